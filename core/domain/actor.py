@@ -1,0 +1,30 @@
+"""Who is acting, and through which channel: passed to every service call."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from core.domain.enums import Channel, Role
+
+
+class Actor(BaseModel):
+    """The person (or the system) behind a change, with what their role lets them see.
+
+    ``user_id`` is ``None`` only for the system itself (scheduled jobs, migrations).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int | None
+    role: Role
+    channel: Channel
+    team: str | None = None
+    display_name: str = "system"
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(user_id=None, role=Role.ADMIN, channel=Channel.SYSTEM)
+
+    def via(self, channel: Channel) -> Actor:
+        """The same person acting through another channel."""
+        return self.model_copy(update={"channel": channel})

@@ -1,0 +1,172 @@
+"""Fields declared once by a plugin (or a user's settings) and shown everywhere.
+
+A :class:`FieldSpec` is all an adapter needs to render a form question, a card line or a
+sheet column, and all the service layer needs to validate a value, so a plugin that adds
+"turnover" to customers writes no bot or sheet code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from core.domain.enums import FieldType
+from core.domain.errors import InvalidInput
+
+Entity = Literal["customer", "deal", "interaction"]
+FieldValue = str | int | float | bool | list[str] | None
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_TRUE = {"true", "yes", "y", "1", "да", "д", "так", "+", "x", "✓"}
+_FALSE = {"false", "no", "n", "0", "нет", "н", "ні", "-", ""}
+
+
+class FieldSpec(BaseModel):
+    """A typed custom field on customers, deals or interactions.
+
+    ``labels`` maps a language code to the label in that language; ``label`` is the
+    fallback. ``validator`` may return a reason to reject a value that passed the type check.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    entity: Entity
+    name: str
+    type: FieldType
+    label: str
+    labels: dict[str, str] = Field(default_factory=dict)
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    help: str = ""
+    max_length: int = 1000
+    validator: Callable[[FieldValue], str | None] | None = None
+    owner: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_identifier(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(
+                "use lower-case letters, digits and underscores, starting with a letter"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _choices_match_type(self) -> FieldSpec:
+        wants_choices = self.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE)
+        if wants_choices and not self.choices:
+            raise ValueError(f"a {self.type} field needs a list of choices")
+        if self.choices and not wants_choices:
+            raise ValueError(f"a {self.type} field cannot have choices")
+        return self
+
+    def label_for(self, language: str | None) -> str:
+        return self.labels.get(language or "", self.label)
+
+    def coerce(self, raw: Any) -> FieldValue:
+        """Turn what a person typed (or an API sent) into the stored value, or explain why not."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
+            if self.required:
+                raise InvalidInput.one(self.name, "is required")
+            return None
+        value = _COERCERS[self.type](self, raw)
+        if self.validator is not None and (reason := self.validator(value)):
+            raise InvalidInput.one(self.name, reason)
+        return value
+
+
+def _text(spec: FieldSpec, raw: Any) -> str:
+    text = str(raw).strip()
+    if len(text) > spec.max_length:
+        raise InvalidInput.one(spec.name, f"is longer than {spec.max_length} characters")
+    return text
+
+
+def parse_decimal(raw: Any, field: str) -> Decimal:
+    """Read a number as people type it in Russian and English sheets: ``1 000,50`` or ``1,000.50``."""
+    if isinstance(raw, bool):
+        raise InvalidInput.one(field, f"{raw!r} is not a number")
+    if isinstance(raw, int | float | Decimal):
+        return Decimal(str(raw))
+    text = re.sub(r"[\s\u00a0\u202f']", "", str(raw))
+    if "," in text and "." in text:
+        text = text.replace(",", "")
+    else:
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise InvalidInput.one(field, f"{raw!r} is not a number") from None
+    if not number.is_finite():
+        raise InvalidInput.one(field, f"{raw!r} is not a number")
+    return number
+
+
+def _number(spec: FieldSpec, raw: Any) -> int | float:
+    number = parse_decimal(raw, spec.name)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _money(spec: FieldSpec, raw: Any) -> int | float:
+    number = parse_decimal(raw, spec.name).quantize(Decimal("0.01"))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def parse_date(raw: Any, field: str) -> date:
+    """Accept ISO dates and the ``dd.mm.yyyy`` form common in Russian and Ukrainian sheets."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise InvalidInput.one(field, f"{raw!r} is not a date (write it as 2026-03-31 or 31.03.2026)")
+
+
+def _date(spec: FieldSpec, raw: Any) -> str:
+    return parse_date(raw, spec.name).isoformat()
+
+
+def _choice(spec: FieldSpec, raw: Any) -> str:
+    wanted = str(raw).strip().casefold()
+    for choice in spec.choices:
+        if choice.casefold() == wanted:
+            return choice
+    raise InvalidInput.one(spec.name, f"{raw!r} is not one of: {', '.join(spec.choices)}")
+
+
+def _multi_choice(spec: FieldSpec, raw: Any) -> list[str]:
+    items = raw if isinstance(raw, list | tuple | set) else str(raw).split(",")
+    picked = [_choice(spec, item) for item in items if str(item).strip()]
+    return sorted(set(picked), key=spec.choices.index)
+
+
+def _boolean(spec: FieldSpec, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidInput.one(spec.name, f"{raw!r} is not yes or no")
+
+
+_COERCERS: dict[FieldType, Callable[[FieldSpec, Any], FieldValue]] = {
+    FieldType.TEXT: _text,
+    FieldType.NUMBER: _number,
+    FieldType.MONEY: _money,
+    FieldType.DATE: _date,
+    FieldType.CHOICE: _choice,
+    FieldType.MULTI_CHOICE: _multi_choice,
+    FieldType.BOOLEAN: _boolean,
+}

@@ -1,0 +1,175 @@
+"""What plugins contribute through the ``register_*`` hooks.
+
+Each class is the payload of one registration hook. They are frozen dataclasses because
+they carry callables; the core validates them when they are registered, so a plugin's
+mistake is reported at start-up with the plugin's name, not in the middle of a sync.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from core.domain.actor import Actor
+from core.domain.enums import Role
+from core.domain.fields import FieldValue
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+MaybeAwaitable = Any  # a value, or an awaitable of it: see core.hooks for the rule
+_COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+@dataclass(frozen=True)
+class MigrationSource:
+    """A folder of Alembic revisions; its first revision carries ``branch_labels=(label,)``."""
+
+    label: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    app: App
+    actor: Actor
+    args: str
+
+
+@dataclass(frozen=True)
+class CommandReply:
+    """What a command answers, in a form every adapter can render.
+
+    ``options`` are follow-up command lines (``("Move to trial", "/deal 12 trial")``): the bot
+    shows them as buttons, the console chat as numbered choices.
+    """
+
+    text: str
+    image_png: bytes | None = None
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A command that adapters expose (``/deals`` in the bot, a menu entry in the console)."""
+
+    name: str
+    description: str
+    handler: Callable[[CommandRequest], CommandReply | Awaitable[CommandReply]]
+    roles: frozenset[Role] = frozenset(Role)
+    in_menu: bool = True
+    owner: str = ""
+
+    def __post_init__(self) -> None:
+        if not _COMMAND.match(self.name):
+            raise ValueError(
+                f"command {self.name!r}: use 1-32 lower-case letters, digits or underscores"
+            )
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    """A read-only computed column on one of the synced sheets (``customers``, ``deals``...).
+
+    Custom fields become columns on their own; this is for values a plugin computes, such
+    as a loyalty segment or the days a deal has spent in its stage.
+    """
+
+    sheet: str
+    key: str
+    header: str
+    value: Callable[[App, Mapping[str, Any]], FieldValue]
+    headers: Mapping[str, str] = field(default_factory=dict)
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job the scheduler runs in every process; it must claim its work in the database.
+
+    ``trigger`` is an APScheduler 3 trigger name (``interval`` or ``cron``) and
+    ``trigger_args`` its arguments, e.g. ``{"minutes": 1}`` or ``{"hour": 3}``.
+    """
+
+    id: str
+    func: Callable[[App], Awaitable[None] | None]
+    trigger: Literal["interval", "cron"]
+    trigger_args: Mapping[str, Any]
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report's data as a table, with an optional PNG chart for adapters that show pictures."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    chart_png: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    id: str
+    title: str
+    build: Callable[[App, Actor, Mapping[str, Any]], Report]
+    description: str = ""
+    roles: frozenset[Role] = frozenset(Role)
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class RunnerSpec:
+    """A long-running part of ``rapport run``: the bot, the console chat, the sheet sync loop."""
+
+    name: str
+    run: Callable[[App], Awaitable[None]]
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class CardSection:
+    """A block a plugin adds to a customer card: a title and the lines under it."""
+
+    title: str
+    lines: tuple[str, ...]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A message for one user (a reminder, a change made by someone else, an approval)."""
+
+    user_id: int
+    text: str
+    kind: str = "info"
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ProposedChange:
+    """A change about to be written, offered to ``validate_change`` for a veto.
+
+    ``before`` is ``None`` for a new record; ``after`` holds the values as they would be
+    stored (for an update, the whole record after the change).
+    """
+
+    entity: str
+    action: str
+    entity_id: int | None
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any]
+    actor: Actor
+
+    @property
+    def changed(self) -> dict[str, tuple[Any, Any]]:
+        """Field name to (old, new) for every field that differs."""
+        before = self.before or {}
+        return {
+            key: (before.get(key), value)
+            for key, value in self.after.items()
+            if before.get(key) != value
+        }

@@ -1,0 +1,299 @@
+"""The only way the core calls plugins: one typed method per hook.
+
+Three rules are decided here, once:
+
+* **Isolation.** Each implementation is called on its own. An exception is logged with
+  the plugin's name, recorded in :attr:`Hooks.failures`, and the other implementations
+  still run; the caller's change is never undone by a plugin failing after it.
+* **Awaiting.** pluggy is synchronous. ``startup`` and ``shutdown`` are awaited by
+  :meth:`App.start` / :meth:`App.stop`. Awaitables returned by ``after_*`` hooks are
+  scheduled on the loop bound with :meth:`bind_loop` (the one ``rapport run`` serves
+  on), from whatever thread the service ran in; with no bound loop (a one-shot CLI
+  command) they run to completion before the call returns. Every other hook must
+  answer synchronously; an awaitable there is a reported failure.
+* **Order.** Implementations run in pluggy's order: last registered first, with
+  ``tryfirst``/``trylast`` respected, so built-in fallbacks mark themselves ``trylast``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import inspect
+import logging
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pluggy
+
+from core.domain.actor import Actor
+from core.domain.fields import FieldSpec
+from core.domain.models import Customer, Deal, Interaction, Stage
+from core.extensions import (
+    CardSection,
+    CommandSpec,
+    JobSpec,
+    MigrationSource,
+    Notification,
+    ProposedChange,
+    ReportSpec,
+    RunnerSpec,
+    SheetColumn,
+)
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    plugin: str
+    hook: str
+    error: str
+    at: datetime
+
+
+class Hooks:
+    """Typed, isolated access to ``pm.hook``."""
+
+    def __init__(self, manager: pluggy.PluginManager) -> None:
+        self.manager = manager
+        self.failures: deque[PluginFailure] = deque(maxlen=200)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: set[concurrent.futures.Future[Any] | asyncio.Future[Any]] = set()
+        self._lock = threading.Lock()
+
+    # --- machinery -------------------------------------------------------------------
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Run async ``after_*`` implementations on ``loop`` from now on (``None`` unbinds)."""
+        self._loop = loop
+
+    def _results(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        """Call each implementation on its own; yield ``(plugin name, result)`` for each success."""
+        caller: pluggy.HookCaller = getattr(self.manager.hook, hook)
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                result = impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except Exception as exc:
+                self._record(impl.plugin_name, hook, exc)
+                continue
+            yield impl.plugin_name, result
+
+    def _record(self, plugin: str, hook: str, exc: BaseException) -> None:
+        log.error("plugin %s failed in %s", plugin, hook, exc_info=exc)
+        error = f"{type(exc).__name__}: {exc}"
+        self.failures.append(PluginFailure(plugin, hook, error, datetime.now(UTC)))
+
+    def _sync_results(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        for plugin, result in self._results(hook, **kwargs):
+            if inspect.isawaitable(result):
+                _close(result)
+                self._record(plugin, hook, TypeError(f"{hook} must answer synchronously"))
+                continue
+            yield plugin, result
+
+    def _collect(self, hook: str, kind: type[T], *, stamp: bool = True) -> list[T]:
+        """Run a ``register_*`` hook; check each registered item's type and stamp its owner."""
+        collected: list[T] = []
+        caller: pluggy.HookCaller = getattr(self.manager.hook, hook)
+        for impl in reversed(caller.get_hookimpls()):
+            owner = impl.plugin_name
+            found: list[T] = []
+
+            def register(item: T, owner: str = owner, found: list[T] = found) -> None:
+                if not isinstance(item, kind):
+                    raise TypeError(f"register() takes a {kind.__name__}, got {item!r}")
+                found.append(_with_owner(item, owner) if stamp else item)
+
+            try:
+                result = impl.function(**{name: register for name in impl.argnames})
+                if inspect.isawaitable(result):
+                    _close(result)
+                    raise TypeError(f"{hook} must be a plain function, not async")
+            except Exception as exc:
+                self._record(owner, hook, exc)
+                continue
+            collected.extend(found)
+        return collected
+
+    def _notify(self, hook: str, **kwargs: Any) -> None:
+        for plugin, result in self._results(hook, **kwargs):
+            if inspect.isawaitable(result):
+                self._spawn(_guarded(result, lambda exc, p=plugin: self._record(p, hook, exc)))
+
+    def _spawn(self, coroutine: Awaitable[Any]) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            asyncio.run(_as_coroutine(coroutine))
+            return
+        future = asyncio.run_coroutine_threadsafe(_as_coroutine(coroutine), loop)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    async def drain(self) -> None:
+        """Wait for async ``after_*`` work still running (called when the app stops)."""
+        with self._lock:
+            pending = list(self._pending)
+        if pending:
+            await asyncio.gather(*(asyncio.wrap_future(f) for f in pending))
+
+    async def _await_all(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        answers = []
+        for plugin, result in self._results(hook, **kwargs):
+            if inspect.isawaitable(result):
+                try:
+                    result = await result
+                except Exception as exc:
+                    self._record(plugin, hook, exc)
+                    continue
+            answers.append((plugin, result))
+        return answers
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    async def startup(self, app: App) -> None:
+        await self._await_all("startup", app=app)
+
+    async def shutdown(self, app: App) -> None:
+        await self._await_all("shutdown", app=app)
+
+    # --- registration ----------------------------------------------------------------
+
+    def register_migrations(self) -> list[MigrationSource]:
+        return self._collect("register_migrations", MigrationSource, stamp=False)
+
+    def register_fields(self) -> list[FieldSpec]:
+        return self._collect("register_fields", FieldSpec)
+
+    def register_commands(self) -> list[CommandSpec]:
+        return self._collect("register_commands", CommandSpec)
+
+    def register_sheet_columns(self) -> list[SheetColumn]:
+        return self._collect("register_sheet_columns", SheetColumn)
+
+    def register_jobs(self) -> list[JobSpec]:
+        return self._collect("register_jobs", JobSpec)
+
+    def register_reports(self) -> list[ReportSpec]:
+        return self._collect("register_reports", ReportSpec)
+
+    def register_runners(self) -> list[RunnerSpec]:
+        return self._collect("register_runners", RunnerSpec)
+
+    # --- validation ------------------------------------------------------------------
+
+    def validate_change(self, app: App, change: ProposedChange) -> list[str]:
+        """Every reason given to refuse ``change``, each prefixed with the plugin's name."""
+        return [
+            f"{reason} ({plugin})"
+            for plugin, reason in self._sync_results("validate_change", app=app, change=change)
+            if reason
+        ]
+
+    # --- events ----------------------------------------------------------------------
+
+    def after_customer_created(self, app: App, customer: Customer, actor: Actor) -> None:
+        self._notify("after_customer_created", app=app, customer=customer, actor=actor)
+
+    def after_customer_updated(
+        self, app: App, customer: Customer, changes: Mapping[str, tuple[Any, Any]], actor: Actor
+    ) -> None:
+        self._notify(
+            "after_customer_updated", app=app, customer=customer, changes=changes, actor=actor
+        )
+
+    def after_customers_merged(
+        self, app: App, kept: Customer, merged: Customer, actor: Actor
+    ) -> None:
+        self._notify("after_customers_merged", app=app, kept=kept, merged=merged, actor=actor)
+
+    def after_interaction_logged(self, app: App, interaction: Interaction, actor: Actor) -> None:
+        self._notify("after_interaction_logged", app=app, interaction=interaction, actor=actor)
+
+    def after_deal_created(self, app: App, deal: Deal, actor: Actor) -> None:
+        self._notify("after_deal_created", app=app, deal=deal, actor=actor)
+
+    def after_deal_stage_changed(
+        self, app: App, deal: Deal, from_stage: Stage, to_stage: Stage, actor: Actor
+    ) -> None:
+        self._notify(
+            "after_deal_stage_changed",
+            app=app,
+            deal=deal,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            actor=actor,
+        )
+
+    def after_deal_won(self, app: App, deal: Deal, first_for_customer: bool, actor: Actor) -> None:
+        self._notify(
+            "after_deal_won", app=app, deal=deal, first_for_customer=first_for_customer, actor=actor
+        )
+
+    def after_deal_lost(self, app: App, deal: Deal, reason: str | None, actor: Actor) -> None:
+        self._notify("after_deal_lost", app=app, deal=deal, reason=reason, actor=actor)
+
+    def after_task_due(self, app: App, task: Mapping[str, Any], late: bool) -> None:
+        self._notify("after_task_due", app=app, task=task, late=late)
+
+    # --- presentation and delivery ---------------------------------------------------
+
+    def customer_card_sections(
+        self, app: App, customer: Customer, actor: Actor
+    ) -> list[CardSection]:
+        sections: list[CardSection] = []
+        for plugin, answer in self._sync_results(
+            "customer_card_sections", app=app, customer=customer, actor=actor
+        ):
+            items = answer if isinstance(answer, list) else [answer] if answer else []
+            for item in items:
+                if isinstance(item, CardSection):
+                    sections.append(item)
+                else:
+                    self._record(plugin, "customer_card_sections", TypeError(f"got {item!r}"))
+        return sorted(sections, key=lambda section: section.order)
+
+    async def deliver_notification(self, app: App, notification: Notification) -> bool:
+        """Offer ``notification`` to every adapter; true when at least one delivered it."""
+        answers = await self._await_all("deliver_notification", app=app, notification=notification)
+        return any(answer is True for _, answer in answers)
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+async def _guarded(awaitable: Awaitable[Any], on_error: Callable[[Exception], None]) -> None:
+    try:
+        await awaitable
+    except Exception as exc:
+        on_error(exc)
+
+
+def _close(awaitable: object) -> None:
+    """Close an un-awaited coroutine so Python does not warn about it."""
+    close = getattr(awaitable, "close", None)
+    if callable(close):
+        close()
+
+
+def _with_owner(item: T, owner: str) -> T:
+    if getattr(item, "owner", None) == "":
+        if hasattr(item, "model_copy"):
+            return item.model_copy(update={"owner": owner})  # type: ignore[attr-defined,no-any-return]
+        return dataclasses.replace(item, owner=owner)  # type: ignore[type-var]
+    return item

@@ -1,0 +1,206 @@
+"""The contract between Rapport's core and every plugin, built-in or third-party.
+
+Every hook is called with keyword arguments; an implementation declares only the ones it
+needs, and new arguments may be added to a hook without breaking old plugins. Arguments
+are never renamed or removed. Implementations must not give their parameters default
+values (pluggy would silently never pass them; the plugin manager rejects them).
+
+Naming says the contract:
+
+* ``register_*(register)`` runs once at start; the plugin calls ``register(thing)`` for
+  each thing it adds, and the core validates it there.
+* ``validate_change`` may veto a change before it is written, by returning a reason.
+* ``after_*`` only notifies, after the change is committed. An exception in one
+  implementation is logged and reported and does not stop the others or undo the change.
+
+Every hook may be implemented by a plain function. ``startup``, ``shutdown``,
+``after_*`` and ``deliver_notification`` may also be ``async def``: the core awaits
+them on the application's event loop (see :mod:`core.hooks`). Other hooks must be
+synchronous, because the service layer waits for their answer inside a transaction.
+
+Each hook is documented with an example in ``docs/plugins.md``; a test fails when one
+is missing there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from core.domain.actor import Actor
+from core.domain.fields import FieldSpec
+from core.domain.models import Customer, Deal, Interaction, Stage
+from core.extensions import (
+    CardSection,
+    CommandSpec,
+    JobSpec,
+    MigrationSource,
+    Notification,
+    ProposedChange,
+    ReportSpec,
+    RunnerSpec,
+    SheetColumn,
+)
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+PROJECT = "rapport"
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+
+# --- lifecycle -------------------------------------------------------------------------
+
+
+@hookspec
+def startup(app: App) -> None:
+    """Called once when the application has loaded its plugins and checked the schema.
+
+    May be async. Use it to read the plugin's own settings (``app.settings.plugins``)
+    and to warm caches. An exception is reported and the plugin's other hooks stay active.
+    """
+
+
+@hookspec
+def shutdown(app: App) -> None:
+    """Called once when the application stops (``rapport run`` ends, or a test closes it).
+
+    May be async. Release what ``startup`` acquired.
+    """
+
+
+# --- registration (once, at start) -----------------------------------------------------
+
+
+@hookspec
+def register_migrations(register: Callable[[MigrationSource], None]) -> None:
+    """Add a folder of Alembic revisions for the plugin's own tables.
+
+    ``rapport db upgrade`` applies the core's and every plugin's revisions together. The
+    plugin's first revision sets ``branch_labels`` to the source's label and
+    ``depends_on`` to the core revision it needs.
+    """
+
+
+@hookspec
+def register_fields(register: Callable[[FieldSpec], None]) -> None:
+    """Declare custom fields on customers, deals or interactions.
+
+    A field declared once is validated by the service layer, stored with the record,
+    asked for in the bot's forms, shown on cards and carried as a sheet column.
+    """
+
+
+@hookspec
+def register_commands(register: Callable[[CommandSpec], None]) -> None:
+    """Add commands that adapters expose: a bot command and menu entry, a console choice."""
+
+
+@hookspec
+def register_sheet_columns(register: Callable[[SheetColumn], None]) -> None:
+    """Add read-only computed columns to a synced sheet (custom fields are added by themselves)."""
+
+
+@hookspec
+def register_jobs(register: Callable[[JobSpec], None]) -> None:
+    """Add scheduled jobs. The scheduler runs in every process, so a job claims its work
+    atomically in the database before acting on it.
+    """
+
+
+@hookspec
+def register_reports(register: Callable[[ReportSpec], None]) -> None:
+    """Offer reports (data plus an optional PNG chart) to the bot, the sheet and the CLI."""
+
+
+@hookspec
+def register_runners(register: Callable[[RunnerSpec], None]) -> None:
+    """Add a long-running part of ``rapport run`` (a bot, a console chat, a sync loop)."""
+
+
+# --- validation (before the write, inside the transaction) -----------------------------
+
+
+@hookspec
+def validate_change(app: App, change: ProposedChange) -> str | None:
+    """Return a reason to refuse ``change``, or ``None`` to let it through.
+
+    Called for every create, update, merge and stage move, whatever the channel. All
+    implementations run and every reason is shown to the user; nothing is written if any
+    refuses. Must be synchronous and must not write.
+    """
+
+
+# --- events (after the commit; notify only) --------------------------------------------
+
+
+@hookspec
+def after_customer_created(app: App, customer: Customer, actor: Actor) -> None:
+    """A customer (organisation or person) was created."""
+
+
+@hookspec
+def after_customer_updated(
+    app: App, customer: Customer, changes: Mapping[str, tuple[Any, Any]], actor: Actor
+) -> None:
+    """A customer was changed; ``changes`` maps each changed field to ``(old, new)``."""
+
+
+@hookspec
+def after_customers_merged(app: App, kept: Customer, merged: Customer, actor: Actor) -> None:
+    """``merged`` was folded into ``kept``: move the plugin's own rows that point to it."""
+
+
+@hookspec
+def after_interaction_logged(app: App, interaction: Interaction, actor: Actor) -> None:
+    """A call, visit, meeting, message, e-mail, note or request was recorded."""
+
+
+@hookspec
+def after_deal_created(app: App, deal: Deal, actor: Actor) -> None:
+    """A deal was opened."""
+
+
+@hookspec
+def after_deal_stage_changed(
+    app: App, deal: Deal, from_stage: Stage, to_stage: Stage, actor: Actor
+) -> None:
+    """A deal moved from one stage to another (including into a won or lost stage)."""
+
+
+@hookspec
+def after_deal_won(app: App, deal: Deal, first_for_customer: bool, actor: Actor) -> None:
+    """A deal reached a won stage; ``first_for_customer`` is true for the customer's first win."""
+
+
+@hookspec
+def after_deal_lost(app: App, deal: Deal, reason: str | None, actor: Actor) -> None:
+    """A deal reached a lost stage, with the reason the user gave."""
+
+
+@hookspec
+def after_task_due(app: App, task: Mapping[str, Any], late: bool) -> None:
+    """A task fell due (``late`` when it is delivered after the app was down).
+
+    Fired by the plugin that owns tasks, once per task across all processes.
+    """
+
+
+# --- presentation and delivery ---------------------------------------------------------
+
+
+@hookspec
+def customer_card_sections(
+    app: App, customer: Customer, actor: Actor
+) -> CardSection | list[CardSection] | None:
+    """Add blocks to a customer's card (value, segment, next best action...)."""
+
+
+@hookspec
+def deliver_notification(app: App, notification: Notification) -> bool | None:
+    """Deliver a message to a user; return ``True`` when this adapter delivered it.
+
+    May be async. Every implementation is offered every notification.
+    """

@@ -1,0 +1,45 @@
+"""Logging set-up with a filter that blanks secrets out of every record.
+
+Libraries log request URLs and exception texts that may contain a bot token or a
+database password; the filter is attached to the handler, so it covers every logger.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+MASK = "***"
+
+
+class RedactSecrets(logging.Filter):
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        for secret in self.secrets:
+            message = message.replace(secret, MASK)
+            if record.exc_text:
+                record.exc_text = record.exc_text.replace(secret, MASK)
+        record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(level: str, secrets: Iterable[str]) -> logging.Handler:
+    """Send logs to stderr at ``level``, with ``secrets`` redacted; returns the handler."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "rapport", False)]:
+        root.removeHandler(old)
+    handler.rapport = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    return handler

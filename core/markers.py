@@ -1,0 +1,7 @@
+"""The marker plugins use to implement hooks: ``from core import hookimpl``."""
+
+import pluggy
+
+from core.hookspecs import PROJECT
+
+hookimpl = pluggy.HookimplMarker(PROJECT)

@@ -1,0 +1,108 @@
+"""The path every change takes: compare before and after, let plugins veto, audit it.
+
+Customers, deals and plugin records all go through :func:`review`, so validation
+hooks and the audit log apply the same way whatever changed and whoever changed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from core.domain.actor import Actor
+from core.domain.errors import ConcurrentChange, InvalidInput, Problems, Vetoed
+from core.domain.fields import Entity
+from core.extensions import ProposedChange
+from core.services import audit
+from core.services.uow import UnitOfWork
+
+BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+def snapshot(entity: BaseModel) -> dict[str, Any]:
+    """An entity's user-visible values, JSON-shaped, with custom fields as ``fields.name``."""
+    values = audit.jsonable(entity.model_dump(exclude=set(BOOKKEEPING)))
+    return flatten(values)
+
+
+def flatten(values: Mapping[str, Any]) -> dict[str, Any]:
+    flat = {key: value for key, value in values.items() if key != "fields"}
+    for name, value in (values.get("fields") or {}).items():
+        flat[f"fields.{name}"] = value
+    return flat
+
+
+def check_version(entity: str, current: int, expected: int | None) -> None:
+    """Refuse an edit made on a copy older than the stored record (the sheet, a stale card)."""
+    if expected is not None and expected != current:
+        raise ConcurrentChange(
+            f"This {entity} was changed by someone else since you loaded it "
+            f"(your copy is version {expected}, the record is at {current}); "
+            "reload it and apply your edit again."
+        )
+
+
+def review(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    entity: str,
+    action: str,
+    entity_id: int | None,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+) -> dict[str, tuple[Any, Any]]:
+    """Ask plugins whether the change may happen; return the changed fields. Raises Vetoed."""
+    change = ProposedChange(entity, action, entity_id, before, after, actor)
+    reasons = uow.app.hooks.validate_change(uow.app, change)
+    if reasons:
+        raise Vetoed(reasons)
+    return change.changed
+
+
+def audit_change(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    entity: str,
+    entity_id: int,
+    action: str,
+    changed: Mapping[str, tuple[Any, Any]],
+    at: datetime,
+    note: str | None = None,
+) -> None:
+    audit.record(
+        uow.session,
+        actor,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes=audit.changes_of(changed),
+        at=at,
+        note=note,
+    )
+
+
+def coerce_fields(
+    uow: UnitOfWork, entity: Entity, raw: Mapping[str, Any], problems: Problems, *, creating: bool
+) -> dict[str, Any]:
+    """Custom field values checked against their declarations; problems go to ``problems``."""
+    try:
+        return uow.app.registry.coerce_fields(entity, dict(raw), creating=creating)
+    except InvalidInput as exc:
+        problems.add(exc)
+        return {}
+
+
+def patch_fields(stored: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply coerced custom field values to the stored ones; ``None`` clears a field."""
+    merged = dict(stored)
+    for name, value in patch.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    return merged

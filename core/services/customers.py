@@ -1,0 +1,318 @@
+"""Use cases on customers: create, change, find, merge."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import false, select, update
+from sqlalchemy.orm import Session
+
+from core.db.tables import CustomerRow, DealRow, InteractionRow
+from core.domain.actor import Actor
+from core.domain.commands import CustomerPatch, NewCustomer, parse_command
+from core.domain.enums import CustomerKind
+from core.domain.errors import InvalidInput, NotFound, Problems
+from core.domain.models import Customer
+from core.domain.values import normalize_email, normalize_phone
+from core.services import audit, changes
+from core.services.access import check_owner_assignment, default_owner, may_see_owner, owned_scope
+from core.services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+ENTITY = "customer"
+
+
+def create_customer(app: App, actor: Actor, data: NewCustomer | dict[str, Any]) -> Customer:
+    command = parse_command(NewCustomer, data)
+    problems = Problems()
+    phones, emails = _contacts(app, command.phones, command.emails, problems)
+    with UnitOfWork(app) as uow:
+        fields = changes.coerce_fields(uow, ENTITY, command.fields, problems, creating=True)
+        if command.organisation_id is not None:
+            _check_organisation(uow.session, actor, command.organisation_id, problems)
+        problems.raise_if_any()
+        owner_id = (
+            command.owner_id if "owner_id" in command.model_fields_set else default_owner(actor)
+        )
+        check_owner_assignment(uow.session, actor, owner_id)
+        values = {
+            **command.model_dump(exclude={"phones", "emails", "fields", "owner_id"}),
+            "phones": phones,
+            "emails": emails,
+            "owner_id": owner_id,
+            "fields": fields,
+            "archived": False,
+            "merged_into_id": None,
+        }
+        changed = changes.review(
+            uow,
+            actor,
+            entity=ENTITY,
+            action="create",
+            entity_id=None,
+            before=None,
+            after=changes.flatten(audit.jsonable(values)),
+        )
+        now = app.clock()
+        row = CustomerRow(**values, search_text=search_text(values), created_at=now, updated_at=now)
+        uow.session.add(row)
+        uow.session.flush()
+        changes.audit_change(
+            uow, actor, entity=ENTITY, entity_id=row.id, action="create", changed=changed, at=now
+        )
+        customer = Customer.model_validate(row)
+        uow.after_commit(lambda: app.hooks.after_customer_created(app, customer, actor))
+        uow.commit()
+    return customer
+
+
+def update_customer(
+    app: App,
+    actor: Actor,
+    customer_id: int,
+    data: CustomerPatch | dict[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Customer:
+    """Change the fields the caller set; ``expected_version`` guards against lost updates."""
+    patch = parse_command(CustomerPatch, data)
+    given = patch.model_fields_set
+    problems = Problems()
+    phones, emails = _contacts(app, patch.phones or [], patch.emails or [], problems)
+    with UnitOfWork(app) as uow:
+        row = visible_customer(uow.session, actor, customer_id)
+        _require_active(row)
+        changes.check_version(ENTITY, row.version, expected_version)
+        current = Customer.model_validate(row)
+        patched = changes.coerce_fields(uow, ENTITY, patch.fields or {}, problems, creating=False)
+        fields = changes.patch_fields(row.fields, patched)
+        if patch.organisation_id is not None:
+            _check_organisation(uow.session, actor, patch.organisation_id, problems, customer_id)
+        if "name" in given and patch.name is None:
+            problems.add(InvalidInput.one("name", "must not be empty"))
+        problems.raise_if_any()
+        values = current.model_dump(exclude=set(changes.BOOKKEEPING))
+        values.update(patch.model_dump(include=given - {"phones", "emails", "fields"}))
+        values.update(
+            {k: v for k, v in (("phones", phones), ("emails", emails)) if k in given},
+            fields=fields,
+        )
+        if values["kind"] is None:
+            values["kind"] = current.kind
+        if values["status"] is None:
+            values["status"] = current.status
+        if values["owner_id"] != current.owner_id:
+            check_owner_assignment(uow.session, actor, values["owner_id"])
+        after = changes.flatten(audit.jsonable(values))
+        changed = changes.review(
+            uow,
+            actor,
+            entity=ENTITY,
+            action="update",
+            entity_id=row.id,
+            before=changes.snapshot(current),
+            after=after,
+        )
+        if not changed:
+            return current
+        now = app.clock()
+        for key in ("name", "kind", "organisation_id", "position", "address", "owner_id", "status"):
+            setattr(row, key, values[key])
+        row.phones, row.emails, row.fields = values["phones"], values["emails"], fields
+        row.search_text = search_text(values)
+        row.updated_at = now
+        uow.session.flush()
+        changes.audit_change(
+            uow, actor, entity=ENTITY, entity_id=row.id, action="update", changed=changed, at=now
+        )
+        customer = Customer.model_validate(row)
+        uow.after_commit(lambda: app.hooks.after_customer_updated(app, customer, changed, actor))
+        uow.commit()
+    return customer
+
+
+def get_customer(app: App, actor: Actor, customer_id: int) -> Customer:
+    with UnitOfWork(app, read_only=True) as uow:
+        return Customer.model_validate(visible_customer(uow.session, actor, customer_id))
+
+
+def list_customers(
+    app: App,
+    actor: Actor,
+    *,
+    query: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    include_archived: bool = False,
+) -> list[Customer]:
+    """Customers the actor may see, matching ``query`` in the name, a phone or an e-mail."""
+    statement = select(CustomerRow).where(owned_scope(actor, CustomerRow.owner_id))
+    if not include_archived:
+        statement = statement.where(CustomerRow.archived == false())
+    if query and query.strip():
+        terms = [t for t in query.casefold().split() if t]
+        statement = statement.where(*(CustomerRow.search_text.contains(t) for t in terms))
+    statement = statement.order_by(CustomerRow.name, CustomerRow.id).limit(limit).offset(offset)
+    with UnitOfWork(app, read_only=True) as uow:
+        return [Customer.model_validate(row) for row in uow.session.scalars(statement)]
+
+
+def merge_customers(app: App, actor: Actor, keep_id: int, merge_id: int) -> Customer:
+    """Fold ``merge_id`` into ``keep_id``, keeping every interaction, deal and value.
+
+    The kept record's values win; a value of the merged record that differs is kept in
+    the audit log under ``discarded``. The merged record stays, archived, pointing to
+    the kept one, so links to it still resolve.
+    """
+    if keep_id == merge_id:
+        raise InvalidInput.one("merge_id", "a customer cannot be merged into itself")
+    with UnitOfWork(app) as uow:
+        keep = visible_customer(uow.session, actor, keep_id)
+        gone = visible_customer(uow.session, actor, merge_id)
+        _require_active(keep)
+        _require_active(gone)
+        kept_before = Customer.model_validate(keep)
+        discarded = {
+            name: {"kept": keep.fields[name], "discarded": value}
+            for name, value in gone.fields.items()
+            if name in keep.fields and keep.fields[name] != value
+        }
+        for column in ("position", "address", "organisation_id", "owner_id"):
+            if getattr(keep, column) is None and getattr(gone, column) is not None:
+                setattr(keep, column, getattr(gone, column))
+            elif getattr(gone, column) not in (None, getattr(keep, column)):
+                discarded[column] = {
+                    "kept": getattr(keep, column),
+                    "discarded": getattr(gone, column),
+                }
+        if keep.organisation_id == keep.id:
+            keep.organisation_id = None
+        if gone.name != keep.name:
+            discarded["name"] = {"kept": keep.name, "discarded": gone.name}
+        keep.phones = _union(keep.phones, gone.phones)
+        keep.emails = _union(keep.emails, gone.emails)
+        keep.fields = {**gone.fields, **keep.fields}
+        values = Customer.model_validate(keep).model_dump(exclude=set(changes.BOOKKEEPING))
+        changed = changes.review(
+            uow,
+            actor,
+            entity=ENTITY,
+            action="merge",
+            entity_id=keep.id,
+            before=changes.snapshot(kept_before),
+            after=changes.flatten(audit.jsonable(values)) | {"merged_id": gone.id},
+        )
+        session = uow.session
+        moved = {
+            "interactions": _move(session, InteractionRow.customer_id, gone.id, keep.id),
+            "deals": _move(session, DealRow.customer_id, gone.id, keep.id),
+            "contact_persons": _move(session, CustomerRow.organisation_id, gone.id, keep.id),
+        }
+        now = app.clock()
+        keep.search_text = search_text(values)
+        keep.updated_at = now
+        gone.archived, gone.merged_into_id, gone.updated_at = True, keep.id, now
+        session.flush()
+        changed.pop("merged_id", None)
+        audit.record(
+            session,
+            actor,
+            entity=ENTITY,
+            entity_id=keep.id,
+            action="merge",
+            changes={
+                **audit.changes_of(changed),
+                "merged_id": gone.id,
+                "moved": moved,
+                "discarded": discarded,
+            },
+            at=now,
+        )
+        audit.record(
+            session,
+            actor,
+            entity=ENTITY,
+            entity_id=gone.id,
+            action="merged_into",
+            changes={"merged_into_id": {"old": None, "new": keep.id}},
+            at=now,
+        )
+        kept, merged = Customer.model_validate(keep), Customer.model_validate(gone)
+        uow.after_commit(lambda: app.hooks.after_customers_merged(app, kept, merged, actor))
+        uow.commit()
+    return kept
+
+
+def visible_customer(session: Session, actor: Actor, customer_id: int) -> CustomerRow:
+    """The customer row, if it exists and the actor may see it; otherwise NotFound."""
+    row = session.get(CustomerRow, customer_id)
+    if row is None or not may_see_owner(session, actor, row.owner_id):
+        raise NotFound(f"No customer #{customer_id}.")
+    return row
+
+
+def search_text(values: dict[str, Any]) -> str:
+    """What ``list_customers`` matches against: case-folded name, phone digits, e-mails.
+
+    SQLite's ``lower()`` only folds ASCII, so Cyrillic names are folded here, in Python.
+    """
+    phones = " ".join(p.lstrip("+") for p in values.get("phones") or [])
+    emails = " ".join(values.get("emails") or [])
+    return f"{values['name']} {phones} {emails}".casefold()
+
+
+def _contacts(
+    app: App, phones: list[str], emails: list[str], problems: Problems
+) -> tuple[list[str], list[str]]:
+    region = app.settings.default_region
+    clean_phones: list[str] = []
+    clean_emails: list[str] = []
+    for index, raw in enumerate(phones):
+        try:
+            clean_phones.append(normalize_phone(raw, region, field=f"phones.{index}"))
+        except InvalidInput as exc:
+            problems.add(exc)
+    for index, raw in enumerate(emails):
+        try:
+            clean_emails.append(normalize_email(raw, field=f"emails.{index}"))
+        except InvalidInput as exc:
+            problems.add(exc)
+    return _union(clean_phones, []), _union(clean_emails, [])
+
+
+def _check_organisation(
+    session: Session,
+    actor: Actor,
+    organisation_id: int,
+    problems: Problems,
+    customer_id: int | None = None,
+) -> None:
+    organisation = session.get(CustomerRow, organisation_id)
+    if organisation is None or not may_see_owner(session, actor, organisation.owner_id):
+        problems.add(
+            InvalidInput.one("organisation_id", f"there is no customer #{organisation_id}")
+        )
+    elif organisation.kind != CustomerKind.ORGANISATION or organisation_id == customer_id:
+        problems.add(
+            InvalidInput.one("organisation_id", f"#{organisation_id} is not an organisation")
+        )
+
+
+def _require_active(row: CustomerRow) -> None:
+    if row.merged_into_id is not None:
+        raise InvalidInput.one(
+            "customer", f"#{row.id} was merged into #{row.merged_into_id}; edit that one"
+        )
+
+
+def _move(session: Session, column: Any, old_id: int, new_id: int) -> int:
+    result = session.execute(
+        update(column.class_).where(column == old_id).values({column.key: new_id})
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _union(first: list[str], second: list[str]) -> list[str]:
+    return list(dict.fromkeys([*first, *second]))

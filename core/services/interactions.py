@@ -1,0 +1,89 @@
+"""Use case: record a contact with a customer, whatever the channel it came through."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from core.db.tables import DealRow, InteractionRow
+from core.domain.actor import Actor
+from core.domain.commands import NewInteraction, parse_command
+from core.domain.errors import InvalidInput, Problems
+from core.domain.models import Interaction
+from core.services import audit, changes
+from core.services.customers import visible_customer
+from core.services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+ENTITY = "interaction"
+
+
+def log_interaction(app: App, actor: Actor, data: NewInteraction | dict[str, Any]) -> Interaction:
+    command = parse_command(NewInteraction, data)
+    problems = Problems()
+    with UnitOfWork(app) as uow:
+        customer = visible_customer(uow.session, actor, command.customer_id)
+        if customer.merged_into_id is not None:
+            problems.add(
+                InvalidInput.one(
+                    "customer_id",
+                    f"#{customer.id} was merged into #{customer.merged_into_id}; log it there",
+                )
+            )
+        if command.deal_id is not None:
+            deal = uow.session.get(DealRow, command.deal_id)
+            if deal is None or deal.customer_id != customer.id:
+                problems.add(
+                    InvalidInput.one(
+                        "deal_id", f"deal #{command.deal_id} does not belong to this customer"
+                    )
+                )
+        fields = changes.coerce_fields(uow, ENTITY, command.fields, problems, creating=True)
+        now = app.clock()
+        occurred_at = command.occurred_at or now
+        if occurred_at.tzinfo is None:
+            problems.add(InvalidInput.one("occurred_at", "needs a time zone"))
+        problems.raise_if_any()
+        values = {
+            **command.model_dump(exclude={"fields", "occurred_at"}),
+            "occurred_at": occurred_at,
+            "author_id": actor.user_id,
+            "fields": fields,
+        }
+        changed = changes.review(
+            uow,
+            actor,
+            entity=ENTITY,
+            action="create",
+            entity_id=None,
+            before=None,
+            after=changes.flatten(audit.jsonable(values)),
+        )
+        row = InteractionRow(**values, created_at=now)
+        uow.session.add(row)
+        uow.session.flush()
+        changes.audit_change(
+            uow, actor, entity=ENTITY, entity_id=row.id, action="create", changed=changed, at=now
+        )
+        interaction = Interaction.model_validate(row)
+        uow.after_commit(lambda: app.hooks.after_interaction_logged(app, interaction, actor))
+        uow.commit()
+    return interaction
+
+
+def list_interactions(
+    app: App, actor: Actor, customer_id: int, *, limit: int = 50
+) -> list[Interaction]:
+    """A customer's interactions, newest first."""
+    with UnitOfWork(app, read_only=True) as uow:
+        visible_customer(uow.session, actor, customer_id)
+        rows = uow.session.scalars(
+            select(InteractionRow)
+            .where(InteractionRow.customer_id == customer_id)
+            .order_by(InteractionRow.occurred_at.desc(), InteractionRow.id.desc())
+            .limit(limit)
+        )
+        return [Interaction.model_validate(row) for row in rows]

@@ -1,0 +1,63 @@
+"""One transaction per use case, with hooks fired only after it commits.
+
+Adapters never see a session: they call service functions, which open a unit of work,
+and ``after_*`` hooks are queued with :meth:`UnitOfWork.after_commit` so that a plugin
+is never told about a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.domain.errors import ConcurrentChange
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+
+class UnitOfWork:
+    """``with UnitOfWork(app) as uow: ...; uow.commit()``; leaving without commit rolls back."""
+
+    def __init__(self, app: App, *, read_only: bool = False) -> None:
+        self.app = app
+        self.read_only = read_only
+        self._callbacks: list[Callable[[], None]] = []
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        factory = self.app.read_sessions if self.read_only else self.app.sessions
+        self.session: Session = factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+        if self._committed and exc is None:
+            callbacks, self._callbacks = self._callbacks, []
+            for callback in callbacks:
+                callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the transaction has committed and the session is closed."""
+        self._callbacks.append(callback)
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError:
+            self.session.rollback()
+            raise ConcurrentChange(
+                "Someone else changed this record at the same moment; reload it and try again."
+            ) from None
+        self._committed = True

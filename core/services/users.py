@@ -1,0 +1,120 @@
+"""Users and roles: who may use Rapport, and as what."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from core.db.tables import UserRow
+from core.domain.actor import Actor
+from core.domain.commands import NewUser, parse_command
+from core.domain.enums import Channel, Role
+from core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from core.domain.models import User
+from core.services import audit
+from core.services.access import require_role
+from core.services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+
+def add_user(app: App, actor: Actor, data: NewUser | dict[str, Any]) -> User:
+    """Register a person; only admins add users (and only an admin may create an admin)."""
+    command = parse_command(NewUser, data)
+    with UnitOfWork(app) as uow:
+        if uow.session.scalar(select(func.count()).select_from(UserRow)):
+            require_role(actor, Role.ADMIN)
+        if command.telegram_id is not None and uow.session.scalar(
+            select(UserRow.id).where(UserRow.telegram_id == command.telegram_id)
+        ):
+            raise InvalidInput.one(
+                "telegram_id", f"{command.telegram_id} already belongs to another user"
+            )
+        row = UserRow(**command.model_dump(), active=True, created_at=app.clock())
+        uow.session.add(row)
+        uow.session.flush()
+        audit.record(
+            uow.session,
+            actor,
+            entity="user",
+            entity_id=row.id,
+            action="create",
+            changes={
+                key: {"old": None, "new": value} for key, value in command.model_dump().items()
+            },
+            at=row.created_at,
+        )
+        user = User.model_validate(row)
+        uow.commit()
+    return user
+
+
+def list_users(app: App) -> list[User]:
+    with UnitOfWork(app, read_only=True) as uow:
+        rows = uow.session.scalars(select(UserRow).order_by(UserRow.id))
+        return [User.model_validate(row) for row in rows]
+
+
+def find_user(app: App, key: str | int) -> User:
+    """Find a user by id, Telegram id or exact display name (what an admin types in the CLI)."""
+    with UnitOfWork(app, read_only=True) as uow:
+        text = str(key).strip()
+        query = select(UserRow)
+        if text.isdigit():
+            number = int(text)
+            query = query.where((UserRow.id == number) | (UserRow.telegram_id == number))
+        else:
+            query = query.where(func.lower(UserRow.display_name) == text.lower())
+        rows = list(uow.session.scalars(query.order_by(UserRow.id)))
+        if not rows:
+            raise NotFound(f"No user {text!r}.")
+        if len(rows) > 1 and not text.isdigit():
+            raise InvalidInput.one("user", f"{text!r} names several users; use the id")
+        return User.model_validate(rows[0])
+
+
+def set_role(app: App, actor: Actor, user_id: int, role: Role | str) -> User:
+    require_role(actor, Role.ADMIN)
+    try:
+        new_role = Role(role)
+    except ValueError:
+        raise InvalidInput.one("role", f"{role!r} is not one of: rep, manager, admin") from None
+    with UnitOfWork(app) as uow:
+        row = uow.session.get(UserRow, user_id)
+        if row is None:
+            raise NotFound(f"No user #{user_id}.")
+        if row.role == Role.ADMIN and new_role is not Role.ADMIN and _admins(uow) == 1:
+            raise PermissionDenied("This is the last admin; make someone else admin first.")
+        old = row.role
+        row.role = new_role.value
+        audit.record(
+            uow.session,
+            actor,
+            entity="user",
+            entity_id=row.id,
+            action="update",
+            changes={"role": {"old": old, "new": new_role.value}},
+            at=app.clock(),
+        )
+        user = User.model_validate(row)
+        uow.commit()
+    return user
+
+
+def actor_for(user: User, channel: Channel) -> Actor:
+    if not user.active:
+        raise PermissionDenied(f"{user.display_name} is no longer an active user.")
+    return Actor(
+        user_id=user.id,
+        role=user.role,
+        channel=channel,
+        team=user.team,
+        display_name=user.display_name,
+    )
+
+
+def _admins(uow: UnitOfWork) -> int:
+    query = select(func.count()).where(UserRow.role == Role.ADMIN.value, UserRow.active)
+    return uow.session.scalar(query) or 0

@@ -1,0 +1,196 @@
+"""Settings from ``rapport.toml``, ``.env`` and ``RAPPORT_*`` environment variables.
+
+Precedence, highest first: environment, ``.env``, the TOML file, defaults. Nested values
+use ``__`` in the environment (``RAPPORT_TELEGRAM__TOKEN``). Secrets are ``SecretStr``:
+they print as ``**********`` and are registered with the log filter in
+:mod:`core.logs` so they never reach a log line.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from core.domain.enums import FieldType
+from core.domain.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "rapport.toml"
+
+
+class TelegramSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    team_chat_id: int | None = None
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        bot_id, _, secret = value.get_secret_value().partition(":")
+        if not bot_id.isdigit() or len(secret) < 20:
+            raise ValueError("does not look like a bot token from @BotFather (123456:ABC...)")
+        return value
+
+
+class SheetsSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["xlsx", "google", "off"] = "xlsx"
+    path: Path = Path("rapport.xlsx")
+    spreadsheet_id: str | None = None
+    credentials_file: Path | None = None
+    interval_seconds: int = Field(default=60, ge=10)
+
+
+class PluginSettings(BaseModel):
+    """``disabled`` names plugins not to load; every other key is one plugin's own section."""
+
+    model_config = ConfigDict(extra="allow")
+
+    disabled: list[str] = Field(default_factory=list)
+
+    def options(self, plugin: str) -> dict[str, Any]:
+        section = (self.model_extra or {}).get(plugin, {})
+        if not isinstance(section, dict):
+            raise ConfigError(f"plugins.{plugin}: must be a table of settings")
+        return section
+
+
+class CustomFieldSettings(BaseModel):
+    """A field a team declares in its config instead of in code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entity: Literal["customer", "deal", "interaction"] = "customer"
+    name: str
+    type: FieldType
+    label: str
+    labels: dict[str, str] = Field(default_factory=dict)
+    choices: list[str] = Field(default_factory=list)
+    required: bool = False
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RAPPORT_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+    )
+
+    database_url: str = "sqlite:///rapport.db"
+    default_region: str = "RU"
+    timezone: str = "UTC"
+    language: Literal["en", "ru", "uk"] = "en"
+    currency: str = "RUB"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    redis_url: SecretStr | None = None
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    sheets: SheetsSettings = Field(default_factory=SheetsSettings)
+    plugins: PluginSettings = Field(default_factory=PluginSettings)
+    fields: list[CustomFieldSettings] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file reaches us as init arguments (see load_settings); the environment
+        # must still override it, as every twelve-factor deployment expects.
+        return env_settings, dotenv_settings, init_settings, file_secret_settings
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL (sqlite:///rapport.db, postgresql://...)"
+            ) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("only sqlite:// and postgresql:// databases are supported")
+        return value
+
+    @field_validator("default_region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(
+                "is not a two-letter country code known to phone numbering (RU, UA, GB...)"
+            )
+        return value.upper()
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "is not an IANA time zone (Europe/Moscow, Europe/Kyiv, UTC...)"
+            ) from None
+        return value
+
+    def secrets(self) -> list[str]:
+        """Every secret value set, for the log filter to redact."""
+        found = [self.telegram.token, self.telegram.webhook_secret, self.redis_url]
+        values = [secret.get_secret_value() for secret in found if secret is not None]
+        password = make_url(self.database_url).password
+        return [*values, *([str(password)] if password else [])]
+
+    def safe_database_url(self) -> str:
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The config file in use: ``--config``, else ``$RAPPORT_CONFIG``, else ``./rapport.toml``."""
+    return Path(explicit or os.environ.get("RAPPORT_CONFIG") or DEFAULT_CONFIG_FILE)
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """Read settings, turning every problem into one :class:`ConfigError` naming its source."""
+    file = config_path(path)
+    data: dict[str, Any] = {}
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML ({exc})") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{file}: not UTF-8 text") from None
+    elif path is not None:
+        raise ConfigError(f"{file}: no such config file")
+    data.update(overrides)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, file)) from None
+
+
+def _describe(error: ValidationError, file: Path) -> str:
+    lines = [f"Bad settings (from {file}, .env or RAPPORT_* variables):"]
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "is not a known setting"
+        lines.append(f"  {where}: {message}")
+    return "\n".join(lines)
