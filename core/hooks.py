@@ -88,6 +88,10 @@ class Hooks:
                 continue
             yield impl.plugin_name, result
 
+    def report_failure(self, plugin: str, where: str, exc: BaseException) -> None:
+        """Log and keep a plugin's failure outside a hook call (a scheduled job, a runner)."""
+        self._record(plugin, where, exc)
+
     def _record(self, plugin: str, hook: str, exc: BaseException) -> None:
         log.error("plugin %s failed in %s", plugin, hook, exc_info=exc)
         error = f"{type(exc).__name__}: {exc}"

@@ -42,4 +42,6 @@ def configure_logging(level: str, secrets: Iterable[str]) -> logging.Handler:
     handler.rapport = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    # Alembic narrates every connection at INFO; the CLI reports what the upgrade did itself.
+    logging.getLogger("alembic").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
     return handler

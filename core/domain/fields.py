@@ -88,16 +88,14 @@ def _text(spec: FieldSpec, raw: Any) -> str:
 
 
 def parse_decimal(raw: Any, field: str) -> Decimal:
-    """Read a number as people type it in Russian and English sheets: ``1 000,50`` or ``1,000.50``."""
+    """Read a number as people type it in Russian or English: ``1 000,50``, ``1,000.50``."""
     if isinstance(raw, bool):
         raise InvalidInput.one(field, f"{raw!r} is not a number")
     if isinstance(raw, int | float | Decimal):
         return Decimal(str(raw))
     text = re.sub(r"[\s\u00a0\u202f']", "", str(raw))
-    if "," in text and "." in text:
-        text = text.replace(",", "")
-    else:
-        text = text.replace(",", ".")
+    # With both separators the comma groups thousands; alone, it is the decimal comma.
+    text = text.replace(",", "") if "," in text and "." in text else text.replace(",", ".")
     try:
         number = Decimal(text)
     except InvalidOperation:

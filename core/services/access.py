@@ -51,9 +51,9 @@ def check_owner_assignment(
         raise PermissionDenied(f"{owner.display_name} is not in your team.")
 
 
-def default_owner(actor: Actor) -> int | None:
-    """New records belong to the person who created them, unless the system created them."""
-    return actor.user_id
+def default_owner(actor: Actor, given: int | None, fields_set: set[str]) -> int | None:
+    """The owner a caller named (even ``None``), else the person creating the record."""
+    return given if "owner_id" in fields_set else actor.user_id
 
 
 def require_role(actor: Actor, *roles: Role) -> None:

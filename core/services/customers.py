@@ -33,9 +33,7 @@ def create_customer(app: App, actor: Actor, data: NewCustomer | dict[str, Any]) 
         if command.organisation_id is not None:
             _check_organisation(uow.session, actor, command.organisation_id, problems)
         problems.raise_if_any()
-        owner_id = (
-            command.owner_id if "owner_id" in command.model_fields_set else default_owner(actor)
-        )
+        owner_id = default_owner(actor, command.owner_id, command.model_fields_set)
         check_owner_assignment(uow.session, actor, owner_id)
         values = {
             **command.model_dump(exclude={"phones", "emails", "fields", "owner_id"}),

@@ -47,9 +47,7 @@ def create_deal(app: App, actor: Actor, data: NewDeal | dict[str, Any]) -> Deal:
         fields = changes.coerce_fields(uow, ENTITY, command.fields, problems, creating=True)
         problems.raise_if_any()
         assert stage is not None
-        owner_id = (
-            command.owner_id if "owner_id" in command.model_fields_set else default_owner(actor)
-        )
+        owner_id = default_owner(actor, command.owner_id, command.model_fields_set)
         check_owner_assignment(uow.session, actor, owner_id)
         now = app.clock()
         values = {

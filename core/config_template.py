@@ -1,0 +1,40 @@
+"""The ``rapport.toml`` that ``rapport init`` writes: every setting, with its default."""
+
+TEMPLATE = """\
+# Rapport settings. Environment variables override this file: RAPPORT_DATABASE_URL,
+# RAPPORT_TELEGRAM__TOKEN (nested keys use a double underscore), ...
+
+# SQLite file by default; a team server: "postgresql://user:password@host/rapport"
+database_url = "sqlite:///rapport.db"
+# Phones typed without "+" are read as numbers of this country.
+default_region = "RU"
+timezone = "Europe/Moscow"
+language = "ru"          # en, ru or uk
+currency = "RUB"
+log_level = "INFO"
+# redis_url = "redis://127.0.0.1:6379/0"   # shared bot state for several instances
+
+[telegram]
+# token = "123456:ABC..."                  # from @BotFather; without it the console chat runs
+# webhook_url = "https://crm.example.com/telegram"
+# team_chat_id = -1001234567890
+
+[sheets]
+backend = "xlsx"          # xlsx (a local workbook), google, or off
+path = "rapport.xlsx"
+# spreadsheet_id = "1AbC..."
+# credentials_file = "service-account.json"
+interval_seconds = 60
+
+[plugins]
+disabled = []
+# Each plugin reads its own section, e.g. [plugins.sales]
+
+# Custom fields your team needs, without code:
+# [[fields]]
+# entity = "customer"
+# name = "turnover"
+# type = "money"           # text, number, money, date, choice, multi_choice, boolean
+# label = "Turnover"
+# labels = { ru = "Оборот" }
+"""
