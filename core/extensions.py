@@ -168,8 +168,9 @@ class ProposedChange:
     def changed(self) -> dict[str, tuple[Any, Any]]:
         """Field name to (old, new) for every field that differs."""
         before = self.before or {}
+        keys = dict.fromkeys([*before, *self.after])  # a cleared custom field is a change too
         return {
-            key: (before.get(key), value)
-            for key, value in self.after.items()
-            if before.get(key) != value
+            key: (before.get(key), self.after.get(key))
+            for key in keys
+            if before.get(key) != self.after.get(key)
         }

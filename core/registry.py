@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.domain.errors import InvalidInput
+from core.domain.errors import FieldProblem, InvalidInput
 from core.domain.fields import Entity, FieldSpec, FieldValue
 from core.extensions import CommandSpec, JobSpec, ReportSpec, RunnerSpec, SheetColumn
 from core.hooks import Hooks
@@ -77,7 +77,11 @@ class Registry:
             try:
                 values[name] = spec.coerce(value)
             except InvalidInput as exc:
-                problems.append(exc)
+                problems.append(
+                    InvalidInput(
+                        [FieldProblem(f"fields.{p.field}", p.reason) for p in exc.problems]
+                    )
+                )
         if creating:
             for spec in self.fields_for(entity):
                 if spec.required and values.get(spec.name) is None and spec.name not in raw:

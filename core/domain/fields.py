@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -111,7 +111,7 @@ def _number(spec: FieldSpec, raw: Any) -> int | float:
 
 
 def _money(spec: FieldSpec, raw: Any) -> int | float:
-    number = parse_decimal(raw, spec.name).quantize(Decimal("0.01"))
+    number = parse_decimal(raw, spec.name).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return int(number) if number == number.to_integral_value() else float(number)
 
 

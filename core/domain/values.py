@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 import phonenumbers
-from babel.numbers import list_currencies
+from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
 from core.domain.errors import InvalidInput
@@ -51,8 +51,13 @@ def normalize_email(raw: str, *, field: str = "emails") -> str:
 
 @cache
 def known_currencies() -> frozenset[str]:
-    """ISO 4217 codes in current use, from the CLDR data Babel ships."""
-    return frozenset(list_currencies())
+    """ISO 4217 codes legal tender somewhere today (not RUR, DEM...), from Babel's CLDR data."""
+    return frozenset(
+        code
+        for spans in get_global("territory_currencies").values()
+        for code, _start, end, tender in spans
+        if end is None and tender
+    )
 
 
 def normalize_currency(raw: str, *, field: str = "currency") -> str:
