@@ -64,12 +64,12 @@ def test_broken_toml_points_at_the_line(tmp_path):
 
 
 def test_unknown_database_is_refused():
-    with pytest.raises(ConfigError, match="database_url: only sqlite:// and postgresql://"):
+    with pytest.raises(ConfigError, match=r"database_url: only sqlite:// and postgresql://"):
         load_settings(database_url="mysql://root@localhost/crm")
 
 
 def test_a_missing_config_file_named_explicitly_is_an_error(tmp_path):
-    with pytest.raises(ConfigError, match="no such config file"):
+    with pytest.raises(ConfigError, match=r"no such config file"):
         load_settings(tmp_path / "elsewhere.toml")
 
 
@@ -83,7 +83,7 @@ def test_secrets_never_reach_the_log_or_the_repr(capsys):
     try:
         logging.getLogger("aiogram").info("POST https://api.telegram.org/bot%s/getMe", TOKEN)
         try:
-            raise RuntimeError(f"connection to postgresql://crm:s3cret-pass@db.local failed")
+            raise RuntimeError("connection to postgresql://crm:s3cret-pass@db.local failed")
         except RuntimeError:
             logging.getLogger("sqlalchemy").exception("database down")
     finally:

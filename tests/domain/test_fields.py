@@ -35,7 +35,7 @@ def test_impossible_date_says_how_to_write_one():
 def test_choice_matches_regardless_of_case_and_lists_the_options():
     field = spec(FieldType.CHOICE, choices=("North", "South"))
     assert field.coerce("north") == "North"
-    with pytest.raises(InvalidInput, match="'West' is not one of: North, South"):
+    with pytest.raises(InvalidInput, match=r"'West' is not one of: North, South"):
         field.coerce("West")
 
 
@@ -50,18 +50,18 @@ def test_boolean_in_russian_and_english(typed, stored):
 
 
 def test_required_field_cannot_be_cleared():
-    with pytest.raises(InvalidInput, match="value: is required"):
+    with pytest.raises(InvalidInput, match=r"value: is required"):
         spec(FieldType.TEXT, required=True).coerce("  ")
 
 
 def test_plugin_validator_refuses_with_its_reason():
     field = spec(FieldType.NUMBER, validator=lambda v: "must be positive" if v <= 0 else None)
-    with pytest.raises(InvalidInput, match="value: must be positive"):
+    with pytest.raises(InvalidInput, match=r"value: must be positive"):
         field.coerce("-5")
 
 
 def test_a_declaration_that_cannot_work_is_refused_at_start():
-    with pytest.raises(ValidationError, match="needs a list of choices"):
+    with pytest.raises(ValidationError, match=r"needs a list of choices"):
         spec(FieldType.CHOICE)
-    with pytest.raises(ValidationError, match="lower-case letters"):
+    with pytest.raises(ValidationError, match=r"lower-case letters"):
         FieldSpec(entity="customer", name="Turn over", type=FieldType.TEXT, label="x")

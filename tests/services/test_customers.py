@@ -76,7 +76,7 @@ def test_contact_person_must_point_to_an_organisation(app, team):
         create_customer(
             app, team["ivan"], {"name": "X", "kind": "person", "organisation_id": person.id}
         )
-    with pytest.raises(InvalidInput, match="organisation_id: there is no customer #999"):
+    with pytest.raises(InvalidInput, match=r"organisation_id: there is no customer #999"):
         create_customer(app, team["ivan"], {"name": "X", "kind": "person", "organisation_id": 999})
 
 
@@ -102,7 +102,7 @@ def test_stale_edit_from_another_channel_is_detected_not_lost(app, team):
     customer = create_customer(app, ivan, {"name": "Acme", "address": "Moscow"})
     # The manager's sheet was synced at version 1; the rep changes the record in the bot.
     update_customer(app, ivan, customer.id, {"address": "Kazan"}, expected_version=customer.version)
-    with pytest.raises(ConcurrentChange, match="changed by someone else"):
+    with pytest.raises(ConcurrentChange, match=r"changed by someone else"):
         update_customer(
             app,
             team["manager"].via(Channel.SHEET),
@@ -131,12 +131,12 @@ def test_rep_sees_own_customers_manager_the_team_admin_all(app, admin, team):
 
 
 def test_rep_cannot_hand_a_customer_to_someone_else(app, team):
-    with pytest.raises(PermissionDenied, match="ask a manager"):
+    with pytest.raises(PermissionDenied, match=r"ask a manager"):
         create_customer(app, team["ivan"], {"name": "Acme", "owner_id": team["petr"].user_id})
     customer = create_customer(app, team["ivan"], {"name": "Acme"})
     moved = update_customer(app, team["manager"], customer.id, {"owner_id": team["petr"].user_id})
     assert moved.owner_id == team["petr"].user_id
-    with pytest.raises(PermissionDenied, match="not in your team"):
+    with pytest.raises(PermissionDenied, match=r"not in your team"):
         update_customer(app, team["manager"], customer.id, {"owner_id": team["sofia"].user_id})
 
 
@@ -186,7 +186,7 @@ def test_custom_fields_declared_by_a_plugin_are_validated_and_stored(make_app, a
         {"name": "Bank client", "fields": {"turnover": "1 500 000,50", "region": "north"}},
     )
     assert customer.fields == {"turnover": 1500000.5, "region": "North"}
-    with pytest.raises(InvalidInput, match="fields.region: 'West' is not one of: North, South"):
+    with pytest.raises(InvalidInput, match=r"fields.region: 'West' is not one of: North, South"):
         update_customer(app, actor, customer.id, {"fields": {"region": "West"}})
     cleared = update_customer(app, actor, customer.id, {"fields": {"region": None}})
     assert cleared.fields == {"turnover": 1500000.5}
@@ -237,5 +237,5 @@ def test_merge_keeps_everything_of_both_records(app, team):
     }
     assert entry.changes["discarded"]["name"]["discarded"] == "ООО Ромашка"
     assert entry.changes["moved"] == {"interactions": 1, "deals": 1, "contact_persons": 1}
-    with pytest.raises(InvalidInput, match="was merged into"):
+    with pytest.raises(InvalidInput, match=r"was merged into"):
         update_customer(app, ivan, duplicate.id, {"name": "revive"})

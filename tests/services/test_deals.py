@@ -122,7 +122,7 @@ def test_a_stage_of_another_pipeline_is_refused(app, team, customer):
         )
         uow.commit()
     deal = create_deal(app, team["ivan"], {"title": "Supply", "customer_id": customer.id})
-    with pytest.raises(InvalidInput, match="'renewal' is not a stage of pipeline 'Sales'"):
+    with pytest.raises(InvalidInput, match=r"'renewal' is not a stage of pipeline 'Sales'"):
         move_deal(app, team["ivan"], deal.id, "renewal")
     assert get_deal(app, team["ivan"], deal.id).stage_id == deal.stage_id
 
@@ -143,5 +143,5 @@ def test_deals_follow_the_customer_into_a_merge(app, team, customer):
     create_deal(app, ivan, {"title": "Supply", "customer_id": twin.id})
     merge_customers(app, ivan, customer.id, twin.id)
     assert [d.customer_id for d in list_deals(app, ivan)] == [customer.id]
-    with pytest.raises(InvalidInput, match="was merged into"):
+    with pytest.raises(InvalidInput, match=r"was merged into"):
         create_deal(app, ivan, {"title": "Late", "customer_id": twin.id})

@@ -65,7 +65,7 @@ def test_interaction_on_a_deal_of_another_customer_is_refused(app, team):
     first = create_customer(app, ivan, {"name": "First"})
     second = create_customer(app, ivan, {"name": "Second"})
     deal = create_deal(app, ivan, {"title": "Supply", "customer_id": second.id})
-    with pytest.raises(InvalidInput, match="does not belong to this customer"):
+    with pytest.raises(InvalidInput, match=r"does not belong to this customer"):
         log_interaction(app, ivan, {"customer_id": first.id, "kind": "call", "deal_id": deal.id})
 
 

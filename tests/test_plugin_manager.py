@@ -1,0 +1,168 @@
+"""Loading plugins: built-ins, third-party entry points, contract checks, disabling."""
+
+import importlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from core import hookimpl
+from core.bootstrap import build_app
+from core.domain.actor import Actor
+from core.domain.enums import Channel
+from core.domain.errors import InvalidInput, PluginLoadError, Vetoed
+from core.extensions import CommandRequest
+from core.plugins import make_plugin_manager
+from core.services.customers import create_customer
+from core.services.deals import create_deal, move_deal
+from core.services.pipelines import ensure_default_pipeline
+from core.services.users import actor_for, add_user
+
+EXAMPLE = Path(__file__).parents[1] / "docs" / "example-plugin"
+
+
+class Typo:
+    @hookimpl
+    def after_deal_wonn(self, deal):
+        pass
+
+
+class DefaultValue:
+    @hookimpl
+    def after_deal_won(self, deal, first_for_customer=False):
+        pass
+
+
+class AsyncValidator:
+    @hookimpl
+    async def validate_change(self, change):
+        return None
+
+
+class Fine:
+    @hookimpl
+    def after_deal_won(self, deal):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("plugin", "message"),
+    [
+        (Typo(), "'after_deal_wonn' is not a Rapport hook (misspelled?"),
+        (
+            DefaultValue(),
+            "after_deal_won: parameters must not have default values (first_for_customer)",
+        ),
+        (AsyncValidator(), "validate_change must be a plain function, not async"),
+    ],
+)
+def test_a_plugin_breaking_the_contract_is_skipped_and_explained(plugin, message):
+    plugins = make_plugin_manager(
+        extra=[("bad", plugin), ("fine", Fine())], load_entry_points=False
+    )
+    bad, fine = plugins.infos
+    assert bad.status == "failed" and message in bad.error
+    assert fine.status == "loaded" and fine.hooks == ("after_deal_won",)
+    assert not plugins.manager.has_plugin("bad")
+
+
+def test_a_broken_builtin_stops_start_up_loudly():
+    with pytest.raises(PluginLoadError, match=r"'after_custmer_created' is not a Rapport hook"):
+        make_plugin_manager(builtins=["tests.plugin_modules.misspelled"], load_entry_points=False)
+
+
+def test_disabled_plugins_are_listed_but_not_loaded():
+    plugins = make_plugin_manager(
+        disabled=["fine"], extra=[("fine", Fine())], load_entry_points=False
+    )
+    assert [(i.name, i.status) for i in plugins.infos] == [("fine", "disabled")]
+    assert not plugins.manager.has_plugin("fine")
+
+
+@pytest.fixture(scope="module")
+def installed_example(tmp_path_factory):
+    """The example plugin, installed by pip into a directory of its own with its entry point."""
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(EXAMPLE),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+@pytest.fixture
+def on_path(monkeypatch):
+    def add(path):
+        monkeypatch.syspath_prepend(str(path))
+        importlib.invalidate_caches()
+
+    return add
+
+
+@pytest.mark.slow
+def test_a_pip_installed_plugin_is_found_through_its_entry_point(
+    installed_example, on_path, settings, clock
+):
+    on_path(installed_example)
+    app = build_app(settings, clock=clock)
+    try:
+        [info] = [i for i in app.plugins.infos if i.name == "industry"]
+        assert (info.status, info.version, info.source) == (
+            "loaded",
+            "1.0.0",
+            "entry point rapport-industry",
+        )
+        ensure_default_pipeline(app)
+        admin = actor_for(
+            add_user(app, Actor.system(), {"display_name": "Admin", "role": "admin"}), Channel.CLI
+        )
+        # Its field is validated by the core's services...
+        with pytest.raises(InvalidInput, match=r"fields.industry: 'mining' is not one of"):
+            create_customer(app, admin, {"name": "Acme", "fields": {"industry": "mining"}})
+        customer = create_customer(app, admin, {"name": "Acme", "fields": {"industry": "Retail"}})
+        # ...its rule applies to every change...
+        deal = create_deal(app, admin, {"title": "Supply", "customer_id": customer.id})
+        with pytest.raises(Vetoed, match=r"say why the deal was lost \(industry\)"):
+            move_deal(app, admin, deal.id, "lost")
+        # ...and its command answers.
+        command = app.registry.commands["industries"]
+        assert command.owner == "industry"
+        assert command.handler(CommandRequest(app, admin, "")).text == "retail: 1"
+    finally:
+        app.close()
+
+
+def test_a_broken_package_is_reported_and_the_rest_starts(tmp_path, on_path):
+    dist = tmp_path / "rapport_broken-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: rapport-broken\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[rapport.plugins]\nbroken = rapport_broken\n")
+    (tmp_path / "rapport_broken.py").write_text(
+        textwrap.dedent(
+            """
+            import a_module_that_is_not_installed
+            """
+        )
+    )
+    on_path(tmp_path)
+    plugins = make_plugin_manager(extra=[("fine", Fine())])
+    [broken] = [i for i in plugins.infos if i.name == "broken"]
+    assert broken.status == "failed"
+    assert broken.source == "entry point rapport-broken"
+    assert "ModuleNotFoundError" in broken.error
+    assert plugins.manager.has_plugin("fine")
