@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from core.bootstrap import App, build_app
 from core.config_template import TEMPLATE
-from core.db.migrate import schema_state, upgrade
+from core.db.migrate import require_current_schema, schema_state, upgrade
 from core.db.tables import CustomerRow, UserRow
 from core.demo import load_demo
 from core.domain.actor import Actor
@@ -178,18 +178,17 @@ def db_upgrade(ctx: click.Context) -> None:
 @click.pass_context
 @friendly_errors
 def db_status(ctx: click.Context) -> None:
-    """Tell whether the schema is current."""
+    """Tell whether the schema is current; exit 1 when it needs an upgrade."""
     with _app(ctx, check_schema=False) as app:
         state = schema_state(app.engine, app.migrations)
-    if state.current:
-        click.echo(f"Current ({', '.join(sorted(state.applied))}).")
-    else:
-        applied = ", ".join(sorted(state.applied)) or "empty"
-        click.echo(
-            f"Needs `rapport db upgrade`: database at {applied}, code at "
-            f"{', '.join(sorted(state.expected))}."
-        )
-        sys.exit(1)
+        if state.current:
+            click.echo(f"Current ({', '.join(sorted(state.applied))}).")
+            return
+        try:
+            require_current_schema(app.engine, app.migrations)
+        except RapportError as exc:
+            click.echo(str(exc))
+    sys.exit(1)
 
 
 @main.command()

@@ -17,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
 from sqlalchemy import Engine
 
 from core.domain.errors import SchemaNotReady
@@ -37,8 +38,16 @@ def alembic_config(engine: Engine, sources: Sequence[MigrationSource] = ()) -> C
 
 @dataclass(frozen=True)
 class SchemaState:
+    """``applied``: the revisions the database records; ``missing``: what an upgrade would add.
+
+    A plugin's revisions depend on the core's, so the database records only the newest
+    of each line; ``missing`` is computed from the whole ancestry.
+    """
+
     applied: frozenset[str]
     expected: frozenset[str]
+    missing: frozenset[str]
+    unknown: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -46,14 +55,29 @@ class SchemaState:
 
     @property
     def current(self) -> bool:
-        return self.applied == self.expected
+        return not self.missing and not self.unknown
 
 
 def schema_state(engine: Engine, sources: Sequence[MigrationSource] = ()) -> SchemaState:
     script = ScriptDirectory.from_config(alembic_config(engine, sources))
     with engine.connect() as connection:
-        applied = MigrationContext.configure(connection).get_current_heads()
-    return SchemaState(frozenset(applied), frozenset(script.get_heads()))
+        applied = frozenset(MigrationContext.configure(connection).get_current_heads())
+    unknown = frozenset(rev for rev in applied if not _known(script, rev))
+    done = {
+        revision.revision
+        for revision in script.iterate_revisions(tuple(applied - unknown), "base")
+        if revision is not None
+    }
+    every = {revision.revision for revision in script.walk_revisions()}
+    return SchemaState(applied, frozenset(script.get_heads()), frozenset(every - done), unknown)
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        script.get_revision(revision)
+    except ResolutionError:
+        return False
+    return True
 
 
 def upgrade(engine: Engine, sources: Sequence[MigrationSource] = ()) -> SchemaState:
@@ -68,9 +92,15 @@ def require_current_schema(engine: Engine, sources: Sequence[MigrationSource] = 
         raise SchemaNotReady(
             "The database has no Rapport schema yet. Run `rapport init` (or `rapport db upgrade`)."
         )
+    if state.unknown:
+        raise SchemaNotReady(
+            "The database has migrations this installation does not know "
+            f"({', '.join(sorted(state.unknown))}): a plugin that created them is missing or "
+            "disabled. Install or enable it again."
+        )
     if not state.current:
         raise SchemaNotReady(
             "The database schema is older than this version of Rapport or its plugins "
-            f"(database at {', '.join(sorted(state.applied))}; code expects "
-            f"{', '.join(sorted(state.expected))}). Back it up, then run `rapport db upgrade`."
+            f"({len(state.missing)} migration(s) to apply: {', '.join(sorted(state.missing))}). "
+            "Back it up, then run `rapport db upgrade`."
         )

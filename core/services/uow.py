@@ -43,6 +43,8 @@ class UnitOfWork:
         if not self._committed:
             self.session.rollback()
         self.session.close()
+        if isinstance(exc, StaleDataError):
+            raise _concurrent_change() from None
         if self._committed and exc is None:
             callbacks, self._callbacks = self._callbacks, []
             for callback in callbacks:
@@ -57,7 +59,12 @@ class UnitOfWork:
             self.session.commit()
         except StaleDataError:
             self.session.rollback()
-            raise ConcurrentChange(
-                "Someone else changed this record at the same moment; reload it and try again."
-            ) from None
+            raise _concurrent_change() from None
         self._committed = True
+
+
+def _concurrent_change() -> ConcurrentChange:
+    """The version column caught two writers on one record: the later one must reload."""
+    return ConcurrentChange(
+        "Someone else changed this record at the same moment; reload it and try again."
+    )

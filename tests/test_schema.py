@@ -1,0 +1,69 @@
+"""Migrations: the schema is created, upgraded with plugins, and an old one is refused."""
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from core import hookimpl
+from core.bootstrap import build_app
+from core.db.base import Base
+from core.db.engine import make_engine
+from core.db.migrate import alembic_config, schema_state, upgrade
+from core.domain.errors import SchemaNotReady
+from core.extensions import MigrationSource
+from core.settings import Settings
+
+PINNED = MigrationSource("pinned", Path(__file__).parent / "plugin_modules" / "pinned_migrations")
+
+
+class Pinned:
+    @hookimpl
+    def register_migrations(self, register):
+        register(PINNED)
+
+
+def test_models_and_migrations_describe_the_same_schema(database_url):
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_an_empty_database_is_refused_with_the_command_to_run(tmp_path):
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'new.db'}")
+    with pytest.raises(SchemaNotReady, match="Run `rapport init`"):
+        build_app(settings, load_entry_points=False)
+
+
+@pytest.fixture
+def pinned_engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    # Leave the shared test database as the other tests expect it: core schema only.
+    command.downgrade(alembic_config(engine, [PINNED]), "pinned@base")
+    engine.dispose()
+
+
+def test_a_new_plugin_with_tables_asks_for_an_upgrade_then_works(pinned_engine, database_url):
+    settings = Settings(database_url=database_url)
+    with pytest.raises(SchemaNotReady, match="run `rapport db upgrade`"):
+        build_app(settings, extra_plugins=[("pinned", Pinned())], load_entry_points=False)
+
+    state = upgrade(pinned_engine, [PINNED])
+
+    assert state.current and state.applied == {"pinned_0001"} and not state.missing
+    assert "pinned_notes" in inspect(pinned_engine).get_table_names()
+    app = build_app(settings, extra_plugins=[("pinned", Pinned())], load_entry_points=False)
+    app.close()
+
+
+def test_upgrade_is_idempotent(database_url):
+    engine = make_engine(database_url)
+    before = schema_state(engine)
+    assert upgrade(engine) == before
+    engine.dispose()
