@@ -192,5 +192,6 @@ def _describe(error: ValidationError, file: Path) -> str:
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             message = "is not a known setting"
+        message = message[:1].lower() + message[1:]
         lines.append(f"  {where}: {message}")
     return "\n".join(lines)

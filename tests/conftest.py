@@ -8,8 +8,11 @@ case it fails: CI must never silently skip it.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -178,3 +181,41 @@ def team(app: App, admin: Actor) -> dict[str, Actor]:
         )
         actors[key] = actor_for(user, Channel.BOT)
     return actors
+
+
+EXAMPLE_PLUGIN = Path(__file__).parents[1] / "docs" / "example-plugin"
+
+
+@pytest.fixture(scope="session")
+def installed_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The README's example plugin, installed by pip (with its entry point) into its own folder."""
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(EXAMPLE_PLUGIN),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+@pytest.fixture
+def on_path(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    """Put a folder of installed packages on ``sys.path`` for this test only."""
+
+    def add(path: Path) -> None:
+        monkeypatch.syspath_prepend(str(path))
+        importlib.invalidate_caches()
+
+    return add

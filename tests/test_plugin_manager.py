@@ -1,10 +1,6 @@
 """Loading plugins: built-ins, third-party entry points, contract checks, disabling."""
 
-import importlib
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +15,6 @@ from core.services.customers import create_customer
 from core.services.deals import create_deal, move_deal
 from core.services.pipelines import ensure_default_pipeline
 from core.services.users import actor_for, add_user
-
-EXAMPLE = Path(__file__).parents[1] / "docs" / "example-plugin"
 
 
 class Typo:
@@ -79,39 +73,6 @@ def test_disabled_plugins_are_listed_but_not_loaded():
     )
     assert [(i.name, i.status) for i in plugins.infos] == [("fine", "disabled")]
     assert not plugins.manager.has_plugin("fine")
-
-
-@pytest.fixture(scope="module")
-def installed_example(tmp_path_factory):
-    """The example plugin, installed by pip into a directory of its own with its entry point."""
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--target",
-            str(target),
-            str(EXAMPLE),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return target
-
-
-@pytest.fixture
-def on_path(monkeypatch):
-    def add(path):
-        monkeypatch.syspath_prepend(str(path))
-        importlib.invalidate_caches()
-
-    return add
 
 
 @pytest.mark.slow

@@ -63,9 +63,7 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, recent: int = 10)
             .limit(recent)
         )
         last_contact = session.scalar(
-            select(func.max(InteractionRow.occurred_at)).where(
-                InteractionRow.customer_id == row.id
-            )
+            select(func.max(InteractionRow.occurred_at)).where(InteractionRow.customer_id == row.id)
         )
         card = CustomerCard(
             customer=customer,

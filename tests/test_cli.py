@@ -1,0 +1,79 @@
+"""The ``rapport`` command as an administrator uses it, in a folder of their own."""
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from core.cli import main
+
+
+@pytest.fixture
+def rapport(tmp_path, monkeypatch):
+    """Run ``rapport ARGS`` in an empty folder with no RAPPORT_* variables set."""
+    for name in list(os.environ):
+        if name.startswith("RAPPORT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args, code=0):
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    return run
+
+
+def test_init_creates_config_database_pipeline_and_admin(rapport, tmp_path):
+    output = rapport("init", "--admin", "Anna", "--telegram-id", "5550001")
+    assert "Wrote rapport.toml" in output
+    assert "Admin user #1 'Anna' created." in output
+    assert (tmp_path / "rapport.toml").exists() and (tmp_path / "rapport.db").exists()
+    assert "Already initialised" in rapport("init")
+    assert "Anna" in rapport("users", "list") and "telegram 5550001" in rapport("users", "list")
+    assert "Current (core_0001)." in rapport("db", "status")
+
+
+def test_admin_manages_users_and_roles(rapport):
+    rapport("init", "--admin", "Anna")
+    assert "User #2 'Ivan Petrov' added as rep." in rapport(
+        "users", "add", "Ivan Petrov", "--team", "north", "--telegram-id", "1002"
+    )
+    assert "Ivan Petrov is now manager." in rapport("users", "role", "Ivan Petrov", "manager")
+    assert "Error: This is the last admin" in rapport("users", "role", "Anna", "rep", code=1)
+    assert "telegram_id: 1002 already belongs to another user" in rapport(
+        "users", "add", "Someone", "--telegram-id", "1002", code=1
+    )
+    assert "Error: No user 'Nobody'." in rapport("users", "role", "Nobody", "rep", code=1)
+
+
+def test_commands_on_an_uninitialised_folder_say_what_to_do(rapport):
+    assert "Run `rapport init`" in rapport("users", "list", code=1)
+    assert "Run `rapport init`" in rapport("db", "status", code=1)
+
+
+def test_bad_config_is_explained_without_a_traceback(rapport, tmp_path):
+    (tmp_path / "rapport.toml").write_text('timezone = "Moscow"\n[sheets]\nbackend = "excel"\n')
+    output = rapport("users", "list", code=1)
+    assert "timezone: is not an IANA time zone" in output
+    assert "sheets.backend: input should be 'xlsx', 'google' or 'off'" in output
+    assert "Traceback" not in output
+
+
+def test_demo_gives_a_new_user_a_working_team(rapport, database_url, monkeypatch):
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", database_url)
+    output = rapport("demo")
+    assert "Demo loaded: 4 users, 27 customers" in output
+    assert "Olga Smirnova" in rapport("users", "list")
+    assert "no demo data was added" in rapport("demo")
+
+
+def test_plugins_lists_versions_sources_and_hooks(rapport, installed_example, on_path, tmp_path):
+    on_path(installed_example)
+    rapport("init")
+    output = rapport("plugins")
+    assert "industry" in output and "1.0.0" in output and "entry point rapport-industry" in output
+    assert "hooks: register_commands, register_fields, validate_change" in output
+    (tmp_path / "rapport.toml").write_text('[plugins]\ndisabled = ["industry"]\n')
+    assert "disabled" in rapport("plugins")
