@@ -21,7 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from core.domain.enums import FieldType
-from core.domain.errors import ConfigError
+from core.domain.errors import ConfigError, InvalidInput
+from core.domain.values import normalize_currency
 
 DEFAULT_CONFIG_FILE = "rapport.toml"
 
@@ -137,6 +138,14 @@ class Settings(BaseSettings):
                 "is not a two-letter country code known to phone numbering (RU, UA, GB...)"
             )
         return value.upper()
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        try:
+            return normalize_currency(value)
+        except InvalidInput:
+            raise ValueError("is not an ISO 4217 currency code in use (RUB, UAH, EUR...)") from None
 
     @field_validator("timezone")
     @classmethod

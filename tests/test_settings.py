@@ -42,7 +42,7 @@ def test_environment_overrides_the_file(tmp_path, monkeypatch):
 
 def test_bad_values_are_named_with_their_source(tmp_path):
     (tmp_path / "rapport.toml").write_text(
-        'timezone = "Mars/Olympus"\ndefault_region = "XX"\ncolour = "red"\n'
+        'timezone = "Mars/Olympus"\ndefault_region = "XX"\ncolour = "red"\ncurrency = "RUR"\n'
         '[telegram]\ntoken = "not-a-token"\n',
         encoding="utf-8",
     )
@@ -53,6 +53,7 @@ def test_bad_values_are_named_with_their_source(tmp_path):
     assert "timezone: is not an IANA time zone" in message
     assert "default_region: is not a two-letter country code" in message
     assert "colour: is not a known setting" in message
+    assert "currency: is not an ISO 4217 currency code in use" in message
     assert "telegram.token: does not look like a bot token" in message
     assert "not-a-token" not in message
 
@@ -92,3 +93,11 @@ def test_secrets_never_reach_the_log_or_the_repr(capsys):
     assert "getMe" in logged and "database down" in logged
     assert TOKEN not in logged
     assert "s3cret-pass" not in logged
+
+
+def test_a_dotenv_file_is_read_and_overrides_the_toml(tmp_path):
+    (tmp_path / "rapport.toml").write_text('currency = "USD"\nlanguage = "en"\n', encoding="utf-8")
+    (tmp_path / ".env").write_text("RAPPORT_CURRENCY=UAH\nRAPPORT_TELEGRAM__TEAM_CHAT_ID=-100123\n")
+    settings = load_settings()
+    assert settings.currency == "UAH" and settings.language == "en"
+    assert settings.telegram.team_chat_id == -100123

@@ -1,0 +1,213 @@
+"""Core throughput: customers with interactions through the service layer, and hook cost.
+
+Prints, for each database:
+  * use cases per second through the service layer (create_customer + log_interaction,
+    one transaction each, as the bot does), next to a baseline measured in the same run:
+    the same rows written with bare SQLAlchemy ORM, one transaction each, with no
+    validation, hooks or audit log;
+and once:
+  * the cost of one hook call with ten plugins registered, through Rapport's typed
+    wrapper (which isolates each plugin), next to a bare pluggy call.
+
+Usage: python benchmarks/bench_core.py [--customers N] [--postgres URL] [--threads T]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from core import hookimpl
+from core.bootstrap import App, build_app
+from core.db.engine import make_engine
+from core.db.migrate import upgrade
+from core.db.tables import CustomerRow, InteractionRow
+from core.domain.actor import Actor
+from core.domain.enums import Channel
+from core.hooks import Hooks
+from core.plugins import make_plugin_manager
+from core.services.customers import create_customer
+from core.services.interactions import log_interaction
+from core.services.pipelines import ensure_default_pipeline
+from core.services.users import actor_for, add_user
+from core.settings import Settings
+
+
+def fresh_app(url: str) -> App:
+    engine = make_engine(url)
+    upgrade(engine)
+    app = build_app(Settings(database_url=url), load_entry_points=False, engine=engine)
+    ensure_default_pipeline(app)
+    return app
+
+
+def service_layer(url: str, customers: int, threads: int) -> float:
+    app = fresh_app(url)
+    admin = actor_for(
+        add_user(app, Actor.system(), {"display_name": "Bench", "role": "admin"}), Channel.BOT
+    )
+
+    def one(n: int) -> None:
+        customer = create_customer(
+            app,
+            admin,
+            {"name": f"Customer {n}", "phones": [f"+7 912 {n % 1000:03d} {n % 100:02d} 00"]},
+        )
+        log_interaction(app, admin, {"customer_id": customer.id, "kind": "call", "summary": "hi"})
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(customers)))
+    elapsed = time.perf_counter() - started
+    app.close()
+    return 2 * customers / elapsed
+
+
+def bare_orm(url: str, customers: int, threads: int) -> float:
+    engine = make_engine(url)
+    upgrade(engine)
+    now = datetime.now(UTC)
+
+    def one(n: int) -> None:
+        with Session(engine) as session:
+            row = CustomerRow(
+                kind="organisation",
+                name=f"Customer {n}",
+                search_text="",
+                phones=[],
+                emails=[],
+                status="prospect",
+                fields={},
+                archived=False,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.commit()
+            customer_id = row.id
+        with Session(engine) as session:
+            session.add(
+                InteractionRow(
+                    customer_id=customer_id,
+                    kind="call",
+                    direction="outbound",
+                    summary="hi",
+                    occurred_at=now,
+                    fields={},
+                    created_at=now,
+                )
+            )
+            session.commit()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(customers)))
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return 2 * customers / elapsed
+
+
+def hook_cost(plugins: int = 10, calls: int = 20_000) -> tuple[float, float]:
+    """Microseconds per call: (bare pluggy, Rapport's wrapper), ``plugins`` implementations."""
+
+    def make_plugin() -> object:
+        class Listener:
+            @hookimpl
+            def after_customer_created(self, customer: object) -> None:
+                return None
+
+        return Listener()
+
+    plugin_set = make_plugin_manager(
+        extra=[(f"p{i}", make_plugin()) for i in range(plugins)], load_entry_points=False
+    )
+    hooks = Hooks(plugin_set.manager)
+    bare = plugin_set.manager.hook.after_customer_created
+    args = {"app": None, "customer": object(), "actor": None}
+
+    def per_call(fn) -> float:
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            runs.append((time.perf_counter() - started) / calls * 1e6)
+        return statistics.median(runs)
+
+    return (
+        per_call(lambda: bare(**args)),
+        per_call(lambda: hooks.after_customer_created(**args)),  # type: ignore[arg-type]
+    )
+
+
+def postgres_database(server: str) -> tuple[str, callable]:
+    server = server.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
+
+
+def report(label: str, url_for, customers: int, threads: int) -> None:
+    url, cleanup = url_for("service")
+    service = service_layer(url, customers, threads)
+    cleanup()
+    url, cleanup = url_for("bare")
+    bare = bare_orm(url, customers, threads)
+    cleanup()
+    print(f"{label}: {customers} customers + {customers} interactions, {threads} thread(s)")
+    print(f"  service layer : {service:10.0f} use cases/s")
+    print(f"  bare ORM      : {bare:10.0f} inserts/s (baseline: no validation, hooks, audit)")
+    print(f"  ratio         : {service / bare:10.2f} x baseline")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--postgres", help="server URL; a scratch database is created on it")
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+
+        def sqlite_url(kind: str):
+            return f"sqlite:///{Path(folder) / kind}.db", lambda: None
+
+        report("SQLite", sqlite_url, options.customers, options.threads)
+    if options.postgres:
+        report(
+            "PostgreSQL",
+            lambda kind: postgres_database(options.postgres),
+            options.customers,
+            options.threads,
+        )
+
+    bare, wrapped = hook_cost()
+    print("Hook call with 10 plugins registered (after_customer_created):")
+    print(f"  bare pluggy   : {bare:8.2f} µs/call")
+    print(f"  Rapport hooks : {wrapped:8.2f} µs/call (each plugin isolated)")
+    print(f"  ratio         : {wrapped / bare:8.2f} x bare pluggy")
+
+
+if __name__ == "__main__":
+    main()
