@@ -1,0 +1,1 @@
+"""Persistence: the shared declarative base, the core's tables, engines and migrations."""

@@ -1,0 +1,1 @@
+"""The core domain in plain Python: entities, commands, values and errors, with no I/O."""
