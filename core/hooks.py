@@ -231,6 +231,11 @@ class Hooks:
     def after_deal_created(self, app: App, deal: Deal, actor: Actor) -> None:
         self._notify("after_deal_created", app=app, deal=deal, actor=actor)
 
+    def after_deal_updated(
+        self, app: App, deal: Deal, changes: Mapping[str, tuple[Any, Any]], actor: Actor
+    ) -> None:
+        self._notify("after_deal_updated", app=app, deal=deal, changes=changes, actor=actor)
+
     def after_deal_stage_changed(
         self, app: App, deal: Deal, from_stage: Stage, to_stage: Stage, actor: Actor
     ) -> None:

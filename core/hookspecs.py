@@ -164,6 +164,17 @@ def after_deal_created(app: App, deal: Deal, actor: Actor) -> None:
 
 
 @hookspec
+def after_deal_updated(
+    app: App, deal: Deal, changes: Mapping[str, tuple[Any, Any]], actor: Actor
+) -> None:
+    """A deal's details changed (amount, owner, dates, fields; not its stage).
+
+    ``changes`` maps each changed field to ``(old, new)``. Adapters use it to tell a rep
+    that a manager changed their deal.
+    """
+
+
+@hookspec
 def after_deal_stage_changed(
     app: App, deal: Deal, from_stage: Stage, to_stage: Stage, actor: Actor
 ) -> None:

@@ -16,7 +16,7 @@ from core.services.customers import (
     merge_customers,
     update_customer,
 )
-from core.services.deals import create_deal, move_deal
+from core.services.deals import create_deal, move_deal, update_deal
 from core.services.interactions import log_interaction
 from tests.helpers import count_customers
 from tests.plugin_modules.recorder import Recorder
@@ -63,6 +63,7 @@ def test_every_change_fires_its_hook_after_commit(recorder, recorded_app, admin)
     merge_customers(app, admin, first.id, second.id)
     log_interaction(app, admin, {"customer_id": first.id, "kind": "visit"})
     deal = create_deal(app, admin, {"title": "Supply", "customer_id": first.id})
+    update_deal(app, admin.via(Channel.SHEET), deal.id, {"amount": 500})
     move_deal(app, admin, deal.id, "demo")
     move_deal(app, admin, deal.id, "won")
     move_deal(
@@ -83,6 +84,14 @@ def test_every_change_fires_its_hook_after_commit(recorder, recorded_app, admin)
         ("after_customers_merged", {"kept": first.id, "merged": second.id}),
         ("after_interaction_logged", {"kind": "visit"}),
         ("after_deal_created", {"title": "Supply"}),
+        (
+            "after_deal_updated",
+            {
+                "title": "Supply",
+                "changes": {"amount": ("0.00", "500.00")},
+                "channel": Channel.SHEET,
+            },
+        ),
         ("after_deal_stage_changed", {"stages": ("lead", "demo")}),
         ("after_deal_stage_changed", {"stages": ("demo", "won")}),
         ("after_deal_won", {"title": "Supply", "first": True}),

@@ -11,15 +11,28 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from core.domain.enums import CustomerKind, CustomerStatus, Direction, InteractionKind, Role
 from core.domain.errors import FieldProblem, InvalidInput
 
+CENT = Decimal("0.01")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=16, decimal_places=2),
+    # 500 and 500.00 are the same amount: store, compare and audit them alike.
+    AfterValidator(lambda amount: amount.quantize(CENT)),
+]
 
 
 class Command(BaseModel):

@@ -63,6 +63,79 @@ def review(
     return change.changed
 
 
+def insert(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    entity: str,
+    row: Any,
+    values: Mapping[str, Any],
+    review_extra: Mapping[str, Any] | None = None,
+) -> dict[str, tuple[Any, Any]]:
+    """Let plugins veto a new record built from ``values``, then insert and audit it."""
+    changed = review(
+        uow,
+        actor,
+        entity=entity,
+        action="create",
+        entity_id=None,
+        before=None,
+        after=flatten(audit.jsonable(values)) | dict(review_extra or {}),
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    audit_change(
+        uow,
+        actor,
+        entity=entity,
+        entity_id=row.id,
+        action="create",
+        changed=changed,
+        at=row.created_at,
+    )
+    return changed
+
+
+def update(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    entity: str,
+    row: Any,
+    current: BaseModel,
+    values: Mapping[str, Any],
+    columns: tuple[str, ...],
+    derived: Mapping[str, Any] | None = None,
+) -> dict[str, tuple[Any, Any]]:
+    """Let plugins veto the edit of ``row`` to ``values``, apply ``columns`` and audit it.
+
+    Returns the changed fields; nothing is written or recorded when nothing changed.
+    ``derived`` are columns computed from the values (a search key), set alongside.
+    """
+    changed = review(
+        uow,
+        actor,
+        entity=entity,
+        action="update",
+        entity_id=row.id,
+        before=snapshot(current),
+        after=flatten(audit.jsonable(values)),
+    )
+    if not changed:
+        return changed
+    now = uow.app.clock()
+    for column in columns:
+        setattr(row, column, values[column])
+    for column, value in (derived or {}).items():
+        setattr(row, column, value)
+    row.updated_at = now
+    uow.session.flush()
+    audit_change(
+        uow, actor, entity=entity, entity_id=row.id, action="update", changed=changed, at=now
+    )
+    return changed
+
+
 def audit_change(
     uow: UnitOfWork,
     actor: Actor,

@@ -22,6 +22,18 @@ if TYPE_CHECKING:
     from core.bootstrap import App
 
 ENTITY = "customer"
+EDITABLE = (
+    "name",
+    "kind",
+    "organisation_id",
+    "position",
+    "phones",
+    "emails",
+    "address",
+    "owner_id",
+    "status",
+    "fields",
+)
 
 
 def create_customer(app: App, actor: Actor, data: NewCustomer | dict[str, Any]) -> Customer:
@@ -44,22 +56,9 @@ def create_customer(app: App, actor: Actor, data: NewCustomer | dict[str, Any]) 
             "archived": False,
             "merged_into_id": None,
         }
-        changed = changes.review(
-            uow,
-            actor,
-            entity=ENTITY,
-            action="create",
-            entity_id=None,
-            before=None,
-            after=changes.flatten(audit.jsonable(values)),
-        )
         now = app.clock()
         row = CustomerRow(**values, search_text=search_text(values), created_at=now, updated_at=now)
-        uow.session.add(row)
-        uow.session.flush()
-        changes.audit_change(
-            uow, actor, entity=ENTITY, entity_id=row.id, action="create", changed=changed, at=now
-        )
+        changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
         customer = Customer.model_validate(row)
         uow.after_commit(lambda: app.hooks.after_customer_created(app, customer, actor))
         uow.commit()
@@ -103,28 +102,18 @@ def update_customer(
             values["status"] = current.status
         if values["owner_id"] != current.owner_id:
             check_owner_assignment(uow.session, actor, values["owner_id"])
-        after = changes.flatten(audit.jsonable(values))
-        changed = changes.review(
+        changed = changes.update(
             uow,
             actor,
             entity=ENTITY,
-            action="update",
-            entity_id=row.id,
-            before=changes.snapshot(current),
-            after=after,
+            row=row,
+            current=current,
+            values=values,
+            columns=EDITABLE,
+            derived={"search_text": search_text(values)},
         )
         if not changed:
             return current
-        now = app.clock()
-        for key in ("name", "kind", "organisation_id", "position", "address", "owner_id", "status"):
-            setattr(row, key, values[key])
-        row.phones, row.emails, row.fields = values["phones"], values["emails"], fields
-        row.search_text = search_text(values)
-        row.updated_at = now
-        uow.session.flush()
-        changes.audit_change(
-            uow, actor, entity=ENTITY, entity_id=row.id, action="update", changed=changed, at=now
-        )
         customer = Customer.model_validate(row)
         uow.after_commit(lambda: app.hooks.after_customer_updated(app, customer, changed, actor))
         uow.commit()

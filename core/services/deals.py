@@ -14,7 +14,7 @@ from core.domain.enums import StageOutcome
 from core.domain.errors import InvalidInput, NotFound, Problems
 from core.domain.models import Deal, Pipeline, Stage
 from core.domain.values import normalize_currency
-from core.services import audit, changes
+from core.services import changes
 from core.services.access import check_owner_assignment, default_owner, may_see_owner, owned_scope
 from core.services.customers import visible_customer
 from core.services.pipelines import load_pipeline, stage_of
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from core.bootstrap import App
 
 ENTITY = "deal"
+EDITABLE = ("title", "amount", "currency", "owner_id", "expected_close", "fields")
 
 
 def create_deal(app: App, actor: Actor, data: NewDeal | dict[str, Any]) -> Deal:
@@ -63,25 +64,14 @@ def create_deal(app: App, actor: Actor, data: NewDeal | dict[str, Any]) -> Deal:
             "lost_reason": None,
             "fields": fields,
         }
-        changed = changes.review(
-            uow,
-            actor,
-            entity=ENTITY,
-            action="create",
-            entity_id=None,
-            before=None,
-            after=changes.flatten(audit.jsonable(values)) | {"stage": stage.key},
-        )
         closed_at = now if stage.outcome is not StageOutcome.OPEN else None
         row = DealRow(
             **values, stage_entered_at=now, closed_at=closed_at, created_at=now, updated_at=now
         )
-        uow.session.add(row)
-        uow.session.flush()
-        _record_stage_change(uow.session, actor, row.id, None, stage, now)
-        changes.audit_change(
-            uow, actor, entity=ENTITY, entity_id=row.id, action="create", changed=changed, at=now
+        changes.insert(
+            uow, actor, entity=ENTITY, row=row, values=values, review_extra={"stage": stage.key}
         )
+        _record_stage_change(uow.session, actor, row.id, None, stage, now)
         deal = Deal.model_validate(row)
         uow.after_commit(lambda: app.hooks.after_deal_created(app, deal, actor))
         _after_close(uow, deal, stage, actor, reason=None)
@@ -109,34 +99,20 @@ def update_deal(
         if "currency" in given and patch.currency is not None:
             values["currency"] = _currency(patch.currency, problems)
         patched = changes.coerce_fields(uow, ENTITY, patch.fields or {}, problems, creating=False)
-        fields = values["fields"] = changes.patch_fields(row.fields, patched)
+        values["fields"] = changes.patch_fields(row.fields, patched)
         for required in ("title", "amount"):
             if required in given and values[required] is None:
                 problems.add(InvalidInput.one(required, "must not be empty"))
         problems.raise_if_any()
         if values["owner_id"] != current.owner_id:
             check_owner_assignment(uow.session, actor, values["owner_id"])
-        changed = changes.review(
-            uow,
-            actor,
-            entity=ENTITY,
-            action="update",
-            entity_id=row.id,
-            before=changes.snapshot(current),
-            after=changes.flatten(audit.jsonable(values)),
+        changed = changes.update(
+            uow, actor, entity=ENTITY, row=row, current=current, values=values, columns=EDITABLE
         )
         if not changed:
             return current
-        now = app.clock()
-        for key in ("title", "amount", "currency", "owner_id", "expected_close"):
-            setattr(row, key, values[key])
-        row.fields = fields
-        row.updated_at = now
-        uow.session.flush()
-        changes.audit_change(
-            uow, actor, entity=ENTITY, entity_id=row.id, action="update", changed=changed, at=now
-        )
         deal = Deal.model_validate(row)
+        uow.after_commit(lambda: app.hooks.after_deal_updated(app, deal, changed, actor))
         uow.commit()
     return deal
 

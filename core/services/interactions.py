@@ -11,7 +11,7 @@ from core.domain.actor import Actor
 from core.domain.commands import NewInteraction, parse_command
 from core.domain.errors import InvalidInput, Problems
 from core.domain.models import Interaction
-from core.services import audit, changes
+from core.services import changes
 from core.services.customers import visible_customer
 from core.services.uow import UnitOfWork
 
@@ -53,21 +53,8 @@ def log_interaction(app: App, actor: Actor, data: NewInteraction | dict[str, Any
             "author_id": actor.user_id,
             "fields": fields,
         }
-        changed = changes.review(
-            uow,
-            actor,
-            entity=ENTITY,
-            action="create",
-            entity_id=None,
-            before=None,
-            after=changes.flatten(audit.jsonable(values)),
-        )
         row = InteractionRow(**values, created_at=now)
-        uow.session.add(row)
-        uow.session.flush()
-        changes.audit_change(
-            uow, actor, entity=ENTITY, entity_id=row.id, action="create", changed=changed, at=now
-        )
+        changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
         interaction = Interaction.model_validate(row)
         uow.after_commit(lambda: app.hooks.after_interaction_logged(app, interaction, actor))
         uow.commit()

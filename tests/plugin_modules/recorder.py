@@ -76,6 +76,12 @@ class Recorder:
         self._add("after_deal_created", title=deal.title)
 
     @hookimpl
+    def after_deal_updated(self, deal, changes, actor):
+        self._add(
+            "after_deal_updated", title=deal.title, changes=dict(changes), channel=actor.channel
+        )
+
+    @hookimpl
     def after_deal_stage_changed(self, deal, from_stage, to_stage):
         self._add("after_deal_stage_changed", stages=(from_stage.key, to_stage.key))
 

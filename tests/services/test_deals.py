@@ -145,3 +145,12 @@ def test_deals_follow_the_customer_into_a_merge(app, team, customer):
     assert [d.customer_id for d in list_deals(app, ivan)] == [customer.id]
     with pytest.raises(InvalidInput, match=r"was merged into"):
         create_deal(app, ivan, {"title": "Late", "customer_id": twin.id})
+
+
+def test_the_same_amount_written_differently_is_not_a_change(app, team, customer):
+    deal = create_deal(
+        app, team["ivan"], {"title": "Supply", "customer_id": customer.id, "amount": "500.00"}
+    )
+    same = update_deal(app, team["ivan"], deal.id, {"amount": 500})
+    assert same.version == deal.version
+    assert [e.action for e in audit_entries(app, "deal", deal.id)] == ["create"]
