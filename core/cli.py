@@ -20,9 +20,12 @@ from core.db.migrate import require_current_schema, schema_state, upgrade
 from core.db.tables import CustomerRow, UserRow
 from core.demo import load_demo
 from core.domain.actor import Actor
-from core.domain.enums import Channel, Role
+from core.domain.enums import Channel, FieldType, Role
 from core.domain.errors import RapportError
+from core.hooks import Hooks
 from core.logs import configure_logging
+from core.plugins import make_plugin_manager
+from core.services.fields import define_field
 from core.services.pipelines import ensure_default_pipeline
 from core.services.uow import UnitOfWork
 from core.services.users import actor_for, add_user, find_user, list_users, set_role
@@ -44,7 +47,30 @@ def friendly_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group()
+class RapportCommands(click.Group):
+    """The built-in commands plus those that plugins add through ``register_cli_commands``."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugin_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or _plugin_commands(ctx).get(cmd_name)
+
+
+def _plugin_commands(ctx: click.Context) -> dict[str, click.Command]:
+    if "plugin_commands" not in ctx.meta:
+        try:
+            settings = load_settings(ctx.params.get("config"))
+        except RapportError as exc:
+            raise click.ClickException(str(exc)) from exc
+        plugins = make_plugin_manager(disabled=settings.plugins.disabled)
+        commands = Hooks(plugins.manager).register_cli_commands()
+        ctx.meta["plugin_commands"] = {c.name: c for c in commands if c.name}
+    commands: dict[str, click.Command] = ctx.meta["plugin_commands"]
+    return commands
+
+
+@click.group(cls=RapportCommands)
 @click.option(
     "--config",
     "config",
@@ -65,15 +91,16 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 @contextmanager
-def _app(ctx: click.Context, *, check_schema: bool = True) -> Iterator[App]:
-    app = build_app(_settings(ctx), check_schema=check_schema)
+def open_app(ctx: click.Context, *, check_schema: bool = True) -> Iterator[App]:
+    """The application for one CLI command, with the ``--config`` the user gave."""
+    app = build_app(_settings(ctx.find_root()), check_schema=check_schema)
     try:
         yield app
     finally:
         app.close()
 
 
-def _cli_actor(app: App) -> Actor:
+def cli_actor(app: App) -> Actor:
     """The CLI acts as the first admin, so every change it makes names a person."""
     with UnitOfWork(app, read_only=True) as uow:
         admin_id = uow.session.scalar(
@@ -115,7 +142,7 @@ def init(ctx: click.Context, admin_name: str | None, telegram_id: int | None) ->
     if not path.exists():
         path.write_text(TEMPLATE, encoding="utf-8")
         click.echo(f"Wrote {path} (edit it to connect Telegram, Google Sheets or PostgreSQL).")
-    with _app(ctx, check_schema=False) as app:
+    with open_app(ctx, check_schema=False) as app:
         done = _initialise(app, admin_name or getpass.getuser(), telegram_id)
     click.echo("\n".join(done) if done else "Already initialised; nothing to do.")
 
@@ -125,7 +152,7 @@ def init(ctx: click.Context, admin_name: str | None, telegram_id: int | None) ->
 @friendly_errors
 def demo(ctx: click.Context) -> None:
     """Initialise if needed, then load a sample sales team with customers and deals."""
-    with _app(ctx, check_schema=False) as app:
+    with open_app(ctx, check_schema=False) as app:
         for line in _initialise(app, getpass.getuser(), None):
             click.echo(line)
         with UnitOfWork(app, read_only=True) as uow:
@@ -136,7 +163,7 @@ def demo(ctx: click.Context) -> None:
                 "(demo data only goes into an empty database)."
             )
             return
-        summary = load_demo(app, _cli_actor(app))
+        summary = load_demo(app, cli_actor(app))
     click.echo(
         f"Demo loaded: {summary.users} users, {summary.customers} customers, "
         f"{summary.deals} deals, {summary.interactions} interactions."
@@ -150,7 +177,7 @@ def run(ctx: click.Context) -> None:
     """Start everything configured: the bot or console chat, sheet sync and the scheduler."""
     from core.runtime import serve
 
-    with _app(ctx) as app:
+    with open_app(ctx) as app:
         click.echo(f"Rapport on {app.settings.safe_database_url()}")
         asyncio.run(serve(app))
 
@@ -165,7 +192,7 @@ def db() -> None:
 @friendly_errors
 def db_upgrade(ctx: click.Context) -> None:
     """Create the schema, or bring it up to this version of Rapport and its plugins."""
-    with _app(ctx, check_schema=False) as app:
+    with open_app(ctx, check_schema=False) as app:
         before = schema_state(app.engine, app.migrations)
         after = upgrade(app.engine, app.migrations)
     if before.current:
@@ -179,7 +206,7 @@ def db_upgrade(ctx: click.Context) -> None:
 @friendly_errors
 def db_status(ctx: click.Context) -> None:
     """Tell whether the schema is current; exit 1 when it needs an upgrade."""
-    with _app(ctx, check_schema=False) as app:
+    with open_app(ctx, check_schema=False) as app:
         state = schema_state(app.engine, app.migrations)
         if state.current:
             click.echo(f"Current ({', '.join(sorted(state.applied))}).")
@@ -196,7 +223,7 @@ def db_status(ctx: click.Context) -> None:
 @friendly_errors
 def plugins(ctx: click.Context) -> None:
     """List plugins with their versions, where each came from, and what failed."""
-    with _app(ctx, check_schema=False) as app:
+    with open_app(ctx, check_schema=False) as app:
         infos = app.plugins.infos
         conflicts = app.registry.conflicts
     if not infos:
@@ -209,6 +236,69 @@ def plugins(ctx: click.Context) -> None:
             click.echo(f"{'':<20} error: {info.error}")
     for conflict in conflicts:
         click.echo(f"warning: {conflict}")
+
+
+@main.group()
+def fields() -> None:
+    """Custom fields on customers, deals and interactions."""
+
+
+@fields.command("add")
+@click.argument("entity", type=click.Choice(["customer", "deal", "interaction"]))
+@click.argument("name")
+@click.argument("type_", metavar="TYPE", type=click.Choice([t.value for t in FieldType]))
+@click.argument("label")
+@click.option("--choices", default="", help="Comma-separated, for choice fields.")
+@click.option("--label-ru", default=None, help="The label in Russian.")
+@click.option("--label-uk", default=None, help="The label in Ukrainian.")
+@click.option("--required", is_flag=True, help="Refuse new records without a value.")
+@click.pass_context
+@friendly_errors
+def fields_add(
+    ctx: click.Context,
+    entity: str,
+    name: str,
+    type_: str,
+    label: str,
+    choices: str,
+    label_ru: str | None,
+    label_uk: str | None,
+    required: bool,
+) -> None:
+    """Declare a custom field: rapport fields add customer turnover money "Turnover"."""
+    labels = {lang: text for lang, text in (("ru", label_ru), ("uk", label_uk)) if text}
+    data = {
+        "entity": entity,
+        "name": name,
+        "type": type_,
+        "label": label,
+        "labels": labels,
+        "choices": tuple(c.strip() for c in choices.split(",") if c.strip()),
+        "required": required,
+    }
+    with open_app(ctx) as app:
+        spec = define_field(app, cli_actor(app), data)
+    click.echo(f"Field {spec.entity}.{spec.name} ({spec.type}) added.")
+
+
+@fields.command("list")
+@click.pass_context
+@friendly_errors
+def fields_list(ctx: click.Context) -> None:
+    """List every custom field and who declared it."""
+    with open_app(ctx) as app:
+        with UnitOfWork(app, read_only=True) as uow:
+            app.registry.refresh_stored_fields(uow.session)
+        specs = sorted(app.registry.fields.values(), key=lambda s: (s.entity, s.name))
+    if not specs:
+        click.echo("No custom fields yet.")
+    for spec in specs:
+        extra = f" [{', '.join(spec.choices)}]" if spec.choices else ""
+        required = " required" if spec.required else ""
+        click.echo(
+            f"{spec.entity}.{spec.name:<20} {spec.type:<12} {spec.label!r}{extra}{required}"
+            f"  ({spec.owner})"
+        )
 
 
 @main.group()
@@ -227,8 +317,8 @@ def users() -> None:
 @friendly_errors
 def users_add(ctx: click.Context, name: str, **options: Any) -> None:
     """Register a user."""
-    with _app(ctx) as app:
-        user = add_user(app, _cli_actor(app), {"display_name": name, **options})
+    with open_app(ctx) as app:
+        user = add_user(app, cli_actor(app), {"display_name": name, **options})
     click.echo(f"User #{user.id} {user.display_name!r} added as {user.role}.")
 
 
@@ -237,7 +327,7 @@ def users_add(ctx: click.Context, name: str, **options: Any) -> None:
 @friendly_errors
 def users_list(ctx: click.Context) -> None:
     """List users with their roles and teams."""
-    with _app(ctx) as app:
+    with open_app(ctx) as app:
         people = list_users(app)
     for user in people:
         telegram = user.telegram_id or "-"
@@ -255,7 +345,7 @@ def users_list(ctx: click.Context) -> None:
 @friendly_errors
 def users_role(ctx: click.Context, user: str, role: str) -> None:
     """Change a user's role (USER is an id, a Telegram id or a name)."""
-    with _app(ctx) as app:
+    with open_app(ctx) as app:
         target = find_user(app, user)
-        changed = set_role(app, _cli_actor(app), target.id, role)
+        changed = set_role(app, cli_actor(app), target.id, role)
     click.echo(f"{changed.display_name} is now {changed.role}.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -137,6 +138,18 @@ class CardSection:
     title: str
     lines: tuple[str, ...]
     order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event in a customer's history: when, what, by whom, and the record it points to."""
+
+    at: datetime
+    kind: str
+    title: str
+    detail: str = ""
+    author: str | None = None
+    ref: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)

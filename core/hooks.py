@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import click
 import pluggy
 
 from core.domain.actor import Actor
@@ -44,7 +45,9 @@ from core.extensions import (
     ReportSpec,
     RunnerSpec,
     SheetColumn,
+    TimelineEntry,
 )
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from core.bootstrap import App
@@ -105,7 +108,7 @@ class Hooks:
                 continue
             yield plugin, result
 
-    def _collect(self, hook: str, kind: type[T], *, stamp: bool = True) -> list[T]:
+    def _collect(self, hook: str, kind: type[T], *, stamp: bool = True, **context: Any) -> list[T]:
         """Run a ``register_*`` hook; check each registered item's type and stamp its owner."""
         collected: list[T] = []
         caller: pluggy.HookCaller = getattr(self.manager.hook, hook)
@@ -119,7 +122,8 @@ class Hooks:
                 found.append(_with_owner(item, owner) if stamp else item)
 
             try:
-                result = impl.function(**{name: register for name in impl.argnames})
+                arguments = {"register": register, **context}
+                result = impl.function(**{name: arguments[name] for name in impl.argnames})
                 if inspect.isawaitable(result):
                     _close(result)
                     raise TypeError(f"{hook} must be a plain function, not async")
@@ -180,8 +184,8 @@ class Hooks:
     def register_migrations(self) -> list[MigrationSource]:
         return self._collect("register_migrations", MigrationSource, stamp=False)
 
-    def register_fields(self) -> list[FieldSpec]:
-        return self._collect("register_fields", FieldSpec)
+    def register_fields(self, settings: Settings) -> list[FieldSpec]:
+        return self._collect("register_fields", FieldSpec, settings=settings)
 
     def register_commands(self) -> list[CommandSpec]:
         return self._collect("register_commands", CommandSpec)
@@ -194,6 +198,9 @@ class Hooks:
 
     def register_reports(self) -> list[ReportSpec]:
         return self._collect("register_reports", ReportSpec)
+
+    def register_cli_commands(self) -> list[click.Command]:
+        return self._collect("register_cli_commands", click.Command, stamp=False)
 
     def register_runners(self) -> list[RunnerSpec]:
         return self._collect("register_runners", RunnerSpec)
@@ -275,6 +282,18 @@ class Hooks:
                 else:
                     self._record(plugin, "customer_card_sections", TypeError(f"got {item!r}"))
         return sorted(sections, key=lambda section: section.order)
+
+    def customer_timeline(self, app: App, customer: Customer, actor: Actor) -> list[TimelineEntry]:
+        entries: list[TimelineEntry] = []
+        for plugin, answer in self._sync_results(
+            "customer_timeline", app=app, customer=customer, actor=actor
+        ):
+            for item in answer or []:
+                if isinstance(item, TimelineEntry):
+                    entries.append(item)
+                else:
+                    self._record(plugin, "customer_timeline", TypeError(f"got {item!r}"))
+        return entries
 
     async def deliver_notification(self, app: App, notification: Notification) -> bool:
         """Offer ``notification`` to every adapter; true when at least one delivered it."""

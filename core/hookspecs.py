@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import click
 import pluggy
 
 from core.domain.actor import Actor
@@ -42,7 +43,9 @@ from core.extensions import (
     ReportSpec,
     RunnerSpec,
     SheetColumn,
+    TimelineEntry,
 )
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from core.bootstrap import App
@@ -85,8 +88,11 @@ def register_migrations(register: Callable[[MigrationSource], None]) -> None:
 
 
 @hookspec
-def register_fields(register: Callable[[FieldSpec], None]) -> None:
+def register_fields(register: Callable[[FieldSpec], None], settings: Settings) -> None:
     """Declare custom fields on customers, deals or interactions.
+
+    ``settings`` lets a plugin make its fields configurable (choices, labels), from its
+    own section ``settings.plugins.options(name)``.
 
     A field declared once is validated by the service layer, stored with the record,
     asked for in the bot's forms, shown on cards and carried as a sheet column.
@@ -113,6 +119,15 @@ def register_jobs(register: Callable[[JobSpec], None]) -> None:
 @hookspec
 def register_reports(register: Callable[[ReportSpec], None]) -> None:
     """Offer reports (data plus an optional PNG chart) to the bot, the sheet and the CLI."""
+
+
+@hookspec
+def register_cli_commands(register: Callable[[click.Command], None]) -> None:
+    """Add subcommands to the ``rapport`` command (an import, an export, a report).
+
+    Use :func:`core.cli.open_app` and :func:`core.cli.cli_actor` inside them, so the
+    command acts as the installation's admin with the channel ``cli``.
+    """
 
 
 @hookspec
@@ -207,6 +222,13 @@ def customer_card_sections(
     app: App, customer: Customer, actor: Actor
 ) -> CardSection | list[CardSection] | None:
     """Add blocks to a customer's card (value, segment, next best action...)."""
+
+
+@hookspec
+def customer_timeline(app: App, customer: Customer, actor: Actor) -> list[TimelineEntry] | None:
+    """Add entries to a customer's timeline (tasks, dates, documents...), newest or not:
+    the card sorts them with the core's interactions, deal moves and changes.
+    """
 
 
 @hookspec

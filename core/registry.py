@@ -11,10 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from core.domain.errors import FieldProblem, InvalidInput
 from core.domain.fields import Entity, FieldSpec, FieldValue
 from core.extensions import CommandSpec, JobSpec, ReportSpec, RunnerSpec, SheetColumn
 from core.hooks import Hooks
+from core.services.fields import STORED, stored_fields, stored_fields_marker
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,13 +32,16 @@ class Registry:
     reports: dict[str, ReportSpec] = field(default_factory=dict)
     runners: dict[str, RunnerSpec] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
+    _stored_marker: tuple[int, int] | None = None
 
     @classmethod
     def collect(cls, hooks: Hooks, settings: Settings) -> Registry:
         registry = cls()
         declared = [FieldSpec(**spec.model_dump(), owner="settings") for spec in settings.fields]
         registry._add_all(
-            registry.fields, declared + hooks.register_fields(), lambda s: (s.entity, s.name)
+            registry.fields,
+            declared + hooks.register_fields(settings),
+            lambda s: (s.entity, s.name),
         )
         registry._add_all(registry.commands, hooks.register_commands(), lambda c: c.name)
         registry._add_all(registry.jobs, hooks.register_jobs(), lambda j: j.id)
@@ -56,6 +62,16 @@ class Registry:
                 self.conflicts.append(message)
                 continue
             into[name] = item
+
+    def refresh_stored_fields(self, session: Session) -> None:
+        """Pick up fields an admin declared (in any process) since the last look."""
+        marker = stored_fields_marker(session)
+        if marker == self._stored_marker:
+            return
+        code_declared = {key: s for key, s in self.fields.items() if s.owner != STORED}
+        self.fields = code_declared
+        self._add_all(self.fields, stored_fields(session), lambda s: (s.entity, s.name))
+        self._stored_marker = marker
 
     def fields_for(self, entity: Entity) -> list[FieldSpec]:
         return [spec for (owner, _), spec in self.fields.items() if owner == entity]

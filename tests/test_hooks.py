@@ -214,7 +214,7 @@ def test_card_shows_plugin_sections_in_order(make_app, admin):
     log_interaction(app, admin, {"customer_id": customer.id, "kind": "call"})
     card = customer_card(app, admin, customer.id)
     assert [s.title for s in card.sections] == ["Next best action", "Segment"]
-    assert card.last_contact_at == card.recent_interactions[0].occurred_at
+    assert card.facts.last_contact_at == card.recent_interactions[0].occurred_at
 
 
 def test_notifications_reach_the_adapter_that_delivers_them(make_app):

@@ -56,7 +56,7 @@ def test_a_new_plugin_with_tables_asks_for_an_upgrade_then_works(pinned_engine, 
 
     state = upgrade(pinned_engine, [PINNED])
 
-    assert state.current and state.applied == {"pinned_0001"} and not state.missing
+    assert state.current and state.applied == {"core_0002", "pinned_0001"} and not state.missing
     assert "pinned_notes" in inspect(pinned_engine).get_table_names()
     app = build_app(settings, extra_plugins=[("pinned", Pinned())], load_entry_points=False)
     app.close()

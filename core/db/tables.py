@@ -56,9 +56,46 @@ class CustomerRow(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class CustomerIdentifierRow(Base):
+    """Every phone and e-mail of every active customer, indexed for exact duplicate lookups.
+
+    Kept by the customer services in the same transaction as the customer itself.
+    """
+
+    __tablename__ = "customer_identifiers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(320))
+
+    __table_args__ = (Index("ix_customer_identifiers_kind_value", "kind", "value"),)
+
+
+class CustomFieldRow(Base):
+    """A custom field an admin declared at run time (``rapport fields add``)."""
+
+    __tablename__ = "custom_fields"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(63))
+    type: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200))
+    labels: Mapped[dict[str, str]] = mapped_column(JsonDocument, default=dict)
+    choices: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (UniqueConstraint("entity", "name", name="uq_custom_fields_entity_name"),)
 
 
 class InteractionRow(Base):

@@ -1,27 +1,49 @@
 """The customer card: everything a person needs before talking to a customer, on one screen.
 
-Adapters render it as they like (a chat message, a sheet row, a CLI page); plugins add
-their blocks through ``customer_card_sections``.
+One call returns the record, its organisation or contact persons, the key facts (last
+contact, last won deal, open deals) and the whole timeline: interactions (with the
+organisation's contact persons too), deals and their stage moves, changes to the record,
+and whatever plugins add (tasks, dates...). Adapters render it as they like; plugins add
+blocks through ``customer_card_sections`` and entries through ``customer_timeline``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import false, func, select
+from sqlalchemy.orm import Session
 
-from core.db.tables import CustomerRow, DealRow, InteractionRow
+from core.db.tables import (
+    AuditRow,
+    CustomerRow,
+    DealRow,
+    InteractionRow,
+    StageChangeRow,
+    StageRow,
+    UserRow,
+)
 from core.domain.actor import Actor
 from core.domain.enums import StageOutcome
 from core.domain.models import Customer, Deal, Interaction
-from core.extensions import CardSection
+from core.extensions import CardSection, TimelineEntry
 from core.services.customers import visible_customer
 from core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from core.bootstrap import App
+
+
+class KeyFacts(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    last_contact_at: datetime | None
+    last_won_deal: Deal | None
+    open_deals: int
+    open_amount: dict[str, Decimal]
 
 
 class CustomerCard(BaseModel):
@@ -30,13 +52,15 @@ class CustomerCard(BaseModel):
     customer: Customer
     organisation: Customer | None
     contact_persons: list[Customer]
+    owner_name: str | None
+    facts: KeyFacts
     open_deals: list[Deal]
     recent_interactions: list[Interaction]
-    last_contact_at: datetime | None
+    timeline: list[TimelineEntry]
     sections: list[CardSection]
 
 
-def customer_card(app: App, actor: Actor, customer_id: int, *, recent: int = 10) -> CustomerCard:
+def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) -> CustomerCard:
     with UnitOfWork(app, read_only=True) as uow:
         session = uow.session
         row = visible_customer(session, actor, customer_id)
@@ -46,33 +70,143 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, recent: int = 10)
             if row.organisation_id is not None
             else None
         )
-        persons = session.scalars(
-            select(CustomerRow)
-            .where(CustomerRow.organisation_id == row.id, CustomerRow.archived == false())
-            .order_by(CustomerRow.name)
-        )
-        deals = session.scalars(
-            select(DealRow)
-            .where(DealRow.customer_id == row.id, DealRow.status == StageOutcome.OPEN.value)
-            .order_by(DealRow.expected_close, DealRow.id)
-        )
-        interactions = session.scalars(
-            select(InteractionRow)
-            .where(InteractionRow.customer_id == row.id)
-            .order_by(InteractionRow.occurred_at.desc(), InteractionRow.id.desc())
-            .limit(recent)
-        )
+        persons = [
+            Customer.model_validate(p)
+            for p in session.scalars(
+                select(CustomerRow)
+                .where(CustomerRow.organisation_id == row.id, CustomerRow.archived == false())
+                .order_by(CustomerRow.name)
+            )
+        ]
+        related = [row.id, *(p.id for p in persons)]
+        names = _user_names(session)
+        deals = [
+            Deal.model_validate(d)
+            for d in session.scalars(
+                select(DealRow).where(DealRow.customer_id == row.id).order_by(DealRow.id)
+            )
+        ]
+        interactions = [
+            Interaction.model_validate(i)
+            for i in session.scalars(
+                select(InteractionRow)
+                .where(InteractionRow.customer_id.in_(related))
+                .order_by(InteractionRow.occurred_at.desc(), InteractionRow.id.desc())
+                .limit(limit)
+            )
+        ]
         last_contact = session.scalar(
-            select(func.max(InteractionRow.occurred_at)).where(InteractionRow.customer_id == row.id)
+            select(func.max(InteractionRow.occurred_at)).where(
+                InteractionRow.customer_id.in_(related)
+            )
         )
-        card = CustomerCard(
-            customer=customer,
-            organisation=organisation,
-            contact_persons=[Customer.model_validate(p) for p in persons],
-            open_deals=[Deal.model_validate(d) for d in deals],
-            recent_interactions=[Interaction.model_validate(i) for i in interactions],
+        timeline = [
+            *(_interaction_entry(i, names, customer, persons) for i in interactions),
+            *_deal_entries(session, deals, names, limit),
+            *_change_entries(session, row.id, names, limit),
+        ]
+    timeline.extend(app.hooks.customer_timeline(app, customer, actor))
+    timeline.sort(key=lambda entry: entry.at, reverse=True)
+    open_deals = [d for d in deals if d.status is StageOutcome.OPEN]
+    won = [d for d in deals if d.status is StageOutcome.WON and d.closed_at is not None]
+    open_amount: dict[str, Decimal] = {}
+    for deal in open_deals:
+        open_amount[deal.currency] = open_amount.get(deal.currency, Decimal(0)) + deal.amount
+    return CustomerCard(
+        customer=customer,
+        organisation=organisation,
+        contact_persons=persons,
+        owner_name=names.get(customer.owner_id) if customer.owner_id else None,
+        facts=KeyFacts(
             last_contact_at=last_contact,
-            sections=[],
+            last_won_deal=max(won, key=lambda d: d.closed_at or d.created_at, default=None),
+            open_deals=len(open_deals),
+            open_amount=open_amount,
+        ),
+        open_deals=open_deals,
+        recent_interactions=interactions[:10],
+        timeline=timeline[:limit],
+        sections=app.hooks.customer_card_sections(app, customer, actor),
+    )
+
+
+def _user_names(session: Session) -> dict[int | None, str]:
+    rows = session.execute(select(UserRow.id, UserRow.display_name))
+    return {user_id: name for user_id, name in rows}
+
+
+def _interaction_entry(
+    interaction: Interaction,
+    names: dict[int | None, str],
+    customer: Customer,
+    persons: list[Customer],
+) -> TimelineEntry:
+    with_whom = next((p.name for p in persons if p.id == interaction.customer_id), None)
+    title = interaction.kind.value + (f" with {with_whom}" if with_whom else "")
+    detail = " — ".join(part for part in (interaction.summary, interaction.outcome) if part)
+    return TimelineEntry(
+        at=interaction.occurred_at,
+        kind="interaction",
+        title=title,
+        detail=detail,
+        author=names.get(interaction.author_id),
+        ref=("interaction", interaction.id),
+    )
+
+
+def _deal_entries(
+    session: Session, deals: list[Deal], names: dict[int | None, str], limit: int
+) -> list[TimelineEntry]:
+    if not deals:
+        return []
+    titles = {deal.id: deal.title for deal in deals}
+    stage_names = dict(session.execute(select(StageRow.id, StageRow.name)).all())
+    moves = session.scalars(
+        select(StageChangeRow)
+        .where(StageChangeRow.deal_id.in_(titles))
+        .order_by(StageChangeRow.changed_at.desc())
+        .limit(limit)
+    )
+    return [
+        TimelineEntry(
+            at=move.changed_at,
+            kind="deal",
+            title=(
+                f"deal {titles[move.deal_id]!r} opened"
+                if move.from_stage_id is None
+                else f"deal {titles[move.deal_id]!r} moved"
+            ),
+            detail=(
+                stage_names[move.to_stage_id]
+                if move.from_stage_id is None
+                else f"{stage_names[move.from_stage_id]} → {stage_names[move.to_stage_id]}"
+            ),
+            author=names.get(move.actor_id),
+            ref=("deal", move.deal_id),
         )
-    sections = app.hooks.customer_card_sections(app, customer, actor)
-    return card.model_copy(update={"sections": sections})
+        for move in moves
+    ]
+
+
+def _change_entries(
+    session: Session, customer_id: int, names: dict[int | None, str], limit: int
+) -> list[TimelineEntry]:
+    entries = session.scalars(
+        select(AuditRow)
+        .where(AuditRow.entity == "customer", AuditRow.entity_id == customer_id)
+        .order_by(AuditRow.at.desc())
+        .limit(limit)
+    )
+    return [
+        TimelineEntry(
+            at=entry.at,
+            kind="change",
+            title=f"{entry.action} via {entry.channel}",
+            detail=", ".join(
+                key for key in entry.changes if key not in ("discarded", "moved", "merged_id")
+            ),
+            author=names.get(entry.actor_id),
+            ref=("customer", customer_id),
+        )
+        for entry in entries
+    ]

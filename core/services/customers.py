@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import false, select, update
+from sqlalchemy import delete, false, insert, select, update
 from sqlalchemy.orm import Session
 
-from core.db.tables import CustomerRow, DealRow, InteractionRow
+from core.db.tables import CustomerIdentifierRow, CustomerRow, DealRow, InteractionRow
 from core.domain.actor import Actor
 from core.domain.commands import CustomerPatch, NewCustomer, parse_command
 from core.domain.enums import CustomerKind
-from core.domain.errors import InvalidInput, NotFound, Problems
+from core.domain.errors import InvalidInput, NotFound, Problems, RapportError
 from core.domain.models import Customer
 from core.domain.values import normalize_email, normalize_phone
 from core.services import audit, changes
 from core.services.access import check_owner_assignment, default_owner, may_see_owner, owned_scope
+from core.services.batch import BatchResult, RowFailure
 from core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -37,31 +39,76 @@ EDITABLE = (
 
 
 def create_customer(app: App, actor: Actor, data: NewCustomer | dict[str, Any]) -> Customer:
-    command = parse_command(NewCustomer, data)
-    problems = Problems()
-    phones, emails = _contacts(app, command.phones, command.emails, problems)
     with UnitOfWork(app) as uow:
-        fields = changes.coerce_fields(uow, ENTITY, command.fields, problems, creating=True)
-        if command.organisation_id is not None:
-            _check_organisation(uow.session, actor, command.organisation_id, problems)
-        problems.raise_if_any()
-        owner_id = default_owner(actor, command.owner_id, command.model_fields_set)
-        check_owner_assignment(uow.session, actor, owner_id)
-        values = {
-            **command.model_dump(exclude={"phones", "emails", "fields", "owner_id"}),
-            "phones": phones,
-            "emails": emails,
-            "owner_id": owner_id,
-            "fields": fields,
-            "archived": False,
-            "merged_into_id": None,
-        }
-        now = app.clock()
-        row = CustomerRow(**values, search_text=search_text(values), created_at=now, updated_at=now)
-        changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
-        customer = Customer.model_validate(row)
-        uow.after_commit(lambda: app.hooks.after_customer_created(app, customer, actor))
+        customer = _create(uow, actor, data)
         uow.commit()
+    return customer
+
+
+def create_customers(
+    app: App,
+    actor: Actor,
+    rows: Sequence[NewCustomer | dict[str, Any]],
+    *,
+    chunk_size: int = 500,
+    on_progress: Callable[[int], None] | None = None,
+) -> BatchResult[Customer]:
+    """Create many customers (an import): each row is checked on its own, a refused row is
+    reported with its index and the others are created, one transaction per chunk.
+    """
+    result: BatchResult[Customer] = BatchResult()
+    for start in range(0, len(rows), chunk_size):
+        with UnitOfWork(app) as uow:
+            created = []
+            for index, data in enumerate(rows[start : start + chunk_size], start):
+                try:
+                    created.append(_create(uow, actor, data))
+                except RapportError as exc:
+                    result.failed.append(RowFailure(index, exc))
+            uow.commit()
+        result.done.extend(created)
+        if on_progress is not None:
+            on_progress(min(start + chunk_size, len(rows)))
+    return result
+
+
+def _create(uow: UnitOfWork, actor: Actor, data: NewCustomer | dict[str, Any]) -> Customer:
+    """Validate, let plugins veto, insert, index and audit one customer; nothing is
+    written for it if any check fails.
+    """
+    app = uow.app
+    problems = Problems()
+    try:
+        command = parse_command(NewCustomer, data)
+    except InvalidInput as exc:
+        # Report the phones and e-mails too, so a sheet row or CSV line is fixed in one go.
+        problems.add(exc)
+        if isinstance(data, dict):
+            _contacts(app, _strings(data.get("phones")), _strings(data.get("emails")), problems)
+        problems.raise_if_any()
+        raise
+    phones, emails = _contacts(app, command.phones, command.emails, problems)
+    fields = changes.coerce_fields(uow, ENTITY, command.fields, problems, creating=True)
+    if command.organisation_id is not None:
+        _check_organisation(uow.session, actor, command.organisation_id, problems)
+    problems.raise_if_any()
+    owner_id = default_owner(actor, command.owner_id, command.model_fields_set)
+    check_owner_assignment(uow.session, actor, owner_id)
+    values = {
+        **command.model_dump(exclude={"phones", "emails", "fields", "owner_id"}),
+        "phones": phones,
+        "emails": emails,
+        "owner_id": owner_id,
+        "fields": fields,
+        "archived": False,
+        "merged_into_id": None,
+    }
+    now = app.clock()
+    row = CustomerRow(**values, search_text=search_text(values), created_at=now, updated_at=now)
+    changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
+    _index(uow.session, row.id, phones, emails)
+    customer = Customer.model_validate(row)
+    uow.after_commit(lambda: app.hooks.after_customer_created(app, customer, actor))
     return customer
 
 
@@ -114,6 +161,8 @@ def update_customer(
         )
         if not changed:
             return current
+        if {"phones", "emails"} & changed.keys():
+            _index(uow.session, row.id, row.phones, row.emails)
         customer = Customer.model_validate(row)
         uow.after_commit(lambda: app.hooks.after_customer_updated(app, customer, changed, actor))
         uow.commit()
@@ -202,6 +251,8 @@ def merge_customers(app: App, actor: Actor, keep_id: int, merge_id: int) -> Cust
         keep.updated_at = now
         gone.archived, gone.merged_into_id, gone.updated_at = True, keep.id, now
         session.flush()
+        _index(session, gone.id, [], [])
+        _index(session, keep.id, keep.phones, keep.emails)
         changed.pop("merged_id", None)
         audit.record(
             session,
@@ -248,6 +299,37 @@ def search_text(values: dict[str, Any]) -> str:
     phones = " ".join(p.lstrip("+") for p in values.get("phones") or [])
     emails = " ".join(values.get("emails") or [])
     return f"{values['name']} {phones} {emails}".casefold()
+
+
+def find_by_identifier(session: Session, kind: str, values: Sequence[str]) -> dict[str, set[int]]:
+    """Active customers holding each phone (E.164) or e-mail, over the whole base.
+
+    Used for duplicate checks, which must see records the actor may not open.
+    """
+    found: dict[str, set[int]] = {}
+    wanted = sorted({value.lower() for value in values})
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(CustomerIdentifierRow.value, CustomerIdentifierRow.customer_id).where(
+                CustomerIdentifierRow.kind == kind,
+                CustomerIdentifierRow.value.in_(wanted[start : start + 500]),
+            )
+        )
+        for value, customer_id in rows:
+            found.setdefault(value, set()).add(customer_id)
+    return found
+
+
+def _index(session: Session, customer_id: int, phones: list[str], emails: list[str]) -> None:
+    session.execute(
+        delete(CustomerIdentifierRow).where(CustomerIdentifierRow.customer_id == customer_id)
+    )
+    entries = [("phone", p) for p in phones] + [("email", e.lower()) for e in emails]
+    if entries:
+        session.execute(
+            insert(CustomerIdentifierRow),
+            [{"customer_id": customer_id, "kind": k, "value": v} for k, v in entries],
+        )
 
 
 def _contacts(
@@ -299,6 +381,10 @@ def _move(session: Session, column: Any, old_id: int, new_id: int) -> int:
         update(column.class_).where(column == old_id).values({column.key: new_id})
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _union(first: list[str], second: list[str]) -> list[str]:

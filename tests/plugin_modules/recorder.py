@@ -28,7 +28,7 @@ class Recorder:
         self._add("register_migrations")
 
     @hookimpl
-    def register_fields(self, register):
+    def register_fields(self, register, settings):
         self._add("register_fields")
 
     @hookimpl
@@ -46,6 +46,10 @@ class Recorder:
     @hookimpl
     def register_reports(self, register):
         self._add("register_reports")
+
+    @hookimpl
+    def register_cli_commands(self, register):
+        self._add("register_cli_commands")
 
     @hookimpl
     def register_runners(self, register):
@@ -100,6 +104,10 @@ class Recorder:
     @hookimpl
     def customer_card_sections(self, customer):
         self._add("customer_card_sections", name=customer.name)
+
+    @hookimpl
+    def customer_timeline(self, customer):
+        self._add("customer_timeline", name=customer.name)
 
     @hookimpl
     def deliver_notification(self, notification):

@@ -1,0 +1,98 @@
+"""Custom fields an admin declares at run time, stored in the database.
+
+They join the fields declared in settings and by plugins in the registry, so the bot,
+the sheet and validation pick them up without a restart: every process notices a new
+definition the next time it validates a value.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.db.tables import CustomFieldRow
+from core.domain.actor import Actor
+from core.domain.enums import Role
+from core.domain.errors import FieldProblem, InvalidInput
+from core.domain.fields import FieldSpec
+from core.services import audit
+from core.services.access import require_role
+from core.services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+STORED = "admin"
+"""The ``owner`` of fields declared at run time."""
+
+
+def define_field(app: App, actor: Actor, data: dict[str, Any]) -> FieldSpec:
+    """Declare a new custom field; the name must be free on that entity."""
+    require_role(actor, Role.ADMIN)
+    try:
+        spec = FieldSpec(**data, owner=STORED)
+    except ValidationError as exc:
+        raise InvalidInput(
+            [FieldProblem(".".join(map(str, e["loc"])) or "field", e["msg"]) for e in exc.errors()]
+        ) from None
+    with UnitOfWork(app) as uow:
+        app.registry.refresh_stored_fields(uow.session)
+        taken = app.registry.fields.get((spec.entity, spec.name))
+        if taken is not None:
+            raise InvalidInput.one(
+                "name", f"{spec.entity} already has a field {spec.name!r} (from {taken.owner})"
+            )
+        row = CustomFieldRow(
+            entity=spec.entity,
+            name=spec.name,
+            type=spec.type.value,
+            label=spec.label,
+            labels=dict(spec.labels),
+            choices=list(spec.choices),
+            required=spec.required,
+            created_at=app.clock(),
+            created_by=actor.user_id,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        audit.record(
+            uow.session,
+            actor,
+            entity="custom_field",
+            entity_id=row.id,
+            action="create",
+            changes={key: {"old": None, "new": value} for key, value in data.items()},
+            at=row.created_at,
+        )
+        uow.commit()
+    with UnitOfWork(app, read_only=True) as uow:
+        app.registry.refresh_stored_fields(uow.session)
+    return spec
+
+
+def stored_fields(session: Session) -> list[FieldSpec]:
+    rows = session.scalars(select(CustomFieldRow).order_by(CustomFieldRow.id))
+    return [
+        FieldSpec(
+            entity=row.entity,  # type: ignore[arg-type]
+            name=row.name,
+            type=row.type,  # type: ignore[arg-type]
+            label=row.label,
+            labels=row.labels,
+            choices=tuple(row.choices),
+            required=row.required,
+            owner=STORED,
+        )
+        for row in rows
+    ]
+
+
+def stored_fields_marker(session: Session) -> tuple[int, int]:
+    """Changes whenever a field is declared: cheap to ask before every validation."""
+    count, newest = session.execute(
+        select(func.count(), func.coalesce(func.max(CustomFieldRow.id), 0))
+    ).one()
+    return int(count), int(newest)
