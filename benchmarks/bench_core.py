@@ -47,9 +47,9 @@ from core.settings import Settings
 
 
 def fresh_app(url: str) -> App:
-    engine = make_engine(url)
-    upgrade(engine)
-    app = build_app(Settings(database_url=url), load_entry_points=False, engine=engine)
+    """The application with its built-in plugins, on a freshly migrated database."""
+    app = build_app(Settings(database_url=url), load_entry_points=False, check_schema=False)
+    upgrade(app.engine, app.migrations)
     ensure_default_pipeline(app)
     return app
 

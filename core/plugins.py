@@ -26,7 +26,7 @@ from core.domain.errors import PluginLoadError
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "rapport.plugins"
-BUILTIN_PLUGINS: tuple[str, ...] = ()
+BUILTIN_PLUGINS: tuple[str, ...] = ("plugins.contacts",)
 """Module names of the plugins shipped with Rapport, registered before any third-party one."""
 
 ASYNC_ALLOWED = frozenset(
@@ -90,7 +90,9 @@ def make_plugin_manager(
 
     if load_entry_points:
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-            plugins.infos.append(_load_entry_point(manager, entry_point, blocked))
+            info = _load_entry_point(manager, entry_point, blocked)
+            if info is not None:
+                plugins.infos.append(info)
 
     manager.check_pending()
     return plugins
@@ -98,12 +100,17 @@ def make_plugin_manager(
 
 def _load_entry_point(
     manager: pluggy.PluginManager, entry_point: EntryPoint, blocked: set[str]
-) -> PluginInfo:
+) -> PluginInfo | None:
     dist = entry_point.dist
     dist_version = dist.version if dist is not None else ""
     source = f"entry point {dist.name}" if dist is not None else "entry point"
     if entry_point.name in blocked:
         return PluginInfo(entry_point.name, dist_version, source, "disabled")
+    if manager.has_plugin(entry_point.name) and entry_point.value == _module_name(
+        manager.get_plugin(entry_point.name)
+    ):
+        # A built-in plugin also published as an entry point: registered once, as built-in.
+        return None
     if manager.has_plugin(entry_point.name):
         error = f"another plugin is already registered as {entry_point.name!r}"
         log.error("plugin %s skipped: %s", entry_point.name, error)
@@ -171,6 +178,10 @@ def _impl_violations(caller: pluggy.HookCaller, impl: pluggy.HookImpl) -> list[s
     if inspect.iscoroutinefunction(impl.function) and name not in ASYNC_ALLOWED:
         problems.append(f"{name} must be a plain function, not async")
     return problems
+
+
+def _module_name(plugin: object) -> str:
+    return getattr(plugin, "__name__", "") if isinstance(plugin, ModuleType) else ""
 
 
 def _distribution_version(dist_name: str) -> str:

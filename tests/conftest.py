@@ -76,9 +76,7 @@ def postgres_database() -> Iterator[str | None]:
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    migrate_everything(url)
     yield url
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -89,10 +87,15 @@ def postgres_database() -> Iterator[str | None]:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (migrating per test is slow)."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    migrate_everything(f"sqlite:///{path}")
     return path
+
+
+def migrate_everything(url: str) -> None:
+    """Apply the core's and the built-in plugins' migrations, as `rapport db upgrade` does."""
+    app = build_app(Settings(database_url=url), check_schema=False, load_entry_points=False)
+    upgrade(app.engine, app.migrations)
+    app.close()  # the last connection to close checkpoints SQLite's WAL into the file
 
 
 def _truncate(engine: Engine) -> None:

@@ -54,7 +54,7 @@ class Fine:
 )
 def test_a_plugin_breaking_the_contract_is_skipped_and_explained(plugin, message):
     plugins = make_plugin_manager(
-        extra=[("bad", plugin), ("fine", Fine())], load_entry_points=False
+        builtins=(), extra=[("bad", plugin), ("fine", Fine())], load_entry_points=False
     )
     bad, fine = plugins.infos
     assert bad.status == "failed" and message in bad.error
@@ -69,7 +69,7 @@ def test_a_broken_builtin_stops_start_up_loudly():
 
 def test_disabled_plugins_are_listed_but_not_loaded():
     plugins = make_plugin_manager(
-        disabled=["fine"], extra=[("fine", Fine())], load_entry_points=False
+        disabled=["fine"], builtins=(), extra=[("fine", Fine())], load_entry_points=False
     )
     assert [(i.name, i.status) for i in plugins.infos] == [("fine", "disabled")]
     assert not plugins.manager.has_plugin("fine")
@@ -121,7 +121,7 @@ def test_a_broken_package_is_reported_and_the_rest_starts(tmp_path, on_path):
         )
     )
     on_path(tmp_path)
-    plugins = make_plugin_manager(extra=[("fine", Fine())])
+    plugins = make_plugin_manager(builtins=(), extra=[("fine", Fine())])
     [broken] = [i for i in plugins.infos if i.name == "broken"]
     assert broken.status == "failed"
     assert broken.source == "entry point rapport-broken"

@@ -1,0 +1,1 @@
+"""Rapport's built-in plugins: ordinary plugins, registered like any third-party one."""

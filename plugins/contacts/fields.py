@@ -1,0 +1,99 @@
+"""What the contacts plugin records about every customer, declared once as fields.
+
+Each becomes a validated value on the record, a question in the bot and a sheet column.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.domain.enums import FieldType
+from core.domain.fields import FieldSpec
+from plugins.contacts.options import ContactsOptions
+
+
+def _field(name: str, type_: FieldType, en: str, ru: str, uk: str, **extra: object) -> FieldSpec:
+    return FieldSpec(
+        entity="customer",
+        name=name,
+        type=type_,
+        label=en,
+        labels={"en": en, "ru": ru, "uk": uk},
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def contact_fields(options: ContactsOptions) -> list[FieldSpec]:
+    return [
+        _field(
+            "org_type",
+            FieldType.CHOICE,
+            "Organisation type",
+            "Тип организации",
+            "Тип організації",
+            choices=options.organisation_types,
+        ),
+        _field("industry", FieldType.TEXT, "Industry", "Отрасль", "Галузь", max_length=200),
+        _field("region", FieldType.TEXT, "Region", "Регион", "Регіон", max_length=200),
+        _field(
+            "source",
+            FieldType.CHOICE,
+            "Where they heard of us",
+            "Откуда узнал о нас",
+            "Звідки дізнався про нас",
+            choices=options.sources,
+        ),
+        _field(
+            "loyalty_reasons",
+            FieldType.TEXT,
+            "Why they are loyal",
+            "Почему лоялен",
+            "Чому лояльний",
+        ),
+        _field(
+            "interests",
+            FieldType.TEXT,
+            "Interest in our other products",
+            "Интерес к другим продуктам",
+            "Інтерес до інших продуктів",
+        ),
+        _field(
+            "competitor_purchases",
+            FieldType.TEXT,
+            "Buys from competitors",
+            "Что покупает у конкурентов",
+            "Що купує у конкурентів",
+        ),
+        _field(
+            "messengers",
+            FieldType.TEXT,
+            "Messengers",
+            "Мессенджеры",
+            "Месенджери",
+            max_length=500,
+        ),
+        _field(
+            "consent",
+            FieldType.MULTI_CHOICE,
+            "Agreed to be contacted by",
+            "Согласие на контакт",
+            "Згода на контакт",
+            choices=options.consent_channels,
+        ),
+        _field(
+            "birthday",
+            FieldType.DATE,
+            "Birthday",
+            "День рождения",
+            "День народження",
+            validator=_not_in_future,
+        ),
+        _field("notes", FieldType.TEXT, "Notes", "Заметки", "Нотатки", max_length=5000),
+    ]
+
+
+def _not_in_future(value: object) -> str | None:
+    """A birthday after today is a typo (a swapped day and month, a wrong year)."""
+    return (
+        "is in the future" if isinstance(value, str) and value > date.today().isoformat() else None
+    )

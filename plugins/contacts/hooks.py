@@ -1,0 +1,144 @@
+"""The contacts plugin's contract with the core: the hooks it implements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import delete, insert, select, update
+
+from core import hookimpl
+from core.domain.actor import Actor
+from core.domain.fields import FieldSpec
+from core.domain.models import Customer
+from core.extensions import (
+    CardSection,
+    CommandReply,
+    CommandRequest,
+    CommandSpec,
+    JobSpec,
+    MigrationSource,
+)
+from core.services.uow import UnitOfWork
+from core.settings import Settings
+from plugins.contacts.dates import next_occurrence
+from plugins.contacts.fields import contact_fields
+from plugins.contacts.options import contacts_options
+from plugins.contacts.reminders import send_due_reminders
+from plugins.contacts.search import search_customers
+from plugins.contacts.segments import segments_of
+from plugins.contacts.tables import ReminderRow, SignificantDateRow, TagRow
+from plugins.contacts.tags import tags_of
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+UPCOMING_DAYS = 30
+
+
+@hookimpl
+def register_migrations(register: Callable[[MigrationSource], None]) -> None:
+    register(MigrationSource("contacts", Path(__file__).parent / "migrations"))
+
+
+@hookimpl
+def register_fields(register: Callable[[FieldSpec], None], settings: Settings) -> None:
+    for spec in contact_fields(contacts_options(settings)):
+        register(spec)
+
+
+@hookimpl
+def register_jobs(register: Callable[[JobSpec], None]) -> None:
+    register(
+        JobSpec(
+            id="contacts.reminders",
+            func=send_due_reminders,
+            trigger="interval",
+            trigger_args={"minutes": 5},
+        )
+    )
+
+
+@hookimpl
+def register_commands(register: Callable[[CommandSpec], None]) -> None:
+    register(
+        CommandSpec(
+            name="find",
+            description="Find a customer by name, phone digits or e-mail",
+            handler=find_command,
+        )
+    )
+
+
+@hookimpl
+def register_cli_commands(register: Callable[[click.Command], None]) -> None:
+    from plugins.contacts.cli import commands
+
+    for command in commands:
+        register(command)
+
+
+@hookimpl
+def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSection | None:
+    """Tags, segments, consent and the dates coming up, on the customer's card."""
+    today = app.clock().astimezone(ZoneInfo(app.settings.timezone)).date()
+    with UnitOfWork(app, read_only=True) as uow:
+        tags = tags_of(uow.session, [customer.id]).get(customer.id, [])
+        segments = segments_of(app, uow.session, customer.id)
+        dates = list(
+            uow.session.scalars(
+                select(SignificantDateRow).where(SignificantDateRow.customer_id == customer.id)
+            )
+        )
+    upcoming = [(next_occurrence(d.day, d.yearly, today), d.label) for d in dates]
+    if birthday := customer.fields.get("birthday"):
+        upcoming.append((next_occurrence(date.fromisoformat(birthday), True, today), "birthday"))
+    lines = []
+    if tags:
+        lines.append("Tags: " + ", ".join(tags))
+    if segments:
+        lines.append("Segments: " + ", ".join(segments))
+    if customer.fields.get("consent"):
+        lines.append("Agreed to: " + ", ".join(customer.fields["consent"]))
+    soon = sorted(
+        (when, label)
+        for when, label in upcoming
+        if when is not None and (when - today).days <= UPCOMING_DAYS
+    )
+    lines += [f"Coming up: {label} on {when.isoformat()}" for when, label in soon]
+    return CardSection("Contact", tuple(lines), order=20) if lines else None
+
+
+@hookimpl
+def after_customers_merged(app: App, kept: Customer, merged: Customer) -> None:
+    """Tags, dates and reminder history of the merged record now belong to the kept one."""
+    with UnitOfWork(app) as uow:
+        session = uow.session
+        merged_tags = tags_of(session, [merged.id]).get(merged.id, [])
+        kept_tags = set(tags_of(session, [kept.id]).get(kept.id, []))
+        new = [t for t in merged_tags if t not in kept_tags]
+        session.execute(delete(TagRow).where(TagRow.customer_id == merged.id))
+        if new:
+            session.execute(insert(TagRow), [{"customer_id": kept.id, "tag": t} for t in new])
+        session.execute(
+            update(SignificantDateRow)
+            .where(SignificantDateRow.customer_id == merged.id)
+            .values(customer_id=kept.id)
+        )
+        session.execute(delete(ReminderRow).where(ReminderRow.customer_id == merged.id))
+        uow.commit()
+
+
+def find_command(request: CommandRequest) -> CommandReply:
+    hits = search_customers(request.app, request.actor, request.args, limit=10)
+    if not request.args.strip():
+        return CommandReply("Type a name, the last digits of a phone or an e-mail after /find.")
+    if not hits:
+        return CommandReply(f"Nothing found for {request.args.strip()!r}.")
+    lines = [f"{hit.customer.name} (#{hit.customer.id})" for hit in hits]
+    options = tuple((hit.customer.name, f"/card {hit.customer.id}") for hit in hits)
+    return CommandReply("\n".join(lines), options=options)

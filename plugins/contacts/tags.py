@@ -1,0 +1,77 @@
+"""Free tags on customers ("vip", "exhibition 2026"), for segments and quick lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from core.domain.actor import Actor
+from core.domain.errors import InvalidInput
+from core.services import audit
+from core.services.customers import visible_customer
+from core.services.uow import UnitOfWork
+from plugins.contacts.tables import TagRow
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+MAX_TAG = 64
+
+
+def normalize_tag(raw: str) -> str:
+    tag = " ".join(raw.split()).casefold()
+    if not tag:
+        raise InvalidInput.one("tags", "a tag cannot be empty")
+    if len(tag) > MAX_TAG or "," in tag:
+        raise InvalidInput.one("tags", f"{raw!r}: at most {MAX_TAG} characters and no commas")
+    return tag
+
+
+def set_tags(
+    app: App,
+    actor: Actor,
+    customer_id: int,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+) -> list[str]:
+    """Add and remove tags; returns the customer's tags, sorted."""
+    adding = {normalize_tag(t) for t in add}
+    removing = {normalize_tag(t) for t in remove}
+    with UnitOfWork(app) as uow:
+        visible_customer(uow.session, actor, customer_id)
+        before = tags_of(uow.session, [customer_id]).get(customer_id, [])
+        after = sorted((set(before) | adding) - removing)
+        if after == before:
+            return before
+        uow.session.execute(delete(TagRow).where(TagRow.customer_id == customer_id))
+        if after:
+            uow.session.execute(
+                insert(TagRow), [{"customer_id": customer_id, "tag": t} for t in after]
+            )
+        audit.record(
+            uow.session,
+            actor,
+            entity="customer",
+            entity_id=customer_id,
+            action="tags",
+            changes={"tags": {"old": before, "new": after}},
+            at=app.clock(),
+        )
+        uow.commit()
+    return after
+
+
+def tags_of(session: Session, customer_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(TagRow.customer_id, TagRow.tag)
+        .where(TagRow.customer_id.in_(customer_ids))
+        .order_by(TagRow.tag)
+    )
+    for customer_id, tag in rows:
+        found.setdefault(customer_id, []).append(tag)
+    return found
