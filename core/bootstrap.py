@@ -29,9 +29,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
+@dataclass(eq=False)
 class App:
-    """Everything a use case needs; service functions take it as their first argument."""
+    """Everything a use case needs; service functions take it as their first argument.
+
+    Compared and hashed by identity, so plugins can keep per-application caches.
+    """
 
     settings: Settings
     engine: Engine

@@ -1,0 +1,192 @@
+"""``rapport import``, ``export``, ``search`` and ``segments``: the contacts plugin's CLI."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import click
+
+from core.cli import cli_actor, friendly_errors, open_app
+from plugins.contacts.exporting import export_customers
+from plugins.contacts.importing import IGNORE, plan_import, preview, run_import
+from plugins.contacts.search import search_customers
+from plugins.contacts.segments import delete_segment, list_segments, save_segment, segment_members
+from plugins.contacts.tabular import read_source
+
+SHOWN_PROBLEMS = 30
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help=f"Read COLUMN into FIELD (or '{IGNORE}' to skip it); repeat for more columns.",
+)
+@click.option("--encoding", default=None, help="The file's encoding, if not UTF-8 or Windows-1251.")
+@click.option("--allow-duplicates", is_flag=True, help="Import rows that repeat a stored customer.")
+@click.option("--preview", "preview_only", is_flag=True, help="Show the mapping and stop.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every refused or skipped row, with its line and reason, to this CSV.",
+)
+@click.pass_context
+@friendly_errors
+def import_command(
+    ctx: click.Context,
+    path: Path,
+    mappings: tuple[str, ...],
+    encoding: str | None,
+    allow_duplicates: bool,
+    preview_only: bool,
+    yes: bool,
+    report: Path | None,
+) -> None:
+    """Import customers from a CSV (any Excel export) or a vCard file."""
+    overrides = {}
+    for mapping in mappings:
+        column, sep, target = mapping.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{mapping!r}: write COLUMN=FIELD", param_hint="--map")
+        overrides[column.strip()] = target.strip()
+    table = read_source(path.read_bytes(), path.name, encoding)
+    with open_app(ctx) as app:
+        plan = plan_import(app, table, overrides)
+        click.echo(
+            f"{path.name}: {len(table.rows)} rows, {table.encoding}"
+            + (f", columns separated by {table.delimiter!r}" if table.delimiter else "")
+        )
+        for header, target in plan.mapping.items():
+            click.echo(f"  {header:<28} -> {target}")
+        for header in plan.unmapped:
+            click.echo(f"  {header:<28} -> (not imported)")
+        for line, values in preview(app, plan):
+            click.echo(f"  line {line}: {values}")
+        if preview_only:
+            return
+        if not yes:
+            click.confirm(f"Import {len(table.rows)} rows?", abort=True)
+        with click.progressbar(length=len(table.rows), label="Importing") as bar:
+            done = [0]
+
+            def advance(count: int) -> None:
+                bar.update(count - done[0])
+                done[0] = count
+
+            result = run_import(
+                app, cli_actor(app), plan, allow_duplicates=allow_duplicates, on_progress=advance
+            )
+    click.echo(
+        f"Imported {result.created} of {result.rows} rows in {result.seconds:.1f} s"
+        f" ({result.organisations_created} organisations created); "
+        f"{len(result.duplicates)} duplicates skipped, {len(result.failed)} rows refused."
+    )
+    problems = [(line, "duplicate", why) for line, why in result.duplicates]
+    problems += [(line, "refused", why) for line, why in result.failed]
+    problems.sort()
+    for line, kind, why in problems[:SHOWN_PROBLEMS]:
+        click.echo(f"  line {line}: {kind}: {why}")
+    if len(problems) > SHOWN_PROBLEMS:
+        click.echo(
+            f"  ... and {len(problems) - SHOWN_PROBLEMS} more"
+            + ("" if report else " (use --report FILE to get them all)")
+        )
+    if report:
+        with report.open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out, delimiter=";")
+            writer.writerow(["line", "outcome", "reason"])
+            writer.writerows(problems)
+
+
+@click.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--segment", default=None, help="A saved segment's name, or a filter expression.")
+@click.option("--delimiter", default=";", show_default=True, help="Column separator.")
+@click.pass_context
+@friendly_errors
+def export_command(ctx: click.Context, path: Path, segment: str | None, delimiter: str) -> None:
+    """Export customers (all, or a segment) as CSV that Excel opens as it is."""
+    with open_app(ctx) as app, path.open("w", newline="", encoding="utf-8-sig") as out:
+        count = export_customers(app, cli_actor(app), out, segment=segment, delimiter=delimiter)
+    click.echo(f"Exported {count} customers to {path}.")
+
+
+@click.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.pass_context
+@friendly_errors
+def search_command(ctx: click.Context, query: tuple[str, ...]) -> None:
+    """Find customers by name (any spelling or script), phone digits or e-mail."""
+    with open_app(ctx) as app:
+        hits = search_customers(app, cli_actor(app), " ".join(query))
+    if not hits:
+        click.echo("Nothing found.")
+    for hit in hits:
+        customer, phones = hit.customer, ", ".join(hit.customer.phones)
+        match = f"{hit.matched} {hit.score:.0f}"
+        click.echo(f"#{customer.id:<6} {customer.name:<40} {phones}  ({match})")
+
+
+@click.group("segments")
+def segments_command() -> None:
+    """Saved filters over customers, e.g. "turnover > 1 000 000 and region = North"."""
+
+
+@segments_command.command("add")
+@click.argument("name")
+@click.argument("expression")
+@click.pass_context
+@friendly_errors
+def segments_add(ctx: click.Context, name: str, expression: str) -> None:
+    """Save a segment (or change the expression of an existing one)."""
+    with open_app(ctx) as app:
+        segment = save_segment(app, cli_actor(app), name, expression)
+        total, _ = segment_members(app, cli_actor(app), segment.name, limit=0)
+    click.echo(f"Segment {segment.name!r} saved: {total} customers today.")
+
+
+@segments_command.command("list")
+@click.pass_context
+@friendly_errors
+def segments_list(ctx: click.Context) -> None:
+    """List saved segments with their size."""
+    with open_app(ctx) as app:
+        actor = cli_actor(app)
+        rows = [(s, segment_members(app, actor, s.name, limit=0)[0]) for s in list_segments(app)]
+    if not rows:
+        click.echo("No segments yet.")
+    for segment, total in rows:
+        click.echo(f"{segment.name:<30} {total:>7}  {segment.expression}")
+
+
+@segments_command.command("show")
+@click.argument("segment")
+@click.option("--limit", default=20, show_default=True)
+@click.pass_context
+@friendly_errors
+def segments_show(ctx: click.Context, segment: str, limit: int) -> None:
+    """List the customers in a segment (a saved name, or an expression)."""
+    with open_app(ctx) as app:
+        total, customers = segment_members(app, cli_actor(app), segment, limit=limit)
+    click.echo(f"{total} customers")
+    for customer in customers:
+        click.echo(f"#{customer.id:<6} {customer.name}")
+
+
+@segments_command.command("delete")
+@click.argument("name")
+@click.pass_context
+@friendly_errors
+def segments_delete(ctx: click.Context, name: str) -> None:
+    """Delete a saved segment (the customers stay)."""
+    with open_app(ctx) as app:
+        delete_segment(app, cli_actor(app), name)
+    click.echo(f"Segment {name!r} deleted.")
+
+
+commands = [import_command, export_command, search_command, segments_command]

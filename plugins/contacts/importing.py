@@ -1,0 +1,372 @@
+"""Import customers from CSV or vCard: preview, column mapping, validation per row.
+
+Every row is checked on its own: a bad row is reported with its line number and the
+reasons, good rows are imported, and no row is ever half-written. Rows that repeat a
+customer already in the base (same phone or e-mail), or an earlier row of the file, are
+reported and skipped unless the user says to import them anyway. Organisations named
+in a column are found by name or created once, and their people linked to them.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select
+
+from core.db.tables import CustomerRow, UserRow
+from core.domain.actor import Actor
+from core.domain.enums import CustomerKind
+from core.domain.errors import InvalidInput, Problems
+from core.domain.values import normalize_email, normalize_phone
+from core.services import audit
+from core.services.customers import create_customers, find_by_identifier
+from core.services.uow import UnitOfWork
+from plugins.contacts.tables import TagRow
+from plugins.contacts.tabular import SourceRow, SourceTable
+from plugins.contacts.tags import normalize_tag
+from plugins.contacts.transliterate import search_key
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+CORE_TARGETS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full name", "fn", "имя", "фио", "ф.и.о.", "название", "наименование",
+             "контакт", "клиент", "ім'я", "піб", "назва", "клієнт", "customer", "client",
+             "contact"),
+    "organisation": ("organisation", "organization", "company", "org", "организация",
+                     "компания", "фирма", "організація", "компанія"),
+    "kind": ("kind", "type", "тип", "вид"),
+    "position": ("position", "title", "job title", "должность", "посада"),
+    "phones": ("phones", "phone", "telephone", "mobile", "tel", "телефон", "телефоны",
+               "мобильный", "моб. телефон", "моб.", "тел.", "мобільний"),
+    "emails": ("emails", "email", "e-mail", "mail", "эл. почта", "почта", "електронна пошта",
+               "пошта"),
+    "address": ("address", "адрес", "адреса"),
+    "owner": ("owner", "responsible", "manager", "ответственный", "менеджер",
+              "відповідальний"),
+    "status": ("status", "статус"),
+    "tags": ("tags", "tag", "теги", "метки", "тег", "мітки"),
+}  # fmt: skip
+IGNORE = "-"
+_KINDS = {
+    "organisation": CustomerKind.ORGANISATION, "organization": CustomerKind.ORGANISATION,
+    "company": CustomerKind.ORGANISATION, "организация": CustomerKind.ORGANISATION,
+    "компания": CustomerKind.ORGANISATION, "юрлицо": CustomerKind.ORGANISATION,
+    "person": CustomerKind.PERSON, "физлицо": CustomerKind.PERSON,
+    "частное лицо": CustomerKind.PERSON, "фізособа": CustomerKind.PERSON,
+}  # fmt: skip
+_LEGAL_FORM = re.compile(
+    r"(^|\W)(ооо|оао|зао|пао|ао|ип|тов|пп|llc|ltd|inc|gmbh|corp|plc)(\W|$)", re.IGNORECASE
+)
+_LIST = re.compile(r"[;,\n/]+")
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    table: SourceTable
+    mapping: dict[str, str]  # column header -> target (core name or custom field name)
+    unmapped: list[str]
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    organisations_created: int = 0
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def plan_import(
+    app: App, table: SourceTable, overrides: dict[str, str] | None = None
+) -> ImportPlan:
+    """Match columns to fields by their headers (in any of the three languages, or a
+    custom field's label); ``overrides`` maps a header to a field, or to "-" to skip it.
+    """
+    with UnitOfWork(app, read_only=True) as uow:
+        app.registry.refresh_stored_fields(uow.session)
+    known = _known_targets(app)
+    problems = Problems()
+    mapping: dict[str, str] = {}
+    for header, target in (overrides or {}).items():
+        if header not in table.headers:
+            problems.add(InvalidInput.one("map", f"there is no column {header!r} in the file"))
+        elif target != IGNORE and target.casefold() not in known:
+            problems.add(InvalidInput.one("map", f"{target!r} is not a field (column {header!r})"))
+        elif target != IGNORE:
+            mapping[header] = known[target.casefold()]
+    problems.raise_if_any()
+    for header in table.headers:
+        if header in (overrides or {}) or not header:
+            continue
+        target = known.get(re.sub(r"\s*\(\d+\)$", "", header).strip().casefold())
+        if target is not None:
+            mapping[header] = target
+    targets = set(mapping.values())
+    if not targets & {"name", "organisation"}:
+        raise InvalidInput.one(
+            "columns",
+            "no column holds the name: call one 'Name' (or 'Имя', 'Название', 'Organisation'), "
+            f"or map one with --map; the file has: {', '.join(h for h in table.headers if h)}",
+        )
+    unmapped = [h for h in table.headers if h and h not in mapping]
+    return ImportPlan(table, mapping, unmapped)
+
+
+def preview(app: App, plan: ImportPlan, *, sample: int = 5) -> list[tuple[int, dict[str, Any]]]:
+    """The first rows as they would be stored, for the user to check the mapping."""
+    return [(row.line, _values(plan, row)) for row in plan.table.rows[:sample]]
+
+
+def run_import(
+    app: App,
+    actor: Actor,
+    plan: ImportPlan,
+    *,
+    allow_duplicates: bool = False,
+    chunk_size: int = 1000,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    started = time.perf_counter()
+    report = ImportReport(rows=len(plan.table.rows))
+    owners = _owners(app)
+    organisations = _stored_organisations(app)
+    seen: dict[str, int] = {}
+    for start in range(0, len(plan.table.rows), chunk_size):
+        chunk = plan.table.rows[start : start + chunk_size]
+        prepared = [(row, _values(plan, row)) for row in chunk]
+        _add_organisations(app, actor, prepared, organisations, report)
+        existing = _stored_identifiers(app, prepared)
+        commands: list[dict[str, Any]] = []
+        lines: list[int] = []
+        tags: list[list[str]] = []
+        for row, values in prepared:
+            try:
+                command, row_tags = _command(values, owners, organisations)
+            except InvalidInput as exc:
+                report.failed.append((row.line, str(exc)))
+                continue
+            keys = _identity(app, command)
+            repeated = _repeat(keys, existing, seen)
+            if repeated and not allow_duplicates:
+                report.duplicates.append((row.line, repeated))
+                continue
+            for key in keys:
+                seen.setdefault(key, row.line)
+            commands.append(command)
+            lines.append(row.line)
+            tags.append(row_tags)
+        result = create_customers(app, actor, commands, chunk_size=chunk_size)
+        failed = {failure.index for failure in result.failed}
+        for failure in result.failed:
+            report.failed.append((lines[failure.index], str(failure.error)))
+        created_index = [i for i in range(len(commands)) if i not in failed]
+        _store_tags(
+            app, actor, [(c.id, tags[i]) for i, c in zip(created_index, result.done, strict=True)]
+        )
+        report.created += len(result.done)
+        if on_progress is not None:
+            on_progress(min(start + chunk_size, len(plan.table.rows)))
+    report.failed.sort()
+    report.duplicates.sort()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- mapping and conversion ------------------------------------------------------------
+
+
+def _known_targets(app: App) -> dict[str, str]:
+    known = {synonym: target for target, names in CORE_TARGETS.items() for synonym in names}
+    known.update({t: t for t in CORE_TARGETS})
+    for spec in app.registry.fields_for("customer"):
+        for name in (spec.name, spec.label, *spec.labels.values()):
+            known.setdefault(name.casefold(), spec.name)
+    return known
+
+
+def _values(plan: ImportPlan, row: SourceRow) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for header, target in plan.mapping.items():
+        cell = row.values.get(header, "").strip()
+        if not cell:
+            continue
+        if target in ("phones", "emails", "tags"):
+            values.setdefault(target, []).extend(p.strip() for p in _LIST.split(cell) if p.strip())
+        elif target in values and target in CORE_TARGETS:
+            values[target] = f"{values[target]} {cell}"
+        else:
+            values[target] = cell
+    return values
+
+
+def _command(
+    values: dict[str, Any], owners: dict[str, int], organisations: dict[str, int]
+) -> tuple[dict[str, Any], list[str]]:
+    problems = Problems()
+    command: dict[str, Any] = {"fields": {}}
+    organisation = values.get("organisation")
+    name = values.get("name")
+    if not name and organisation:
+        command.update(name=organisation, kind=CustomerKind.ORGANISATION)
+    else:
+        command["name"] = name or ""
+        if organisation:
+            organisation_id = organisations.get(search_key(organisation))
+            if organisation_id is None:
+                problems.add(
+                    InvalidInput.one("organisation", f"{organisation!r} could not be created")
+                )
+            command.update(kind=CustomerKind.PERSON, organisation_id=organisation_id)
+        elif "kind" in values:
+            kind = _KINDS.get(values["kind"].casefold())
+            if kind is None:
+                problems.add(
+                    InvalidInput.one(
+                        "kind", f"{values['kind']!r} is neither an organisation nor a person"
+                    )
+                )
+            command["kind"] = kind or CustomerKind.PERSON
+        else:
+            command["kind"] = (
+                CustomerKind.ORGANISATION if _LEGAL_FORM.search(name or "") else CustomerKind.PERSON
+            )
+    for key in ("position", "address", "status", "phones", "emails"):
+        if key in values:
+            command[key] = values[key]
+    if "owner" in values:
+        owner = owners.get(values["owner"].casefold())
+        if owner is None:
+            problems.add(InvalidInput.one("owner", f"there is no user {values['owner']!r}"))
+        command["owner_id"] = owner
+    row_tags = []
+    for raw in values.get("tags", []):
+        try:
+            row_tags.append(normalize_tag(raw))
+        except InvalidInput as exc:
+            problems.add(exc)
+    for key, value in values.items():
+        if key not in CORE_TARGETS:
+            command["fields"][key] = value
+    problems.raise_if_any()
+    return command, sorted(set(row_tags))
+
+
+def _owners(app: App) -> dict[str, int]:
+    with UnitOfWork(app, read_only=True) as uow:
+        rows = uow.session.execute(select(UserRow.id, UserRow.display_name).where(UserRow.active))
+        owners = {name.casefold(): user_id for user_id, name in rows}
+    return owners | {str(user_id): user_id for user_id in owners.values()}
+
+
+# --- organisations, duplicates, tags ---------------------------------------------------
+
+
+def _stored_organisations(app: App) -> dict[str, int]:
+    """Stored organisations by search key, so "ООО «Ромашка»" finds "Ромашка"."""
+    with UnitOfWork(app, read_only=True) as uow:
+        rows = uow.session.execute(
+            select(CustomerRow.id, CustomerRow.name)
+            .where(
+                CustomerRow.kind == CustomerKind.ORGANISATION.value,
+                CustomerRow.archived.is_(False),
+            )
+            .order_by(CustomerRow.id)
+        )
+        found: dict[str, int] = {}
+        for customer_id, name in rows:
+            found.setdefault(search_key(name), customer_id)
+    return found
+
+
+def _add_organisations(
+    app: App,
+    actor: Actor,
+    prepared: list[tuple[SourceRow, dict[str, Any]]],
+    organisations: dict[str, int],
+    report: ImportReport,
+) -> None:
+    """Create the organisations this chunk's people work for that are not stored yet."""
+    missing: dict[str, str] = {}
+    for _, values in prepared:
+        if values.get("name") and values.get("organisation"):
+            key = search_key(values["organisation"])
+            if key not in organisations:
+                missing.setdefault(key, values["organisation"])
+    if not missing:
+        return
+    result = create_customers(
+        app, actor, [{"name": name, "kind": CustomerKind.ORGANISATION} for name in missing.values()]
+    )
+    for customer in result.done:
+        organisations[search_key(customer.name)] = customer.id
+    report.organisations_created += len(result.done)
+
+
+def _identity(app: App, command: dict[str, Any]) -> list[str]:
+    keys = []
+    for raw in command.get("phones", []):
+        try:
+            keys.append("phone " + normalize_phone(raw, app.settings.default_region))
+        except InvalidInput:
+            continue
+    for raw in command.get("emails", []):
+        try:
+            keys.append("email " + normalize_email(raw).lower())
+        except InvalidInput:
+            continue
+    return keys
+
+
+def _stored_identifiers(
+    app: App, prepared: list[tuple[SourceRow, dict[str, Any]]]
+) -> dict[str, int]:
+    phones, emails = [], []
+    for _, values in prepared:
+        for key in _identity(app, values):
+            kind, value = key.split(" ", 1)
+            (phones if kind == "phone" else emails).append(value)
+    with UnitOfWork(app, read_only=True) as uow:
+        stored = {
+            f"{kind} {value}": min(ids)
+            for kind, values in (("phone", phones), ("email", emails))
+            for value, ids in find_by_identifier(uow.session, kind, values).items()
+        }
+    return stored
+
+
+def _repeat(keys: list[str], existing: dict[str, int], seen: dict[str, int]) -> str | None:
+    for key in keys:
+        kind, value = key.split(" ", 1)
+        if key in existing:
+            return f"already in the base as #{existing[key]} (same {kind} {value})"
+        if key in seen:
+            return f"repeats line {seen[key]} (same {kind} {value})"
+    return None
+
+
+def _store_tags(app: App, actor: Actor, tagged: list[tuple[int, list[str]]]) -> None:
+    tagged = [(customer_id, tags) for customer_id, tags in tagged if tags]
+    if not tagged:
+        return
+    with UnitOfWork(app) as uow:
+        uow.session.execute(
+            insert(TagRow), [{"customer_id": cid, "tag": t} for cid, tags in tagged for t in tags]
+        )
+        now = app.clock()
+        for customer_id, tags in tagged:
+            audit.record(
+                uow.session,
+                actor,
+                entity="customer",
+                entity_id=customer_id,
+                action="tags",
+                changes={"tags": {"old": [], "new": tags}},
+                at=now,
+            )
+        uow.commit()
