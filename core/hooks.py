@@ -33,6 +33,7 @@ import click
 import pluggy
 
 from core.domain.actor import Actor
+from core.domain.errors import ConfigError
 from core.domain.fields import FieldSpec
 from core.domain.models import Customer, Deal, Interaction, Stage
 from core.extensions import (
@@ -127,6 +128,8 @@ class Hooks:
                 if inspect.isawaitable(result):
                     _close(result)
                     raise TypeError(f"{hook} must be a plain function, not async")
+            except ConfigError:
+                raise  # the user's settings are wrong, not the plugin: stop and say which
             except Exception as exc:
                 self._record(owner, hook, exc)
                 continue

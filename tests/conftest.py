@@ -30,7 +30,7 @@ from core.domain.actor import Actor
 from core.domain.enums import Channel, Role
 from core.services.pipelines import ensure_default_pipeline
 from core.services.users import actor_for, add_user
-from core.settings import Settings
+from core.settings import PluginSettings, Settings
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -138,7 +138,13 @@ def make_app(settings: Settings, clock: FakeClock) -> Iterator[AppFactory]:
     """Build the real application with throwaway plugins: ``make_app(plugins=[("p", obj)])``."""
     built: list[App] = []
 
-    def factory(plugins: list[tuple[str, object]] | None = None, **overrides: object) -> App:
+    def factory(
+        plugins: list[tuple[str, object]] | None = None,
+        plugins_options: dict[str, dict[str, object]] | None = None,
+        **overrides: object,
+    ) -> App:
+        if plugins_options:
+            overrides["plugins"] = PluginSettings(**plugins_options)
         app = build_app(
             settings.model_copy(update=overrides) if overrides else settings,
             clock=clock,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.domain.actor import Actor
 from core.domain.errors import InvalidInput, NotFound
@@ -19,9 +21,22 @@ if TYPE_CHECKING:
     from core.bootstrap import App
 
 
+@dataclass(frozen=True)
+class SignificantDate:
+    id: int
+    customer_id: int
+    label: str
+    day: date
+    yearly: bool
+
+    @classmethod
+    def of(cls, row: SignificantDateRow) -> SignificantDate:
+        return cls(row.id, row.customer_id, row.label, row.day, row.yearly)
+
+
 def add_date(
     app: App, actor: Actor, customer_id: int, label: str, day: date | str, *, yearly: bool = True
-) -> SignificantDateRow:
+) -> SignificantDate:
     label = " ".join(label.split())
     if not label or len(label) > 200:
         raise InvalidInput.one("label", "say what the date is (up to 200 characters)")
@@ -40,8 +55,9 @@ def add_date(
             changes={"date": {"old": None, "new": _describe(row)}},
             at=app.clock(),
         )
+        added = SignificantDate.of(row)
         uow.commit()
-    return row
+    return added
 
 
 def remove_date(app: App, actor: Actor, date_id: int) -> None:
@@ -63,15 +79,19 @@ def remove_date(app: App, actor: Actor, date_id: int) -> None:
         uow.commit()
 
 
-def dates_of(app: App, actor: Actor, customer_id: int) -> list[SignificantDateRow]:
+def dates_of(app: App, actor: Actor, customer_id: int) -> list[SignificantDate]:
     with UnitOfWork(app, read_only=True) as uow:
         visible_customer(uow.session, actor, customer_id)
-        rows = uow.session.scalars(
-            select(SignificantDateRow)
-            .where(SignificantDateRow.customer_id == customer_id)
-            .order_by(SignificantDateRow.day)
-        )
-        return list(rows)
+        return stored_dates(uow.session, customer_id)
+
+
+def stored_dates(session: Session, customer_id: int) -> list[SignificantDate]:
+    rows = session.scalars(
+        select(SignificantDateRow)
+        .where(SignificantDateRow.customer_id == customer_id)
+        .order_by(SignificantDateRow.day)
+    )
+    return [SignificantDate.of(row) for row in rows]
 
 
 def next_occurrence(day: date, yearly: bool, today: date) -> date | None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 
 from core import hookimpl
 from core.domain.actor import Actor
@@ -25,7 +25,7 @@ from core.extensions import (
 )
 from core.services.uow import UnitOfWork
 from core.settings import Settings
-from plugins.contacts.dates import next_occurrence
+from plugins.contacts.dates import next_occurrence, stored_dates
 from plugins.contacts.fields import contact_fields
 from plugins.contacts.options import contacts_options
 from plugins.contacts.reminders import send_due_reminders
@@ -89,11 +89,7 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
     with UnitOfWork(app, read_only=True) as uow:
         tags = tags_of(uow.session, [customer.id]).get(customer.id, [])
         segments = segments_of(app, uow.session, customer.id)
-        dates = list(
-            uow.session.scalars(
-                select(SignificantDateRow).where(SignificantDateRow.customer_id == customer.id)
-            )
-        )
+        dates = stored_dates(uow.session, customer.id)
     upcoming = [(next_occurrence(d.day, d.yearly, today), d.label) for d in dates]
     if birthday := customer.fields.get("birthday"):
         upcoming.append((next_occurrence(date.fromisoformat(birthday), True, today), "birthday"))

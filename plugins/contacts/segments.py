@@ -65,7 +65,8 @@ def _compile(tree: Filter, targets: dict[str, Target]) -> ColumnElement[bool]:
     if isinstance(tree, AnyOf):
         return or_(*(_compile(item, targets) for item in tree.items))
     if isinstance(tree, Not):
-        return not_(_compile(tree.item, targets))
+        # A customer with no value is "not North" too: SQL's NULL must not hide them.
+        return not_(func.coalesce(_compile(tree.item, targets), false()))
     return _condition(tree, targets)
 
 

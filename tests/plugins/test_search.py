@@ -1,0 +1,52 @@
+from core.services.customers import create_customer, merge_customers, update_customer
+from plugins.contacts.search import search_customers
+
+
+def names(app, actor, query):
+    return [hit.customer.name for hit in search_customers(app, actor, query)]
+
+
+def test_a_rep_finds_customers_however_they_type(app, team):
+    ivan = team["ivan"]
+    romashka = create_customer(
+        app,
+        ivan,
+        {"name": "ООО «Ромашка»", "phones": ["+7 912 345 67 89"], "emails": ["zakaz@romashka.ru"]},
+    )
+    create_customer(app, ivan, {"name": "Иванов Пётр", "phones": ["+7 495 111 22 33"]})
+    create_customer(
+        app, ivan, {"name": "Анна Кузнецова", "kind": "person", "organisation_id": romashka.id}
+    )
+    create_customer(app, ivan, {"name": "Acme Trading LLC"})
+
+    assert names(app, ivan, "иванов")[0] == "Иванов Пётр"
+    assert names(app, ivan, "ivanov")[0] == "Иванов Пётр"
+    assert names(app, ivan, "Ivanow")[0] == "Иванов Пётр"
+    assert names(app, ivan, "ромашко")[0] == "ООО «Ромашка»"  # a typo
+    assert names(app, ivan, "romashka")[:2] == ["ООО «Ромашка»", "Анна Кузнецова"]  # its people too
+    assert names(app, ivan, "6789") == ["ООО «Ромашка»"]
+    assert names(app, ivan, "+7 912 345") == ["ООО «Ромашка»"]
+    assert names(app, ivan, "zakaz@") == ["ООО «Ромашка»"]
+    assert names(app, ivan, "акме")[0] == "Acme Trading LLC"
+    assert names(app, ivan, "xyzzy") == []
+
+
+def test_search_shows_only_what_the_role_allows(app, team, admin):
+    create_customer(app, team["ivan"], {"name": "Ромашка Север"})
+    create_customer(app, team["sofia"], {"name": "Ромашка Юг"})
+    assert names(app, team["ivan"], "ромашка") == ["Ромашка Север"]
+    assert names(app, team["manager"], "ромашка") == ["Ромашка Север"]
+    assert sorted(names(app, admin, "ромашка")) == ["Ромашка Север", "Ромашка Юг"]
+    assert names(app, team["petr"], "ромашка") == []
+
+
+def test_the_index_follows_changes_made_by_another_process(make_app, admin):
+    here, elsewhere = make_app(), make_app()
+    assert names(here, admin, "ромашка") == []
+    first = create_customer(elsewhere, admin, {"name": "Ромашка"})
+    second = create_customer(elsewhere, admin, {"name": "Romashka Ltd"})
+    assert sorted(names(here, admin, "ромашка")) == ["Romashka Ltd", "Ромашка"]
+    update_customer(elsewhere, admin, second.id, {"name": "Лютик"})
+    assert names(here, admin, "лютик") == ["Лютик"]
+    merge_customers(elsewhere, admin, first.id, second.id)
+    assert names(here, admin, "лютик") == []
