@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from core.cli import cli_actor, friendly_errors, open_app
+from core.services.users import find_user
 from plugins.contacts.exporting import export_customers
 from plugins.contacts.importing import IGNORE, plan_import, preview, run_import
 from plugins.contacts.search import search_customers
@@ -29,6 +30,7 @@ SHOWN_PROBLEMS = 30
 @click.option("--encoding", default=None, help="The file's encoding, if not UTF-8 or Windows-1251.")
 @click.option("--allow-duplicates", is_flag=True, help="Import rows that repeat a stored customer.")
 @click.option("--preview", "preview_only", is_flag=True, help="Show the mapping and stop.")
+@click.option("--owner", default=None, help="Who owns rows without an Owner column (name or id).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--report",
@@ -43,6 +45,7 @@ def import_command(
     mappings: tuple[str, ...],
     encoding: str | None,
     allow_duplicates: bool,
+    owner: str | None,
     preview_only: bool,
     yes: bool,
     report: Path | None,
@@ -79,7 +82,12 @@ def import_command(
                 done[0] = count
 
             result = run_import(
-                app, cli_actor(app), plan, allow_duplicates=allow_duplicates, on_progress=advance
+                app,
+                cli_actor(app),
+                plan,
+                allow_duplicates=allow_duplicates,
+                owner_id=find_user(app, owner).id if owner else None,
+                on_progress=advance,
             )
     click.echo(
         f"Imported {result.created} of {result.rows} rows in {result.seconds:.1f} s"

@@ -129,6 +129,7 @@ def run_import(
     plan: ImportPlan,
     *,
     allow_duplicates: bool = False,
+    owner_id: int | None = None,
     chunk_size: int = 1000,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
@@ -140,7 +141,7 @@ def run_import(
     for start in range(0, len(plan.table.rows), chunk_size):
         chunk = plan.table.rows[start : start + chunk_size]
         prepared = [(row, _values(plan, row)) for row in chunk]
-        _add_organisations(app, actor, prepared, organisations, report)
+        _add_organisations(app, actor, prepared, organisations, report, owner_id)
         existing = _stored_identifiers(app, prepared)
         commands: list[dict[str, Any]] = []
         lines: list[int] = []
@@ -151,6 +152,8 @@ def run_import(
             except InvalidInput as exc:
                 report.failed.append((row.line, str(exc)))
                 continue
+            if owner_id is not None:
+                command.setdefault("owner_id", owner_id)
             keys = _identity(app, command)
             repeated = _repeat(keys, existing, seen)
             if repeated and not allow_duplicates:
@@ -290,8 +293,11 @@ def _add_organisations(
     prepared: list[tuple[SourceRow, dict[str, Any]]],
     organisations: dict[str, int],
     report: ImportReport,
+    owner_id: int | None,
 ) -> None:
-    """Create the organisations this chunk's people work for that are not stored yet."""
+    """Create the organisations this chunk's people work for that are not stored yet,
+    owned like the imported rows.
+    """
     missing: dict[str, str] = {}
     for _, values in prepared:
         if values.get("name") and values.get("organisation"):
@@ -300,8 +306,11 @@ def _add_organisations(
                 missing.setdefault(key, values["organisation"])
     if not missing:
         return
+    owner = {} if owner_id is None else {"owner_id": owner_id}
     result = create_customers(
-        app, actor, [{"name": name, "kind": CustomerKind.ORGANISATION} for name in missing.values()]
+        app,
+        actor,
+        [{"name": name, "kind": CustomerKind.ORGANISATION, **owner} for name in missing.values()],
     )
     for customer in result.done:
         organisations[search_key(customer.name)] = customer.id
