@@ -34,8 +34,8 @@ RETRY_AFTER = timedelta(minutes=10)
 GIVE_UP_AFTER = timedelta(days=2)
 TEMPLATES = {
     "en": {
-        0: "Today: {occasion} of {name}{org}.",
-        1: "In {days} day(s): {occasion} of {name}{org}.",
+        0: "Today: {occasion} — {name}{org}.",
+        1: "In {days} day(s): {occasion} — {name}{org}.",
     },
     "ru": {
         0: "Сегодня: {occasion} — {name}{org}.",
