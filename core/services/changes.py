@@ -163,7 +163,9 @@ def coerce_fields(
     uow: UnitOfWork, entity: Entity, raw: Mapping[str, Any], problems: Problems, *, creating: bool
 ) -> dict[str, Any]:
     """Custom field values checked against their declarations; problems go to ``problems``."""
-    uow.app.registry.refresh_stored_fields(uow.session)
+    if "stored_fields" not in uow.memo:
+        uow.app.registry.refresh_stored_fields(uow.session)
+        uow.memo["stored_fields"] = True
     try:
         return uow.app.registry.coerce_fields(entity, dict(raw), creating=creating)
     except InvalidInput as exc:

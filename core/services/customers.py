@@ -93,7 +93,9 @@ def _create(uow: UnitOfWork, actor: Actor, data: NewCustomer | dict[str, Any]) -
         _check_organisation(uow.session, actor, command.organisation_id, problems)
     problems.raise_if_any()
     owner_id = default_owner(actor, command.owner_id, command.model_fields_set)
-    check_owner_assignment(uow.session, actor, owner_id)
+    if ("owner", owner_id) not in uow.memo:
+        check_owner_assignment(uow.session, actor, owner_id)
+        uow.memo["owner", owner_id] = True
     values = {
         **command.model_dump(exclude={"phones", "emails", "fields", "owner_id"}),
         "phones": phones,
@@ -106,7 +108,7 @@ def _create(uow: UnitOfWork, actor: Actor, data: NewCustomer | dict[str, Any]) -
     now = app.clock()
     row = CustomerRow(**values, search_text=search_text(values), created_at=now, updated_at=now)
     changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
-    _index(uow.session, row.id, phones, emails)
+    _index(uow.session, row.id, phones, emails, new=True)
     customer = Customer.model_validate(row)
     uow.after_commit(lambda: app.hooks.after_customer_created(app, customer, actor))
     return customer
@@ -320,10 +322,13 @@ def find_by_identifier(session: Session, kind: str, values: Sequence[str]) -> di
     return found
 
 
-def _index(session: Session, customer_id: int, phones: list[str], emails: list[str]) -> None:
-    session.execute(
-        delete(CustomerIdentifierRow).where(CustomerIdentifierRow.customer_id == customer_id)
-    )
+def _index(
+    session: Session, customer_id: int, phones: list[str], emails: list[str], *, new: bool = False
+) -> None:
+    if not new:
+        session.execute(
+            delete(CustomerIdentifierRow).where(CustomerIdentifierRow.customer_id == customer_id)
+        )
     entries = [("phone", p) for p in phones] + [("email", e.lower()) for e in emails]
     if entries:
         session.execute(

@@ -7,9 +7,9 @@ is never told about a change that was rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,6 +28,8 @@ class UnitOfWork:
         self.read_only = read_only
         self._callbacks: list[Callable[[], None]] = []
         self._committed = False
+        self.memo: dict[Hashable, Any] = {}
+        """Facts looked up once per transaction (a user's team, the stored fields)."""
 
     def __enter__(self) -> UnitOfWork:
         factory = self.app.read_sessions if self.read_only else self.app.sessions

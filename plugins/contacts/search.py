@@ -14,13 +14,13 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db.tables import CustomerIdentifierRow, CustomerRow, UserRow
+from core.db.tables import AuditRow, CustomerIdentifierRow, CustomerRow, UserRow
 from core.domain.actor import Actor
 from core.domain.enums import Role
 from core.domain.models import Customer
@@ -57,11 +57,21 @@ class NameIndex:
 
     entries: dict[int, _Entry] = field(default_factory=dict)
     watermark: datetime | None = None
+    marker: tuple[Any, ...] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: list[int] = field(default_factory=list)
     _keys: list[str] = field(default_factory=list)
 
     def refresh(self, session: Session) -> None:
+        # Every change to a customer writes an audit entry: when neither the newest audit
+        # entry nor the newest customer moved, nothing changed. Both come from indexes.
+        marker = (
+            session.scalar(select(func.max(AuditRow.id))),
+            session.scalar(select(func.max(CustomerRow.updated_at))),
+        )
+        if marker == self.marker:
+            return
+        self.marker = marker
         query = select(
             CustomerRow.id,
             CustomerRow.name,
