@@ -9,6 +9,7 @@ the core keeps.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import weakref
@@ -53,14 +54,21 @@ class _Entry:
 
 @dataclass
 class NameIndex:
-    """Search keys of every active customer, kept up to date from ``updated_at``."""
+    """Search keys of every active customer, kept up to date from the database.
+
+    A key is split into words; a query's words are matched (with typos, and as
+    prefixes while the user types) against the vocabulary of distinct words, which is
+    far smaller than the number of customers, and only customers holding a matched
+    word are scored.
+    """
 
     entries: dict[int, _Entry] = field(default_factory=dict)
     watermark: datetime | None = None
     marker: tuple[Any, ...] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _ids: list[int] = field(default_factory=list)
-    _keys: list[str] = field(default_factory=list)
+    _words: dict[str, set[int]] = field(default_factory=dict)
+    _people: dict[int, set[int]] = field(default_factory=dict)
+    _vocabulary: list[str] | None = None
 
     def refresh(self, session: Session) -> None:
         # Every change to a customer writes an audit entry: when neither the newest audit
@@ -82,15 +90,13 @@ class NameIndex:
         )
         if self.watermark is not None:
             query = query.where(CustomerRow.updated_at >= self.watermark - CLOCK_SLACK)
-        changed: set[int] = set()
         for row in session.execute(query):
             if self.watermark is None or row.updated_at > self.watermark:
                 self.watermark = row.updated_at
             old = self.entries.get(row.id)
             if row.archived:
                 if old is not None:
-                    del self.entries[row.id]
-                    changed.add(row.id)
+                    self._forget(row.id)
                 continue
             new = _Entry(search_key(row.name), row.organisation_id, row.owner_id)
             if old is None or (old.name_key, old.organisation_id, old.owner_id) != (
@@ -98,37 +104,91 @@ class NameIndex:
                 new.organisation_id,
                 new.owner_id,
             ):
+                if old is not None:
+                    self._forget(row.id)
                 self.entries[row.id] = new
-                changed.add(row.id)
-        if changed:
-            self._rebuild(changed)
+                if new.organisation_id is not None:
+                    self._people.setdefault(new.organisation_id, set()).add(row.id)
+                self._rekey(row.id)
+                for person in self._people.get(row.id, ()):  # people carry their org's name
+                    self._rekey(person)
 
-    def _rebuild(self, changed: set[int]) -> None:
-        """Recompute the keys touched by ``changed``: a contact person's key carries the
-        name of their organisation, so renaming an organisation re-keys its people.
-        """
-        for customer_id, entry in self.entries.items():
-            if customer_id in changed or entry.organisation_id in changed:
-                organisation = self.entries.get(entry.organisation_id or 0)
-                entry.key = (
-                    f"{entry.name_key} {organisation.name_key}" if organisation else entry.name_key
-                )
-        self._ids = list(self.entries)
-        self._keys = [self.entries[i].key for i in self._ids]
+    def _forget(self, customer_id: int) -> None:
+        entry = self.entries.pop(customer_id)
+        self._unlist(customer_id, entry.key)
+        if entry.organisation_id is not None:
+            self._people.get(entry.organisation_id, set()).discard(customer_id)
+
+    def _rekey(self, customer_id: int) -> None:
+        entry = self.entries.get(customer_id)
+        if entry is None:
+            return
+        organisation = self.entries.get(entry.organisation_id or 0)
+        key = f"{entry.name_key} {organisation.name_key}" if organisation else entry.name_key
+        self._unlist(customer_id, entry.key)
+        entry.key = key
+        for word in key.split():
+            if word not in self._words:
+                self._vocabulary = None
+            self._words.setdefault(word, set()).add(customer_id)
+
+    def _unlist(self, customer_id: int, key: str) -> None:
+        for word in key.split():
+            holders = self._words.get(word)
+            if holders is not None:
+                holders.discard(customer_id)
+                if not holders:
+                    del self._words[word]
+                    self._vocabulary = None
 
     def match(self, query_key: str, limit: int, visible: VisibleOwners) -> list[tuple[int, float]]:
-        found = []
-        candidates = process.extract(
-            query_key, self._keys, scorer=fuzz.WRatio, limit=None, score_cutoff=MIN_SCORE
+        """Best matches first; each query word counts equally, a missing word as zero."""
+        words = query_key.split()
+        if not words:
+            return []
+        if self._vocabulary is None:
+            self._vocabulary = sorted(self._words)
+        totals: dict[int, float] = {}
+        for word in words:
+            best: dict[int, float] = {}
+            for candidate, score in self._similar_words(word):
+                for customer_id in self._words[candidate]:
+                    if score > best.get(customer_id, 0.0):
+                        best[customer_id] = score
+            for customer_id, score in best.items():
+                totals[customer_id] = totals.get(customer_id, 0.0) + score / len(words)
+        ranked = sorted(
+            ((cid, score) for cid, score in totals.items() if score >= MIN_SCORE),
+            key=lambda hit: (-hit[1], len(self.entries[hit[0]].key), hit[0]),
         )
-        candidates.sort(key=lambda hit: (-hit[1], len(self._keys[hit[2]])))
-        for _key, score, position in candidates:
-            customer_id = self._ids[position]
+        found = []
+        for customer_id, score in ranked:
             if visible.allows(self.entries[customer_id].owner_id):
                 found.append((customer_id, score))
                 if len(found) == limit:
                     break
         return found
+
+    def _similar_words(self, word: str) -> list[tuple[str, float]]:
+        """Words of the vocabulary like ``word``: typos, and longer words it starts."""
+        assert self._vocabulary is not None
+        if word.isdigit():
+            return [(word, 100.0)] if word in self._words else []
+        found = {
+            candidate: score
+            for candidate, score, _ in process.extract(
+                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=MIN_SCORE, limit=40
+            )
+        }
+        if len(word) >= 3:
+            start = bisect.bisect_left(self._vocabulary, word)
+            for candidate in self._vocabulary[start : start + 200]:
+                if not candidate.startswith(word):
+                    break
+                found[candidate] = max(
+                    found.get(candidate, 0.0), 85.0 + 15.0 * len(word) / len(candidate)
+                )
+        return list(found.items())
 
 
 @dataclass(frozen=True)
