@@ -127,3 +127,13 @@ def test_a_broken_package_is_reported_and_the_rest_starts(tmp_path, on_path):
     assert broken.source == "entry point rapport-broken"
     assert "ModuleNotFoundError" in broken.error
     assert plugins.manager.has_plugin("fine")
+
+
+def test_a_builtin_plugin_published_as_an_entry_point_is_loaded_once():
+    from importlib.metadata import entry_points
+
+    published = {ep.name for ep in entry_points(group="rapport.plugins")}
+    assert "contacts" in published
+    plugins = make_plugin_manager()
+    contacts = [i for i in plugins.infos if i.name == "contacts"]
+    assert [(i.source, i.status) for i in contacts] == [("built-in", "loaded")]

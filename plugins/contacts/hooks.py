@@ -23,8 +23,10 @@ from core.extensions import (
     JobSpec,
     MigrationSource,
 )
+from core.services.cards import customer_card
 from core.services.uow import UnitOfWork
 from core.settings import Settings
+from plugins.contacts.card_text import render_card
 from plugins.contacts.dates import next_occurrence, stored_dates
 from plugins.contacts.fields import contact_fields
 from plugins.contacts.options import contacts_options
@@ -70,6 +72,14 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
             name="find",
             description="Find a customer by name, phone digits or e-mail",
             handler=find_command,
+        )
+    )
+    register(
+        CommandSpec(
+            name="card",
+            description="A customer's card: contacts, facts, history",
+            handler=card_command,
+            in_menu=False,
         )
     )
 
@@ -130,11 +140,19 @@ def after_customers_merged(app: App, kept: Customer, merged: Customer) -> None:
 
 
 def find_command(request: CommandRequest) -> CommandReply:
-    hits = search_customers(request.app, request.actor, request.args, limit=10)
     if not request.args.strip():
         return CommandReply("Type a name, the last digits of a phone or an e-mail after /find.")
+    hits = search_customers(request.app, request.actor, request.args, limit=10)
     if not hits:
         return CommandReply(f"Nothing found for {request.args.strip()!r}.")
     lines = [f"{hit.customer.name} (#{hit.customer.id})" for hit in hits]
     options = tuple((hit.customer.name, f"/card {hit.customer.id}") for hit in hits)
     return CommandReply("\n".join(lines), options=options)
+
+
+def card_command(request: CommandRequest) -> CommandReply:
+    text = request.args.strip().lstrip("#")
+    if not text.isdigit():
+        return CommandReply("Which customer? Send /card and the number, e.g. /card 12.")
+    card = customer_card(request.app, request.actor, int(text))
+    return CommandReply(render_card(request.app, card))

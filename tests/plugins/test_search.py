@@ -1,3 +1,5 @@
+import pytest
+
 from core.services.customers import create_customer, merge_customers, update_customer
 from plugins.contacts.search import search_customers
 
@@ -50,3 +52,31 @@ def test_the_index_follows_changes_made_by_another_process(make_app, admin):
     assert names(here, admin, "лютик") == ["Лютик"]
     merge_customers(elsewhere, admin, first.id, second.id)
     assert names(here, admin, "лютик") == []
+
+
+def test_find_and_card_commands_answer_in_any_adapter(app, team):
+    from core.domain.errors import NotFound
+    from core.extensions import CommandRequest
+    from core.services.interactions import log_interaction
+
+    ivan = team["ivan"]
+    company = create_customer(
+        app,
+        ivan,
+        {"name": "ООО «Ромашка»", "phones": ["+7 912 345 67 89"], "fields": {"region": "Поволжье"}},
+    )
+    log_interaction(
+        app, ivan, {"customer_id": company.id, "kind": "visit", "summary": "Показали образцы"}
+    )
+    find = app.registry.commands["find"].handler(CommandRequest(app, ivan, "ромашка"))
+    assert find.text == f"ООО «Ромашка» (#{company.id})"
+    assert find.options == (("ООО «Ромашка»", f"/card {company.id}"),)
+    card = app.registry.commands["card"].handler(CommandRequest(app, ivan, str(company.id)))
+    assert "☎ +79123456789" in card.text and "Region: Поволжье" in card.text
+    assert "visit: Показали образцы" in card.text and "Owner: Ivan Rep" in card.text
+    with pytest.raises(NotFound):
+        app.registry.commands["card"].handler(CommandRequest(app, team["sofia"], str(company.id)))
+    assert (
+        "Send /card and the number"
+        in app.registry.commands["card"].handler(CommandRequest(app, ivan, "x")).text
+    )
