@@ -77,3 +77,32 @@ def test_plugins_lists_versions_sources_and_hooks(rapport, installed_example, on
     assert "hooks: register_commands, register_fields, validate_change" in output
     (tmp_path / "rapport.toml").write_text('[plugins]\ndisabled = ["industry"]\n')
     assert "disabled" in rapport("plugins")
+
+
+def test_admin_declares_fields_and_curates_segments_from_the_cli(rapport, tmp_path):
+    rapport("init", "--admin", "Anna")
+    assert "Field customer.turnover (money) added." in rapport(
+        "fields", "add", "customer", "turnover", "money", "Turnover", "--label-ru", "Оборот"
+    )
+    assert "choice field needs a list of choices" in rapport(
+        "fields", "add", "customer", "tier", "choice", "Tier", code=1
+    )
+    listing = rapport("fields", "list")
+    assert "customer.turnover" in listing and "(admin)" in listing and "customer.region" in listing
+    data = "Название;Оборот;Регион;Телефон\nООО Ромашка;2 000 000;North;+7 912 345 67 89\nЛютик;10;South;\n"
+    (tmp_path / "c.csv").write_text(data, encoding="utf-8")
+    assert "Imported 2 of 2 rows" in rapport("import", "c.csv", "--yes")
+    assert "Segment 'Big' saved: 1 customers today." in rapport(
+        "segments", "add", "Big", "оборот > 1 000 000"
+    )
+    assert "Big" in rapport("segments", "list") and "ООО Ромашка" in rapport(
+        "segments", "show", "Big"
+    )
+    assert "there is no field 'oborot'" in rapport("segments", "add", "Bad", "oborot > 1", code=1)
+    assert "ООО Ромашка" in rapport("search", "romashka") and "ООО Ромашка" in rapport(
+        "search", "6789"
+    )
+    assert "Exported 1 customers" in rapport("export", "big.csv", "--segment", "Big")
+    exported = (tmp_path / "big.csv").read_text(encoding="utf-8-sig")
+    assert exported.splitlines()[1].startswith("1;organisation;ООО Ромашка;")
+    assert "Segment 'Big' deleted." in rapport("segments", "delete", "Big")
