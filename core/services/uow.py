@@ -3,11 +3,17 @@
 Adapters never see a session: they call service functions, which open a unit of work,
 and ``after_*`` hooks are queued with :meth:`UnitOfWork.after_commit` so that a plugin
 is never told about a change that was rolled back.
+
+Units of work nest: one opened while another is open in the same thread joins it, so a
+plugin can compose the core's use cases into one of its own (replace a deal's product
+lines *and* update its amount) that commits or rolls back as a whole. The outer one
+commits; hooks queued inside fire after that commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +25,8 @@ from core.domain.errors import ConcurrentChange
 if TYPE_CHECKING:
     from core.bootstrap import App
 
+_OPEN: ContextVar[UnitOfWork | None] = ContextVar("rapport_unit_of_work", default=None)
+
 
 class UnitOfWork:
     """``with UnitOfWork(app) as uow: ...; uow.commit()``; leaving without commit rolls back."""
@@ -28,12 +36,23 @@ class UnitOfWork:
         self.read_only = read_only
         self._callbacks: list[Callable[[], None]] = []
         self._committed = False
+        self._outer: UnitOfWork | None = None
+        self._token: Token[UnitOfWork | None] | None = None
         self.memo: dict[Hashable, Any] = {}
         """Facts looked up once per transaction (a user's team, the stored fields)."""
 
     def __enter__(self) -> UnitOfWork:
+        outer = _OPEN.get()
+        if outer is not None and outer.app is self.app:
+            if outer.read_only and not self.read_only:
+                raise RuntimeError("a change cannot run inside a read-only unit of work")
+            self._outer = outer
+            self.session: Session = outer.session
+            self.memo = outer.memo
+            return self
         factory = self.app.read_sessions if self.read_only else self.app.sessions
-        self.session: Session = factory()
+        self.session = factory()
+        self._token = _OPEN.set(self)
         return self
 
     def __exit__(
@@ -42,6 +61,10 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if self._outer is not None:
+            return  # the outer unit of work commits or rolls back everything
+        assert self._token is not None
+        _OPEN.reset(self._token)
         if not self._committed:
             self.session.rollback()
         self.session.close()
@@ -54,9 +77,15 @@ class UnitOfWork:
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed and the session is closed."""
-        self._callbacks.append(callback)
+        if self._outer is not None:
+            self._outer.after_commit(callback)
+        else:
+            self._callbacks.append(callback)
 
     def commit(self) -> None:
+        if self._outer is not None:
+            self.session.flush()  # the outer unit of work commits; surface errors here
+            return
         try:
             self.session.commit()
         except StaleDataError:

@@ -149,3 +149,25 @@ def test_upgrading_an_existing_database_indexes_its_customers(tmp_path):
         ).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("email", "old@mail.ru"), ("phone", "+79123456789")]
+
+
+def test_use_cases_compose_into_one_transaction(make_app, team):
+    from core.services.customers import get_customer, list_customers
+    from tests.plugin_modules.recorder import Recorder
+
+    recorder = Recorder()
+    app = make_app(plugins=[("recorder", recorder)])
+    ivan = team["ivan"]
+    with UnitOfWork(app) as uow:
+        first = create_customer(app, ivan, {"name": "First"})
+        update_customer(app, ivan, first.id, {"address": "Kazan"})
+        assert get_customer(app, ivan, first.id).address == "Kazan"  # sees its own writes
+        assert "after_customer_created" not in recorder.names()  # not committed yet
+        uow.commit()
+    assert recorder.names()[-2:] == ["after_customer_created", "after_customer_updated"]
+    assert [c.address for c in list_customers(app, ivan)] == ["Kazan"]
+    with pytest.raises(InvalidInput), UnitOfWork(app) as uow:
+        create_customer(app, ivan, {"name": "Second"})
+        create_customer(app, ivan, {"name": ""})  # fails: the whole use case rolls back
+        uow.commit()
+    assert [c.name for c in list_customers(app, ivan)] == ["First"]
