@@ -84,7 +84,10 @@ def build_app(
         load_entry_points=load_entry_points,
     )
     hooks = Hooks(plugins.manager)
-    migrations = hooks.register_migrations()
+    migrations = [
+        *hooks.register_migrations(),
+        *Hooks(plugins.dormant_manager()).register_migrations(),
+    ]
     engine = engine or make_engine(settings.database_url)
     if check_schema:
         require_current_schema(engine, migrations)

@@ -238,6 +238,41 @@ def plugins(ctx: click.Context) -> None:
         click.echo(f"warning: {conflict}")
 
 
+@main.command("report")
+@click.argument("report_id", required=False)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A report parameter, e.g. period=2026-03 or owner=3.",
+)
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Save the chart here.")
+@click.pass_context
+@friendly_errors
+def report(
+    ctx: click.Context, report_id: str | None, params: tuple[str, ...], png: Path | None
+) -> None:
+    """Show a report (without REPORT_ID, list them)."""
+    with open_app(ctx) as app:
+        if report_id is None:
+            for spec in app.registry.reports.values():
+                click.echo(f"{spec.id:<24} {spec.title} — {spec.description}")
+            return
+        spec = app.registry.reports.get(report_id)
+        if spec is None:
+            raise RapportError(f"No report {report_id!r}; `rapport report` lists them.")
+        values = dict(p.partition("=")[::2] for p in params)
+        result = spec.build(app, cli_actor(app), values)
+    click.echo(result.title)
+    click.echo(" | ".join(result.columns))
+    for row in result.rows:
+        click.echo(" | ".join("" if cell is None else str(cell) for cell in row))
+    if png is not None and result.chart_png:
+        png.write_bytes(result.chart_png)
+        click.echo(f"Chart saved to {png}.")
+
+
 @main.group()
 def fields() -> None:
     """Custom fields on customers, deals and interactions."""

@@ -18,6 +18,7 @@ from core.services.customers import create_customer
 from core.services.deals import create_deal, move_deal
 from core.services.interactions import log_interaction
 from core.services.pipelines import ensure_default_pipeline
+from core.services.uow import UnitOfWork
 from core.services.users import actor_for, add_user
 
 if TYPE_CHECKING:
@@ -61,9 +62,9 @@ PATHS = (
     ("lead", "info_sent", "lost"),
 )
 LOST_REASONS = (
-    "цена выше, чем у конкурента",
-    "нет бюджета в этом году",
-    "выбрали другого поставщика",
+    "price: цена выше, чем у конкурента",
+    "no budget: нет бюджета в этом году",
+    "competitor: выбрали другого поставщика",
 )
 OUTCOMES = ("interested", "call back later", "sent a proposal", "no answer", "agreed on a visit")
 
@@ -77,7 +78,16 @@ class DemoSummary:
 
 
 def load_demo(app: App, admin: Actor) -> DemoSummary:
-    """Add a sales team with customers, deals at every stage, and their history."""
+    """Add a sales team with customers, deals at every stage, and their history; all of
+    it or, if anything is refused, none of it.
+    """
+    with UnitOfWork(app) as uow:
+        summary = _load(app, admin)
+        uow.commit()
+    return summary
+
+
+def _load(app: App, admin: Actor) -> DemoSummary:
     rng = random.Random(2026)
     ensure_default_pipeline(app)
     reps = []

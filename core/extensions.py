@@ -88,6 +88,20 @@ class SheetColumn:
 
 
 @dataclass(frozen=True)
+class Term:
+    """What a team calls a thing: a "deal" is an "order" to a distributor, a "project" to
+    an agency. ``labels`` maps a language to the word; adapters use it in every text.
+    """
+
+    key: str
+    labels: Mapping[str, str]
+    owner: str = ""
+
+    def label_for(self, language: str | None) -> str:
+        return self.labels.get(language or "en") or next(iter(self.labels.values()), self.key)
+
+
+@dataclass(frozen=True)
 class JobSpec:
     """A job the scheduler runs in every process; it must claim its work in the database.
 

@@ -46,6 +46,7 @@ from core.extensions import (
     ReportSpec,
     RunnerSpec,
     SheetColumn,
+    Term,
     TimelineEntry,
 )
 from core.settings import Settings
@@ -190,6 +191,9 @@ class Hooks:
     def register_fields(self, settings: Settings) -> list[FieldSpec]:
         return self._collect("register_fields", FieldSpec, settings=settings)
 
+    def register_terms(self, settings: Settings) -> list[Term]:
+        return self._collect("register_terms", Term, settings=settings)
+
     def register_commands(self) -> list[CommandSpec]:
         return self._collect("register_commands", CommandSpec)
 
@@ -297,6 +301,12 @@ class Hooks:
                 else:
                     self._record(plugin, "customer_timeline", TypeError(f"got {item!r}"))
         return entries
+
+    def send_notification(self, app: App, notification: Notification) -> None:
+        """Deliver ``notification`` from synchronous code (a service), without waiting for it:
+        on the serving loop when there is one, at once otherwise.
+        """
+        self._spawn(self.deliver_notification(app, notification))
 
     async def deliver_notification(self, app: App, notification: Notification) -> bool:
         """Offer ``notification`` to every adapter; true when at least one delivered it."""

@@ -43,6 +43,7 @@ from core.extensions import (
     ReportSpec,
     RunnerSpec,
     SheetColumn,
+    Term,
     TimelineEntry,
 )
 from core.settings import Settings
@@ -96,6 +97,14 @@ def register_fields(register: Callable[[FieldSpec], None], settings: Settings) -
 
     A field declared once is validated by the service layer, stored with the record,
     asked for in the bot's forms, shown on cards and carried as a sheet column.
+    """
+
+
+@hookspec
+def register_terms(register: Callable[[Term], None], settings: Settings) -> None:
+    """Name things the team's way: ``Term("deal", {"en": "order", "ru": "заказ"})``.
+
+    Adapters ask ``app.registry.term("deal", language)`` for every text they show.
     """
 
 

@@ -26,7 +26,7 @@ from core.domain.errors import PluginLoadError
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "rapport.plugins"
-BUILTIN_PLUGINS: tuple[str, ...] = ("plugins.contacts",)
+BUILTIN_PLUGINS: tuple[str, ...] = ("plugins.contacts", "plugins.sales")
 """Module names of the plugins shipped with Rapport, registered before any third-party one."""
 
 ASYNC_ALLOWED = frozenset(
@@ -51,6 +51,17 @@ class PluginInfo:
 class PluginSet:
     manager: pluggy.PluginManager
     infos: list[PluginInfo] = field(default_factory=list)
+    dormant: list[tuple[str, object]] = field(default_factory=list)
+    """Disabled plugins that could be imported: not registered, but their migrations stay
+    known, so disabling a plugin never makes an upgraded database look foreign."""
+
+    def dormant_manager(self) -> pluggy.PluginManager:
+        """A manager holding only the disabled plugins, to ask for their migrations."""
+        manager = pluggy.PluginManager(hookspecs.PROJECT)
+        manager.add_hookspecs(hookspecs)
+        for name, plugin in self.dormant:
+            manager.register(plugin, name=name)
+        return manager
 
     @property
     def failed(self) -> list[PluginInfo]:
@@ -76,10 +87,11 @@ def make_plugin_manager(
 
     for module_name in builtins:
         name = module_name.rsplit(".", 1)[-1]
+        module = importlib.import_module(module_name)
         if name in blocked:
             plugins.infos.append(PluginInfo(name, own_version, "built-in", "disabled"))
+            plugins.dormant.append((name, module))
             continue
-        module = importlib.import_module(module_name)
         plugins.infos.append(_register(manager, name, module, own_version, "built-in", fatal=True))
 
     for name, plugin in extra:
@@ -93,6 +105,11 @@ def make_plugin_manager(
             info = _load_entry_point(manager, entry_point, blocked)
             if info is not None:
                 plugins.infos.append(info)
+            if info is not None and info.status == "disabled":
+                try:
+                    plugins.dormant.append((entry_point.name, entry_point.load()))
+                except Exception:  # a disabled package may be broken too: it stays off
+                    log.warning("disabled plugin %s cannot be imported", entry_point.name)
 
     manager.check_pending()
     return plugins

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.domain.errors import FieldProblem, InvalidInput
 from core.domain.fields import Entity, FieldSpec, FieldValue
-from core.extensions import CommandSpec, JobSpec, ReportSpec, RunnerSpec, SheetColumn
+from core.extensions import CommandSpec, JobSpec, ReportSpec, RunnerSpec, SheetColumn, Term
 from core.hooks import Hooks
 from core.services.fields import STORED, stored_fields, stored_fields_marker
 from core.settings import Settings
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 class Registry:
     fields: dict[tuple[Entity, str], FieldSpec] = field(default_factory=dict)
     commands: dict[str, CommandSpec] = field(default_factory=dict)
+    terms: dict[str, Term] = field(default_factory=dict)
     sheet_columns: list[SheetColumn] = field(default_factory=list)
     jobs: dict[str, JobSpec] = field(default_factory=dict)
     reports: dict[str, ReportSpec] = field(default_factory=dict)
@@ -43,6 +44,7 @@ class Registry:
             declared + hooks.register_fields(settings),
             lambda s: (s.entity, s.name),
         )
+        registry._add_all(registry.terms, hooks.register_terms(settings), lambda t: t.key)
         registry._add_all(registry.commands, hooks.register_commands(), lambda c: c.name)
         registry._add_all(registry.jobs, hooks.register_jobs(), lambda j: j.id)
         registry._add_all(registry.reports, hooks.register_reports(), lambda r: r.id)
@@ -72,6 +74,11 @@ class Registry:
         self.fields = code_declared
         self._add_all(self.fields, stored_fields(session), lambda s: (s.entity, s.name))
         self._stored_marker = marker
+
+    def term(self, key: str, language: str | None = None) -> str:
+        """The team's word for ``key`` ("deal" may be "order"); the key itself by default."""
+        term = self.terms.get(key)
+        return term.label_for(language) if term else key
 
     def fields_for(self, entity: Entity) -> list[FieldSpec]:
         return [spec for (owner, _), spec in self.fields.items() if owner == entity]

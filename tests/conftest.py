@@ -141,10 +141,13 @@ def make_app(settings: Settings, clock: FakeClock) -> Iterator[AppFactory]:
     def factory(
         plugins: list[tuple[str, object]] | None = None,
         plugins_options: dict[str, dict[str, object]] | None = None,
+        disabled: list[str] | None = None,
         **overrides: object,
     ) -> App:
-        if plugins_options:
-            overrides["plugins"] = PluginSettings(**plugins_options)
+        if plugins_options or disabled:
+            overrides["plugins"] = PluginSettings(
+                disabled=disabled or [], **(plugins_options or {})
+            )
         app = build_app(
             settings.model_copy(update=overrides) if overrides else settings,
             clock=clock,

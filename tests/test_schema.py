@@ -74,3 +74,18 @@ def test_upgrade_is_idempotent(database_url):
     assert before.current
     assert upgrade(engine, builtin_sources()) == before
     engine.dispose()
+
+
+def test_disabling_a_plugin_whose_tables_exist_still_starts(settings):
+    from core.settings import PluginSettings
+
+    app = build_app(
+        settings.model_copy(update={"plugins": PluginSettings(disabled=["sales"])}),
+        load_entry_points=False,
+    )
+    try:
+        assert not app.plugins.manager.has_plugin("sales")
+        assert "sales.funnel" not in app.registry.reports
+        assert [i.status for i in app.plugins.infos if i.name == "sales"] == ["disabled"]
+    finally:
+        app.close()

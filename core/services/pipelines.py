@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db.tables import PipelineRow, StageRow
-from core.domain.enums import StageOutcome
+from core.db.tables import DealRow, PipelineRow, StageRow
+from core.domain.actor import Actor
+from core.domain.enums import Role, StageOutcome
 from core.domain.errors import InvalidInput, NotFound
 from core.domain.models import Pipeline, Stage
+from core.services import audit
+from core.services.access import require_role
 from core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -53,6 +57,79 @@ def ensure_default_pipeline(app: App) -> Pipeline:
         pipeline = load_pipeline(uow.session, row.id)
         uow.commit()
     return pipeline
+
+
+def save_pipeline(
+    app: App, actor: Actor, name: str, stages: Sequence[Mapping[str, Any]]
+) -> Pipeline:
+    """Create a pipeline, or reshape one: rename stages, reorder them, change their
+    probability and SLA, add stages. A stage that still holds deals cannot be removed.
+    """
+    require_role(actor, Role.ADMIN)
+    wanted = [_stage_values(index, stage) for index, stage in enumerate(stages)]
+    keys = [stage["key"] for stage in wanted]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput.one("stages", "stage keys must be unique")
+    if {s["outcome"] for s in wanted} < {o.value for o in StageOutcome}:
+        raise InvalidInput.one("stages", "a pipeline needs open stages, a won and a lost stage")
+    with UnitOfWork(app) as uow:
+        session = uow.session
+        row = session.scalar(select(PipelineRow).where(PipelineRow.name == name))
+        if row is None:
+            row = PipelineRow(name=name, is_default=False)
+            session.add(row)
+            session.flush()
+        existing = {
+            s.key: s
+            for s in session.scalars(select(StageRow).where(StageRow.pipeline_id == row.id))
+        }
+        for key, stage in existing.items():
+            if key not in keys:
+                if session.scalar(select(func.count()).where(DealRow.stage_id == stage.id)):
+                    raise InvalidInput.one(
+                        "stages", f"stage {stage.name!r} still holds deals; move them first"
+                    )
+                session.delete(stage)
+        for values in wanted:
+            stage = existing.get(values["key"])
+            if stage is None:
+                session.add(StageRow(pipeline_id=row.id, **values))
+            else:
+                for column, value in values.items():
+                    setattr(stage, column, value)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            entity="pipeline",
+            entity_id=row.id,
+            action="save",
+            changes={"stages": {"old": sorted(existing), "new": keys}},
+            at=app.clock(),
+        )
+        pipeline = load_pipeline(session, row.id)
+        uow.commit()
+    return pipeline
+
+
+def _stage_values(position: int, stage: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        outcome = StageOutcome(stage.get("outcome", StageOutcome.OPEN))
+        probability = float(stage["probability"])
+    except (KeyError, ValueError, TypeError):
+        raise InvalidInput.one(
+            f"stages.{position}", "needs a key, a name, a probability and an outcome"
+        ) from None
+    if not 0 <= probability <= 1:
+        raise InvalidInput.one(f"stages.{position}.probability", "is a share from 0 to 1")
+    return {
+        "key": str(stage["key"]),
+        "name": str(stage.get("name") or stage["key"]),
+        "position": position,
+        "probability": probability,
+        "sla_days": stage.get("sla_days"),
+        "outcome": outcome.value,
+    }
 
 
 def list_pipelines(app: App) -> list[Pipeline]:

@@ -32,6 +32,10 @@ class Recorder:
         self._add("register_fields")
 
     @hookimpl
+    def register_terms(self, register, settings):
+        self._add("register_terms")
+
+    @hookimpl
     def register_commands(self, register):
         self._add("register_commands")
 

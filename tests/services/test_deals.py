@@ -96,9 +96,9 @@ def test_winning_and_losing_close_the_deal(app, team, customer, clock):
         ivan,
         create_deal(app, ivan, {"title": "B", "customer_id": customer.id}).id,
         "lost",
-        lost_reason="  цена выше  ",
+        lost_reason="  price: цена выше  ",
     )
-    assert lost.status is StageOutcome.LOST and lost.lost_reason == "цена выше"
+    assert lost.status is StageOutcome.LOST and lost.lost_reason == "price: цена выше"
     reopened = move_deal(app, ivan, lost.id, "negotiation")
     assert reopened.status is StageOutcome.OPEN and reopened.closed_at is None
     assert reopened.lost_reason is None

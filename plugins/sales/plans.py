@@ -1,0 +1,217 @@
+"""Sales plans (quotas) per rep or team and period, and how the facts compare.
+
+A plan measures money won (``amount``), deals won (``count``) or deals that reached a
+stage (``stage:demo``: demonstrations held) in a month (``2026-03``) or a quarter
+(``2026-Q1``). Facts come from the deals in SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+
+from core.db.tables import DealRow, StageChangeRow, StageRow, UserRow
+from core.domain.actor import Actor
+from core.domain.enums import Role, StageOutcome
+from core.domain.errors import InvalidInput
+from core.domain.fields import parse_decimal
+from core.services import audit
+from core.services.access import require_role
+from core.services.uow import UnitOfWork
+from plugins.sales.tables import PlanRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.bootstrap import App
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    starts: date
+    ends: date  # exclusive
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (
+            datetime.combine(self.starts, time.min, UTC),
+            datetime.combine(self.ends, time.min, UTC),
+        )
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    who: str
+    metric: str
+    plan: Decimal
+    fact: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return self.fact - self.plan
+
+    @property
+    def done(self) -> float:
+        return float(self.fact / self.plan * 100) if self.plan else 0.0
+
+
+def parse_period(text: str) -> Period:
+    raw = text.strip()
+    if match := _MONTH.match(raw):
+        year, month = int(match[1]), int(match[2])
+        if 1 <= month <= 12:
+            ends = date(year + month // 12, month % 12 + 1, 1)
+            return Period(f"{year}-{month:02d}", date(year, month, 1), ends)
+    elif match := _QUARTER.match(raw):
+        year, quarter = int(match[1]), int(match[2])
+        starts = date(year, 3 * quarter - 2, 1)
+        ends = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+        return Period(f"{year}-Q{quarter}", starts, ends)
+    raise InvalidInput.one("period", f"{text!r} is not a month (2026-03) or a quarter (2026-Q1)")
+
+
+def set_plan(
+    app: App,
+    actor: Actor,
+    period: str,
+    metric: str,
+    target: object,
+    *,
+    owner_id: int | None = None,
+    team: str | None = None,
+) -> PlanLine:
+    """Set (or change) a plan for a rep (``owner_id``) or a team; managers plan their team."""
+    require_role(actor, Role.MANAGER, Role.ADMIN)
+    when = parse_period(period)
+    amount = parse_decimal(target, "target")
+    if amount < 0:
+        raise InvalidInput.one("target", "must not be negative")
+    with UnitOfWork(app) as uow:
+        _check_metric(uow.session, metric)
+        if owner_id is not None:
+            owner = uow.session.get(UserRow, owner_id)
+            if owner is None:
+                raise InvalidInput.one("owner_id", f"there is no user #{owner_id}")
+            team = None
+            if actor.role is Role.MANAGER and owner.team != actor.team:
+                raise InvalidInput.one("owner_id", f"{owner.display_name} is not in your team")
+        else:
+            team = team or actor.team
+            if actor.role is Role.MANAGER and team != actor.team:
+                raise InvalidInput.one("team", "a manager plans their own team")
+        row = uow.session.scalar(
+            select(PlanRow).where(
+                PlanRow.period == when.label,
+                PlanRow.metric == metric,
+                PlanRow.owner_id.is_(None) if owner_id is None else PlanRow.owner_id == owner_id,
+                PlanRow.team.is_(None) if team is None else PlanRow.team == team,
+            )
+        )
+        old = row.target if row else None
+        if row is None:
+            row = PlanRow(
+                period=when.label,
+                starts=when.starts,
+                ends=when.ends,
+                owner_id=owner_id,
+                team=team,
+                metric=metric,
+                target=amount,
+                created_by=actor.user_id,
+                updated_at=app.clock(),
+            )
+            uow.session.add(row)
+        else:
+            row.target, row.updated_at = amount, app.clock()
+        uow.session.flush()
+        audit.record(
+            uow.session,
+            actor,
+            entity="plan",
+            entity_id=row.id,
+            action="save",
+            changes={"target": {"old": old, "new": amount}},
+            at=app.clock(),
+        )
+        line = _line(uow.session, row)
+        uow.commit()
+    return line
+
+
+def plan_vs_fact(app: App, actor: Actor, period: str) -> list[PlanLine]:
+    """The plans of ``period`` the actor may see, each with its fact and gap."""
+    when = parse_period(period)
+    with UnitOfWork(app, read_only=True) as uow:
+        query = select(PlanRow).where(PlanRow.period == when.label)
+        if actor.role is Role.REP:
+            query = query.where(PlanRow.owner_id == actor.user_id)
+        elif actor.role is Role.MANAGER:
+            team = select(UserRow.id).where(UserRow.team == actor.team)
+            query = query.where(or_(PlanRow.team == actor.team, PlanRow.owner_id.in_(team)))
+        rows = uow.session.scalars(query.order_by(PlanRow.team, PlanRow.owner_id, PlanRow.metric))
+        return [_line(uow.session, row) for row in rows]
+
+
+def _line(session: Session, row: PlanRow) -> PlanLine:
+    if row.owner_id is not None:
+        who = session.scalar(select(UserRow.display_name).where(UserRow.id == row.owner_id)) or "?"
+        owners: ColumnElement[bool] = DealRow.owner_id == row.owner_id
+    else:
+        who = f"team {row.team}" if row.team else "everyone"
+        owners = (
+            DealRow.owner_id.in_(select(UserRow.id).where(UserRow.team == row.team))
+            if row.team
+            else DealRow.id.is_not(None)
+        )
+    starts, ends = Period(row.period, row.starts, row.ends).bounds
+    return PlanLine(
+        who, row.metric, Decimal(row.target), _fact(session, row.metric, owners, starts, ends)
+    )
+
+
+def _fact(
+    session: Session, metric: str, owners: ColumnElement[bool], starts: datetime, ends: datetime
+) -> Decimal:
+    if metric.startswith("stage:"):
+        reached = session.scalar(
+            select(func.count(func.distinct(StageChangeRow.deal_id)))
+            .join(StageRow, StageRow.id == StageChangeRow.to_stage_id)
+            .join(DealRow, DealRow.id == StageChangeRow.deal_id)
+            .where(
+                StageRow.key == metric.removeprefix("stage:"),
+                owners,
+                StageChangeRow.changed_at >= starts,
+                StageChangeRow.changed_at < ends,
+            )
+        )
+        return Decimal(reached or 0)
+    won = and_(
+        owners,
+        DealRow.status == StageOutcome.WON.value,
+        DealRow.closed_at >= starts,
+        DealRow.closed_at < ends,
+    )
+    if metric == "count":
+        return Decimal(session.scalar(select(func.count()).where(won)) or 0)
+    total = session.scalar(select(func.coalesce(func.sum(DealRow.amount), 0)).where(won))
+    return Decimal(str(total)).quantize(Decimal("0.01"))
+
+
+def _check_metric(session: Session, metric: str) -> None:
+    if metric in ("amount", "count"):
+        return
+    if metric.startswith("stage:"):
+        key = metric.removeprefix("stage:")
+        if session.scalar(select(StageRow.id).where(StageRow.key == key).limit(1)):
+            return
+        raise InvalidInput.one("metric", f"there is no stage {key!r}")
+    raise InvalidInput.one("metric", f"{metric!r}: plan 'amount', 'count' or 'stage:<stage key>'")

@@ -1,0 +1,373 @@
+"""The sales reports: funnel, stage durations and the bottleneck, weighted forecast,
+reps' win rate and cycle, product trends, top customers (Pareto), lost reasons, plan
+versus fact.
+
+Every figure is computed by the database (grouping, window functions), scoped to the
+deals the person may see, so a report over 100k deals never loads them into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
+from sqlalchemy.orm import Session
+
+from core.db.tables import CustomerRow, DealRow, StageChangeRow, StageRow, UserRow
+from core.domain.actor import Actor
+from core.domain.enums import StageOutcome
+from core.extensions import Report, ReportSpec
+from core.services.access import owned_scope
+from core.services.pipelines import load_pipeline
+from core.services.uow import UnitOfWork
+from plugins.sales.charts import chart
+from plugins.sales.options import sales_options
+from plugins.sales.plans import parse_period, plan_vs_fact
+from plugins.sales.tables import DealLineRow
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+PARETO_SHARE = 80.0
+
+
+def report_specs() -> list[ReportSpec]:
+    return [
+        ReportSpec("sales.funnel", "Funnel", funnel, "Deals reaching each stage, conversion"),
+        ReportSpec(
+            "sales.durations", "Stage durations", durations, "Days in each stage; the bottleneck"
+        ),
+        ReportSpec(
+            "sales.forecast", "Forecast", forecast, "Open deals weighted by stage probability"
+        ),
+        ReportSpec(
+            "sales.reps", "Win rate and cycle by rep", reps, "Won, lost, win rate, days to win"
+        ),
+        ReportSpec(
+            "sales.products", "Sales by product", products, "Won revenue per product and month"
+        ),
+        ReportSpec(
+            "sales.top_customers", "Top customers (Pareto)", top_customers, "Who brings 80%"
+        ),
+        ReportSpec("sales.lost_reasons", "Lost reasons", lost_reasons, "Why deals are lost"),
+        ReportSpec(
+            "sales.plan", "Plan vs fact", plan_report, "Plans of a period against the facts"
+        ),
+    ]
+
+
+def _scope(actor: Actor, params: Mapping[str, Any]) -> ColumnElement[bool]:
+    """The deals the actor may see, of one rep when ``params["owner"]`` names them."""
+    condition = owned_scope(actor, DealRow.owner_id)
+    if params.get("owner"):
+        condition = and_(condition, DealRow.owner_id == int(params["owner"]))
+    return condition
+
+
+def _closed_in(params: Mapping[str, Any], column: Any) -> ColumnElement[bool]:
+    if not params.get("period"):
+        return true()
+    starts, ends = parse_period(str(params["period"])).bounds
+    return and_(column >= starts, column < ends)
+
+
+def funnel(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    with UnitOfWork(app, read_only=True) as uow:
+        pipeline = load_pipeline(uow.session, _pipeline_id(params))
+        reached = dict(
+            (stage_id, (count, amount))
+            for stage_id, count, amount in uow.session.execute(
+                select(
+                    StageChangeRow.to_stage_id,
+                    func.count(func.distinct(DealRow.id)),
+                    func.coalesce(func.sum(DealRow.amount), 0),
+                )
+                .join(DealRow, DealRow.id == StageChangeRow.deal_id)
+                .where(
+                    DealRow.pipeline_id == pipeline.id,
+                    _scope(actor, params),
+                    _closed_in(params, StageChangeRow.changed_at),
+                )
+                .group_by(StageChangeRow.to_stage_id)
+            )
+        )
+        now_in = dict(
+            uow.session.execute(
+                select(DealRow.stage_id, func.count())
+                .where(DealRow.pipeline_id == pipeline.id, _scope(actor, params))
+                .group_by(DealRow.stage_id)
+            ).all()
+        )
+    # A deal that reached a later stage passed the earlier ones, even when skipped.
+    stages = [s for s in pipeline.stages if s.outcome is not StageOutcome.LOST]
+    passed = _cumulative_from_end([reached.get(s.id, (0, 0))[0] for s in stages])
+    rows, previous = [], None
+    for stage, count in zip(stages, passed, strict=True):
+        amount = Decimal(str(reached.get(stage.id, (0, 0))[1])).quantize(Decimal("0.01"))
+        conversion = round(count / previous * 100, 1) if previous else None
+        rows.append((stage.name, count, amount, now_in.get(stage.id, 0), conversion))
+        previous = count
+    png = chart("Funnel", [r[0] for r in rows], {"deals": [r[1] for r in rows]}, kind="barh")
+    return Report(
+        "Funnel", ("stage", "reached", "amount", "now in stage", "conversion %"), tuple(rows), png
+    )
+
+
+def durations(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    now = app.clock()
+    with UnitOfWork(app, read_only=True) as uow:
+        session = uow.session
+        pipeline = load_pipeline(session, _pipeline_id(params))
+        stays = (
+            select(
+                StageChangeRow.to_stage_id.label("stage_id"),
+                StageChangeRow.changed_at.label("entered"),
+                func.lead(StageChangeRow.changed_at)
+                .over(
+                    partition_by=StageChangeRow.deal_id,
+                    order_by=(StageChangeRow.changed_at, StageChangeRow.id),
+                )
+                .label("left"),
+            )
+            .join(DealRow, DealRow.id == StageChangeRow.deal_id)
+            .where(DealRow.pipeline_id == pipeline.id, _scope(actor, params))
+            .subquery()
+        )
+        days = _days(session, stays.c.entered, func.coalesce(stays.c.left, literal(now)))
+        stats = {
+            stage_id: (count, float(average or 0), float(longest or 0))
+            for stage_id, count, average, longest in session.execute(
+                select(stays.c.stage_id, func.count(), func.avg(days), func.max(days)).group_by(
+                    stays.c.stage_id
+                )
+            )
+        }
+    rows = []
+    for stage in pipeline.stages:
+        if stage.outcome is not StageOutcome.OPEN:
+            continue
+        count, average, longest = stats.get(stage.id, (0, 0.0, 0.0))
+        over = round(average / stage.sla_days, 2) if stage.sla_days else None
+        rows.append((stage.name, count, round(average, 1), round(longest, 1), stage.sla_days, over))
+    ranked = [r for r in rows if r[1]]
+    bottleneck = max(ranked, key=lambda r: (r[5] or 0, r[2]))[0] if ranked else None
+    title = f"Stage durations (bottleneck: {bottleneck})" if bottleneck else "Stage durations"
+    png = chart(title, [r[0] for r in rows], {"average days": [r[2] for r in rows]})
+    return Report(title, ("stage", "stays", "average days", "longest days", "SLA days",
+                          "average / SLA"), tuple(rows), png)  # fmt: skip
+
+
+def forecast(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    with UnitOfWork(app, read_only=True) as uow:
+        month = _month(uow.session, DealRow.expected_close)
+        rows = [
+            (label or "no date", count, _money(total), _money(weighted))
+            for label, count, total, weighted in uow.session.execute(
+                select(
+                    month,
+                    func.count(),
+                    func.sum(DealRow.amount),
+                    func.sum(DealRow.amount * StageRow.probability),
+                )
+                .join(StageRow, StageRow.id == DealRow.stage_id)
+                .where(DealRow.status == StageOutcome.OPEN.value, _scope(actor, params))
+                .group_by(month)
+                .order_by(month)
+            )
+        ]
+    png = chart(
+        "Weighted forecast",
+        [r[0] for r in rows],
+        {"pipeline": [float(r[2]) for r in rows], "weighted": [float(r[3]) for r in rows]},
+    )
+    return Report("Forecast", ("expected close", "deals", "amount", "weighted"), tuple(rows), png)
+
+
+def reps(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    with UnitOfWork(app, read_only=True) as uow:
+        won = DealRow.status == StageOutcome.WON.value
+        lost = DealRow.status == StageOutcome.LOST.value
+        cycle = _days(uow.session, DealRow.created_at, DealRow.closed_at)
+        result = uow.session.execute(
+            select(
+                func.coalesce(UserRow.display_name, "unassigned"),
+                func.sum(case((won, 1), else_=0)),
+                func.sum(case((lost, 1), else_=0)),
+                func.coalesce(func.sum(case((won, DealRow.amount), else_=0)), 0),
+                func.avg(case((won, cycle))),
+            )
+            .outerjoin(UserRow, UserRow.id == DealRow.owner_id)
+            .where(
+                DealRow.status != StageOutcome.OPEN.value,
+                _scope(actor, params),
+                _closed_in(params, DealRow.closed_at),
+            )
+            .group_by(UserRow.display_name)
+            .order_by(UserRow.display_name)
+        )
+        rows = [
+            (
+                name,
+                int(w),
+                int(lo),
+                round(int(w) / (int(w) + int(lo)) * 100, 1) if w + lo else None,
+                _money(amount),
+                round(float(days), 1) if days is not None else None,
+            )
+            for name, w, lo, amount, days in result
+        ]
+    png = chart("Win rate by rep, %", [r[0] for r in rows], {"win rate": [r[3] or 0 for r in rows]})
+    return Report(
+        "Win rate and cycle by rep",
+        ("rep", "won", "lost", "win rate %", "won amount", "days to win"),
+        tuple(rows),
+        png,
+    )
+
+
+def products(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    with UnitOfWork(app, read_only=True) as uow:
+        month = _month(uow.session, DealRow.closed_at)
+        rows = [
+            (label, product, _money(revenue), Decimal(str(quantity)).normalize())
+            for label, product, revenue, quantity in uow.session.execute(
+                select(
+                    month,
+                    DealLineRow.product,
+                    func.sum(DealLineRow.quantity * DealLineRow.price),
+                    func.sum(DealLineRow.quantity),
+                )
+                .join(DealRow, DealRow.id == DealLineRow.deal_id)
+                .where(
+                    DealRow.status == StageOutcome.WON.value,
+                    _scope(actor, params),
+                    _closed_in(params, DealRow.closed_at),
+                )
+                .group_by(month, DealLineRow.product)
+                .order_by(month, DealLineRow.product)
+            )
+        ]
+    months = sorted({r[0] for r in rows})
+    series: dict[str, list[float]] = {}
+    for label, product, revenue, _ in rows:
+        series.setdefault(product, [0.0] * len(months))[months.index(label)] = float(revenue)
+    png = chart("Won revenue by product", months, series, kind="line")
+    return Report("Sales by product", ("month", "product", "revenue", "quantity"), tuple(rows), png)
+
+
+def top_customers(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    limit = int(params.get("limit", 20))
+    with UnitOfWork(app, read_only=True) as uow:
+        revenue = func.sum(DealRow.amount)
+        result = list(
+            uow.session.execute(
+                select(CustomerRow.name, revenue, func.count())
+                .join(CustomerRow, CustomerRow.id == DealRow.customer_id)
+                .where(
+                    DealRow.status == StageOutcome.WON.value,
+                    _scope(actor, params),
+                    _closed_in(params, DealRow.closed_at),
+                )
+                .group_by(CustomerRow.id, CustomerRow.name)
+                .order_by(revenue.desc(), CustomerRow.name)
+            )
+        )
+    total = sum((Decimal(str(r[1])) for r in result), Decimal(0))
+    rows, running = [], Decimal(0)
+    for name, amount, deals in result:
+        share_before = float(running / total * 100) if total else 0.0
+        running += Decimal(str(amount))
+        share = round(float(running / total * 100), 1) if total else 0.0
+        rows.append((name, _money(amount), deals, share, share_before < PARETO_SHARE))
+    key = [r for r in rows if r[4]]
+    title = (
+        f"Top customers: {len(key)} of {len(rows)} bring {PARETO_SHARE:.0f}% of revenue"
+        if rows
+        else "Top customers"
+    )
+    shown = rows[:limit]
+    png = chart(
+        title,
+        [r[0] for r in shown],
+        {"revenue": [float(r[1]) for r in shown]},
+        line=("cumulative %", [r[3] for r in shown]),
+    )
+    return Report(
+        title, ("customer", "revenue", "deals won", "cumulative %", "key (80%)"), tuple(rows), png
+    )
+
+
+def lost_reasons(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    known = sales_options(app.settings).lost_reasons
+    with UnitOfWork(app, read_only=True) as uow:
+        result = uow.session.execute(
+            select(DealRow.lost_reason, func.count(), func.coalesce(func.sum(DealRow.amount), 0))
+            .where(
+                DealRow.status == StageOutcome.LOST.value,
+                _scope(actor, params),
+                _closed_in(params, DealRow.closed_at),
+            )
+            .group_by(DealRow.lost_reason)
+        )
+        grouped: dict[str, list[Any]] = {}
+        for reason, count, amount in result:
+            text = (reason or "").casefold()
+            label = next((k for k in known if text.startswith(k)), text or "not given")
+            entry = grouped.setdefault(label, [0, Decimal(0)])
+            entry[0] += count
+            entry[1] += Decimal(str(amount))
+    rows = sorted(((label, c, _money(a)) for label, (c, a) in grouped.items()), key=lambda r: -r[1])
+    png = chart("Lost reasons", [r[0] for r in rows], {"deals": [r[1] for r in rows]})
+    return Report("Lost reasons", ("reason", "deals", "amount"), tuple(rows), png)
+
+
+def plan_report(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    period = str(params.get("period") or f"{app.clock():%Y-%m}")
+    lines = plan_vs_fact(app, actor, period)
+    rows = tuple(
+        (line.who, line.metric, line.plan, line.fact, line.gap, round(line.done, 1))
+        for line in lines
+    )
+    labels = [f"{line.who}: {line.metric}" for line in lines]
+    png = chart(
+        f"Plan vs fact, {period}",
+        labels,
+        {
+            "plan": [float(line.plan) for line in lines],
+            "fact": [float(line.fact) for line in lines],
+        },
+    )
+    return Report(
+        f"Plan vs fact, {period}", ("who", "measure", "plan", "fact", "gap", "done %"), rows, png
+    )
+
+
+def _pipeline_id(params: Mapping[str, Any]) -> int | None:
+    return int(params["pipeline"]) if params.get("pipeline") else None
+
+
+def _cumulative_from_end(counts: list[int]) -> list[int]:
+    """How many deals got at least as far as each stage."""
+    totals, running = [], 0
+    for count in reversed(counts):
+        running = max(running, count)
+        totals.append(running)
+    return list(reversed(totals))
+
+
+def _days(session: Session, start: Any, end: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 86400.0
+    return func.julianday(end) - func.julianday(start)
+
+
+def _month(session: Session, column: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
