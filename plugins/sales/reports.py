@@ -74,25 +74,32 @@ def _closed_in(params: Mapping[str, Any], column: Any) -> ColumnElement[bool]:
 
 
 def funnel(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    """How many deals got at least as far as each stage (a deal that jumped from lead to
+    won passed every stage between), with their amount, and the conversion between stages.
+    """
     with UnitOfWork(app, read_only=True) as uow:
         pipeline = load_pipeline(uow.session, _pipeline_id(params))
-        reached = dict(
-            (stage_id, (count, amount))
-            for stage_id, count, amount in uow.session.execute(
-                select(
-                    StageChangeRow.to_stage_id,
-                    func.count(func.distinct(DealRow.id)),
-                    func.coalesce(func.sum(DealRow.amount), 0),
-                )
-                .join(DealRow, DealRow.id == StageChangeRow.deal_id)
-                .where(
-                    DealRow.pipeline_id == pipeline.id,
-                    _scope(actor, params),
-                    _closed_in(params, StageChangeRow.changed_at),
-                )
-                .group_by(StageChangeRow.to_stage_id)
+        furthest = (
+            select(StageChangeRow.deal_id, func.max(StageRow.position).label("position"))
+            .join(StageRow, StageRow.id == StageChangeRow.to_stage_id)
+            .join(DealRow, DealRow.id == StageChangeRow.deal_id)
+            .where(
+                DealRow.pipeline_id == pipeline.id,
+                StageRow.outcome != StageOutcome.LOST.value,
+                _scope(actor, params),
+                _closed_in(params, StageChangeRow.changed_at),
             )
+            .group_by(StageChangeRow.deal_id)
+            .subquery()
         )
+        reached = {
+            position: (count, Decimal(str(amount or 0)))
+            for position, count, amount in uow.session.execute(
+                select(furthest.c.position, func.count(), func.sum(DealRow.amount))
+                .join(DealRow, DealRow.id == furthest.c.deal_id)
+                .group_by(furthest.c.position)
+            )
+        }
         now_in = dict(
             uow.session.execute(
                 select(DealRow.stage_id, func.count())
@@ -100,14 +107,14 @@ def funnel(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
                 .group_by(DealRow.stage_id)
             ).all()
         )
-    # A deal that reached a later stage passed the earlier ones, even when skipped.
-    stages = [s for s in pipeline.stages if s.outcome is not StageOutcome.LOST]
-    passed = _cumulative_from_end([reached.get(s.id, (0, 0))[0] for s in stages])
     rows, previous = [], None
-    for stage, count in zip(stages, passed, strict=True):
-        amount = Decimal(str(reached.get(stage.id, (0, 0))[1])).quantize(Decimal("0.01"))
+    for stage in (s for s in pipeline.stages if s.outcome is not StageOutcome.LOST):
+        count = sum(c for position, (c, _) in reached.items() if position >= stage.position)
+        amount = sum(
+            (a for position, (_, a) in reached.items() if position >= stage.position), Decimal(0)
+        )
         conversion = round(count / previous * 100, 1) if previous else None
-        rows.append((stage.name, count, amount, now_in.get(stage.id, 0), conversion))
+        rows.append((stage.name, count, _money(amount), now_in.get(stage.id, 0), conversion))
         previous = count
     png = chart("Funnel", [r[0] for r in rows], {"deals": [r[1] for r in rows]}, kind="barh")
     return Report(
@@ -174,9 +181,10 @@ def forecast(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
                 .join(StageRow, StageRow.id == DealRow.stage_id)
                 .where(DealRow.status == StageOutcome.OPEN.value, _scope(actor, params))
                 .group_by(month)
-                .order_by(month)
             )
         ]
+    # Dated months in order, undated last, whichever way the database sorts NULL.
+    rows.sort(key=lambda row: (row[0] == "no date", row[0]))
     png = chart(
         "Weighted forecast",
         [r[0] for r in rows],
@@ -346,15 +354,6 @@ def plan_report(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
 
 def _pipeline_id(params: Mapping[str, Any]) -> int | None:
     return int(params["pipeline"]) if params.get("pipeline") else None
-
-
-def _cumulative_from_end(counts: list[int]) -> list[int]:
-    """How many deals got at least as far as each stage."""
-    totals, running = [], 0
-    for count in reversed(counts):
-        running = max(running, count)
-        totals.append(running)
-    return list(reversed(totals))
 
 
 def _days(session: Session, start: Any, end: Any) -> Any:

@@ -1,0 +1,161 @@
+"""Every sales report checked against figures worked out by hand on a small history."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from PIL import Image
+
+from core.services.customers import create_customer
+from core.services.deals import create_deal, move_deal
+from plugins.sales.lines import set_deal_lines
+from plugins.sales.plans import set_plan
+
+D = Decimal
+
+
+@pytest.fixture
+def history(app, team, clock):
+    """Five deals over ten days (t0 = Monday 2 March 2026, 09:00 UTC).
+
+    D1 Alpha 1000 (Ivan; 2 Widgets at 300 + 1 Service at 400): lead, demo at t2, won at t5.
+    D2 Alpha  500 (Ivan): lead, information sent at t4, lost at t5 ("price").
+    D3 Beta  2000 (Petr; expected to close 15 April): lead, demo at t1, still open.
+    D4 Gamma  300 (Ivan): lead, still open.
+    D5 Beta  4000 (Petr): lead, won at t6.
+    Reports are read at t10.
+    """
+    ivan, petr = team["ivan"], team["petr"]
+    alpha = create_customer(app, ivan, {"name": "Alpha"})
+    beta = create_customer(app, petr, {"name": "Beta"})
+    gamma = create_customer(app, ivan, {"name": "Gamma"})
+    d1 = create_deal(app, ivan, {"title": "D1", "customer_id": alpha.id})
+    set_deal_lines(
+        app,
+        ivan,
+        d1.id,
+        [
+            {"product": "Widget", "quantity": 2, "price": 300},
+            {"product": "Service", "quantity": 1, "price": "400"},
+        ],
+    )
+    d2 = create_deal(app, ivan, {"title": "D2", "customer_id": alpha.id, "amount": 500})
+    d3 = create_deal(
+        app,
+        petr,
+        {
+            "title": "D3",
+            "customer_id": beta.id,
+            "amount": 2000,
+            "expected_close": date(2026, 4, 15),
+        },
+    )
+    create_deal(app, ivan, {"title": "D4", "customer_id": gamma.id, "amount": 300})
+    d5 = create_deal(app, petr, {"title": "D5", "customer_id": beta.id, "amount": 4000})
+    clock.advance(days=1)
+    move_deal(app, petr, d3.id, "demo")
+    clock.advance(days=1)
+    move_deal(app, ivan, d1.id, "demo")
+    clock.advance(days=2)
+    move_deal(app, ivan, d2.id, "info_sent")
+    clock.advance(days=1)
+    move_deal(app, ivan, d1.id, "won")
+    move_deal(app, ivan, d2.id, "lost", lost_reason="price: too expensive")
+    clock.advance(days=1)
+    move_deal(app, petr, d5.id, "won")
+    clock.advance(days=4)
+    return team
+
+
+def build(app, actor, report_id, **params):
+    report = app.registry.reports[report_id].build(app, actor, params)
+    image = Image.open(io.BytesIO(report.chart_png))
+    assert image.format == "PNG" and image.size == (700, 380)
+    low, high = image.convert("L").getextrema()
+    assert high - low > 100, "the chart is blank"
+    return report
+
+
+def test_funnel_counts_deals_by_the_furthest_stage_they_reached(app, history):
+    report = build(app, history["manager"], "sales.funnel")
+    assert report.rows == (
+        ("Lead", 5, D("7800.00"), 1, None),
+        ("Information sent", 4, D("7500.00"), 0, 80.0),
+        ("Demonstration", 3, D("7000.00"), 1, 75.0),
+        ("Reference visit", 2, D("5000.00"), 0, 66.7),
+        ("Trial", 2, D("5000.00"), 0, 100.0),
+        ("Contract negotiation", 2, D("5000.00"), 0, 100.0),
+        ("Won", 2, D("5000.00"), 2, 100.0),
+    )
+
+
+def test_stage_durations_find_the_bottleneck(app, history):
+    report = build(app, history["manager"], "sales.durations")
+    assert report.title == "Stage durations (bottleneck: Lead)"
+    rows = {row[0]: row for row in report.rows}
+    assert rows["Lead"] == ("Lead", 5, 4.6, 10.0, 7, 0.66)
+    assert rows["Information sent"] == ("Information sent", 1, 1.0, 1.0, 7, 0.14)
+    assert rows["Demonstration"] == ("Demonstration", 2, 6.0, 9.0, 14, 0.43)
+    assert rows["Trial"][1] == 0
+
+
+def test_forecast_weights_open_deals_by_stage_probability(app, history):
+    report = build(app, history["manager"], "sales.forecast")
+    assert report.rows == (
+        ("2026-04", 1, D("2000.00"), D("500.00")),
+        ("no date", 1, D("300.00"), D("15.00")),
+    )
+
+
+def test_win_rate_and_cycle_per_rep(app, history):
+    report = build(app, history["manager"], "sales.reps")
+    assert report.rows == (
+        ("Ivan Rep", 1, 1, 50.0, D("1000.00"), 5.0),
+        ("Petr Rep", 1, 0, 100.0, D("4000.00"), 6.0),
+    )
+    assert build(app, history["ivan"], "sales.reps").rows == (
+        ("Ivan Rep", 1, 1, 50.0, D("1000.00"), 5.0),
+    )
+
+
+def test_sales_by_product_and_month(app, history):
+    report = build(app, history["manager"], "sales.products")
+    assert report.rows == (
+        ("2026-03", "Service", D("400.00"), D("1")),
+        ("2026-03", "Widget", D("600.00"), D("2")),
+    )
+
+
+def test_top_customers_show_who_brings_eighty_percent(app, history):
+    report = build(app, history["manager"], "sales.top_customers")
+    assert report.title == "Top customers: 1 of 2 bring 80% of revenue"
+    assert report.rows == (
+        ("Beta", D("4000.00"), 1, 80.0, True),
+        ("Alpha", D("1000.00"), 1, 100.0, False),
+    )
+
+
+def test_lost_reasons_group_by_the_configured_list(app, history):
+    assert build(app, history["manager"], "sales.lost_reasons").rows == (("price", 1, D("500.00")),)
+
+
+def test_plan_versus_fact(app, history):
+    manager, ivan = history["manager"], history["ivan"]
+    set_plan(app, manager, "2026-03", "amount", "2 000", owner_id=ivan.user_id)
+    set_plan(app, manager, "2026-03", "stage:demo", 2, owner_id=ivan.user_id)
+    set_plan(app, manager, "2026-Q1", "count", 3)
+    march = build(app, manager, "sales.plan", period="2026-03")
+    assert march.rows == (
+        ("Ivan Rep", "amount", D("2000.00"), D("1000.00"), D("-1000.00"), 50.0),
+        ("Ivan Rep", "stage:demo", D("2.00"), D("1"), D("-1.00"), 50.0),
+    )
+    assert build(app, manager, "sales.plan", period="2026-Q1").rows == (
+        ("team north", "count", D("3.00"), D("2"), D("-1.00"), 66.7),
+    )
+    assert build(app, history["sofia"], "sales.plan", period="2026-03").rows == ()
+
+
+def test_reports_never_show_other_reps_deals(app, history):
+    funnel = build(app, history["sofia"], "sales.funnel")
+    assert all(row[1] == 0 for row in funnel.rows)
