@@ -106,3 +106,26 @@ def test_admin_declares_fields_and_curates_segments_from_the_cli(rapport, tmp_pa
     exported = (tmp_path / "big.csv").read_text(encoding="utf-8-sig")
     assert exported.splitlines()[1].startswith("1;organisation;ООО Ромашка;")
     assert "Segment 'Big' deleted." in rapport("segments", "delete", "Big")
+
+
+def test_reports_plans_and_pipelines_from_the_cli(rapport, tmp_path):
+    rapport("demo")
+    listing = rapport("report")
+    assert "sales.funnel" in listing and "sales.top_customers" in listing
+    funnel = rapport("report", "sales.funnel", "--png", "funnel.png")
+    assert funnel.splitlines()[:2] == [
+        "Funnel",
+        "stage | reached | amount | now in stage | conversion %",
+    ]
+    assert (tmp_path / "funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "No report 'sales.nothing'" in rapport("report", "sales.nothing", code=1)
+    assert "period: 'March' is not a month" in rapport(
+        "report", "sales.plan", "--param", "period=March", code=1
+    )
+    assert "Plan for Ivan Petrov, amount: 1000000" in rapport(
+        "plans", "set", "2026-11", "amount", "1 000 000", "--owner", "Ivan Petrov"
+    )
+    assert "Ivan Petrov" in rapport("plans", "show", "2026-11")
+    pipelines = rapport("pipelines", "list")
+    assert "Sales (default)" in pipelines and "negotiation" in pipelines
+    assert "No pipelines declared." in rapport("pipelines", "sync")
