@@ -20,3 +20,27 @@ def test_core_benchmark_prints_figures_and_same_run_baselines():
     for label in ("service layer", "bare ORM", "bare pluggy", "Rapport hooks"):
         assert label in out
     assert out.count("x baseline") == 1 and "x bare pluggy" in out
+
+
+def run(script, *args):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+
+
+def test_contacts_benchmark_prints_import_and_search_figures():
+    out = run("bench_contacts.py", "--rows", "300", "--searches", "5")
+    assert "Import of 300 contacts" in out and "duplicates found" in out and "x baseline" in out
+    for label in ("fuzzy name (typo)", "phone fragment", "e-mail fragment", "baseline SQL LIKE"):
+        assert label in out
+
+
+def test_sales_benchmark_prints_seconds_per_report():
+    out = run("bench_sales.py", "--deals", "200")
+    assert "SQLite: 200 deals, 2000 stage changes" in out
+    for report in ("sales.funnel", "sales.durations", "sales.forecast", "baseline"):
+        assert report in out
