@@ -79,10 +79,8 @@ def save_pipeline(
             row = PipelineRow(name=name, is_default=False)
             session.add(row)
             session.flush()
-        existing = {
-            s.key: s
-            for s in session.scalars(select(StageRow).where(StageRow.pipeline_id == row.id))
-        }
+        existing = {s.key: s for s in _stages(session, row.id)}
+        before = sorted(_shape(stage) for stage in existing.values())
         for key, stage in existing.items():
             if key not in keys:
                 if session.scalar(select(func.count()).where(DealRow.stage_id == stage.id)):
@@ -98,18 +96,28 @@ def save_pipeline(
                 for column, value in values.items():
                     setattr(stage, column, value)
         session.flush()
-        audit.record(
-            session,
-            actor,
-            entity="pipeline",
-            entity_id=row.id,
-            action="save",
-            changes={"stages": {"old": sorted(existing), "new": keys}},
-            at=app.clock(),
-        )
+        after = sorted(_shape(stage) for stage in _stages(session, row.id))
+        if after != before:
+            audit.record(
+                session,
+                actor,
+                entity="pipeline",
+                entity_id=row.id,
+                action="save",
+                changes={"stages": {"old": before, "new": after}},
+                at=app.clock(),
+            )
         pipeline = load_pipeline(session, row.id)
         uow.commit()
     return pipeline
+
+
+def _stages(session: Session, pipeline_id: int) -> list[StageRow]:
+    return list(session.scalars(select(StageRow).where(StageRow.pipeline_id == pipeline_id)))
+
+
+def _shape(stage: StageRow) -> tuple[Any, ...]:
+    return (stage.position, stage.key, stage.name, stage.probability, stage.sla_days, stage.outcome)
 
 
 def _stage_values(position: int, stage: Mapping[str, Any]) -> dict[str, Any]:

@@ -263,3 +263,17 @@ def test_managers_plan_only_their_team(sales_app, team):
     with pytest.raises(InvalidInput, match="Sofia Rep is not in your team"):
         set_plan(sales_app, team["manager"], "2026-03", "amount", 5, owner_id=team["sofia"].user_id)
     assert parse_period("2026-q4").ends.isoformat() == "2027-01-01"
+
+
+def test_saving_an_unchanged_pipeline_records_nothing(sales_app, admin):
+    stages = [
+        {"key": "new", "name": "New", "probability": 0.1},
+        {"key": "won", "name": "Won", "probability": 1, "outcome": "won"},
+        {"key": "lost", "name": "Lost", "probability": 0, "outcome": "lost"},
+    ]
+    pipeline = save_pipeline(sales_app, admin, "Mini", stages)
+    save_pipeline(sales_app, admin, "Mini", stages)
+    assert len(audit_entries(sales_app, "pipeline", pipeline.id)) == 1
+    stages[0]["sla_days"] = 3
+    save_pipeline(sales_app, admin, "Mini", stages)
+    assert len(audit_entries(sales_app, "pipeline", pipeline.id)) == 2
