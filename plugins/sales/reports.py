@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
+from core.charts import chart
 from core.db.tables import CustomerRow, DealRow, StageChangeRow, StageRow, UserRow
 from core.domain.actor import Actor
 from core.domain.enums import StageOutcome
@@ -22,7 +23,6 @@ from core.extensions import Report, ReportSpec
 from core.services.access import owned_scope
 from core.services.pipelines import load_pipeline
 from core.services.uow import UnitOfWork
-from plugins.sales.charts import chart
 from plugins.sales.options import sales_options
 from plugins.sales.plans import parse_period, plan_vs_fact
 from plugins.sales.tables import DealLineRow

@@ -18,7 +18,7 @@ def test_card_has_the_whole_history_and_the_key_facts(make_app, team, clock):
                 TimelineEntry(at=clock.now - timedelta(hours=1), kind="task", title="Call back")
             ]
 
-    app = make_app(plugins=[("tasks", Tasks())])
+    app = make_app(plugins=[("todo", Tasks())])
     ivan = team["ivan"]
     company = create_customer(app, ivan, {"name": "ООО Ромашка"})
     anna = create_customer(

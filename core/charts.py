@@ -1,4 +1,7 @@
-"""PNG charts for reports: what the bot sends as a picture and a manager pastes anywhere."""
+"""PNG charts for reports: what the bot sends as a picture and a manager pastes anywhere.
+
+Shared by every plugin that offers reports, so they all look alike.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,123 @@
+"""Tasks that create themselves from what happens elsewhere.
+
+* a first won deal: a welcome call for the owner;
+* a deal flagged as an opportunity: the special handling steps;
+* a deal longer in its stage than the stage's SLA: a nudge with one-tap choices;
+* a key customer nobody contacted for N days: an alert, escalated if ignored.
+
+Automatic tasks carry a ``dedupe_key``, so two instances never create the same one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from core.db.tables import CustomerRow, DealRow, InteractionRow, StageRow
+from core.domain.actor import Actor
+from core.domain.enums import StageOutcome
+from core.domain.models import Deal
+from core.services.uow import UnitOfWork
+from plugins.tasks.options import tasks_options
+from plugins.tasks.services import create_task
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+
+def welcome(app: App, deal: Deal) -> None:
+    """After a customer's first win, the owner calls to get the start right."""
+    if deal.owner_id is None:
+        return
+    options = tasks_options(app.settings)
+    due = _working_hour(app, app.clock() + timedelta(days=options.welcome_after_days))
+    create_task(
+        app, Actor.system(),
+        {"title": f"Welcome call after «{deal.title}»", "kind": "call",
+         "customer_id": deal.customer_id, "deal_id": deal.id, "assignee_id": deal.owner_id,
+         "due": due, "priority": "high"},
+        source="welcome", dedupe_key=f"welcome:{deal.id}",
+    )  # fmt: skip
+
+
+def opportunity_steps(app: App, deal: Deal) -> None:
+    """A large prospect gets the special handling the team agreed on."""
+    if deal.owner_id is None:
+        return
+    options = tasks_options(app.settings)
+    for number, step in enumerate(options.opportunity_steps):
+        due = _working_hour(app, app.clock() + timedelta(days=1 + 2 * number))
+        create_task(
+            app, Actor.system(),
+            {"title": f"{step} — «{deal.title}»", "kind": "other", "deal_id": deal.id,
+             "assignee_id": deal.owner_id, "due": due, "priority": "high"},
+            source="opportunity", dedupe_key=f"opportunity:{deal.id}:{number}",
+        )  # fmt: skip
+
+
+def stalled_deals(app: App) -> int:
+    """Nudge the owners of deals that stayed in a stage longer than its SLA."""
+    now = app.clock()
+    with UnitOfWork(app, read_only=True) as uow:
+        rows = uow.session.execute(
+            select(DealRow.id, DealRow.title, DealRow.owner_id, DealRow.stage_id,
+                   DealRow.stage_entered_at, StageRow.name, StageRow.sla_days)
+            .join(StageRow, StageRow.id == DealRow.stage_id)
+            .where(DealRow.status == StageOutcome.OPEN.value, StageRow.sla_days.is_not(None),
+                   DealRow.owner_id.is_not(None))
+        ).all()  # fmt: skip
+    created = 0
+    for deal_id, title, owner, stage_id, entered, stage, sla in rows:
+        days = (now - entered).days
+        if days < sla:
+            continue
+        task = create_task(
+            app, Actor.system(),
+            {"title": f"«{title}» has been in {stage} for {days} days (SLA {sla}): move it on, "
+                      "mark it lost, or snooze", "kind": "call", "deal_id": deal_id,
+             "assignee_id": owner, "due": now, "priority": "high"},
+            source="sla", dedupe_key=f"sla:{deal_id}:{stage_id}:{entered:%Y%m%d%H%M}",
+        )  # fmt: skip
+        created += task is not None
+    return created
+
+
+def quiet_key_customers(app: App) -> int:
+    """Alert owners about key customers nobody contacted for too long."""
+    options = tasks_options(app.settings)
+    now = app.clock()
+    cutoff = now - timedelta(days=options.no_contact_days)
+    with UnitOfWork(app, read_only=True) as uow:
+        last = (
+            select(InteractionRow.customer_id, func.max(InteractionRow.occurred_at).label("last"))
+            .group_by(InteractionRow.customer_id)
+            .subquery()
+        )
+        rows = uow.session.execute(
+            select(CustomerRow.id, CustomerRow.name, CustomerRow.owner_id, last.c.last)
+            .outerjoin(last, last.c.customer_id == CustomerRow.id)
+            .where(CustomerRow.archived.is_(False), CustomerRow.owner_id.is_not(None),
+                   CustomerRow.status.in_([s.value for s in options.no_contact_statuses]),
+                   (last.c.last.is_(None)) | (last.c.last < cutoff))
+        ).all()  # fmt: skip
+    created = 0
+    for customer_id, name, owner, last_contact in rows:
+        since = f"since {last_contact:%d.%m.%Y}" if last_contact else "ever"
+        task = create_task(
+            app, Actor.system(),
+            {"title": f"No contact with {name} {since}: get in touch", "kind": "call",
+             "customer_id": customer_id, "assignee_id": owner, "due": now, "priority": "high"},
+            source="no_contact", dedupe_key=f"no_contact:{customer_id}:{now:%Y-%m-%d}",
+        )  # fmt: skip
+        created += task is not None
+    return created
+
+
+def _working_hour(app: App, moment: datetime) -> datetime:
+    zone = ZoneInfo(app.settings.timezone)
+    local = moment.astimezone(zone)
+    hour = tasks_options(app.settings).default_hour
+    return datetime.combine(local.date(), time(hour), zone)

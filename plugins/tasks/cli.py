@@ -1,0 +1,87 @@
+"""``rapport tasks`` and ``rapport costs``: the tasks plugin's CLI."""
+
+from __future__ import annotations
+
+import click
+
+from core.cli import cli_actor, friendly_errors, open_app
+from core.services.users import find_user
+from plugins.tasks.costs import add_marketing_cost
+from plugins.tasks.services import complete_task, create_task, list_tasks
+
+
+@click.group("tasks")
+def tasks_command() -> None:
+    """Tasks: follow-ups, visits, calls, service requests."""
+
+
+@tasks_command.command("add")
+@click.argument("customer_id", type=int)
+@click.argument("when")
+@click.argument("title")
+@click.option("--kind", default="call", show_default=True)
+@click.option("--assignee", default=None, help="Who does it (name or id).")
+@click.option("--repeat", default=None, help="e.g. 'every 2 weeks', 'каждый месяц'.")
+@click.pass_context
+@friendly_errors
+def tasks_add(ctx: click.Context, customer_id: int, when: str, title: str, kind: str,
+              assignee: str | None, repeat: str | None) -> None:  # fmt: skip
+    """Add a task: rapport tasks add 12 "завтра в 10" "Позвонить про договор"."""
+    with open_app(ctx) as app:
+        data = {
+            "customer_id": customer_id,
+            "due": when,
+            "title": title,
+            "kind": kind,
+            "repeat": repeat,
+            "assignee_id": find_user(app, assignee).id if assignee else None,
+        }
+        task = create_task(app, cli_actor(app), data)
+    assert task is not None
+    click.echo(f"Task #{task.id}: {task.title}, due {task.due_at:%Y-%m-%d %H:%M} UTC.")
+
+
+@tasks_command.command("list")
+@click.pass_context
+@friendly_errors
+def tasks_list(ctx: click.Context) -> None:
+    """Open tasks, soonest first."""
+    with open_app(ctx) as app:
+        tasks = list_tasks(app, cli_actor(app))
+    if not tasks:
+        click.echo("No open tasks.")
+    for task in tasks:
+        click.echo(f"#{task.id:<5} {task.due_at:%Y-%m-%d %H:%M} {task.kind:<15} {task.title}")
+
+
+@tasks_command.command("done")
+@click.argument("task_id", type=int)
+@click.option("--result", default=None)
+@click.option("--minutes", type=int, default=None, help="Time spent, for the time audit.")
+@click.pass_context
+@friendly_errors
+def tasks_done(ctx: click.Context, task_id: int, result: str | None, minutes: int | None) -> None:
+    """Mark a task done."""
+    with open_app(ctx) as app:
+        completed = complete_task(
+            app, cli_actor(app), task_id, result=result, spent_minutes=minutes
+        )
+    click.echo(f"Task #{completed.task.id} done.")
+
+
+@click.command("costs")
+@click.argument("customer_id", type=int)
+@click.argument("amount")
+@click.argument("note")
+@click.option("--on", "spent_on", default=None, help="The day (default: today).")
+@click.pass_context
+@friendly_errors
+def costs_command(ctx: click.Context, customer_id: int, amount: str, note: str,
+                  spent_on: str | None) -> None:  # fmt: skip
+    """Attribute marketing money to a customer (for the cost-to-serve report)."""
+    with open_app(ctx) as app:
+        add_marketing_cost(app, cli_actor(app), customer_id, amount, note, spent_on)
+    click.echo("Recorded.")
+
+
+commands = [tasks_command, costs_command]

@@ -1,0 +1,161 @@
+"""Time audit and the cost of each customer.
+
+Staff time is what people recorded: the minutes spent on completed tasks and the
+duration of logged interactions, per kind of work. A customer's cost is that time at
+the hourly cost of each person's role, plus the marketing money attributed to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Subquery, func, select, union_all
+
+from core.charts import chart
+from core.db.tables import CustomerRow, InteractionRow, UserRow
+from core.domain.actor import Actor
+from core.domain.enums import Role
+from core.domain.errors import InvalidInput
+from core.domain.fields import parse_date, parse_decimal
+from core.extensions import Report, ReportSpec
+from core.services import audit
+from core.services.access import owned_scope, require_role
+from core.services.customers import get_customer
+from core.services.uow import UnitOfWork
+from plugins.tasks.model import TaskStatus
+from plugins.tasks.options import tasks_options
+from plugins.tasks.tables import CostRow, TaskRow
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+CENT = Decimal("0.01")
+
+
+def report_specs() -> list[ReportSpec]:
+    return [
+        ReportSpec("tasks.time_audit", "Time audit", time_audit,
+                   "Hours per person and kind of work (calls, documents, presentations...)"),
+        ReportSpec("tasks.customer_cost", "Cost of each customer", customer_costs,
+                   "Staff time at the hourly cost of each role, plus marketing spend"),
+    ]  # fmt: skip
+
+
+def add_marketing_cost(
+    app: App, actor: Actor, customer_id: int, amount: object, note: str, spent_on: object = None
+) -> None:
+    require_role(actor, Role.MANAGER, Role.ADMIN)
+    value = parse_decimal(amount, "amount").quantize(CENT)
+    if value <= 0:
+        raise InvalidInput.one("amount", "must be more than 0")
+    if not note.strip():
+        raise InvalidInput.one("note", "say what the money was spent on")
+    day = parse_date(spent_on, "spent_on") if spent_on else app.clock().date()
+    get_customer(app, actor, customer_id)
+    with UnitOfWork(app) as uow:
+        row = CostRow(customer_id=customer_id, amount=value, note=note.strip()[:500], spent_on=day,
+                      created_by=actor.user_id, created_at=app.clock())  # fmt: skip
+        uow.session.add(row)
+        uow.session.flush()
+        audit.record(uow.session, actor, entity="customer", entity_id=customer_id,
+                     action="marketing_cost", changes={"amount": str(value), "note": row.note},
+                     at=app.clock())  # fmt: skip
+        uow.commit()
+
+
+def _work() -> Subquery:
+    """Minutes of work, from completed tasks and from logged interactions, in one table."""
+    tasks = select(
+        TaskRow.assignee_id.label("user_id"),
+        TaskRow.customer_id.label("customer_id"),
+        TaskRow.kind.label("kind"),
+        TaskRow.spent_minutes.label("minutes"),
+    ).where(TaskRow.status == TaskStatus.DONE.value, TaskRow.spent_minutes.is_not(None))
+    interactions = select(
+        InteractionRow.author_id,
+        InteractionRow.customer_id,
+        InteractionRow.kind,
+        InteractionRow.duration_minutes,
+    ).where(InteractionRow.duration_minutes.is_not(None))
+    return union_all(tasks, interactions).subquery()
+
+
+def time_audit(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    work = _work()
+    with UnitOfWork(app, read_only=True) as uow:
+        rows = [
+            (name, kind, int(minutes), round(int(minutes) / 60, 1))
+            for name, kind, minutes in uow.session.execute(
+                select(UserRow.display_name, work.c.kind, func.sum(work.c.minutes))
+                .join(UserRow, UserRow.id == work.c.user_id)
+                .where(owned_scope(actor, work.c.user_id))
+                .group_by(UserRow.display_name, work.c.kind)
+                .order_by(UserRow.display_name, work.c.kind)
+            )
+        ]
+
+    people = sorted({r[0] for r in rows})
+    kinds = sorted({r[1] for r in rows})
+    series = {
+        kind: [sum(r[3] for r in rows if r[0] == p and r[1] == kind) for p in people]
+        for kind in kinds
+    }
+    png = chart("Hours by kind of work", people, series)
+    return Report("Time audit", ("person", "kind", "minutes", "hours"), tuple(rows), png)
+
+
+def customer_costs(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    costs = tasks_options(app.settings).hourly_cost
+    work = _work()
+    with UnitOfWork(app, read_only=True) as uow:
+        session = uow.session
+        scope = owned_scope(actor, CustomerRow.owner_id)
+        staff = session.execute(
+            select(CustomerRow.id, CustomerRow.name, UserRow.role, func.sum(work.c.minutes))
+            .join(CustomerRow, CustomerRow.id == work.c.customer_id)
+            .join(UserRow, UserRow.id == work.c.user_id)
+            .where(scope)
+            .group_by(CustomerRow.id, CustomerRow.name, UserRow.role)
+        ).all()
+        spend = dict(
+            session.execute(
+                select(CostRow.customer_id, func.sum(CostRow.amount))
+                .join(CustomerRow, CustomerRow.id == CostRow.customer_id)
+                .where(scope)
+                .group_by(CostRow.customer_id)
+            ).all()
+        )
+        names = dict(session.execute(
+            select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id.in_(spend))
+        ).all()) if spend else {}  # fmt: skip
+    totals: dict[int, list[Any]] = {}
+    for customer_id, name, role, minutes in staff:
+        entry = totals.setdefault(customer_id, [name, 0, Decimal(0)])
+        entry[1] += int(minutes)
+        entry[2] += Decimal(int(minutes)) / 60 * costs.get(Role(role), Decimal(0))
+    for customer_id, name in names.items():
+        totals.setdefault(customer_id, [name, 0, Decimal(0)])
+    rows = []
+    for customer_id, (name, minutes, staff_cost) in totals.items():
+        marketing = Decimal(str(spend.get(customer_id, 0))).quantize(CENT)
+        staff_cost = staff_cost.quantize(CENT)
+        rows.append((name, round(minutes / 60, 1), staff_cost, marketing, staff_cost + marketing))
+    if params.get("customer"):
+        wanted = get_customer(app, actor, int(params["customer"])).name
+        rows = [r for r in rows if r[0] == wanted]
+    rows.sort(key=lambda r: (-r[4], r[0]))
+
+    top = rows[:20]
+    png = chart(
+        "Cost to serve",
+        [r[0] for r in top],
+        {"staff": [float(r[2]) for r in top], "marketing": [float(r[3]) for r in top]},
+    )
+    return Report(
+        "Cost of each customer",
+        ("customer", "hours", "staff cost", "marketing", "total"),
+        tuple(rows),
+        png,
+    )

@@ -1,0 +1,210 @@
+"""The tasks plugin's contract with the core: the hooks it implements."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import update
+
+from core import hookimpl
+from core.domain.actor import Actor
+from core.domain.models import Customer, Deal
+from core.extensions import (
+    CardSection,
+    CommandReply,
+    CommandRequest,
+    CommandSpec,
+    JobSpec,
+    MigrationSource,
+    ReportSpec,
+    TimelineEntry,
+)
+from core.services.uow import UnitOfWork
+from core.settings import Settings
+from plugins.tasks.automation import opportunity_steps, quiet_key_customers, stalled_deals, welcome
+from plugins.tasks.costs import report_specs
+from plugins.tasks.options import tasks_options
+from plugins.tasks.reminders import send_due_reminders
+from plugins.tasks.services import (
+    complete_task,
+    create_task,
+    list_tasks,
+    snooze_task,
+    user_zone,
+)
+from plugins.tasks.tables import TaskRow
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+    from core.domain.fields import FieldSpec
+
+
+@hookimpl
+def register_migrations(register: Callable[[MigrationSource], None]) -> None:
+    register(MigrationSource("tasks", Path(__file__).parent / "migrations"))
+
+
+@hookimpl
+def register_fields(register: Callable[[FieldSpec], None], settings: Settings) -> None:
+    tasks_options(settings)  # a bad [plugins.tasks] section stops start-up, named
+
+
+@hookimpl
+def register_jobs(register: Callable[[JobSpec], None]) -> None:
+    register(JobSpec("tasks.reminders", send_due_reminders, "interval", {"seconds": 30}))
+    register(JobSpec("tasks.stalled_deals", _in_thread(stalled_deals), "interval", {"hours": 1}))
+    register(
+        JobSpec("tasks.quiet_customers", _in_thread(quiet_key_customers), "interval", {"hours": 6})
+    )
+
+
+@hookimpl
+def register_reports(register: Callable[[ReportSpec], None]) -> None:
+    for spec in report_specs():
+        register(spec)
+
+
+@hookimpl
+def register_commands(register: Callable[[CommandSpec], None]) -> None:
+    register(CommandSpec("tasks", "My tasks for today and overdue", tasks_command))
+    register(CommandSpec("task", "New task: /task 12 завтра в 10 — позвонить", task_command))
+    register(
+        CommandSpec("done", "Mark a task done: /done 7 договорились", done_command, in_menu=False)
+    )
+    register(
+        CommandSpec("snooze", "Put a task off: /snooze 7 завтра", snooze_command, in_menu=False)
+    )
+
+
+@hookimpl
+def register_cli_commands(register: Callable[[click.Command], None]) -> None:
+    from plugins.tasks.cli import commands
+
+    for command in commands:
+        register(command)
+
+
+@hookimpl
+def after_deal_won(app: App, deal: Deal, first_for_customer: bool) -> None:
+    if first_for_customer:
+        welcome(app, deal)
+
+
+@hookimpl
+def after_deal_updated(app: App, deal: Deal, changes: Mapping[str, Any]) -> None:
+    before, after = changes.get("fields.opportunity", (None, None))
+    if after and not before:
+        opportunity_steps(app, deal)
+
+
+@hookimpl
+def after_customers_merged(app: App, kept: Customer, merged: Customer) -> None:
+    with UnitOfWork(app) as uow:
+        uow.session.execute(
+            update(TaskRow).where(TaskRow.customer_id == merged.id).values(customer_id=kept.id)
+        )
+        uow.commit()
+
+
+@hookimpl
+def customer_timeline(app: App, customer: Customer, actor: Actor) -> list[TimelineEntry]:
+    tasks = list_tasks(app, actor, customer_id=customer.id, status=None, limit=50)
+    return [
+        TimelineEntry(at=task.done_at or task.due_at, kind="task",
+                      title=f"{task.kind} {task.status.value}: {task.title}",
+                      detail=task.result or "", ref=("task", task.id))
+        for task in tasks
+    ]  # fmt: skip
+
+
+@hookimpl
+def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSection | None:
+    now = app.clock()
+    open_tasks = list_tasks(app, actor, customer_id=customer.id, limit=20)
+    if not open_tasks:
+        return None
+    zone = ZoneInfo(app.settings.timezone)
+    lines = tuple(
+        f"{'OVERDUE ' if t.due_at < now else ''}{t.due_at.astimezone(zone):%d.%m %H:%M} "
+        f"{t.kind}: {t.title} (/done {t.id})"
+        for t in open_tasks
+    )
+    return CardSection("Tasks", lines, order=10)
+
+
+def tasks_command(request: CommandRequest) -> CommandReply:
+    app, actor = request.app, request.actor
+    now = app.clock()
+    zone = ZoneInfo(_zone(app, actor))
+    end_of_day = now.astimezone(zone).replace(hour=23, minute=59, second=59)
+    tasks = list_tasks(app, actor, until=end_of_day)
+    if not tasks:
+        return CommandReply("Nothing due today. 🎉")
+    lines = [
+        f"{'⚠ ' if t.due_at < now else ''}{t.due_at.astimezone(zone):%d.%m %H:%M} {t.kind}: "
+        f"{t.title} (#{t.id})"
+        for t in tasks
+    ]
+    options = tuple((f"Done #{t.id}", f"/done {t.id}") for t in tasks[:8])
+    return CommandReply("\n".join(lines), options=options)
+
+
+def task_command(request: CommandRequest) -> CommandReply:
+    """``/task <customer id> <when> — <title>``."""
+    head, dash, title = request.args.replace("|", "—").partition("—")
+    number, _, when = head.strip().partition(" ")
+    if not dash or not number.lstrip("#").isdigit() or not title.strip():
+        return CommandReply("Write: /task 12 завтра в 10 — позвонить про договор")
+    task = create_task(
+        request.app,
+        request.actor,
+        {"customer_id": int(number.lstrip("#")), "due": when, "title": title},
+    )
+    assert task is not None
+    local = task.due_at.astimezone(ZoneInfo(_zone(request.app, request.actor)))
+    return CommandReply(
+        f"Task #{task.id} set for {local:%A %d.%m.%Y %H:%M}: {task.title}",
+        options=(("Snooze to tomorrow", f"/snooze {task.id} завтра"),),
+    )
+
+
+def done_command(request: CommandRequest) -> CommandReply:
+    number, _, result = request.args.strip().partition(" ")
+    if not number.lstrip("#").isdigit():
+        return CommandReply("Which task? /done 7 and, if you like, the result.")
+    completed = complete_task(
+        request.app, request.actor, int(number.lstrip("#")), result=result.strip() or None
+    )
+    text = f"Task #{completed.task.id} done."
+    if completed.interaction is not None:
+        text += f" The {completed.interaction.kind.value} is in the customer's history."
+    if completed.next_task is not None:
+        text += f" Next one on {completed.next_task.due_at:%d.%m.%Y}."
+    return CommandReply(text)
+
+
+def snooze_command(request: CommandRequest) -> CommandReply:
+    number, _, until = request.args.strip().partition(" ")
+    if not number.lstrip("#").isdigit() or not until.strip():
+        return CommandReply("Write: /snooze 7 завтра в 10")
+    task = snooze_task(request.app, request.actor, int(number.lstrip("#")), until)
+    local = task.due_at.astimezone(ZoneInfo(_zone(request.app, request.actor)))
+    return CommandReply(f"Task #{task.id} moved to {local:%A %d.%m.%Y %H:%M}.")
+
+
+def _zone(app: App, actor: Actor) -> str:
+    with UnitOfWork(app, read_only=True) as uow:
+        return user_zone(app, uow.session, actor.user_id)
+
+
+def _in_thread(job: Callable[[App], int]) -> Callable[[App], Any]:
+    async def run(app: App) -> None:
+        await asyncio.to_thread(job, app)
+
+    run.__name__ = job.__name__
+    return run

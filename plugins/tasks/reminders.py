@@ -1,0 +1,252 @@
+"""Task reminders, morning digests and escalations, each delivered exactly once.
+
+The job runs in every process. A reminder is claimed in the database before it is sent:
+an ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`` on
+PostgreSQL (SQLite serialises writers, so the same statement is safe there), so two
+instances never send the same one. A claimed reminder that no adapter delivered (or
+whose process died) is taken back after a while; one that comes due while the
+application is down is sent when it starts, marked late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from core.db.tables import CustomerRow, UserRow
+from core.domain.enums import Role
+from core.extensions import Notification
+from core.services.uow import UnitOfWork
+from plugins.tasks.model import TaskStatus
+from plugins.tasks.options import tasks_options
+from plugins.tasks.tables import DigestRow, TaskRow
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+log = logging.getLogger(__name__)
+BATCH = 1000
+RETRY_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Due:
+    task: dict[str, Any]
+    late: bool
+    notification: Notification
+
+
+async def send_due_reminders(app: App) -> None:
+    """One tick: claim and send what is due, then digests and escalations."""
+    for due in await asyncio.to_thread(claim_due, app):
+        await deliver(app, due)
+    for notification in await asyncio.to_thread(claim_digests, app):
+        await app.hooks.deliver_notification(app, notification)
+    for notification in await asyncio.to_thread(claim_escalations, app):
+        await app.hooks.deliver_notification(app, notification)
+
+
+async def deliver(app: App, due: Due) -> bool:
+    delivered = await app.hooks.deliver_notification(app, due.notification)
+    if delivered:
+        await asyncio.to_thread(_mark_delivered, app, due.task["id"])
+        app.hooks.after_task_due(app, due.task, due.late)
+    else:
+        log.warning("reminder of task %s: no adapter delivered it; retried later", due.task["id"])
+    return delivered
+
+
+def claim_due(app: App, *, limit: int = BATCH) -> list[Due]:
+    """Claim up to ``limit`` reminders that are due, and those to send again."""
+    options = tasks_options(app.settings)
+    now = app.clock()
+    with UnitOfWork(app) as uow:
+        session = uow.session
+        waiting = (
+            select(TaskRow.id)
+            .where(
+                TaskRow.status == TaskStatus.OPEN.value,
+                TaskRow.remind_at <= now,
+                or_(
+                    TaskRow.reminded_at.is_(None),
+                    and_(
+                        TaskRow.reminder_delivered_at.is_(None),
+                        TaskRow.reminded_at < now - RETRY_AFTER,
+                    ),
+                ),
+            )
+            .order_by(TaskRow.remind_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = list(
+            session.scalars(
+                update(TaskRow)
+                .where(TaskRow.id.in_(waiting.scalar_subquery()))
+                .values(reminded_at=now)
+                .returning(TaskRow.id)
+            )
+        )
+        rows = (
+            list(session.scalars(select(TaskRow).where(TaskRow.id.in_(claimed)))) if claimed else []
+        )
+        late_after = timedelta(minutes=options.late_after_minutes)
+        names = _customer_names(session, {r.customer_id for r in rows if r.customer_id})
+        zones = _zones(app, session, {r.assignee_id for r in rows})
+        found = [_due(row, now - row.remind_at > late_after, names, zones) for row in rows]
+        uow.commit()
+    return found
+
+
+def claim_digests(app: App) -> list[Notification]:
+    """A morning digest for each user whose digest hour has come today, once per day."""
+    options = tasks_options(app.settings)
+    now = app.clock()
+    digests = []
+    with UnitOfWork(app) as uow:
+        session = uow.session
+        users = session.execute(select(UserRow.id, UserRow.timezone).where(UserRow.active))
+        for user_id, zone in users:
+            local = now.astimezone(ZoneInfo(zone or app.settings.timezone))
+            if local.hour < options.digest_hour or not _claim_day(
+                session, user_id, local.date(), now
+            ):
+                continue
+            text = _digest(session, user_id, local)
+            if text:
+                digests.append(Notification(user_id, text, kind="digest"))
+        uow.commit()
+    return digests
+
+
+def claim_escalations(app: App) -> list[Notification]:
+    """Alerts about key customers that their owner ignored go to the team's managers."""
+    options = tasks_options(app.settings)
+    now = app.clock()
+    cutoff = now - timedelta(days=options.escalate_after_days)
+    with UnitOfWork(app) as uow:
+        session = uow.session
+        ignored = (
+            select(TaskRow.id)
+            .where(
+                TaskRow.status == TaskStatus.OPEN.value,
+                TaskRow.source == "no_contact",
+                TaskRow.escalated_at.is_(None),
+                TaskRow.due_at < cutoff,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        claimed = list(
+            session.scalars(
+                update(TaskRow)
+                .where(TaskRow.id.in_(ignored.scalar_subquery()))
+                .values(escalated_at=now)
+                .returning(TaskRow.id)
+            )
+        )
+        notifications = []
+        for row in (
+            session.scalars(select(TaskRow).where(TaskRow.id.in_(claimed))) if claimed else []
+        ):
+            owner = session.get(UserRow, row.assignee_id)
+            managers = session.scalars(
+                select(UserRow.id).where(
+                    UserRow.role == Role.MANAGER.value,
+                    UserRow.active,
+                    UserRow.team == (owner.team if owner else None),
+                )
+            )
+            days = options.escalate_after_days
+            who = f" for {owner.display_name}" if owner else ""
+            text = f"Escalated: «{row.title}» (task #{row.id}) is {days}+ days overdue{who}."
+            notifications += [Notification(m, text, kind="escalation") for m in managers]
+        uow.commit()
+    return notifications
+
+
+def _due(row: TaskRow, late: bool, names: dict[int, str], zones: dict[int, str]) -> Due:
+    local = row.due_at.astimezone(ZoneInfo(zones[row.assignee_id]))
+    about = f" — {names[row.customer_id]}" if row.customer_id in names else ""
+    text = f"{'Late: ' if late else ''}⏰ {local:%d.%m %H:%M} {row.kind}: {row.title}{about}"
+    options = (("Done", f"/done {row.id}"), ("Snooze 1 h", f"/snooze {row.id} через час"),
+               ("Tomorrow", f"/snooze {row.id} завтра"))  # fmt: skip
+    task = {"id": row.id, "title": row.title, "kind": row.kind, "assignee_id": row.assignee_id,
+            "due_at": row.due_at, "customer_id": row.customer_id, "deal_id": row.deal_id,
+            "source": row.source}  # fmt: skip
+    return Due(task, late, Notification(row.assignee_id, text, kind="reminder", options=options))
+
+
+def _digest(session: Session, user_id: int, local: datetime) -> str | None:
+    end_of_day = datetime.combine(local.date() + timedelta(days=1), time.min, local.tzinfo)
+    counts = dict(
+        session.execute(
+            select(TaskRow.kind, func.count())
+            .where(
+                TaskRow.assignee_id == user_id,
+                TaskRow.status == TaskStatus.OPEN.value,
+                TaskRow.due_at >= local.replace(hour=0, minute=0, second=0, microsecond=0),
+                TaskRow.due_at < end_of_day,
+            )
+            .group_by(TaskRow.kind)
+        ).all()
+    )
+    start_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    overdue = (
+        session.scalar(
+            select(func.count()).where(
+                TaskRow.assignee_id == user_id,
+                TaskRow.status == TaskStatus.OPEN.value,
+                TaskRow.due_at < start_of_day,
+            )
+        )
+        or 0
+    )
+    if not counts and not overdue:
+        return None
+    parts = [f"{count} {kind}{'s' if count > 1 else ''}" for kind, count in sorted(counts.items())]
+    if overdue:
+        parts.append(f"{overdue} overdue")
+    return f"Today: {', '.join(parts)}."
+
+
+def _claim_day(session: Session, user_id: int, day: Any, now: datetime) -> bool:
+    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    claimed = session.scalar(
+        insert(DigestRow)
+        .values(user_id=user_id, day=day, claimed_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "day"])
+        .returning(DigestRow.id)
+    )
+    return claimed is not None
+
+
+def _customer_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id.in_(ids))
+        ).all()
+    )
+
+
+def _zones(app: App, session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(select(UserRow.id, UserRow.timezone).where(UserRow.id.in_(ids)))
+    return {user_id: zone or app.settings.timezone for user_id, zone in rows}
+
+
+def _mark_delivered(app: App, task_id: int) -> None:
+    with UnitOfWork(app) as uow:
+        uow.session.execute(
+            update(TaskRow).where(TaskRow.id == task_id).values(reminder_delivered_at=app.clock())
+        )
+        uow.commit()

@@ -1,0 +1,326 @@
+"""Use cases on tasks. A task is always about a customer or a deal, has one assignee and
+a due moment; completing a call or a visit records the interaction in the same step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from core.db.tables import UserRow
+from core.domain.actor import Actor
+from core.domain.commands import parse_command
+from core.domain.enums import InteractionKind, Role
+from core.domain.errors import InvalidInput, NotFound, Problems
+from core.domain.models import Interaction
+from core.services import audit, changes
+from core.services.access import check_owner_assignment
+from core.services.customers import get_customer
+from core.services.deals import get_deal
+from core.services.interactions import log_interaction
+from core.services.uow import UnitOfWork
+from plugins.tasks.model import NewTask, Task, TaskKind, TaskStatus, parse_repeat
+from plugins.tasks.options import tasks_options
+from plugins.tasks.tables import TaskRow
+from plugins.tasks.when import parse_when
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.bootstrap import App
+
+ENTITY = "task"
+LOGGED = {
+    TaskKind.CALL: InteractionKind.CALL,
+    TaskKind.VISIT: InteractionKind.VISIT,
+    TaskKind.MEETING: InteractionKind.MEETING,
+    TaskKind.EMAIL: InteractionKind.EMAIL,
+}
+
+
+@dataclass(frozen=True)
+class Completed:
+    task: Task
+    interaction: Interaction | None
+    next_task: Task | None
+
+
+def user_zone(app: App, session: Session, user_id: int | None) -> str:
+    zone = (
+        session.scalar(select(UserRow.timezone).where(UserRow.id == user_id)) if user_id else None
+    )
+    return zone or app.settings.timezone
+
+
+def create_task(
+    app: App,
+    actor: Actor,
+    data: NewTask | dict[str, Any],
+    *,
+    source: str = "manual",
+    dedupe_key: str | None = None,
+) -> Task | None:
+    """Create a task; ``due`` may be words ("завтра в 10") read in the assignee's time zone.
+
+    With ``dedupe_key`` (automatic tasks) a task that exists already is not created
+    again, even by another instance at the same moment: None is returned then.
+    """
+    command = parse_command(NewTask, data)
+    options = tasks_options(app.settings)
+    problems = Problems()
+    with UnitOfWork(app) as uow:
+        customer_id, deal_id = _subject(app, actor, command, problems)
+        assignee = command.assignee_id or actor.user_id
+        if assignee is None:
+            problems.add(InvalidInput.one("assignee_id", "say who does it"))
+        now = app.clock()
+        due = _due(app, uow.session, command, assignee, now, problems)
+        repeat = _repeat(command.repeat, problems)
+        problems.raise_if_any()
+        check_owner_assignment(uow.session, actor, assignee, field="assignee_id")
+        assert due is not None
+        values = {
+            "title": command.title, "kind": command.kind.value, "customer_id": customer_id,
+            "deal_id": deal_id, "assignee_id": assignee, "priority": command.priority.value,
+            "status": TaskStatus.OPEN.value, "source": source, "due_at": due,
+            "repeat_every": repeat[0] if repeat else None,
+            "repeat_unit": repeat[1] if repeat else None,
+        }  # fmt: skip
+        remind_at = max(due - timedelta(minutes=options.remind_before_minutes), now)
+        row = TaskRow(**values, dedupe_key=dedupe_key, created_by=actor.user_id,
+                      remind_at=remind_at, created_at=now, updated_at=now)  # fmt: skip
+        if dedupe_key is not None and uow.session.scalar(
+            select(TaskRow.id).where(TaskRow.dedupe_key == dedupe_key)
+        ):
+            return None
+        try:
+            with uow.session.begin_nested():
+                changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
+        except IntegrityError:
+            return None  # another instance created the same automatic task just now
+        task = Task.model_validate(row)
+        uow.commit()
+    return task
+
+
+def complete_task(
+    app: App,
+    actor: Actor,
+    task_id: int,
+    *,
+    result: str | None = None,
+    spent_minutes: int | None = None,
+    log: bool = True,
+) -> Completed:
+    """Mark done; a call, visit, meeting or e-mail is logged as an interaction at once, and
+    a repeating task comes back at its next date.
+    """
+    if spent_minutes is not None and not 0 <= spent_minutes <= 24 * 60:
+        raise InvalidInput.one("spent_minutes", "is between 0 and 1440 minutes")
+    with UnitOfWork(app) as uow:
+        row = _visible(uow.session, actor, task_id)
+        if row.status != TaskStatus.OPEN.value:
+            raise InvalidInput.one("task", f"#{task_id} is already {row.status}")
+        now = app.clock()
+        before = {"status": row.status, "result": row.result, "spent_minutes": row.spent_minutes}
+        row.status, row.result, row.spent_minutes = TaskStatus.DONE.value, result, spent_minutes
+        row.done_at = row.updated_at = now
+        _audit(uow, actor, row, before)
+        interaction = None
+        kind = LOGGED.get(TaskKind(row.kind))
+        if log and kind is not None and row.customer_id is not None:
+            summary = " — ".join(part for part in (row.title, result) if part)
+            interaction = log_interaction(app, actor, {
+                "customer_id": row.customer_id, "deal_id": row.deal_id, "kind": kind,
+                "summary": summary, "duration_minutes": spent_minutes, "outcome": result,
+            })  # fmt: skip
+        following = _next(app, actor, row, now)
+        task = Task.model_validate(row)
+        uow.commit()
+    return Completed(task, interaction, following)
+
+
+def snooze_task(app: App, actor: Actor, task_id: int, until: str | datetime) -> Task:
+    options = tasks_options(app.settings)
+    with UnitOfWork(app) as uow:
+        row = _visible(uow.session, actor, task_id)
+        if row.status != TaskStatus.OPEN.value:
+            raise InvalidInput.one("task", f"#{task_id} is already {row.status}")
+        now = app.clock()
+        due = (
+            until
+            if isinstance(until, datetime)
+            else parse_when(
+                until, user_zone(app, uow.session, row.assignee_id), now, options.default_hour
+            )
+        )
+        if due <= now:
+            raise InvalidInput.one("until", "snooze to a moment in the future")
+        before = {"due_at": row.due_at}
+        row.due_at, row.remind_at = (
+            due,
+            max(due - timedelta(minutes=options.remind_before_minutes), now),
+        )
+        row.reminded_at = row.reminder_delivered_at = None
+        row.updated_at = now
+        _audit(uow, actor, row, before)
+        task = Task.model_validate(row)
+        uow.commit()
+    return task
+
+
+def cancel_task(app: App, actor: Actor, task_id: int, reason: str | None = None) -> Task:
+    with UnitOfWork(app) as uow:
+        row = _visible(uow.session, actor, task_id)
+        before = {"status": row.status, "result": row.result}
+        row.status, row.result, row.updated_at = TaskStatus.CANCELLED.value, reason, app.clock()
+        _audit(uow, actor, row, before)
+        task = Task.model_validate(row)
+        uow.commit()
+    return task
+
+
+def list_tasks(
+    app: App,
+    actor: Actor,
+    *,
+    until: datetime | None = None,
+    customer_id: int | None = None,
+    status: TaskStatus | None = TaskStatus.OPEN,
+    limit: int = 200,
+) -> list[Task]:
+    """The actor's tasks (a manager: the team's; an admin: all), soonest first."""
+    query = select(TaskRow).where(_scope(actor))
+    if status is not None:
+        query = query.where(TaskRow.status == status.value)
+    if until is not None:
+        query = query.where(TaskRow.due_at < until)
+    if customer_id is not None:
+        query = query.where(TaskRow.customer_id == customer_id)
+    with UnitOfWork(app, read_only=True) as uow:
+        rows = uow.session.scalars(query.order_by(TaskRow.due_at, TaskRow.id).limit(limit))
+        return [Task.model_validate(row) for row in rows]
+
+
+def _scope(actor: Actor) -> ColumnElement[bool]:
+    if actor.role is Role.ADMIN:
+        return TaskRow.id.is_not(None)
+    if actor.role is Role.MANAGER:
+        team = select(UserRow.id).where(UserRow.team == actor.team)
+        return or_(TaskRow.assignee_id.in_(team), TaskRow.assignee_id == actor.user_id)
+    return TaskRow.assignee_id == actor.user_id
+
+
+def _visible(session: Session, actor: Actor, task_id: int) -> TaskRow:
+    row = session.get(TaskRow, task_id)
+    if row is None or not session.scalar(
+        select(TaskRow.id).where(TaskRow.id == task_id, _scope(actor))
+    ):
+        raise NotFound(f"No task #{task_id}.")
+    return row
+
+
+def _subject(
+    app: App, actor: Actor, command: NewTask, problems: Problems
+) -> tuple[int | None, int | None]:
+    if command.customer_id is None and command.deal_id is None:
+        problems.add(
+            InvalidInput.one("customer_id", "a task is about a customer or a deal: name one")
+        )
+        return None, None
+    customer_id = command.customer_id
+    if command.deal_id is not None:
+        deal = get_deal(app, actor, command.deal_id)
+        if customer_id is not None and customer_id != deal.customer_id:
+            problems.add(InvalidInput.one("deal_id", f"deal #{deal.id} is not this customer's"))
+        customer_id = deal.customer_id
+    if customer_id is not None:
+        get_customer(app, actor, customer_id)
+    return customer_id, command.deal_id
+
+
+def _due(
+    app: App,
+    session: Session,
+    command: NewTask,
+    assignee: int | None,
+    now: datetime,
+    problems: Problems,
+) -> datetime | None:
+    options = tasks_options(app.settings)
+    if command.due is None:
+        if command.kind is TaskKind.SERVICE_REQUEST:
+            return now + timedelta(hours=options.service_sla_hours)
+        problems.add(InvalidInput.one("due", "say when, e.g. «завтра в 10» or «next Monday 9:00»"))
+        return None
+    try:
+        if isinstance(command.due, datetime):
+            if command.due.tzinfo is None:
+                raise InvalidInput.one("due", "needs a time zone")
+            due = command.due
+        else:
+            due = parse_when(
+                command.due, user_zone(app, session, assignee), now, options.default_hour
+            )
+    except InvalidInput as exc:
+        problems.add(exc)
+        return None
+    if due < now - timedelta(minutes=1):
+        local = due.astimezone(ZoneInfo(user_zone(app, session, assignee)))
+        problems.add(InvalidInput.one("due", f"{local:%d.%m.%Y %H:%M} is in the past"))
+    return due
+
+
+def _repeat(text: str | None, problems: Problems) -> tuple[int, str] | None:
+    try:
+        return parse_repeat(text)
+    except InvalidInput as exc:
+        problems.add(exc)
+        return None
+
+
+def _next(app: App, actor: Actor, row: TaskRow, now: datetime) -> Task | None:
+    if not row.repeat_every or not row.repeat_unit:
+        return None
+    due = row.due_at
+    while due <= now:
+        due = _advance(due, row.repeat_every, row.repeat_unit)
+    data = {"title": row.title, "kind": row.kind, "customer_id": row.customer_id,
+            "deal_id": row.deal_id, "assignee_id": row.assignee_id, "priority": row.priority,
+            "due": due, "repeat": f"every {row.repeat_every} {row.repeat_unit}"}  # fmt: skip
+    return create_task(app, actor, data, source=row.source)
+
+
+def _advance(moment: datetime, every: int, unit: str) -> datetime:
+    if unit == "day":
+        return moment + timedelta(days=every)
+    if unit == "week":
+        return moment + timedelta(weeks=every)
+    month = moment.month - 1 + every
+    year, month = moment.year + month // 12, month % 12 + 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _audit(uow: UnitOfWork, actor: Actor, row: TaskRow, before: dict[str, Any]) -> None:
+    after = {key: getattr(row, key) for key in before}
+    changed = {k: {"old": v, "new": after[k]} for k, v in before.items() if after[k] != v}
+    if changed:
+        audit.record(
+            uow.session,
+            actor,
+            entity=ENTITY,
+            entity_id=row.id,
+            action="update",
+            changes=changed,
+            at=uow.app.clock(),
+        )
