@@ -129,3 +129,18 @@ def test_reports_plans_and_pipelines_from_the_cli(rapport, tmp_path):
     pipelines = rapport("pipelines", "list")
     assert "Sales (default)" in pipelines and "negotiation" in pipelines
     assert "No pipelines declared." in rapport("pipelines", "sync")
+
+
+def test_tasks_and_costs_from_the_cli(rapport):
+    rapport("demo")
+    added = rapport(
+        "tasks", "add", "1", "завтра в 10", "Позвонить про договор", "--assignee", "Ivan Petrov"
+    )
+    task_id = added.split(":")[0].removeprefix("Task #")
+    assert "Позвонить про договор, due " in added and added.endswith(" 10:00 UTC.\n")
+    assert "is not a date I understand" in rapport("tasks", "add", "1", "когда-нибудь", "x", code=1)
+    assert "Позвонить про договор" in rapport("tasks", "list")
+    done = rapport("tasks", "done", task_id, "--result", "ok", "--minutes", "20")
+    assert f"Task #{task_id} done." in done
+    assert "Recorded." in rapport("costs", "1", "1500", "samples")
+    assert "ООО «Ромашка»" in rapport("report", "tasks.customer_cost")

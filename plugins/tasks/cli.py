@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import click
 
 from core.cli import cli_actor, friendly_errors, open_app
@@ -37,8 +39,11 @@ def tasks_add(ctx: click.Context, customer_id: int, when: str, title: str, kind:
             "assignee_id": find_user(app, assignee).id if assignee else None,
         }
         task = create_task(app, cli_actor(app), data)
+        zone = ZoneInfo(app.settings.timezone)
     assert task is not None
-    click.echo(f"Task #{task.id}: {task.title}, due {task.due_at:%Y-%m-%d %H:%M} UTC.")
+    click.echo(
+        f"Task #{task.id}: {task.title}, due {task.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}."
+    )
 
 
 @tasks_command.command("list")

@@ -72,7 +72,11 @@ def _work() -> Subquery:
         TaskRow.customer_id.label("customer_id"),
         TaskRow.kind.label("kind"),
         TaskRow.spent_minutes.label("minutes"),
-    ).where(TaskRow.status == TaskStatus.DONE.value, TaskRow.spent_minutes.is_not(None))
+    ).where(
+        TaskRow.status == TaskStatus.DONE.value,
+        TaskRow.spent_minutes.is_not(None),
+        TaskRow.interaction_id.is_(None),  # a logged interaction counts that time already
+    )
     interactions = select(
         InteractionRow.author_id,
         InteractionRow.customer_id,

@@ -139,6 +139,7 @@ def complete_task(
                 "customer_id": row.customer_id, "deal_id": row.deal_id, "kind": kind,
                 "summary": summary, "duration_minutes": spent_minutes, "outcome": result,
             })  # fmt: skip
+            row.interaction_id = interaction.id
         following = _next(app, actor, row, now)
         task = Task.model_validate(row)
         uow.commit()

@@ -34,6 +34,8 @@ class TaskRow(Base):
     repeat_unit: Mapped[str | None] = mapped_column(String(8))
     result: Mapped[str | None] = mapped_column(Text)
     spent_minutes: Mapped[int | None] = mapped_column(Integer)
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"))
+    """The interaction logged on completion, which already carries the time spent."""
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

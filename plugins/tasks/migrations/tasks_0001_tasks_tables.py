@@ -72,12 +72,18 @@ def upgrade() -> None:
         sa.Column("repeat_unit", sa.String(length=8), nullable=True),
         sa.Column("result", sa.Text(), nullable=True),
         sa.Column("spent_minutes", sa.Integer(), nullable=True),
+        sa.Column("interaction_id", sa.Integer(), nullable=True),
         sa.Column("done_at", UTCDateTime(), nullable=True),
         sa.Column("reminded_at", UTCDateTime(), nullable=True),
         sa.Column("reminder_delivered_at", UTCDateTime(), nullable=True),
         sa.Column("escalated_at", UTCDateTime(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["interaction_id"],
+            ["interactions.id"],
+            name=op.f("fk_tasks_tasks_interaction_id_interactions"),
+        ),
         sa.ForeignKeyConstraint(
             ["assignee_id"], ["users.id"], name=op.f("fk_tasks_tasks_assignee_id_users")
         ),
