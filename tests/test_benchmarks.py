@@ -44,3 +44,9 @@ def test_sales_benchmark_prints_seconds_per_report():
     assert "SQLite: 200 deals, 2000 stage changes" in out
     for report in ("sales.funnel", "sales.durations", "sales.forecast", "baseline"):
         assert report in out
+
+
+def test_tasks_benchmark_shows_each_reminder_sent_once():
+    out = run("bench_tasks.py", "--tasks", "500", "--due", "100")
+    assert "claiming 100 due reminders" in out and "baseline, row by row" in out
+    assert "sent once each              : yes (100 distinct, 0 repeated)" in out

@@ -47,22 +47,33 @@ class Due:
 
 async def send_due_reminders(app: App) -> None:
     """One tick: claim and send what is due, then digests and escalations."""
-    for due in await asyncio.to_thread(claim_due, app):
-        await deliver(app, due)
+    await deliver(app, await asyncio.to_thread(claim_due, app))
     for notification in await asyncio.to_thread(claim_digests, app):
         await app.hooks.deliver_notification(app, notification)
     for notification in await asyncio.to_thread(claim_escalations, app):
         await app.hooks.deliver_notification(app, notification)
 
 
-async def deliver(app: App, due: Due) -> bool:
-    delivered = await app.hooks.deliver_notification(app, due.notification)
+async def deliver(app: App, batch: list[Due]) -> int:
+    """Hand a claimed batch to the adapters at once; record what they delivered in one go.
+
+    Adapters pace their own sending (Telegram's limits); an undelivered reminder keeps
+    its claim without a delivery and is offered again later.
+    """
+    answers = await asyncio.gather(
+        *(app.hooks.deliver_notification(app, due.notification) for due in batch)
+    )
+    delivered = [due for due, answer in zip(batch, answers, strict=True) if answer]
     if delivered:
-        await asyncio.to_thread(_mark_delivered, app, due.task["id"])
+        await asyncio.to_thread(_mark_delivered, app, [due.task["id"] for due in delivered])
+    for due in delivered:
         app.hooks.after_task_due(app, due.task, due.late)
-    else:
-        log.warning("reminder of task %s: no adapter delivered it; retried later", due.task["id"])
-    return delivered
+    for due in batch:
+        if due not in delivered:
+            log.warning(
+                "reminder of task %s: no adapter delivered it; retried later", due.task["id"]
+            )
+    return len(delivered)
 
 
 def claim_due(app: App, *, limit: int = BATCH) -> list[Due]:
@@ -244,9 +255,11 @@ def _zones(app: App, session: Session, ids: set[int]) -> dict[int, str]:
     return {user_id: zone or app.settings.timezone for user_id, zone in rows}
 
 
-def _mark_delivered(app: App, task_id: int) -> None:
+def _mark_delivered(app: App, task_ids: list[int]) -> None:
     with UnitOfWork(app) as uow:
         uow.session.execute(
-            update(TaskRow).where(TaskRow.id == task_id).values(reminder_delivered_at=app.clock())
+            update(TaskRow)
+            .where(TaskRow.id.in_(task_ids))
+            .values(reminder_delivered_at=app.clock())
         )
         uow.commit()
