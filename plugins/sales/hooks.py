@@ -11,9 +11,9 @@ import click
 
 from core import hookimpl
 from core.domain.actor import Actor
-from core.domain.enums import Role
+from core.domain.enums import Role, StageOutcome
 from core.domain.fields import FieldSpec
-from core.domain.models import Customer, Deal
+from core.domain.models import Customer, Deal, Pipeline
 from core.extensions import (
     CommandReply,
     CommandRequest,
@@ -23,7 +23,8 @@ from core.extensions import (
     ReportSpec,
     Term,
 )
-from core.services.pipelines import save_pipeline
+from core.services.deals import get_deal, move_deal
+from core.services.pipelines import list_pipelines, save_pipeline
 from core.settings import Settings
 from plugins.sales.approvals import decide, pending_requests
 from plugins.sales.fields import sales_fields
@@ -66,6 +67,12 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
     register(CommandSpec("approve", "Approve a request", _decision(True), MANAGERS, in_menu=False))
     register(CommandSpec("reject", "Reject a request", _decision(False), MANAGERS, in_menu=False))
     register(CommandSpec("requests", "Requests waiting for a decision", requests_command))
+    register(
+        CommandSpec("move", "Move a deal: /move 12 next (or a stage)", move_command, in_menu=False)
+    )
+    register(
+        CommandSpec("lost", "Close a deal as lost: /lost 12 price", lost_command, in_menu=False)
+    )
 
 
 @hookimpl
@@ -134,6 +141,49 @@ def _decision(approve: bool) -> Callable[[CommandRequest], CommandReply]:
         return CommandReply(f"Request #{decided.id} {decided.status}.")
 
     return handle
+
+
+def move_command(request: CommandRequest) -> CommandReply:
+    """``/move 12 next`` moves to the following open stage; ``/move 12 trial`` to that one."""
+    number, _, stage = request.args.strip().partition(" ")
+    if not number.lstrip("#").isdigit():
+        return CommandReply("Write: /move 12 next, or /move 12 and the stage.")
+    app, actor, deal_id = request.app, request.actor, int(number.lstrip("#"))
+    deal = get_deal(app, actor, deal_id)
+    target = stage.strip() or "next"
+    if target.casefold() == "next":
+        pipeline = next(p for p in list_pipelines(app) if p.id == deal.pipeline_id)
+        later = [
+            s
+            for s in pipeline.stages
+            if s.outcome is StageOutcome.OPEN and s.position > _position(pipeline, deal.stage_id)
+        ]
+        if not later:
+            return CommandReply("This is the last open stage: /move it to won, or /lost it.")
+        target = later[0].key
+    moved = move_deal(app, actor, deal_id, target)
+    return CommandReply(f"Deal #{moved.id} moved.")
+
+
+def lost_command(request: CommandRequest) -> CommandReply:
+    number, _, reason = request.args.strip().partition(" ")
+    if not number.lstrip("#").isdigit():
+        return CommandReply("Write: /lost 12 and the reason (price, competitor, ...).")
+    options = sales_options(request.app.settings)
+    if not reason.strip():
+        reasons = tuple((r, f"/lost {number} {r}") for r in options.lost_reasons)
+        return CommandReply("Why was it lost?", options=reasons)
+    lost_stage = next(
+        s.key for p in list_pipelines(request.app) for s in p.stages
+        if p.id == get_deal(request.app, request.actor, int(number)).pipeline_id
+        and s.outcome is StageOutcome.LOST
+    )  # fmt: skip
+    move_deal(request.app, request.actor, int(number), lost_stage, lost_reason=reason.strip())
+    return CommandReply(f"Deal #{number} closed as lost: {reason.strip()}.")
+
+
+def _position(pipeline: Pipeline, stage_id: int) -> int:
+    return next(s.position for s in pipeline.stages if s.id == stage_id)
 
 
 def requests_command(request: CommandRequest) -> CommandReply:

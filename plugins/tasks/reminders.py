@@ -188,8 +188,15 @@ def _due(row: TaskRow, late: bool, names: dict[int, str], zones: dict[int, str])
     local = row.due_at.astimezone(ZoneInfo(zones[row.assignee_id]))
     about = f" — {names[row.customer_id]}" if row.customer_id in names else ""
     text = f"{'Late: ' if late else ''}⏰ {local:%d.%m %H:%M} {row.kind}: {row.title}{about}"
-    options = (("Done", f"/done {row.id}"), ("Snooze 1 h", f"/snooze {row.id} через час"),
-               ("Tomorrow", f"/snooze {row.id} завтра"))  # fmt: skip
+    options: tuple[tuple[str, str], ...] = (
+        ("Done", f"/done {row.id}"),
+        ("Snooze 1 h", f"/snooze {row.id} через час"),
+        ("Tomorrow", f"/snooze {row.id} завтра"),
+    )
+    if row.source == "sla" and row.deal_id is not None:
+        # A stalled deal: move it on or close it, in one tap.
+        options = (("Move on", f"/move {row.deal_id} next"), ("Lost", f"/lost {row.deal_id}"),
+                   *options[1:])  # fmt: skip
     task = {"id": row.id, "title": row.title, "kind": row.kind, "assignee_id": row.assignee_id,
             "due_at": row.due_at, "customer_id": row.customer_id, "deal_id": row.deal_id,
             "source": row.source}  # fmt: skip
