@@ -167,6 +167,39 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """What is known of a customer for classifying them: the record and its figures
+    (orders, contacts, value scores, cost to serve... from ``customer_metrics``).
+    """
+
+    customer: Any
+    metrics: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A classifier's answer with the reasons a person can check: ``("stability",
+    ("4 orders in 180 days", "2 contacts"))``.
+    """
+
+    value: str
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """Puts customers in classes (a motivation segment, a strategy, a bank's tier).
+
+    ``classify`` returns a Verdict, or None when it has nothing to say about this one.
+    """
+
+    key: str
+    label: str
+    classify: Callable[[Profile], Verdict | None]
+    owner: str = ""
+
+
+@dataclass(frozen=True)
 class Notification:
     """A message for one user (a reminder, a change made by someone else, an approval)."""
 

@@ -24,7 +24,7 @@ import inspect
 import logging
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,6 +38,7 @@ from core.domain.fields import FieldSpec
 from core.domain.models import Customer, Deal, Interaction, Stage
 from core.extensions import (
     CardSection,
+    Classifier,
     CommandSpec,
     JobSpec,
     MigrationSource,
@@ -209,6 +210,9 @@ class Hooks:
     def register_cli_commands(self) -> list[click.Command]:
         return self._collect("register_cli_commands", click.Command, stamp=False)
 
+    def register_classifiers(self, settings: Settings) -> list[Classifier]:
+        return self._collect("register_classifiers", Classifier, settings=settings)
+
     def register_runners(self) -> list[RunnerSpec]:
         return self._collect("register_runners", RunnerSpec)
 
@@ -274,6 +278,16 @@ class Hooks:
         self._notify("after_task_due", app=app, task=task, late=late)
 
     # --- presentation and delivery ---------------------------------------------------
+
+    def customer_metrics(self, app: App, customer_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Every plugin's figures, merged per customer."""
+        merged: dict[int, dict[str, Any]] = {customer_id: {} for customer_id in customer_ids}
+        for _plugin, answer in self._sync_results(
+            "customer_metrics", app=app, customer_ids=customer_ids
+        ):
+            for customer_id, metrics in (answer or {}).items():
+                merged.setdefault(customer_id, {}).update(metrics)
+        return merged
 
     def customer_card_sections(
         self, app: App, customer: Customer, actor: Actor

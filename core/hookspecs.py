@@ -24,7 +24,7 @@ is missing there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -35,6 +35,7 @@ from core.domain.fields import FieldSpec
 from core.domain.models import Customer, Deal, Interaction, Stage
 from core.extensions import (
     CardSection,
+    Classifier,
     CommandSpec,
     JobSpec,
     MigrationSource,
@@ -140,6 +141,15 @@ def register_cli_commands(register: Callable[[click.Command], None]) -> None:
 
 
 @hookspec
+def register_classifiers(register: Callable[[Classifier], None], settings: Settings) -> None:
+    """Add a way to classify customers from their profile (a segmentation, a strategy).
+
+    The loyalty plugin runs every classifier when it recalculates and shows each verdict,
+    with its reasons, on the customer's card.
+    """
+
+
+@hookspec
 def register_runners(register: Callable[[RunnerSpec], None]) -> None:
     """Add a long-running part of ``rapport run`` (a bot, a console chat, a sync loop)."""
 
@@ -224,6 +234,15 @@ def after_task_due(app: App, task: Mapping[str, Any], late: bool) -> None:
 
 
 # --- presentation and delivery ---------------------------------------------------------
+
+
+@hookspec
+def customer_metrics(
+    app: App, customer_ids: Sequence[int]
+) -> Mapping[int, Mapping[str, Any]] | None:
+    """Figures a plugin knows about customers, by customer id (cost to serve, hours spent,
+    balances...). Computed for many customers at once, so answer with one query.
+    """
 
 
 @hookspec

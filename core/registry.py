@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 from core.domain.errors import FieldProblem, InvalidInput
 from core.domain.fields import Entity, FieldSpec, FieldValue
-from core.extensions import CommandSpec, JobSpec, ReportSpec, RunnerSpec, SheetColumn, Term
+from core.extensions import (
+    Classifier,
+    CommandSpec,
+    JobSpec,
+    ReportSpec,
+    RunnerSpec,
+    SheetColumn,
+    Term,
+)
 from core.hooks import Hooks
 from core.services.fields import STORED, stored_fields, stored_fields_marker
 from core.settings import Settings
@@ -32,6 +40,7 @@ class Registry:
     jobs: dict[str, JobSpec] = field(default_factory=dict)
     reports: dict[str, ReportSpec] = field(default_factory=dict)
     runners: dict[str, RunnerSpec] = field(default_factory=dict)
+    classifiers: dict[str, Classifier] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
     _stored_marker: tuple[int, int] | None = None
 
@@ -49,6 +58,9 @@ class Registry:
         registry._add_all(registry.jobs, hooks.register_jobs(), lambda j: j.id)
         registry._add_all(registry.reports, hooks.register_reports(), lambda r: r.id)
         registry._add_all(registry.runners, hooks.register_runners(), lambda r: r.name)
+        registry._add_all(
+            registry.classifiers, hooks.register_classifiers(settings), lambda c: c.key
+        )
         registry.sheet_columns = hooks.register_sheet_columns()
         return registry
 

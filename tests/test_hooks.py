@@ -45,6 +45,7 @@ def test_the_recording_plugin_covers_every_hook():
 
 def test_registration_hooks_run_once_at_start(recorder, recorded_app):
     assert sorted(recorder.names()) == [
+        "register_classifiers",
         "register_commands",
         "register_fields",
         "register_jobs",

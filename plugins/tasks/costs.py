@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Subquery, func, select, union_all
+from sqlalchemy import ColumnElement, Subquery, and_, func, select, union_all
+from sqlalchemy.orm import Session
 
 from core.charts import chart
 from core.db.tables import CustomerRow, InteractionRow, UserRow
@@ -110,47 +111,57 @@ def time_audit(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
     return Report("Time audit", ("person", "kind", "minutes", "hours"), tuple(rows), png)
 
 
-def customer_costs(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
-    costs = tasks_options(app.settings).hourly_cost
+def costs_by_customer(
+    app: App, session: Session, condition: ColumnElement[bool]
+) -> dict[int, dict[str, Any]]:
+    """Staff minutes, staff cost and marketing spend of the customers matching ``condition``."""
+    hourly = tasks_options(app.settings).hourly_cost
     work = _work()
-    with UnitOfWork(app, read_only=True) as uow:
-        session = uow.session
-        scope = owned_scope(actor, CustomerRow.owner_id)
-        staff = session.execute(
-            select(CustomerRow.id, CustomerRow.name, UserRow.role, func.sum(work.c.minutes))
-            .join(CustomerRow, CustomerRow.id == work.c.customer_id)
-            .join(UserRow, UserRow.id == work.c.user_id)
-            .where(scope)
-            .group_by(CustomerRow.id, CustomerRow.name, UserRow.role)
-        ).all()
-        spend = dict(
-            session.execute(
-                select(CostRow.customer_id, func.sum(CostRow.amount))
-                .join(CustomerRow, CustomerRow.id == CostRow.customer_id)
-                .where(scope)
-                .group_by(CostRow.customer_id)
-            ).all()
-        )
-        names = dict(session.execute(
-            select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id.in_(spend))
-        ).all()) if spend else {}  # fmt: skip
-    totals: dict[int, list[Any]] = {}
-    for customer_id, name, role, minutes in staff:
-        entry = totals.setdefault(customer_id, [name, 0, Decimal(0)])
-        entry[1] += int(minutes)
-        entry[2] += Decimal(int(minutes)) / 60 * costs.get(Role(role), Decimal(0))
-    for customer_id, name in names.items():
-        totals.setdefault(customer_id, [name, 0, Decimal(0)])
-    rows = []
-    for customer_id, (name, minutes, staff_cost) in totals.items():
-        marketing = Decimal(str(spend.get(customer_id, 0))).quantize(CENT)
-        staff_cost = staff_cost.quantize(CENT)
-        rows.append((name, round(minutes / 60, 1), staff_cost, marketing, staff_cost + marketing))
-    if params.get("customer"):
-        wanted = get_customer(app, actor, int(params["customer"])).name
-        rows = [r for r in rows if r[0] == wanted]
-    rows.sort(key=lambda r: (-r[4], r[0]))
+    found: dict[int, dict[str, Any]] = {}
+    for customer_id, role, minutes in session.execute(
+        select(CustomerRow.id, UserRow.role, func.sum(work.c.minutes))
+        .join(CustomerRow, CustomerRow.id == work.c.customer_id)
+        .join(UserRow, UserRow.id == work.c.user_id)
+        .where(condition)
+        .group_by(CustomerRow.id, UserRow.role)
+    ):
+        entry = found.setdefault(customer_id, _empty())
+        entry["staff_minutes"] += int(minutes)
+        entry["staff_cost"] += Decimal(int(minutes)) / 60 * hourly.get(Role(role), Decimal(0))
+    for customer_id, amount in session.execute(
+        select(CostRow.customer_id, func.sum(CostRow.amount))
+        .join(CustomerRow, CustomerRow.id == CostRow.customer_id)
+        .where(condition)
+        .group_by(CostRow.customer_id)
+    ):
+        found.setdefault(customer_id, _empty())["marketing_cost"] += Decimal(str(amount))
+    for entry in found.values():
+        entry["staff_cost"] = entry["staff_cost"].quantize(CENT)
+        entry["marketing_cost"] = entry["marketing_cost"].quantize(CENT)
+        entry["cost_to_serve"] = entry["staff_cost"] + entry["marketing_cost"]
+    return found
 
+
+def _empty() -> dict[str, Any]:
+    return {"staff_minutes": 0, "staff_cost": Decimal(0), "marketing_cost": Decimal(0)}
+
+
+def customer_costs(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    condition = owned_scope(actor, CustomerRow.owner_id)
+    if params.get("customer"):
+        condition = and_(
+            condition, CustomerRow.id == get_customer(app, actor, int(params["customer"])).id
+        )
+    with UnitOfWork(app, read_only=True) as uow:
+        costs = costs_by_customer(app, uow.session, condition)
+        named = select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id.in_(costs))
+        names = dict(uow.session.execute(named).all())
+    rows = [
+        (names[cid], round(c["staff_minutes"] / 60, 1), c["staff_cost"], c["marketing_cost"],
+         c["cost_to_serve"])
+        for cid, c in costs.items()
+    ]  # fmt: skip
+    rows.sort(key=lambda r: (-r[4], r[0]))
     top = rows[:20]
     png = chart(
         "Cost to serve",

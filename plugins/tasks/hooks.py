@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ import click
 from sqlalchemy import update
 
 from core import hookimpl
+from core.db.tables import CustomerRow
 from core.domain.actor import Actor
 from core.domain.models import Customer, Deal
 from core.extensions import (
@@ -27,7 +28,7 @@ from core.extensions import (
 from core.services.uow import UnitOfWork
 from core.settings import Settings
 from plugins.tasks.automation import opportunity_steps, quiet_key_customers, stalled_deals, welcome
-from plugins.tasks.costs import report_specs
+from plugins.tasks.costs import costs_by_customer, report_specs
 from plugins.tasks.options import tasks_options
 from plugins.tasks.reminders import send_due_reminders
 from plugins.tasks.services import (
@@ -109,6 +110,13 @@ def after_customers_merged(app: App, kept: Customer, merged: Customer) -> None:
             update(TaskRow).where(TaskRow.customer_id == merged.id).values(customer_id=kept.id)
         )
         uow.commit()
+
+
+@hookimpl
+def customer_metrics(app: App, customer_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Cost to serve (staff time and marketing) of each customer, for loyalty and reports."""
+    with UnitOfWork(app, read_only=True) as uow:
+        return costs_by_customer(app, uow.session, CustomerRow.id.in_(list(customer_ids)))
 
 
 @hookimpl

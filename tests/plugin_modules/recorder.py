@@ -56,6 +56,14 @@ class Recorder:
         self._add("register_cli_commands")
 
     @hookimpl
+    def register_classifiers(self, register, settings):
+        self._add("register_classifiers")
+
+    @hookimpl
+    def customer_metrics(self, customer_ids):
+        self._add("customer_metrics", ids=list(customer_ids))
+
+    @hookimpl
     def register_runners(self, register):
         self._add("register_runners")
 
