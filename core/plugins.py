@@ -26,7 +26,12 @@ from core.domain.errors import PluginLoadError
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "rapport.plugins"
-BUILTIN_PLUGINS: tuple[str, ...] = ("plugins.contacts", "plugins.sales", "plugins.tasks")
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "plugins.contacts",
+    "plugins.sales",
+    "plugins.tasks",
+    "plugins.loyalty",
+)
 """Module names of the plugins shipped with Rapport, registered before any third-party one."""
 
 ASYNC_ALLOWED = frozenset(

@@ -9,6 +9,7 @@ from core import hookimpl, hookspecs
 from core.domain.enums import Channel
 from core.domain.errors import Vetoed
 from core.extensions import CardSection, CommandReply, CommandSpec, JobSpec, Notification
+from core.plugins import BUILTIN_PLUGINS
 from core.services.cards import customer_card
 from core.services.customers import (
     create_customer,
@@ -21,6 +22,8 @@ from core.services.interactions import log_interaction
 from tests.helpers import count_customers
 from tests.plugin_modules.recorder import Recorder
 
+BUILTIN_NAMES = [module.rsplit(".", 1)[-1] for module in BUILTIN_PLUGINS]
+
 
 @pytest.fixture
 def recorder():
@@ -30,7 +33,7 @@ def recorder():
 @pytest.fixture
 def recorded_app(make_app, recorder):
     """Only the recorder reacts: the built-in plugins, which also react, are disabled."""
-    return make_app(plugins=[("recorder", recorder)], disabled=["contacts", "sales"])
+    return make_app(plugins=[("recorder", recorder)], disabled=list(BUILTIN_NAMES))
 
 
 def test_the_recording_plugin_covers_every_hook():
@@ -212,7 +215,10 @@ def test_card_shows_plugin_sections_in_order(make_app, admin):
         def customer_card_sections(self, customer):
             return CardSection("Segment", (f"{customer.name}: stability",), order=20)
 
-    app = make_app(plugins=[("segments", Segments()), ("loyalty", Loyalty())])
+    app = make_app(
+        plugins=[("segments_test", Segments()), ("next_action_test", Loyalty())],
+        disabled=BUILTIN_NAMES,
+    )
     customer = create_customer(app, admin, {"name": "Acme"})
     log_interaction(app, admin, {"customer_id": customer.id, "kind": "call"})
     card = customer_card(app, admin, customer.id)

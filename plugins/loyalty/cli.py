@@ -1,0 +1,63 @@
+"""``rapport loyalty``: recalculate, show a customer's profile, override a segment."""
+
+from __future__ import annotations
+
+import click
+
+from core.cli import cli_actor, friendly_errors, open_app
+from plugins.loyalty.actions import plan_actions
+from plugins.loyalty.service import override_segment, profile_of, recalculate
+
+
+@click.group("loyalty")
+def loyalty_command() -> None:
+    """Customer value, motivation segments and relationship strategies."""
+
+
+@loyalty_command.command("recalculate")
+@click.option("--tasks", is_flag=True, help="Also create this week's tasks from the strategies.")
+@click.pass_context
+@friendly_errors
+def recalculate_command(ctx: click.Context, tasks: bool) -> None:
+    """Recalculate every customer now (it also runs every night)."""
+    with open_app(ctx) as app:
+        count = recalculate(app)
+        created = plan_actions(app) if tasks else 0
+    click.echo(
+        f"{count} customers recalculated" + (f", {created} tasks created." if tasks else ".")
+    )
+
+
+@loyalty_command.command("show")
+@click.argument("customer_id", type=int)
+@click.pass_context
+@friendly_errors
+def show_command(ctx: click.Context, customer_id: int) -> None:
+    """A customer's value, segment, strategy and next action, with the reasons."""
+    with open_app(ctx) as app:
+        profile = profile_of(app, cli_actor(app), customer_id)
+    if profile is None:
+        click.echo("Not calculated yet: run `rapport loyalty recalculate`.")
+        return
+    click.echo(
+        f"value {profile.value_score:g} (R{profile.r} F{profile.f} M{profile.m})"
+        f"{', key customer' if profile.key_customer else ''}, profit {profile.profit}"
+    )
+    for verdict in profile.verdicts.values():
+        click.echo(f"{verdict['label']}: {verdict['value']} — {'; '.join(verdict['reasons'])}")
+    click.echo(f"next: {profile.next_action or '-'}")
+
+
+@loyalty_command.command("override")
+@click.argument("customer_id", type=int)
+@click.argument("segment")
+@click.option("--note", default=None, help="Why: kept with the decision.")
+@click.pass_context
+@friendly_errors
+def override_command(ctx: click.Context, customer_id: int, segment: str, note: str | None) -> None:
+    """Set a customer's segment by hand ("rules" gives it back to the rules)."""
+    with open_app(ctx) as app:
+        override_segment(
+            app, cli_actor(app), customer_id, None if segment == "rules" else segment, note
+        )
+    click.echo("Saved.")

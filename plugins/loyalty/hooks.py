@@ -1,0 +1,116 @@
+"""The loyalty plugin's contract with the core: the hooks it implements."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from core import hookimpl
+from core.domain.actor import Actor
+from core.domain.enums import FieldType
+from core.domain.fields import FieldSpec
+from core.domain.models import Customer, Deal, Interaction
+from core.extensions import CardSection, Classifier, JobSpec, MigrationSource, ReportSpec
+from core.settings import Settings
+from plugins.loyalty.actions import plan_actions
+from plugins.loyalty.classify import classifiers
+from plugins.loyalty.options import loyalty_options
+from plugins.loyalty.reports import report_specs
+from plugins.loyalty.service import profile_of, recalculate
+from plugins.loyalty.signals import TOPICS
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+
+@hookimpl
+def register_migrations(register: Callable[[MigrationSource], None]) -> None:
+    register(MigrationSource("loyalty", Path(__file__).parent / "migrations"))
+
+
+@hookimpl
+def register_fields(register: Callable[[FieldSpec], None], settings: Settings) -> None:
+    loyalty_options(settings)  # bad thresholds stop start-up with the numbers
+    register(
+        FieldSpec(
+            entity="interaction", name="topic", type=FieldType.CHOICE, label="Topic",
+            labels={"ru": "Тема", "uk": "Тема"}, choices=TOPICS,
+            help="What the customer talked about: it tells their motivation apart.",
+        )
+    )  # fmt: skip
+
+
+@hookimpl
+def register_classifiers(register: Callable[[Classifier], None], settings: Settings) -> None:
+    for classifier in classifiers(loyalty_options(settings)):
+        register(classifier)
+
+
+@hookimpl
+def register_jobs(register: Callable[[JobSpec], None]) -> None:
+    register(JobSpec("loyalty.nightly", nightly, "cron", {"hour": 2, "minute": 15}))
+
+
+@hookimpl
+def register_reports(register: Callable[[ReportSpec], None]) -> None:
+    for spec in report_specs():
+        register(spec)
+
+
+@hookimpl
+def register_cli_commands(register: Callable[[click.Command], None]) -> None:
+    from plugins.loyalty.cli import loyalty_command
+
+    register(loyalty_command)
+
+
+@hookimpl
+async def after_interaction_logged(app: App, interaction: Interaction) -> None:
+    await _refresh(app, interaction.customer_id)
+
+
+@hookimpl
+async def after_deal_won(app: App, deal: Deal) -> None:
+    await _refresh(app, deal.customer_id)
+
+
+@hookimpl
+async def after_deal_lost(app: App, deal: Deal) -> None:
+    await _refresh(app, deal.customer_id)
+
+
+@hookimpl
+def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSection | None:
+    profile = profile_of(app, actor, customer.id)
+    if profile is None:
+        return None
+    lines = [
+        f"Value {profile.value_score:g} (R{profile.r} F{profile.f} M{profile.m})"
+        + (", a key customer" if profile.key_customer else "")
+        + f"; profit after cost to serve: {profile.profit}"
+    ]
+    for verdict in profile.verdicts.values():
+        reasons = "; ".join(verdict["reasons"])
+        lines.append(
+            f"{verdict['label']}: {verdict['value']}" + (f" — {reasons}" if reasons else "")
+        )
+    if profile.next_action:
+        lines.append(f"Next: {profile.next_action}")
+    if profile.contact_cap_reached:
+        lines.append("Contacted often lately: give them a rest")
+    lines.append("Discount: " + ("eligible" if profile.discount_eligible else "not by default"))
+    return CardSection("Loyalty", tuple(lines), order=15)
+
+
+async def nightly(app: App) -> None:
+    await asyncio.to_thread(recalculate, app)
+    await asyncio.to_thread(plan_actions, app)
+
+
+async def _refresh(app: App, customer_id: int) -> None:
+    """Recalculate one customer off the event loop, so the bot never waits for it."""
+    await asyncio.to_thread(recalculate, app, [customer_id])

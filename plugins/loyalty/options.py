@@ -1,0 +1,126 @@
+"""The loyalty plugin's settings, from ``[plugins.loyalty]`` in ``rapport.toml``.
+
+Motivation thresholds split customers on two signals the domain names: how often they
+contact us (contacts and requests in the window) and how often they order. The
+thresholds must tile those axes exactly: a gap would leave customers unclassified and an
+overlap would classify them twice, so both are refused at start with the numbers.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from core.domain.errors import ConfigError
+from core.settings import Settings
+
+NAME = "loyalty"
+
+
+class Motivation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    quiet_contacts_max: int = Field(default=5, ge=0)
+    busy_contacts_min: int = Field(default=6, ge=1)
+    novelty_orders_max: int = Field(default=2, ge=0)
+    belonging_orders_min: int = Field(default=3, ge=1)
+    stability_orders_min: int = Field(default=3, ge=1)
+    lowest_price_discount_share: float = Field(default=0.5, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _tiles(self) -> Motivation:
+        problems = []
+        if self.busy_contacts_min <= self.quiet_contacts_max:
+            problems.append(
+                f"contacts overlap: {self.busy_contacts_min}..{self.quiet_contacts_max} would be "
+                "both quiet and busy (busy_contacts_min must be quiet_contacts_max + 1)"
+            )
+        elif self.busy_contacts_min > self.quiet_contacts_max + 1:
+            problems.append(
+                f"contacts gap: {self.quiet_contacts_max + 1}..{self.busy_contacts_min - 1} "
+                "contacts belong to no segment (busy_contacts_min must be quiet_contacts_max + 1)"
+            )
+        if self.belonging_orders_min <= self.novelty_orders_max:
+            problems.append(
+                f"orders overlap: {self.belonging_orders_min}..{self.novelty_orders_max} orders "
+                "would be both novelty seeking and belonging"
+            )
+        elif self.belonging_orders_min > self.novelty_orders_max + 1:
+            problems.append(
+                f"orders gap: {self.novelty_orders_max + 1}..{self.belonging_orders_min - 1} "
+                "orders of a busy customer belong to no segment"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    kind: str = "call"
+
+
+def _default_actions() -> dict[str, tuple[Action, ...]]:
+    a = Action
+    return {
+        "protect": (
+            a(title="Key-account check-in call"),
+            a(title="Monitor service quality", kind="other"),
+        ),
+        "win_back": (a(title="Find out why they buy elsewhere, and make an offer", kind="visit"),),
+        "enhance": (a(title="Offer complementary products (cross-sell, up-sell)"),),
+        "harvest": (a(title="Keep in touch at minimum cost: news by e-mail", kind="email"),),
+        "re_engineer": (a(title="Serve them a cheaper way (self-service)", kind="other"),),
+        "end": (a(title="Decide whether to keep serving them", kind="other"),),
+        "start": (a(title="Get the first impression right: welcome visit", kind="visit"),),
+        "lowest_price": (a(title="Send current promotions automatically", kind="email"),),
+        "novelty_seeker": (a(title="Tell them first about new products; ask about trends"),),
+        "belonging": (a(title="Ask their advice; invite them to joint planning", kind="meeting"),),
+        "stability": (a(title="Quietly check the quality of our service", kind="other"),),
+    }  # fmt: skip
+
+
+class LoyaltyOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    window_days: int = Field(default=180, ge=7)
+    rfm_buckets: int = Field(default=5, ge=2, le=10)
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {"recency": 0.25, "frequency": 0.45, "monetary": 0.30}
+    )
+    default_margin: float = Field(default=0.25, ge=0, le=1)
+    key_share: float = Field(default=80.0, gt=0, le=100)
+    at_risk_factor: float = Field(default=2.0, gt=1)
+    new_customer_days: int = Field(default=90, ge=1)
+    min_history: int = Field(default=3, ge=1)
+    motivation: Motivation = Field(default_factory=Motivation)
+    actions: dict[str, tuple[Action, ...]] = Field(default_factory=_default_actions)
+    cap_contacts: int = Field(default=4, ge=1)
+    cap_days: int = Field(default=14, ge=1)
+    discount_segments: tuple[str, ...] = ("stability", "belonging")
+    nightly_hour: int = Field(default=2, ge=0, le=23)
+
+    @model_validator(mode="after")
+    def _weights(self) -> LoyaltyOptions:
+        if set(self.weights) != {"recency", "frequency", "monetary"}:
+            raise ValueError("weights: give recency, frequency and monetary")
+        if abs(sum(self.weights.values()) - 1) > 1e-6:
+            raise ValueError("weights: recency + frequency + monetary must add up to 1")
+        if self.weights["frequency"] <= self.weights["monetary"]:
+            raise ValueError(
+                "weights: frequency must weigh more than monetary (repeat buyers first)"
+            )
+        return self
+
+
+def loyalty_options(settings: Settings) -> LoyaltyOptions:
+    try:
+        return LoyaltyOptions.model_validate(settings.plugins.options(NAME))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"plugins.{NAME}.{'.'.join(map(str, e['loc']))}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise ConfigError(f"Bad settings: {problems}") from None

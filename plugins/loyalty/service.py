@@ -1,0 +1,222 @@
+"""Recalculating what loyalty knows: value, segments, strategy, next best action.
+
+The nightly run recalculates every customer and keeps the RFM bucket bounds and the
+Pareto cut-off; an event (a call logged, a deal won or lost) recalculates that one
+customer against them in milliseconds, off the bot's event loop.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, insert, select
+
+from core.db.tables import InteractionRow
+from core.domain.actor import Actor
+from core.domain.enums import Role
+from core.domain.errors import InvalidInput
+from core.extensions import Profile
+from core.services import audit
+from core.services.access import require_role
+from core.services.customers import get_customer
+from core.services.uow import UnitOfWork
+from plugins.loyalty.classify import NOT_ENOUGH, SEGMENTS
+from plugins.loyalty.options import LoyaltyOptions, loyalty_options
+from plugins.loyalty.signals import gather
+from plugins.loyalty.tables import OverrideRow, ProfileRow, StateRow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.bootstrap import App
+
+CENT = Decimal("0.01")
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class LoyaltyProfile:
+    customer_id: int
+    value_score: float
+    r: int
+    f: int
+    m: int
+    key_customer: bool
+    cost_to_serve: Decimal
+    profit: Decimal
+    segment: str
+    strategy: str | None
+    verdicts: dict[str, Any]
+    next_action: str | None
+    discount_eligible: bool
+    contact_cap_reached: bool
+
+
+def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
+    """Recalculate everyone (None) or these customers; returns how many were updated."""
+    options = loyalty_options(app.settings)
+    now = app.clock()
+    with UnitOfWork(app) as uow:
+        session = uow.session
+        found = gather(app, session, customer_ids, now, options.window_days)
+        state = _state(session, found, options, full=customer_ids is None)
+        overrides = dict(
+            session.execute(select(OverrideRow.customer_id, OverrideRow.segment)).all()
+        )
+        rows = [
+            _profile(app, options, cid, m, state, overrides.get(cid), now)
+            for cid, m in found.items()
+        ]
+        ids = list(found)
+        for start in range(0, len(ids), CHUNK):
+            session.execute(
+                delete(ProfileRow).where(ProfileRow.customer_id.in_(ids[start : start + CHUNK]))
+            )
+        for start in range(0, len(rows), CHUNK):
+            session.execute(insert(ProfileRow), rows[start : start + CHUNK])
+        uow.commit()
+    return len(rows)
+
+
+def profile_of(app: App, actor: Actor, customer_id: int) -> LoyaltyProfile | None:
+    get_customer(app, actor, customer_id)  # the actor must be allowed to see the customer
+    options = loyalty_options(app.settings)
+    with UnitOfWork(app, read_only=True) as uow:
+        row = uow.session.get(ProfileRow, customer_id)
+        if row is None:
+            return None
+        since = app.clock() - timedelta(days=options.cap_days)
+        recent = uow.session.scalar(
+            select(func.count()).where(InteractionRow.customer_id == customer_id,
+                                       InteractionRow.occurred_at >= since)
+        ) or 0  # fmt: skip
+        return LoyaltyProfile(
+            customer_id, row.value_score, row.r, row.f, row.m, row.key_customer, row.cost_to_serve,
+            row.profit, row.segment, row.strategy, dict(row.verdicts), row.next_action,
+            row.discount_eligible, recent >= options.cap_contacts,
+        )  # fmt: skip
+
+
+def override_segment(
+    app: App, actor: Actor, customer_id: int, segment: str | None, note: str | None
+) -> None:
+    """A person's judgement beats the rules: kept, audited, shown as theirs. None removes it."""
+    require_role(actor, Role.MANAGER, Role.ADMIN)
+    if segment is not None and segment not in SEGMENTS:
+        raise InvalidInput.one("segment", f"{segment!r} is not one of: {', '.join(SEGMENTS)}")
+    get_customer(app, actor, customer_id)
+    with UnitOfWork(app) as uow:
+        old = uow.session.get(OverrideRow, customer_id)
+        before = old.segment if old else None
+        if old is not None:
+            uow.session.delete(old)
+            uow.session.flush()
+        if segment is not None:
+            uow.session.add(OverrideRow(customer_id=customer_id, segment=segment, note=note,
+                                        by=actor.user_id, at=app.clock()))  # fmt: skip
+        audit.record(uow.session, actor, entity="customer", entity_id=customer_id,
+                     action="segment_override", changes={"segment": {"old": before, "new": segment},
+                                                         "note": note}, at=app.clock())  # fmt: skip
+        uow.commit()
+    recalculate(app, [customer_id])
+
+
+def _state(
+    session: Session, found: dict[int, dict[str, Any]], options: LoyaltyOptions, *, full: bool
+) -> dict[str, Any]:
+    """RFM bounds and the Pareto cut-off: from everyone on a full run, else as last stored."""
+    stored = session.get(StateRow, "rfm")
+    if not full and stored is not None:
+        return dict(stored.value)
+    buyers = [m for m in found.values() if m["orders_total"]]
+    now_days = [_recency(m) for m in buyers]
+    state = {
+        "recency": _cuts([d for d in now_days if d is not None], options.rfm_buckets),
+        "frequency": _cuts([m["orders_total"] for m in buyers], options.rfm_buckets),
+        "monetary": _cuts([float(m["monetary"]) for m in buyers], options.rfm_buckets),
+    }
+    revenue = sorted((float(m["monetary"]) for m in buyers), reverse=True)
+    total = sum(revenue)
+    cutoff, running = None, 0.0
+    for value in revenue:
+        if total and running / total * 100 >= options.key_share:
+            break
+        cutoff, running = value, running + value
+    state.update(total_revenue=total, key_cutoff=cutoff)
+    session.merge(StateRow(key="rfm", value=state))
+    return state
+
+
+def _cuts(values: list[float], buckets: int) -> list[float]:
+    ordered = sorted(values)
+    if not ordered:
+        return []
+    return [ordered[min(len(ordered) - 1, len(ordered) * k // buckets)] for k in range(1, buckets)]
+
+
+def _score(value: float, cuts: list[float]) -> int:
+    return 1 + bisect.bisect_right(cuts, value)
+
+
+def _recency(m: dict[str, Any]) -> int | None:
+    return (m["now"] - m["last_order_at"]).days if m.get("last_order_at") else None
+
+
+def _profile(app: App, options: LoyaltyOptions, customer_id: int, m: dict[str, Any],
+             state: dict[str, Any], override: str | None, now: Any) -> dict[str, Any]:  # fmt: skip
+    m["now"] = now
+    m["recency_days"] = _recency(m)
+    span = (m["last_order_at"] - m["first_order_at"]).days if m["orders_total"] > 1 else None
+    m["usual_interval_days"] = span // (m["orders_total"] - 1) if span else None
+    buyer = m["orders_total"] > 0
+    r = (options.rfm_buckets + 1 - _score(m["recency_days"], state["recency"])) if buyer else 0
+    f = _score(m["orders_total"], state["frequency"]) if buyer else 0
+    mon = _score(float(m["monetary"]), state["monetary"]) if buyer else 0
+    weights = options.weights
+    m.update(r=r, f=f, m=mon)
+    value = round(weights["recency"] * r + weights["frequency"] * f + weights["monetary"] * mon, 3)
+    cutoff = state.get("key_cutoff")
+    m["key_customer"] = bool(buyer and cutoff is not None and float(m["monetary"]) >= cutoff)
+    m["revenue_share"] = (
+        float(m["monetary"]) / state["total_revenue"] * 100 if state.get("total_revenue") else 0.0
+    )
+    m["margin_amount"] = (m["monetary"] * Decimal(str(options.default_margin))).quantize(CENT)
+    m["cost_to_serve"] = Decimal(str(m.get("cost_to_serve", 0))).quantize(CENT)
+    m["profit"] = m["margin_amount"] - m["cost_to_serve"]
+    profile = Profile(
+        customer={"id": customer_id, "name": m["name"], "status": m["status"]}, metrics=m
+    )
+    verdicts = {}
+    for key, classifier in app.registry.classifiers.items():
+        try:
+            verdict = classifier.classify(profile)
+        except Exception as exc:  # one plugin's bug must not stop the nightly run
+            app.hooks.report_failure(classifier.owner, f"classifier {key}", exc)
+            continue
+        if verdict is not None:
+            verdicts[key] = {
+                "label": classifier.label,
+                "value": verdict.value,
+                "reasons": list(verdict.reasons),
+            }
+    segment = verdicts.get("motivation", {}).get("value", NOT_ENOUGH)
+    if override is not None:
+        reasons = [f"set by a person (the rules said {segment})"]
+        verdicts["motivation"] = {"label": "Motivation", "value": override, "reasons": reasons}
+        segment = override
+    strategy = verdicts.get("strategy", {}).get("value")
+    actions = options.actions.get(strategy or "", ()) or options.actions.get(segment, ())
+    return {
+        "customer_id": customer_id, "orders": m["orders_total"], "monetary": m["monetary"],
+        "recency_days": m["recency_days"], "r": r, "f": f, "m": mon, "value_score": value,
+        "key_customer": m["key_customer"], "cost_to_serve": m["cost_to_serve"],
+        "profit": m["profit"],
+        "segment": segment, "strategy": strategy, "verdicts": verdicts,
+        "next_action": actions[0].title if actions else None,
+        "discount_eligible": segment in options.discount_segments, "computed_at": now,
+    }  # fmt: skip
