@@ -6,7 +6,7 @@ import click
 
 from core.cli import cli_actor, friendly_errors, open_app
 from plugins.loyalty.actions import plan_actions
-from plugins.loyalty.service import override_segment, profile_of, recalculate
+from plugins.loyalty.service import ordered_verdicts, override_segment, profile_of, recalculate
 
 
 @click.group("loyalty")
@@ -36,6 +36,7 @@ def show_command(ctx: click.Context, customer_id: int) -> None:
     """A customer's value, segment, strategy and next action, with the reasons."""
     with open_app(ctx) as app:
         profile = profile_of(app, cli_actor(app), customer_id)
+        verdicts = ordered_verdicts(app, profile.verdicts) if profile else []
     if profile is None:
         click.echo("Not calculated yet: run `rapport loyalty recalculate`.")
         return
@@ -43,7 +44,7 @@ def show_command(ctx: click.Context, customer_id: int) -> None:
         f"value {profile.value_score:g} (R{profile.r} F{profile.f} M{profile.m})"
         f"{', key customer' if profile.key_customer else ''}, profit {profile.profit}"
     )
-    for verdict in profile.verdicts.values():
+    for verdict in verdicts:
         click.echo(f"{verdict['label']}: {verdict['value']} — {'; '.join(verdict['reasons'])}")
     click.echo(f"next: {profile.next_action or '-'}")
 

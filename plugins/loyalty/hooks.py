@@ -20,7 +20,7 @@ from plugins.loyalty.actions import plan_actions
 from plugins.loyalty.classify import classifiers
 from plugins.loyalty.options import loyalty_options
 from plugins.loyalty.reports import report_specs
-from plugins.loyalty.service import profile_of, recalculate
+from plugins.loyalty.service import ordered_verdicts, profile_of, recalculate
 from plugins.loyalty.signals import TOPICS
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
         + (", a key customer" if profile.key_customer else "")
         + f"; profit after cost to serve: {profile.profit}"
     ]
-    for verdict in profile.verdicts.values():
+    for verdict in ordered_verdicts(app, profile.verdicts):
         reasons = "; ".join(verdict["reasons"])
         lines.append(
             f"{verdict['label']}: {verdict['value']}" + (f" — {reasons}" if reasons else "")

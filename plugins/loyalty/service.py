@@ -102,6 +102,13 @@ def profile_of(app: App, actor: Actor, customer_id: int) -> LoyaltyProfile | Non
         )  # fmt: skip
 
 
+def ordered_verdicts(app: App, verdicts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Verdicts in the order their classifiers were registered (JSONB keeps no order)."""
+    order = list(app.registry.classifiers)
+    keys = sorted(verdicts, key=lambda k: order.index(k) if k in order else len(order))
+    return [verdicts[key] for key in keys]
+
+
 def override_segment(
     app: App, actor: Actor, customer_id: int, segment: str | None, note: str | None
 ) -> None:
@@ -169,7 +176,6 @@ def _recency(m: dict[str, Any]) -> int | None:
 
 def _profile(app: App, options: LoyaltyOptions, customer_id: int, m: dict[str, Any],
              state: dict[str, Any], override: str | None, now: Any) -> dict[str, Any]:  # fmt: skip
-    m["now"] = now
     m["recency_days"] = _recency(m)
     span = (m["last_order_at"] - m["first_order_at"]).days if m["orders_total"] > 1 else None
     m["usual_interval_days"] = span // (m["orders_total"] - 1) if span else None

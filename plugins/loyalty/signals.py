@@ -36,7 +36,7 @@ def gather(
         true() if customer_ids is None else CustomerRow.id.in_(customer_ids)
     )
     found: dict[int, dict[str, Any]] = {
-        row.id: {"name": row.name, "status": row.status, "owner_id": row.owner_id,
+        row.id: {"now": now, "name": row.name, "status": row.status, "owner_id": row.owner_id,
                  "fields": dict(row.fields or {}),
                  "competitor_purchases": (row.fields or {}).get("competitor_purchases"),
                  "orders": 0, "orders_before": 0, "orders_total": 0, "monetary": Decimal(0),

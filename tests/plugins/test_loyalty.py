@@ -1,0 +1,298 @@
+"""Loyalty: each segment and strategy from a history built to match it, with its reasons."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core import hookimpl
+from core.domain.errors import ConfigError, InvalidInput, PermissionDenied
+from core.extensions import Classifier, Verdict
+from core.services.cards import customer_card
+from core.services.customers import create_customer
+from core.services.deals import create_deal, move_deal
+from core.services.interactions import log_interaction
+from plugins.loyalty.actions import plan_actions
+from plugins.loyalty.service import override_segment, profile_of, recalculate
+from plugins.tasks.costs import add_marketing_cost
+from plugins.tasks.services import list_tasks
+from tests.helpers import audit_entries
+
+NOW = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+
+
+class History:
+    def __init__(self, app, actor, clock):
+        self.app, self.actor, self.clock = app, actor, clock
+
+    def customer(self, name):
+        return create_customer(self.app, self.actor, {"name": name})
+
+    def order(self, customer, amount, days_ago, discount=0):
+        self.clock.now = NOW - timedelta(days=days_ago)
+        fields = {"discount_percent": discount} if discount else {}
+        deal = create_deal(
+            self.app,
+            self.actor,
+            {"title": "Order", "customer_id": customer.id, "amount": amount, "fields": fields},
+        )
+        move_deal(self.app, self.actor, deal.id, "won")
+        self.clock.now = NOW
+
+    def lost(self, customer, days_ago, reason):
+        self.clock.now = NOW - timedelta(days=days_ago)
+        deal = create_deal(self.app, self.actor, {"title": "Lost", "customer_id": customer.id})
+        move_deal(self.app, self.actor, deal.id, "lost", lost_reason=reason)
+        self.clock.now = NOW
+
+    def contacts(self, customer, count, kind="call", topic=None):
+        for n in range(count):
+            log_interaction(
+                self.app,
+                self.actor,
+                {
+                    "customer_id": customer.id,
+                    "kind": kind,
+                    "occurred_at": NOW - timedelta(days=5 + n),
+                    "fields": {"topic": topic} if topic else {},
+                },
+            )
+
+
+@pytest.fixture
+def history(app, team, clock):
+    clock.now = NOW
+    return History(app, team["ivan"], clock)
+
+
+def verdict(app, actor, customer, key):
+    return profile_of(app, actor, customer.id).verdicts[key]
+
+
+def test_motivation_segments_from_the_signals_with_their_reasons(app, team, history):
+    h = history
+    stable = h.customer("Stable")
+    for days in (150, 110, 70, 30):
+        h.order(stable, 100_000, days)
+    h.contacts(stable, 2)
+    bargain = h.customer("Bargain")
+    h.order(bargain, 10_000, 120, discount=5)
+    h.order(bargain, 10_000, 60, discount=5)
+    h.contacts(bargain, 7, kind="request", topic="price")
+    curious = h.customer("Curious")
+    h.order(curious, 5_000, 100)
+    h.contacts(curious, 6, topic="new_products")
+    partner = h.customer("Partner")
+    for days in (160, 100, 40):
+        h.order(partner, 20_000, days)
+    h.contacts(partner, 7)
+    h.contacts(partner, 1, kind="meeting", topic="joint_work")
+    newcomer = h.customer("Newcomer")
+    h.contacts(newcomer, 1)
+    recalculate(app)
+    ivan = team["ivan"]
+    assert verdict(app, ivan, stable, "motivation") == {
+        "label": "Motivation",
+        "value": "stability",
+        "reasons": ["4 orders in 180 days", "only 2 contacts", "0 complaints"],
+    }
+    assert verdict(app, ivan, bargain, "motivation")["value"] == "lowest_price"
+    assert (
+        "2 of 2 orders only with a discount" in verdict(app, ivan, bargain, "motivation")["reasons"]
+    )
+    assert verdict(app, ivan, curious, "motivation")["reasons"][:2] == [
+        "6 contacts and requests in 180 days",
+        "6 questions about new products",
+    ]
+    assert verdict(app, ivan, curious, "motivation")["value"] == "novelty_seeker"
+    assert verdict(app, ivan, partner, "motivation")["value"] == "belonging"
+    assert verdict(app, ivan, newcomer, "motivation") == {
+        "label": "Motivation",
+        "value": "not_enough_data",
+        "reasons": ["only 1 contacts and 0 orders in 180 days"],
+    }
+    assert "strategy" not in profile_of(app, ivan, newcomer.id).verdicts  # no guess without orders
+    assert profile_of(app, ivan, stable.id).discount_eligible
+    assert not profile_of(app, ivan, bargain.id).discount_eligible
+
+
+def test_strategies_from_value_profit_trend_and_status(app, team, history):
+    h, ivan = history, team["ivan"]
+    key = h.customer("Key")
+    for days in (170, 120, 80, 40, 10):
+        h.order(key, 200_000, days)
+    fresh = h.customer("Fresh")
+    h.order(fresh, 30_000, 30)
+    drifting = h.customer("Drifting")
+    for days in (175, 170, 165):
+        h.order(drifting, 5_000, days)
+    growing = h.customer("Growing")
+    for days in (160, 100, 40):
+        h.order(growing, 10_000, days)
+    costly_small = h.customer("Costly small")
+    h.order(costly_small, 1_000, 140)
+    costly_big = h.customer("Costly big")
+    h.order(costly_big, 90_000, 150)
+    add_marketing_cost(app, team["manager"], costly_small.id, 5_000, "samples")
+    add_marketing_cost(app, team["manager"], costly_big.id, 60_000, "exhibition")
+    recalculate(app)
+    strategies = {
+        c.name: verdict(app, ivan, c, "strategy")
+        for c in (key, fresh, drifting, growing, costly_small, costly_big)
+    }
+    assert {name: v["value"] for name, v in strategies.items()} == {
+        "Key": "protect",
+        "Fresh": "start",
+        "Drifting": "harvest",
+        "Growing": "enhance",
+        "Costly small": "end",
+        "Costly big": "re_engineer",
+    }
+    assert strategies["Key"]["reasons"] == [
+        "a key customer: 85.8% of revenue"
+    ]  # 1 000 000 of 1 166 000
+    assert strategies["Fresh"]["reasons"] == ["first order on 02.08.2026"]
+    assert strategies["Drifting"]["reasons"] == [
+        "no order for 165 days, usually every 5",
+        "likely to leave",
+    ]
+    assert strategies["Costly small"]["reasons"][0] == "costs 5000.00 to serve, earns 250.00"
+    profile = profile_of(app, ivan, key.id)
+    assert profile.key_customer and profile.next_action == "Key-account check-in call"
+    # Repeat buyers rank above a one-off big buyer.
+    assert (
+        profile_of(app, ivan, growing.id).value_score
+        > profile_of(app, ivan, costly_big.id).value_score
+    )
+
+
+def test_a_key_customer_drifting_to_a_competitor_is_won_back(app, team, history):
+    h, ivan = history, team["ivan"]
+    key = h.customer("Key")
+    for days in (350, 300, 260, 220):
+        h.order(key, 200_000, days)
+    h.order(key, 200_000, 170)
+    h.lost(key, 20, "competitor: Beta Corp is cheaper")
+    small = h.customer("Small")
+    h.order(small, 1_000, 100)
+    recalculate(app)
+    assert verdict(app, ivan, key, "strategy") == {
+        "label": "Relationship strategy",
+        "value": "win_back",
+        "reasons": [
+            "a key customer",
+            "lost a deal to a competitor",
+            "orders fell from 4 to 1 per 180 days",
+        ],
+    }
+    at_risk = app.registry.reports["loyalty.at_risk"].build(app, team["manager"], {})
+    assert at_risk.rows[0][:2] == ("Key", "win_back")
+
+
+def test_a_person_overrides_a_segment_and_it_is_kept_and_audited(app, team, history):
+    customer = history.customer("Acme")
+    history.contacts(customer, 1)
+    recalculate(app)
+    with pytest.raises(PermissionDenied):
+        override_segment(app, team["ivan"], customer.id, "stability", None)
+    with pytest.raises(InvalidInput, match="'loyal' is not one of"):
+        override_segment(app, team["manager"], customer.id, "loyal", None)
+    override_segment(app, team["manager"], customer.id, "belonging", "runs our user group")
+    recalculate(app)
+    motivation = verdict(app, team["ivan"], customer, "motivation")
+    assert motivation == {
+        "label": "Motivation",
+        "value": "belonging",
+        "reasons": ["set by a person (the rules said not_enough_data)"],
+    }
+    entry = audit_entries(app, "customer", customer.id)[-1]
+    assert entry.action == "segment_override" and entry.changes["note"] == "runs our user group"
+
+
+def test_an_event_recalculates_that_customer_at_once(app, team, history):
+    customer = history.customer("Acme")
+    assert profile_of(app, team["ivan"], customer.id) is None
+    history.contacts(customer, 3)
+    assert verdict(app, team["ivan"], customer, "motivation")["value"] == "not_enough_data"
+    for days in (100, 60, 20):
+        history.order(customer, 1000, days)
+    assert verdict(app, team["ivan"], customer, "motivation")["value"] == "stability"
+    card = customer_card(app, team["ivan"], customer.id)
+    [section] = [s for s in card.sections if s.title == "Loyalty"]
+    assert section.lines[1].startswith("Motivation: stability — 3 orders in 180 days")
+
+
+def test_actions_become_tasks_within_the_contact_cap(app, team, history):
+    h, ivan = history, team["ivan"]
+    quiet = h.customer("Quiet key")
+    busy = h.customer("Busy key")
+    for customer in (quiet, busy):
+        for days in (150, 100, 50):
+            h.order(customer, 100_000, days)
+    h.contacts(busy, 4)  # the cap: 4 contacts in 14 days
+    recalculate(app)
+    assert plan_actions(app) == 2 and plan_actions(app) == 0  # once a week
+    titles = {
+        (t.customer_id, t.title) for t in list_tasks(app, ivan) if t.source.startswith("loyalty")
+    }
+    assert titles == {
+        (quiet.id, "Key-account check-in call"),
+        (quiet.id, "Monitor service quality"),
+    }
+    [section] = [s for s in customer_card(app, ivan, busy.id).sections if s.title == "Loyalty"]
+    assert "Contacted often lately: give them a rest" in section.lines
+
+
+@pytest.mark.parametrize(
+    ("motivation", "message"),
+    [
+        (
+            {"quiet_contacts_max": 5, "busy_contacts_min": 5},
+            "contacts overlap: 5..5 would be both quiet and busy",
+        ),
+        (
+            {"quiet_contacts_max": 3, "busy_contacts_min": 6},
+            "contacts gap: 4..5 contacts belong to no segment",
+        ),
+        ({"novelty_orders_max": 2, "belonging_orders_min": 5}, "orders gap: 3..4 orders"),
+    ],
+)
+def test_thresholds_that_overlap_or_leave_gaps_stop_start_up(make_app, motivation, message):
+    with pytest.raises(ConfigError, match=message):
+        make_app(plugins_options={"loyalty": {"motivation": motivation}})
+
+
+class BankTiers:
+    """The docs' example: a bank segments by turnover and average balance, in a few lines."""
+
+    @hookimpl
+    def customer_metrics(self, customer_ids):
+        return {cid: {"average_balance": 2_000_000 if cid % 2 else 50_000} for cid in customer_ids}
+
+    @hookimpl
+    def register_classifiers(self, register):
+        def tier(profile):
+            turnover = profile.metrics["fields"].get("turnover")
+            if turnover is None:
+                return None
+            balance = profile.metrics["average_balance"]
+            value = "premium" if turnover > 10_000_000 and balance > 1_000_000 else "mass"
+            return Verdict(value, (f"turnover {turnover:,}", f"average balance {balance:,}"))
+
+        register(Classifier("bank_tier", "Bank tier", tier))
+
+
+def test_a_plugin_adds_its_own_segmentation(make_app, admin, clock):
+    from core.services.fields import define_field
+
+    clock.now = NOW
+    app = make_app(plugins=[("bank", BankTiers())])
+    define_field(
+        app, admin, {"entity": "customer", "name": "turnover", "type": "money", "label": "Turnover"}
+    )
+    rich = create_customer(app, admin, {"name": "Rich", "fields": {"turnover": 50_000_000}})
+    recalculate(app)
+    assert profile_of(app, admin, rich.id).verdicts["bank_tier"] == {
+        "label": "Bank tier",
+        "value": "premium",
+        "reasons": ["turnover 50,000,000", "average balance 2,000,000"],
+    }
