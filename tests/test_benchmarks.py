@@ -50,3 +50,10 @@ def test_tasks_benchmark_shows_each_reminder_sent_once():
     out = run("bench_tasks.py", "--tasks", "500", "--due", "100")
     assert "claiming 100 due reminders" in out and "baseline, row by row" in out
     assert "sent once each              : yes (100 distinct, 0 repeated)" in out
+
+
+def test_loyalty_benchmark_prints_nightly_and_incremental_times():
+    out = run("bench_loyalty.py", "--customers", "300")
+    assert "SQLite: 300 customers, 3000 interactions, 600 deals" in out
+    for label in ("nightly recalculation", "incremental, one customer", "baseline"):
+        assert label in out

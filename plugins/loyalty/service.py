@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from core.db.tables import InteractionRow
 from core.domain.actor import Actor
@@ -77,8 +77,9 @@ def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
             session.execute(
                 delete(ProfileRow).where(ProfileRow.customer_id.in_(ids[start : start + CHUNK]))
             )
+        table = ProfileRow.__table__  # Core executemany: the ORM path writes far smaller batches
         for start in range(0, len(rows), CHUNK):
-            session.execute(insert(ProfileRow), rows[start : start + CHUNK])
+            session.connection().execute(table.insert(), rows[start : start + CHUNK])
         uow.commit()
     return len(rows)
 
