@@ -4,9 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core import hookimpl
 from core.domain.errors import ConfigError, InvalidInput, PermissionDenied
-from core.extensions import Classifier, Verdict
 from core.services.cards import customer_card
 from core.services.customers import create_customer
 from core.services.deals import create_deal, move_deal
@@ -261,31 +259,23 @@ def test_thresholds_that_overlap_or_leave_gaps_stop_start_up(make_app, motivatio
         make_app(plugins_options={"loyalty": {"motivation": motivation}})
 
 
-class BankTiers:
-    """The docs' example: a bank segments by turnover and average balance, in a few lines."""
+def bank_tiers():
+    """The example plugin shipped in docs/examples, loaded from its file."""
+    import importlib.util
+    from pathlib import Path
 
-    @hookimpl
-    def customer_metrics(self, customer_ids):
-        return {cid: {"average_balance": 2_000_000 if cid % 2 else 50_000} for cid in customer_ids}
-
-    @hookimpl
-    def register_classifiers(self, register):
-        def tier(profile):
-            turnover = profile.metrics["fields"].get("turnover")
-            if turnover is None:
-                return None
-            balance = profile.metrics["average_balance"]
-            value = "premium" if turnover > 10_000_000 and balance > 1_000_000 else "mass"
-            return Verdict(value, (f"turnover {turnover:,}", f"average balance {balance:,}"))
-
-        register(Classifier("bank_tier", "Bank tier", tier))
+    path = Path(__file__).parents[2] / "docs" / "examples" / "bank_tiers.py"
+    spec = importlib.util.spec_from_file_location("bank_tiers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_a_plugin_adds_its_own_segmentation(make_app, admin, clock):
     from core.services.fields import define_field
 
     clock.now = NOW
-    app = make_app(plugins=[("bank", BankTiers())])
+    app = make_app(plugins=[("bank", bank_tiers())])
     define_field(
         app, admin, {"entity": "customer", "name": "turnover", "type": "money", "label": "Turnover"}
     )
