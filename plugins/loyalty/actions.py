@@ -55,7 +55,8 @@ def plan_actions(app: App) -> int:
             task = create_task(
                 app, Actor.system(),
                 {"title": action.title, "kind": action.kind, "customer_id": customer_id,
-                 "assignee_id": owner, "due": now + timedelta(days=1 + number)},
+                 "assignee_id": owner, "due": now + timedelta(days=1 + number),
+                 "priority": action.priority},
                 source=f"loyalty:{strategy}",
                 dedupe_key=f"loyalty:{customer_id}:{strategy}:{number}:{now:%G-%V}",
             )  # fmt: skip

@@ -59,16 +59,20 @@ class Action(BaseModel):
 
     title: str
     kind: str = "call"
+    priority: str = "normal"
 
 
 def _default_actions() -> dict[str, tuple[Action, ...]]:
     a = Action
     return {
         "protect": (
-            a(title="Key-account check-in call"),
-            a(title="Monitor service quality", kind="other"),
+            a(title="Key-account check-in call", priority="high"),
+            a(title="Monitor service quality", kind="other", priority="high"),
         ),
-        "win_back": (a(title="Find out why they buy elsewhere, and make an offer", kind="visit"),),
+        "win_back": (
+            a(title="Find out why they buy elsewhere, and make an offer", kind="visit",
+              priority="urgent"),
+        ),
         "enhance": (a(title="Offer complementary products (cross-sell, up-sell)"),),
         "harvest": (a(title="Keep in touch at minimum cost: news by e-mail", kind="email"),),
         "re_engineer": (a(title="Serve them a cheaper way (self-service)", kind="other"),),
