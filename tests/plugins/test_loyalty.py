@@ -230,11 +230,13 @@ def test_actions_become_tasks_within_the_contact_cap(app, team, history):
     recalculate(app)
     assert plan_actions(app) == 2 and plan_actions(app) == 0  # once a week
     titles = {
-        (t.customer_id, t.title) for t in list_tasks(app, ivan) if t.source.startswith("loyalty")
+        (t.customer_id, t.title, t.priority.value)
+        for t in list_tasks(app, ivan)
+        if t.source.startswith("loyalty")
     }
     assert titles == {
-        (quiet.id, "Key-account check-in call"),
-        (quiet.id, "Monitor service quality"),
+        (quiet.id, "Key-account check-in call", "high"),
+        (quiet.id, "Monitor service quality", "high"),
     }
     [section] = [s for s in customer_card(app, ivan, busy.id).sections if s.title == "Loyalty"]
     assert "Contacted often lately: give them a rest" in section.lines
