@@ -42,8 +42,9 @@ def motivation(profile: Profile, options: LoyaltyOptions) -> Verdict:
                 "belonging", (said, f"{m['topic_joint_work']} proposals of joint work", ordered)
             )
         if orders <= t.novelty_orders_max:
-            asked = f"{m['topic_new_products']} questions about new products"
-            return Verdict("novelty_seeker", (said, asked, ordered))
+            asked = m["topic_new_products"]
+            questions = (f"{asked} questions about new products",) if asked else ()
+            return Verdict("novelty_seeker", (said, *questions, ordered))
         return Verdict("belonging", (said, f"{orders} orders: engaged and buying"))
     if orders >= t.stability_orders_min:
         complaints = m["topic_complaint"]

@@ -63,6 +63,8 @@ def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
     now = app.clock()
     with UnitOfWork(app) as uow:
         session = uow.session
+        if customer_ids is not None and session.get(StateRow, "rfm") is None:
+            customer_ids = None  # no bounds yet to score one customer against: do everyone
         found = gather(app, session, customer_ids, now, options.window_days)
         state = _state(session, found, options, full=customer_ids is None)
         overrides = dict(

@@ -288,3 +288,15 @@ def test_a_plugin_adds_its_own_segmentation(make_app, admin, clock):
         "value": "premium",
         "reasons": ["turnover 50,000,000", "average balance 2,000,000"],
     }
+
+
+def test_the_first_event_scores_against_everyone_not_against_itself(app, team, history):
+    quiet = history.customer("Quiet")  # no event of its own yet
+    active = history.customer("Active")
+    assert profile_of(app, team["ivan"], quiet.id) is None
+    history.contacts(active, 1)  # the first event: no bounds stored, so everyone is scored
+    assert profile_of(app, team["ivan"], quiet.id) is not None
+    assert (
+        profile_of(app, team["ivan"], active.id).verdicts["motivation"]["value"]
+        == "not_enough_data"
+    )
