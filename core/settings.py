@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -167,6 +167,24 @@ class Settings(BaseSettings):
 
     def safe_database_url(self) -> str:
         return make_url(self.database_url).render_as_string(hide_password=True)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def plugin_options(settings: Settings, plugin: str, model: type[M]) -> M:
+    """A plugin's own section (``[plugins.NAME]``), checked against its model; a bad value
+    becomes one ConfigError naming each setting, which stops start-up.
+    """
+    try:
+        return model.model_validate(settings.plugins.options(plugin))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"plugins.{plugin}.{'.'.join(map(str, e['loc']))}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise ConfigError(f"Bad settings: {problems}") from None
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.domain.errors import ConfigError
-from core.settings import Settings
+from core.settings import Settings, plugin_options
 
 NAME = "contacts"
 
@@ -38,11 +37,4 @@ class ContactsOptions(BaseModel):
 
 
 def contacts_options(settings: Settings) -> ContactsOptions:
-    """Read and check the section; a bad value stops start-up with the setting's name."""
-    try:
-        return ContactsOptions.model_validate(settings.plugins.options(NAME))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"plugins.{NAME}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"Bad settings: {problems}") from None
+    return plugin_options(settings, NAME, ContactsOptions)

@@ -8,10 +8,9 @@ overlap would classify them twice, so both are refused at start with the numbers
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.domain.errors import ConfigError
-from core.settings import Settings
+from core.settings import Settings, plugin_options
 
 NAME = "loyalty"
 
@@ -119,12 +118,4 @@ class LoyaltyOptions(BaseModel):
 
 
 def loyalty_options(settings: Settings) -> LoyaltyOptions:
-    try:
-        return LoyaltyOptions.model_validate(settings.plugins.options(NAME))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"plugins.{NAME}.{'.'.join(map(str, e['loc']))}: "
-            + e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()
-        )
-        raise ConfigError(f"Bad settings: {problems}") from None
+    return plugin_options(settings, NAME, LoyaltyOptions)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.domain.enums import Role, StageOutcome
-from core.domain.errors import ConfigError
-from core.settings import Settings
+from core.settings import Settings, plugin_options
 
 NAME = "sales"
 
@@ -81,10 +80,4 @@ class SalesOptions(BaseModel):
 
 
 def sales_options(settings: Settings) -> SalesOptions:
-    try:
-        return SalesOptions.model_validate(settings.plugins.options(NAME))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"plugins.{NAME}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"Bad settings: {problems}") from None
+    return plugin_options(settings, NAME, SalesOptions)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.domain.enums import CustomerStatus, Role
-from core.domain.errors import ConfigError
-from core.settings import Settings
+from core.settings import Settings, plugin_options
 
 NAME = "tasks"
 
@@ -37,10 +36,4 @@ class TasksOptions(BaseModel):
 
 
 def tasks_options(settings: Settings) -> TasksOptions:
-    try:
-        return TasksOptions.model_validate(settings.plugins.options(NAME))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"plugins.{NAME}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"Bad settings: {problems}") from None
+    return plugin_options(settings, NAME, TasksOptions)

@@ -49,5 +49,5 @@ def test_bad_plugin_settings_stop_start_up_with_the_setting_named(settings):
     broken = settings.model_copy(update={"plugins": options})
     with pytest.raises(ConfigError) as error:
         build_app(broken, load_entry_points=False)
-    assert "plugins.contacts.sources: Value error, needs at least one value" in str(error.value)
+    assert "plugins.contacts.sources: needs at least one value" in str(error.value)
     assert "plugins.contacts.reminder_hour" in str(error.value)
