@@ -6,27 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core import hookimpl
 from core.scheduler import run_job
 from core.services.customers import create_customer
 from plugins.contacts.dates import add_date
+from tests.plugin_modules.inbox import Inbox
 
 
-class Chat:
-    """A stand-in adapter: records what it delivers; can be told to be offline."""
-
-    def __init__(self, online: bool = True) -> None:
-        self.online = online
-        self.sent: list[tuple[int, str]] = []
-        self.lock = threading.Lock()
-
-    @hookimpl
-    async def deliver_notification(self, notification):
-        if not self.online:
-            return None
-        with self.lock:
-            self.sent.append((notification.user_id, notification.text))
-        return True
+def sent(inbox):
+    return [(n.user_id, n.text) for n in inbox.sent]
 
 
 def tick(app):
@@ -35,7 +22,7 @@ def tick(app):
 
 @pytest.fixture
 def chat():
-    return Chat()
+    return Inbox()
 
 
 @pytest.fixture
@@ -60,14 +47,14 @@ def test_a_birthday_reaches_the_owner_once_on_the_day_and_the_day_before(
     )
     clock.now = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
     tick(chat_app)
-    assert chat.sent == []  # before the reminder hour (9:00)
+    assert sent(chat) == []  # before the reminder hour (9:00)
     clock.now = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
     tick(chat_app)
     tick(chat_app)
-    assert chat.sent == [(ivan.user_id, "In 1 day(s): birthday — Анна (ООО Ромашка).")]
+    assert sent(chat) == [(ivan.user_id, "In 1 day(s): birthday — Анна (ООО Ромашка).")]
     clock.now = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)  # the app was down in the morning
     tick(chat_app)
-    assert chat.sent[1:] == [(ivan.user_id, "Today: birthday — Анна (ООО Ромашка).")]
+    assert sent(chat)[1:] == [(ivan.user_id, "Today: birthday — Анна (ООО Ромашка).")]
 
 
 def test_reminders_speak_the_owners_language(chat_app, chat, admin, clock):
@@ -79,7 +66,7 @@ def test_reminders_speak_the_owners_language(chat_app, chat, admin, clock):
     )
     create_customer(chat_app, olga, {"name": "Пётр", "fields": {"birthday": "1970-03-02"}})
     tick(chat_app)
-    assert chat.sent == [(olga.user_id, "Сегодня: день рождения — Пётр.")]
+    assert sent(chat) == [(olga.user_id, "Сегодня: день рождения — Пётр.")]
 
 
 def test_significant_dates_and_leap_day_birthdays(chat_app, chat, team, clock):
@@ -91,7 +78,7 @@ def test_significant_dates_and_leap_day_birthdays(chat_app, chat, team, clock):
     add_date(chat_app, ivan, customer.id, "Contract ends", "2027-02-28", yearly=False)
     clock.now = datetime(2027, 2, 28, 10, 0, tzinfo=UTC)  # 2027 has no 29 February
     tick(chat_app)
-    assert sorted(text for _, text in chat.sent) == [
+    assert sorted(text for _, text in sent(chat)) == [
         "In 1 day(s): Company anniversary — Acme.",
         "Today: Contract ends — Acme.",
         "Today: birthday — Acme.",
@@ -99,22 +86,22 @@ def test_significant_dates_and_leap_day_birthdays(chat_app, chat, team, clock):
 
 
 def test_a_reminder_no_adapter_delivered_is_offered_again(make_app, team, clock):
-    chat = Chat(online=False)
+    chat = Inbox(online=False)
     app = make_app(plugins=[("chat", chat)])
     create_customer(app, team["ivan"], {"name": "Acme", "fields": {"birthday": "1990-03-02"}})
     tick(app)
-    assert chat.sent == []
+    assert sent(chat) == []
     chat.online = True
     tick(app)
-    assert chat.sent == []  # claimed moments ago: another instance may be sending it now
+    assert sent(chat) == []  # claimed moments ago: another instance may be sending it now
     clock.advance(minutes=11)
     tick(app)
     tick(app)
-    assert chat.sent == [(team["ivan"].user_id, "Today: birthday — Acme.")]
+    assert sent(chat) == [(team["ivan"].user_id, "Today: birthday — Acme.")]
 
 
 def test_two_instances_send_each_reminder_exactly_once(make_app, team, clock):
-    chats = [Chat(), Chat()]
+    chats = [Inbox(), Inbox()]
     apps = [make_app(plugins=[("chat", chat)]) for chat in chats]
     for n in range(20):
         create_customer(
@@ -132,5 +119,5 @@ def test_two_instances_send_each_reminder_exactly_once(make_app, team, clock):
         thread.start()
     for thread in threads:
         thread.join(30)
-    texts = [text for chat in chats for _, text in chat.sent]
+    texts = [text for chat in chats for _, text in sent(chat)]
     assert len(texts) == 20 and len(set(texts)) == 20

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from core import hookimpl
 from core.domain.enums import CustomerStatus
 from core.domain.errors import InvalidInput, PermissionDenied, Vetoed
 from core.services.customers import create_customer, get_customer
@@ -16,18 +15,7 @@ from plugins.sales.hooks import sync_pipelines
 from plugins.sales.lines import set_deal_lines
 from plugins.sales.plans import parse_period, set_plan
 from tests.helpers import audit_entries
-
-
-class Inbox:
-    """A stand-in adapter that keeps every notification it is offered."""
-
-    def __init__(self) -> None:
-        self.messages = []
-
-    @hookimpl
-    def deliver_notification(self, notification):
-        self.messages.append(notification)
-        return True
+from tests.plugin_modules.inbox import Inbox
 
 
 @pytest.fixture
@@ -80,7 +68,7 @@ def test_a_large_discount_waits_for_a_manager(sales_app, inbox, team, deal):
         update_deal(sales_app, ivan, deal.id, {"fields": {"discount_percent": 30}})
     request = request_discount(sales_app, ivan, deal.id, "20", reason="competitor offers 18%")
     assert request.status == "pending"
-    [note] = [m for m in inbox.messages if m.kind == "approval"]
+    [note] = [m for m in inbox.sent if m.kind == "approval"]
     assert note.user_id == manager.user_id
     assert (
         "Ivan Rep asks for a 20% discount on deal" in note.text
@@ -97,8 +85,8 @@ def test_a_large_discount_waits_for_a_manager(sales_app, inbox, team, deal):
     assert decided.status == "approved" and decided.decided_by == manager.user_id
     assert get_deal(sales_app, ivan, deal.id).fields["discount_percent"] == 20
     assert (
-        inbox.messages[-1].user_id == ivan.user_id
-        and "was approved: ok this once" in inbox.messages[-1].text
+        inbox.sent[-1].user_id == ivan.user_id
+        and "was approved: ok this once" in inbox.sent[-1].text
     )
     with pytest.raises(InvalidInput, match="was already approved"):
         decide(sales_app, manager, request.id, approve=False)

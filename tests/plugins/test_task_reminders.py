@@ -6,35 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core import hookimpl
 from core.runtime import serve
 from core.scheduler import run_job
 from core.services.customers import create_customer
 from core.services.deals import create_deal, move_deal, update_deal
 from plugins.tasks.automation import quiet_key_customers, stalled_deals
 from plugins.tasks.services import complete_task, create_task, list_tasks
-
-
-class Phone:
-    """A stand-in adapter: what it delivered, and the tasks that fell due."""
-
-    def __init__(self, online=True):
-        self.online = online
-        self.sent = []
-        self.due = []
-        self.lock = threading.Lock()
-
-    @hookimpl
-    async def deliver_notification(self, notification):
-        if not self.online:
-            return None
-        with self.lock:
-            self.sent.append(notification)
-        return True
-
-    @hookimpl
-    def after_task_due(self, task, late):
-        self.due.append((task["id"], late))
+from tests.plugin_modules.inbox import Inbox
 
 
 def tick(app):
@@ -43,7 +21,7 @@ def tick(app):
 
 @pytest.fixture
 def phone():
-    return Phone()
+    return Inbox()
 
 
 @pytest.fixture
@@ -106,7 +84,7 @@ def test_a_reminder_missed_while_down_is_sent_on_start_marked_late(
 
 
 def test_an_undelivered_reminder_is_retried_and_a_done_task_is_not_reminded(make_app, team, clock):
-    phone = Phone(online=False)
+    phone = Inbox(online=False)
     app = make_app(plugins=[("phone", phone)])
     customer = create_customer(app, team["ivan"], {"name": "Acme"})
     first = create_task(
@@ -172,7 +150,7 @@ def test_the_morning_digest_counts_the_day_once(app_with_phone, phone, team, cus
 
 
 def test_two_instances_deliver_each_reminder_exactly_once(make_app, team, clock):
-    phones = [Phone(), Phone()]
+    phones = [Inbox(), Inbox()]
     apps = [make_app(plugins=[("phone", phone)]) for phone in phones]
     customer = create_customer(apps[0], team["ivan"], {"name": "Acme"})
     for n in range(40):
@@ -203,7 +181,7 @@ def test_two_instances_deliver_each_reminder_exactly_once(make_app, team, clock)
 
 def test_two_running_schedulers_share_the_work_without_repeats(make_app, team, clock):
     """Two full `rapport run` loops (real APScheduler) against one database."""
-    phones = [Phone(), Phone()]
+    phones = [Inbox(), Inbox()]
     apps = [make_app(plugins=[("phone", phone)]) for phone in phones]
     customer = create_customer(apps[0], team["ivan"], {"name": "Acme"})
     for n in range(30):
