@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.db.engine import READ_ONLY, make_engine
 from core.db.migrate import require_current_schema
@@ -43,8 +43,8 @@ class App:
     registry: Registry
     migrations: list[MigrationSource]
     clock: Clock = utc_now
-    sessions: sessionmaker = field(init=False)  # type: ignore[type-arg]
-    read_sessions: sessionmaker = field(init=False)  # type: ignore[type-arg]
+    sessions: sessionmaker[Session] = field(init=False)
+    read_sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
