@@ -58,12 +58,20 @@ class Claimed:
 
 async def send_due_reminders(app: App) -> None:
     """Claim what is due now and hand it to the adapters; unclaimed work is left alone."""
+    missed = 0
     for reminder in await asyncio.to_thread(claim_due_reminders, app):
         notification = Notification(reminder.user_id, reminder.text, kind="reminder")
         if await app.hooks.deliver_notification(app, notification):
             await asyncio.to_thread(_mark_delivered, app, reminder.id)
         else:
-            log.warning("reminder %s: no adapter delivered it; it will be retried", reminder.id)
+            missed += 1
+    if missed:
+        log.warning(
+            "%d date reminder(s) were not delivered (is a chat adapter running?); "
+            "they will be offered again in %d minutes",
+            missed,
+            RETRY_AFTER.seconds // 60,
+        )
 
 
 def claim_due_reminders(app: App) -> list[Claimed]:

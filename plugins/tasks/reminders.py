@@ -68,11 +68,13 @@ async def deliver(app: App, batch: list[Due]) -> int:
         await asyncio.to_thread(_mark_delivered, app, [due.task["id"] for due in delivered])
     for due in delivered:
         app.hooks.after_task_due(app, due.task, due.late)
-    for due in batch:
-        if due not in delivered:
-            log.warning(
-                "reminder of task %s: no adapter delivered it; retried later", due.task["id"]
-            )
+    if len(delivered) < len(batch):
+        log.warning(
+            "%d task reminder(s) were not delivered (is a chat adapter running?); "
+            "they will be offered again in %d minutes",
+            len(batch) - len(delivered),
+            RETRY_AFTER.seconds // 60,
+        )
     return len(delivered)
 
 
