@@ -25,10 +25,18 @@ from core.domain.errors import RapportError
 from core.hooks import Hooks
 from core.logs import configure_logging
 from core.plugins import make_plugin_manager
+from core.services.audit import history
 from core.services.fields import define_field
 from core.services.pipelines import ensure_default_pipeline
 from core.services.uow import UnitOfWork
-from core.services.users import actor_for, add_user, find_user, list_users, set_role
+from core.services.users import (
+    actor_for,
+    add_user,
+    find_user,
+    list_users,
+    set_active,
+    set_role,
+)
 from core.settings import Settings, config_path, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -371,6 +379,49 @@ def users_list(ctx: click.Context) -> None:
             f"#{user.id:<4} {user.display_name:<28} {user.role:<8} {user.team or '-':<12} "
             f"telegram {telegram}{state}"
         )
+
+
+@users.command("deactivate")
+@click.argument("user")
+@click.pass_context
+@friendly_errors
+def users_deactivate(ctx: click.Context, user: str) -> None:
+    """Shut a user out (someone who left); their records and history stay."""
+    with open_app(ctx) as app:
+        changed = set_active(app, cli_actor(app), find_user(app, user).id, False)
+    click.echo(f"{changed.display_name} can no longer use Rapport.")
+
+
+@users.command("activate")
+@click.argument("user")
+@click.pass_context
+@friendly_errors
+def users_activate(ctx: click.Context, user: str) -> None:
+    """Let a deactivated user in again."""
+    with open_app(ctx) as app:
+        changed = set_active(app, cli_actor(app), find_user(app, user).id, True)
+    click.echo(f"{changed.display_name} can use Rapport again.")
+
+
+@main.command("history")
+@click.argument("entity", type=click.Choice(["customer", "deal", "interaction", "task", "user"]))
+@click.argument("entity_id", type=int)
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+@friendly_errors
+def history_command(ctx: click.Context, entity: str, entity_id: int, limit: int) -> None:
+    """Who changed a record, when, through which channel, from what to what."""
+    with open_app(ctx) as app:
+        names = {user.id: user.display_name for user in list_users(app)}
+        entries = history(app, entity, entity_id, limit=limit)
+    if not entries:
+        click.echo("No changes recorded.")
+    for entry in entries:
+        who = names.get(entry.actor_id, "system") if entry.actor_id else "system"
+        click.echo(f"{entry.at:%Y-%m-%d %H:%M} {who} via {entry.channel}: {entry.action}")
+        for field, change in entry.changes.items():
+            if isinstance(change, dict) and set(change) == {"old", "new"}:
+                click.echo(f"    {field}: {change['old']!r} -> {change['new']!r}")
 
 
 @users.command("role")

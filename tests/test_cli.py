@@ -146,3 +146,16 @@ def test_tasks_and_costs_from_the_cli(rapport):
     assert f"Task #{task_id} done." in done
     assert "Recorded." in rapport("costs", "1", "1500", "samples")
     assert "ООО «Ромашка»" in rapport("report", "tasks.customer_cost")
+
+
+def test_offboarding_a_rep_and_reading_a_records_history(rapport):
+    rapport("demo")
+    assert "Ivan Petrov can no longer use Rapport." in rapport("users", "deactivate", "Ivan Petrov")
+    assert "(inactive)" in rapport("users", "list")
+    assert "This is the last admin" in rapport("users", "deactivate", "1", code=1)
+    assert "Ivan Petrov can use Rapport again." in rapport("users", "activate", "Ivan Petrov")
+    trail = rapport("history", "customer", "1")
+    assert (
+        "Ivan Petrov via system: create" in trail and "    name: None -> 'ООО «Ромашка»'" in trail
+    )
+    assert "No changes recorded." in rapport("history", "deal", "9999")

@@ -103,6 +103,31 @@ def set_role(app: App, actor: Actor, user_id: int, role: Role | str) -> User:
     return user
 
 
+def set_active(app: App, actor: Actor, user_id: int, active: bool) -> User:
+    """Let someone in again, or shut them out (a rep who left keeps their history)."""
+    require_role(actor, Role.ADMIN)
+    with UnitOfWork(app) as uow:
+        row = uow.session.get(UserRow, user_id)
+        if row is None:
+            raise NotFound(f"No user #{user_id}.")
+        if not active and row.role == Role.ADMIN and _admins(uow) == 1:
+            raise PermissionDenied("This is the last admin; make someone else admin first.")
+        if row.active != active:
+            audit.record(
+                uow.session,
+                actor,
+                entity="user",
+                entity_id=row.id,
+                action="update",
+                changes={"active": {"old": row.active, "new": active}},
+                at=app.clock(),
+            )
+            row.active = active
+        user = User.model_validate(row)
+        uow.commit()
+    return user
+
+
 def actor_for(user: User, channel: Channel) -> Actor:
     if not user.active:
         raise PermissionDenied(f"{user.display_name} is no longer an active user.")

@@ -239,3 +239,16 @@ def test_merge_keeps_everything_of_both_records(app, team):
     assert entry.changes["moved"] == {"interactions": 1, "deals": 1, "contact_persons": 1}
     with pytest.raises(InvalidInput, match=r"was merged into"):
         update_customer(app, ivan, duplicate.id, {"name": "revive"})
+
+
+def test_a_deactivated_user_is_shut_out_but_their_records_stay(app, admin, team):
+    from core.domain.enums import Channel
+    from core.services.users import actor_for, find_user, set_active
+
+    customer = create_customer(app, team["ivan"], {"name": "Ivan's customer"})
+    set_active(app, admin, team["ivan"].user_id, False)
+    with pytest.raises(PermissionDenied, match="no longer an active user"):
+        actor_for(find_user(app, team["ivan"].user_id), Channel.BOT)
+    assert [c.id for c in list_customers(app, team["manager"])] == [customer.id]
+    with pytest.raises(PermissionDenied):
+        set_active(app, team["manager"], team["petr"].user_id, False)
