@@ -31,6 +31,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.sales",
     "plugins.tasks",
     "plugins.loyalty",
+    "adapters.sheets",
 )
 """Module names of the plugins shipped with Rapport, registered before any third-party one."""
 

@@ -1,0 +1,1 @@
+"""Adapters: thin plugins that bring Rapport to where people work (chat, spreadsheets)."""

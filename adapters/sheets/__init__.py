@@ -1,0 +1,9 @@
+"""Sheets: two-way sync between Rapport and the managers' spreadsheet.
+
+One engine (three-way merge through the service layer) and a backend per place the
+sheet lives; the hooks it implements are its public API.
+"""
+
+from adapters.sheets.hooks import register_cli_commands, register_migrations, register_runners
+
+__all__ = ["register_cli_commands", "register_migrations", "register_runners"]

@@ -1,0 +1,1 @@
+"""Where the managers' spreadsheet lives: a local .xlsx workbook, or Google Sheets."""

@@ -1,0 +1,102 @@
+"""A local .xlsx workbook (the embedded default), opened by managers in Excel or LibreOffice.
+
+The workbook is read once and written once per cycle, through a temporary file renamed
+over the old one, so a crash mid-write never leaves a half-written workbook. Text is
+always stored as text: a value typed as "=HYPERLINK(...)" stays a string, never a formula.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from adapters.sheets.layout import STATUS, SheetLayout
+
+HEADER = PatternFill("solid", fgColor="DDE6F0")
+NOTE = PatternFill("solid", fgColor="FCE4D6")
+ROWS_VALIDATED = 5000
+_NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,4})?$")
+
+
+class XlsxBook:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.book: Workbook = openpyxl.load_workbook(path) if path.exists() else _empty()
+        self.changed = False
+
+    def read(self, title: str) -> list[list[Any]] | None:
+        if title not in self.book.sheetnames:
+            return None
+        return [list(row) for row in self.book[title].iter_rows(values_only=True)]
+
+    def create(self, layout: SheetLayout, language: str) -> None:
+        sheet = self.book.create_sheet(layout.title(language))
+        for index, column in enumerate(layout.columns, start=1):
+            cell = sheet.cell(row=1, column=index, value=column.header(language))
+            cell.font, cell.fill = Font(bold=True), HEADER
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = 12 if column.kind == "id" else 22
+            if column.key == "id":
+                sheet.column_dimensions[letter].hidden = True
+            if column.choices and len(",".join(column.choices)) < 250:
+                rule = DataValidation(type="list", formula1=f'"{",".join(column.choices)}"',
+                                      allow_blank=True, showErrorMessage=False)  # fmt: skip
+                sheet.add_data_validation(rule)
+                rule.add(f"{letter}2:{letter}{ROWS_VALIDATED}")
+            if column.key == STATUS:
+                sheet.column_dimensions[letter].width = 60
+        sheet.freeze_panes = "B2"
+        self.changed = True
+
+    def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None:
+        sheet = self.book[title]
+        for row, col, value in cells:
+            cell = sheet.cell(row=row + 1, column=col + 1)
+            cell.value = _value(value)
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text: never a formula
+            if row and str(sheet.cell(row=1, column=col + 1).value).startswith("Rapport"):
+                cell.fill = NOTE if value else PatternFill()
+        self.changed = self.changed or bool(cells)
+
+    def flush(self) -> None:
+        if not self.changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".xlsx")
+        os.close(handle)
+        try:
+            self.book.save(temporary)
+            os.replace(temporary, self.path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        self.changed = False
+
+
+def _empty() -> Workbook:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    return book
+
+
+def _value(value: Any) -> Any:
+    """Numbers as numbers (so Excel can sum them), everything else as text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float | datetime | date):
+        return value
+    text = str(value)
+    if _NUMBER.match(text):
+        return int(text) if text.lstrip("-").isdigit() else float(text)
+    return text

@@ -1,0 +1,21 @@
+"""``rapport sync``: one sync cycle with the managers' spreadsheet, now."""
+
+from __future__ import annotations
+
+import click
+
+from adapters.sheets.hooks import describe, sync_once
+from core.cli import friendly_errors, open_app
+
+
+@click.command("sync")
+@click.pass_context
+@friendly_errors
+def sync_command(ctx: click.Context) -> None:
+    """Sync with the spreadsheet now (``rapport run`` does it every minute)."""
+    with open_app(ctx) as app:
+        report = sync_once(app)
+        where = app.settings.sheets.path
+    click.echo(f"Synced {where}: {describe(report)}.")
+    for line in report.conflicts + report.refused:
+        click.echo(f"  {line}")

@@ -1,0 +1,296 @@
+"""Two-way sync between Rapport and a spreadsheet, one read and one write per sheet.
+
+For every cell the engine knows three values: what the sheet held after the last sync
+(the base, in ``sheets_base``), what the sheet holds now, and what the database holds
+now. A manager's edit (sheet differs from base) goes through the service layer on the
+``sheet`` channel, so validation, plugins' rules and the audit log apply. A change made
+elsewhere (database differs from base) is written to the sheet. When both changed, the
+database wins by default and the manager's value is kept in the audit log and shown in
+the row's "Rapport says" column. A refused edit is never applied: the database keeps its
+value and the row says why, until the cell is fixed. A deleted row is restored; a row
+without an ID creates a record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import select
+
+from adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts
+from adapters.sheets.tables import BaseRow
+from core.db.tables import UserRow
+from core.domain.actor import Actor
+from core.domain.enums import Channel
+from core.domain.errors import InvalidInput, RapportError
+from core.services import audit
+from core.services.customers import create_customer, list_customers, update_customer
+from core.services.deals import create_deal, list_deals, move_deal, update_deal
+from core.services.pipelines import list_pipelines
+from core.services.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+ALL = 1_000_000
+
+
+class Backend(Protocol):
+    def read(self, title: str) -> list[list[Any]] | None: ...
+    def create(self, layout: SheetLayout, language: str) -> None: ...
+    def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None: ...
+    def flush(self) -> None: ...
+
+
+@dataclass
+class SyncReport:
+    created: int = 0
+    updated: int = 0
+    appended: int = 0
+    restored: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def sync(app: App, backend: Backend) -> SyncReport:
+    """One full cycle over every sheet."""
+    language = app.settings.language
+    actor = Actor.system().via(Channel.SHEET)
+    with UnitOfWork(app, read_only=True) as uow:
+        users = dict(uow.session.execute(select(UserRow.id, UserRow.display_name)).all())
+    stages = tuple(s.name for p in list_pipelines(app) if p.is_default for s in p.stages)
+    report = SyncReport()
+    for layout in layouts(app, users, stages):
+        _Sheet(app, backend, layout, language, actor, users, report).run()
+    backend.flush()
+    return report
+
+
+class _Sheet:
+    def __init__(self, app: App, backend: Backend, layout: SheetLayout, language: str,
+                 actor: Actor, users: Mapping[int, str], report: SyncReport) -> None:  # fmt: skip
+        self.app, self.backend, self.layout, self.actor = app, backend, layout, actor
+        self.language, self.users, self.report = language, users, report
+        self.title = layout.title(language)
+        self.writes: list[tuple[int, int, Any]] = []
+
+    def run(self) -> None:
+        grid = self.backend.read(self.title)
+        if grid is None:
+            self.backend.create(self.layout, self.language)
+            grid = [[c.header(self.language) for c in self.layout.columns]]
+        positions = self._positions(grid)
+        records = self._records()
+        base = self._base()
+        seen: set[int] = set()
+        for index, row in enumerate(grid[1:], start=1):
+            cells = {key: (row[col] if col < len(row) else None) for key, col in positions.items()}
+            note = self._row(index, cells, positions, records, base, seen)
+            if canonical(self._column(STATUS), cells.get(STATUS)) != note:
+                self.writes.append((index, positions[STATUS], note))
+        next_row = len(grid)
+        for record_id, values in records.items():
+            if record_id in seen:
+                continue
+            if record_id in base:
+                self.report.restored += 1
+                values = {**values, STATUS: "Restored: rows are not deleted from the sheet"}
+            else:
+                self.report.appended += 1
+            for key, col in positions.items():
+                if values.get(key, ""):
+                    self.writes.append((next_row, col, values[key]))
+            next_row += 1
+        self.backend.write(self.title, self.writes)
+        self._save_base(self._records())
+
+    # --- one row ---------------------------------------------------------------------
+
+    def _row(self, index: int, cells: dict[str, Any], positions: dict[str, int],
+             records: dict[int, dict[str, str]], base: dict[int, tuple[dict[str, str], int]],
+             seen: set[int]) -> str:  # fmt: skip
+        raw_id = canonical(self._column("id"), cells.get("id"))
+        edited = {c.key: canonical(c, cells.get(c.key)) for c in self._editable()}
+        if not raw_id:
+            if not any(edited.values()):
+                return ""
+            return self._create(index, edited, positions)
+        if not raw_id.isdigit() or int(raw_id) not in records:
+            return f"Unknown ID {raw_id}: put the original ID back, or clear it to add a new record"
+        record_id = int(raw_id)
+        if record_id in seen:
+            return f"ID {record_id} appears twice: this row was not read"
+        seen.add(record_id)
+        current = records[record_id]
+        synced, version = base.get(record_id, (current, None))
+        patch, conflicts = {}, []
+        for key, sheet_value in edited.items():
+            was, now = synced.get(key, ""), current.get(key, "")
+            if sheet_value == was:
+                if now != sheet_value:
+                    self.writes.append((index, positions[key], now))
+            elif now != was:  # both sides changed: the database wins, the sheet's value is kept
+                conflicts.append((key, sheet_value, now))
+                self.writes.append((index, positions[key], now))
+            elif sheet_value != now:
+                patch[key] = sheet_value
+        notes = [self._conflict(record_id, conflicts)] if conflicts else []
+        if patch:
+            try:
+                self._apply(record_id, patch, version)
+                self.report.updated += 1
+            except RapportError as exc:
+                self.report.refused.append(f"{self.layout.name} #{record_id}: {exc}")
+                notes.append(f"Not saved: {exc}")
+        return " | ".join(notes)
+
+    def _create(self, index: int, values: dict[str, str], positions: dict[str, int]) -> str:
+        try:
+            record_id = self._insert(values)
+        except RapportError as exc:
+            self.report.refused.append(f"{self.layout.name} row {index + 1}: {exc}")
+            return f"Not added: {exc}"
+        self.report.created += 1
+        self.writes.append((index, positions["id"], record_id))
+        return ""
+
+    def _conflict(self, record_id: int, conflicts: list[tuple[str, str, str]]) -> str:
+        with UnitOfWork(self.app) as uow:
+            audit.record(uow.session, self.actor, entity=self.layout.entity, entity_id=record_id,
+                         action="sheet_conflict", at=self.app.clock(),
+                         changes={k: {"sheet": s, "kept": d} for k, s, d in conflicts})  # fmt: skip
+            uow.commit()
+        for key, sheet_value, kept in conflicts:
+            self.report.conflicts.append(
+                f"{self.layout.name} #{record_id} {key}: {sheet_value!r} -> {kept!r}"
+            )
+        changed = ", ".join(
+            f"{self._column(k).header(self.language)} «{s}»" for k, s, _ in conflicts
+        )
+        return f"Changed elsewhere meanwhile; your {changed} was not applied (kept in the history)"
+
+    # --- mapping to the service layer ------------------------------------------------
+
+    def _apply(self, record_id: int, patch: dict[str, str], version: int | None) -> None:
+        data = self._data(patch)
+        if self.layout.entity == "customer":
+            update_customer(self.app, self.actor, record_id, data, expected_version=version)
+            return
+        stage = data.pop("stage", None)
+        reason = data.pop("lost_reason", None)
+        if data:
+            update_deal(self.app, self.actor, record_id, data, expected_version=version)
+        if stage is not None:
+            move_deal(self.app, self.actor, record_id, stage, lost_reason=reason)
+
+    def _insert(self, values: dict[str, str]) -> int:
+        data = self._data({k: v for k, v in values.items() if v})
+        if self.layout.entity == "customer":
+            return create_customer(self.app, self.actor, data).id
+        data.pop("lost_reason", None)
+        data.pop("customer", None)
+        return create_deal(self.app, self.actor, data).id
+
+    def _data(self, patch: dict[str, str]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        owners = {name.casefold(): uid for uid, name in self.users.items()}
+        for key, value in patch.items():
+            column = self._column(key)
+            if key.startswith("fields."):
+                data.setdefault("fields", {})[key.removeprefix("fields.")] = value or None
+            elif key == "owner":
+                if value and value.casefold() not in owners:
+                    raise InvalidInput.one(column.header(self.language), f"{value!r} is not a user")
+                data["owner_id"] = owners.get(value.casefold()) if value else None
+            elif column.kind == "list":
+                data[key] = [p.strip() for p in value.split(";") if p.strip()]
+            else:
+                data[key] = value or None
+        return data
+
+    # --- reading -----------------------------------------------------------------------
+
+    def _records(self) -> dict[int, dict[str, str]]:
+        if self.layout.entity == "customer":
+            rows = [c.model_dump() for c in list_customers(self.app, Actor.system(), limit=ALL)]
+        else:
+            rows = self._deal_rows()
+        return {row["id"]: self._cells(row) for row in rows}
+
+    def _deal_rows(self) -> list[dict[str, Any]]:
+        stages = {s.id: s.name for p in list_pipelines(self.app) for s in p.stages}
+        names = {
+            c.id: c.name
+            for c in list_customers(self.app, Actor.system(), limit=ALL, include_archived=True)
+        }
+        return [
+            {
+                **d.model_dump(),
+                "stage": stages[d.stage_id],
+                "customer": names.get(d.customer_id, ""),
+            }
+            for d in list_deals(self.app, Actor.system(), limit=ALL)
+        ]
+
+    def _cells(self, row: Mapping[str, Any]) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for column in self.layout.columns:
+            if column.key == STATUS:
+                continue
+            if column.value is not None:
+                raw = column.value(row)
+            elif column.key.startswith("fields."):
+                raw = row["fields"].get(column.key.removeprefix("fields."))
+            elif column.key == "owner":
+                raw = self.users.get(row.get("owner_id"), "")
+            else:
+                raw = row.get(column.key)
+            if isinstance(raw, list):
+                raw = "; ".join(map(str, raw))
+            if hasattr(raw, "value"):
+                raw = raw.value
+            values[column.key] = canonical(column, raw)
+        return values
+
+    def _base(self) -> dict[int, tuple[dict[str, str], int]]:
+        with UnitOfWork(self.app, read_only=True) as uow:
+            rows = uow.session.scalars(select(BaseRow).where(BaseRow.sheet == self.layout.name))
+            return {row.record_id: (dict(row.values), row.version) for row in rows}
+
+    def _save_base(self, records: dict[int, dict[str, str]]) -> None:
+        versions = self._versions()
+        with UnitOfWork(self.app) as uow:
+            uow.session.query(BaseRow).filter(BaseRow.sheet == self.layout.name).delete()
+            uow.session.add_all(
+                BaseRow(sheet=self.layout.name, record_id=rid, values=values, version=versions[rid])
+                for rid, values in records.items()
+            )
+            uow.commit()
+
+    def _versions(self) -> dict[int, int]:
+        if self.layout.entity == "customer":
+            return {c.id: c.version for c in list_customers(self.app, Actor.system(), limit=ALL)}
+        return {d.id: d.version for d in list_deals(self.app, Actor.system(), limit=ALL)}
+
+    def _positions(self, grid: list[list[Any]]) -> dict[str, int]:
+        header = [str(h).strip().casefold() if h is not None else "" for h in grid[0]]
+        positions: dict[str, int] = {}
+        for column in self.layout.columns:
+            for index, name in enumerate(header):
+                if name in column.names() and index not in positions.values():
+                    positions[column.key] = index
+                    break
+        for column in self.layout.columns:  # a column the manager removed comes back at the end
+            if column.key not in positions:
+                positions[column.key] = len(header)
+                header.append(column.key)
+                self.writes.append((0, positions[column.key], column.header(self.language)))
+        return positions
+
+    def _column(self, key: str) -> Column:
+        return next(c for c in self.layout.columns if c.key == key)
+
+    def _editable(self) -> list[Column]:
+        return [c for c in self.layout.columns if not c.read_only]

@@ -1,0 +1,129 @@
+"""The sheets a manager sees: one per entity, columns found by their header.
+
+Columns come from the core's fields and every plugin's custom fields and computed
+columns, so a plugin's field becomes a column with no adapter change. Headers are in the
+team's language; a column is recognised by its header in any language, so a manager
+may reorder, hide or add columns of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from core.domain.enums import CustomerKind, CustomerStatus, FieldType
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+STATUS = "status_note"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    headers: Mapping[str, str]
+    kind: str = "text"  # text, number, date, choice, list, id, note
+    choices: tuple[str, ...] = ()
+    read_only: bool = False
+    value: Callable[[Mapping[str, Any]], Any] | None = None
+
+    def header(self, language: str) -> str:
+        return self.headers.get(language) or self.headers["en"]
+
+    def names(self) -> set[str]:
+        return {h.casefold() for h in self.headers.values()} | {self.key.casefold()}
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    name: str
+    entity: str
+    titles: Mapping[str, str]
+    columns: tuple[Column, ...] = field(default=())
+
+    def title(self, language: str) -> str:
+        return self.titles.get(language) or self.titles["en"]
+
+
+def _c(key: str, en: str, ru: str, uk: str, **extra: Any) -> Column:
+    return Column(key, {"en": en, "ru": ru, "uk": uk}, **extra)
+
+
+def layouts(app: App, users: Mapping[int, str], stages: tuple[str, ...]) -> list[SheetLayout]:
+    owners = tuple(sorted(users.values()))
+    kinds = tuple(k.value for k in CustomerKind)
+    statuses = tuple(s.value for s in CustomerStatus)
+    note = _c(STATUS, "Rapport says", "Rapport сообщает", "Rapport повідомляє", kind="note",
+              read_only=True)  # fmt: skip
+    customers = (
+        _c("id", "ID", "ID", "ID", kind="id", read_only=True),
+        _c("name", "Name", "Название", "Назва"),
+        _c("kind", "Kind", "Тип", "Тип", kind="choice", choices=kinds),
+        _c("position", "Position", "Должность", "Посада"),
+        _c("phones", "Phones", "Телефоны", "Телефони", kind="list"),
+        _c("emails", "E-mails", "Эл. почта", "Ел. пошта", kind="list"),
+        _c("address", "Address", "Адрес", "Адреса"),
+        _c("owner", "Owner", "Ответственный", "Відповідальний", kind="choice", choices=owners),
+        _c("status", "Status", "Статус", "Статус", kind="choice", choices=statuses),
+        *_field_columns(app, "customer"),
+        note,
+    )
+    deals = (
+        _c("id", "ID", "ID", "ID", kind="id", read_only=True),
+        _c("title", "Title", "Название", "Назва"),
+        _c("customer", "Customer", "Клиент", "Клієнт", read_only=True),
+        _c("stage", "Stage", "Этап", "Етап", kind="choice", choices=stages),
+        _c("amount", "Amount", "Сумма", "Сума", kind="number"),
+        _c("currency", "Currency", "Валюта", "Валюта"),
+        _c("owner", "Owner", "Ответственный", "Відповідальний", kind="choice", choices=owners),
+        _c("expected_close", "Expected close", "Закрытие", "Закриття", kind="date"),
+        _c("lost_reason", "Lost reason", "Причина проигрыша", "Причина програшу"),
+        *_field_columns(app, "deal"),
+        note,
+    )
+    return [
+        SheetLayout("customers", "customer", {"en": "Customers", "ru": "Клиенты", "uk": "Клієнти"},
+                    customers),
+        SheetLayout("deals", "deal", {"en": "Deals", "ru": "Сделки", "uk": "Угоди"}, deals),
+    ]  # fmt: skip
+
+
+def _field_columns(app: App, entity: str) -> list[Column]:
+    columns = []
+    for spec in app.registry.fields_for(entity):  # type: ignore[arg-type]
+        kind = {FieldType.NUMBER: "number", FieldType.MONEY: "number", FieldType.DATE: "date",
+                FieldType.CHOICE: "choice", FieldType.MULTI_CHOICE: "list",
+                FieldType.BOOLEAN: "text", FieldType.TEXT: "text"}[spec.type]  # fmt: skip
+        columns.append(Column(f"fields.{spec.name}", {"en": spec.label, **spec.labels},
+                              kind=kind, choices=spec.choices))  # fmt: skip
+    for extra in app.registry.sheet_columns:
+        if extra.sheet == ("customers" if entity == "customer" else "deals"):
+            columns.append(Column(f"computed.{extra.key}", {"en": extra.header, **extra.headers},
+                                  read_only=True, value=_computed(app, extra.value)))  # fmt: skip
+    return columns
+
+
+def _computed(app: App, value: Callable[..., Any]) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda record: value(app, record)
+
+
+def canonical(column: Column, cell: Any) -> str:
+    """One text form per value, so "1500", 1500.0 and "1 500,00" compare equal."""
+    if cell is None:
+        return ""
+    if isinstance(cell, date):
+        return cell.isoformat()[:10]
+    text = str(cell).strip()
+    if column.kind == "number" and text:
+        try:
+            number = Decimal(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        except InvalidOperation:
+            return text
+        return f"{number.quantize(Decimal('0.01'))}"
+    if column.kind == "list":
+        return "; ".join(part.strip() for part in text.replace(",", ";").split(";") if part.strip())
+    return text

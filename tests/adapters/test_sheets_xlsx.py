@@ -1,0 +1,212 @@
+"""A manager's week with the .xlsx workbook: edits come in, bad ones are refused, nothing is lost."""
+
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from adapters.sheets.backends.xlsx import XlsxBook
+from adapters.sheets.engine import sync
+from core.services.customers import create_customer, get_customer, list_customers
+from core.services.deals import create_deal, get_deal, update_deal
+from tests.helpers import audit_entries
+
+
+class Manager:
+    """Edits the workbook between syncs, as a person in Excel would."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def sheet(self, book, title):
+        return book[title]
+
+    def column(self, sheet, header):
+        return next(c.column for c in sheet[1] if c.value == header)
+
+    def row_of(self, sheet, record_id):
+        id_col = self.column(sheet, "ID")
+        return next(
+            r for r in range(2, sheet.max_row + 1) if sheet.cell(r, id_col).value == record_id
+        )
+
+    def edit(self, title, record_id, header, value):
+        book = openpyxl.load_workbook(self.path)
+        sheet = book[title]
+        sheet.cell(self.row_of(sheet, record_id), self.column(sheet, header)).value = value
+        book.save(self.path)
+
+    def read(self, title, record_id, header):
+        sheet = openpyxl.load_workbook(self.path)[title]
+        return sheet.cell(self.row_of(sheet, record_id), self.column(sheet, header)).value
+
+    def add_row(self, title, values):
+        book = openpyxl.load_workbook(self.path)
+        sheet = book[title]
+        row = sheet.max_row + 1
+        for header, value in values.items():
+            sheet.cell(row, self.column(sheet, header)).value = value
+        book.save(self.path)
+        return row
+
+    def delete_row(self, title, record_id):
+        book = openpyxl.load_workbook(self.path)
+        sheet = book[title]
+        sheet.delete_rows(self.row_of(sheet, record_id))
+        book.save(self.path)
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    return tmp_path / "rapport.xlsx"
+
+
+@pytest.fixture
+def week(app, team, workbook):
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "ООО Ромашка", "phones": ["+7 912 345 67 89"]})
+    deal = create_deal(app, ivan, {"title": "Поставка", "customer_id": customer.id, "amount": 1500})
+    report = sync(app, XlsxBook(workbook))
+    assert report.appended == 2
+    return customer, deal, Manager(workbook)
+
+
+def cycle(app, workbook):
+    return sync(app, XlsxBook(workbook))
+
+
+def test_the_first_sync_lays_out_sheets_a_manager_understands(app, week, workbook):
+    customer, deal, manager = week
+    book = openpyxl.load_workbook(workbook)
+    assert book.sheetnames == ["Customers", "Deals"]
+    deals = book["Deals"]
+    headers = [c.value for c in deals[1]]
+    assert headers[:9] == [
+        "ID",
+        "Title",
+        "Customer",
+        "Stage",
+        "Amount",
+        "Currency",
+        "Owner",
+        "Expected close",
+        "Lost reason",
+    ]
+    assert headers[-1] == "Rapport says" and "Discount, %" in headers
+    assert deals.freeze_panes == "B2" and deals.column_dimensions["A"].hidden
+    assert manager.read("Deals", deal.id, "Amount") == 1500
+    assert manager.read("Customers", customer.id, "Phones") == "+79123456789"
+    assert cycle(app, workbook).appended == 0  # nothing changed, nothing written
+
+
+def test_a_managers_edits_come_back_through_the_service_layer(app, team, week, workbook):
+    customer, deal, manager = week
+    manager.edit("Deals", deal.id, "Stage", "Demonstration")
+    manager.edit("Deals", deal.id, "Amount", "2 500,50")
+    manager.edit("Customers", customer.id, "Owner", "Petr Rep")
+    report = cycle(app, workbook)
+    assert report.updated == 2 and not report.refused
+    changed = get_deal(app, team["manager"], deal.id)
+    assert changed.amount == Decimal("2500.50")
+    assert get_customer(app, team["manager"], customer.id).owner_id == team["petr"].user_id
+    assert {e.channel for e in audit_entries(app, "deal", deal.id)[1:]} == {"sheet"}
+    assert (
+        manager.read("Deals", deal.id, "Amount") == "2 500,50"
+    )  # the manager's text stays as typed
+    assert cycle(app, workbook).updated == 0
+
+
+def test_a_new_row_becomes_a_record_and_gets_its_id(app, team, week, workbook):
+    _, _, manager = week
+    manager.add_row(
+        "Customers", {"Name": "Новый клиент", "Phones": "8 912 000 11 22", "Owner": "Ivan Rep"}
+    )
+    report = cycle(app, workbook)
+    assert report.created == 1
+    created = next(c for c in list_customers(app, team["manager"]) if c.name == "Новый клиент")
+    assert created.phones == ["+79120001122"] and created.owner_id == team["ivan"].user_id
+    assert manager.read("Customers", created.id, "Name") == "Новый клиент"
+
+
+def test_bad_edits_are_refused_marked_and_cleared_once_fixed(app, team, week, workbook):
+    _, deal, manager = week
+    manager.edit("Deals", deal.id, "Amount", "lots")
+    manager.add_row("Customers", {"Name": "X", "Phones": "+7 999"})
+    report = cycle(app, workbook)
+    assert len(report.refused) == 2
+    assert get_deal(app, team["manager"], deal.id).amount == Decimal("1500.00")
+    assert (
+        manager.read("Deals", deal.id, "Rapport says")
+        == "Not saved: amount: input should be a valid decimal"
+    )
+    manager.edit("Deals", deal.id, "Amount", "1700")
+    cycle(app, workbook)
+    assert get_deal(app, team["manager"], deal.id).amount == Decimal("1700.00")
+    assert manager.read("Deals", deal.id, "Rapport says") is None
+
+
+def test_an_unknown_stage_and_a_forged_id_are_refused(app, team, week, workbook):
+    _, deal, manager = week
+    manager.edit("Deals", deal.id, "Stage", "Signed")
+    manager.add_row("Deals", {"ID": 999, "Title": "Forged"})
+    cycle(app, workbook)
+    assert "'Signed' is not a stage of pipeline 'Sales'" in manager.read(
+        "Deals", deal.id, "Rapport says"
+    )
+    assert "Unknown ID 999" in manager.read("Deals", 999, "Rapport says")
+    assert get_deal(app, team["manager"], deal.id).stage_id == deal.stage_id
+
+
+def test_a_deleted_row_is_restored_not_the_record_deleted(app, team, week, workbook):
+    customer, _, manager = week
+    manager.delete_row("Customers", customer.id)
+    report = cycle(app, workbook)
+    assert report.restored == 1
+    assert manager.read("Customers", customer.id, "Name") == "ООО Ромашка"
+    assert "Restored" in manager.read("Customers", customer.id, "Rapport says")
+    assert get_customer(app, team["manager"], customer.id).archived is False
+
+
+def test_the_same_field_edited_in_the_bot_and_the_sheet_keeps_both_values(
+    app, team, week, workbook
+):
+    _, deal, manager = week
+    manager.edit("Deals", deal.id, "Amount", 1800)
+    update_deal(app, team["ivan"], deal.id, {"amount": 2000})  # the rep, in the bot, meanwhile
+    report = cycle(app, workbook)
+    assert report.conflicts == [f"deals #{deal.id} amount: '1800.00' -> '2000.00'"]
+    assert get_deal(app, team["manager"], deal.id).amount == Decimal("2000.00")
+    assert manager.read("Deals", deal.id, "Amount") == 2000
+    assert "your Amount «1800.00» was not applied" in manager.read("Deals", deal.id, "Rapport says")
+    [kept] = [e for e in audit_entries(app, "deal", deal.id) if e.action == "sheet_conflict"]
+    assert kept.changes == {"amount": {"sheet": "1800.00", "kept": "2000.00"}}
+
+
+def test_columns_are_found_by_header_and_the_managers_own_columns_stay(app, team, week, workbook):
+    _, deal, _ = week
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["Deals"]
+    sheet.insert_cols(2)  # the manager's own column, before everything
+    sheet.cell(1, 2).value = "My notes"
+    sheet.cell(2, 2).value = "call Monday"
+    book.save(workbook)
+    manager = Manager(workbook)
+    manager.edit("Deals", deal.id, "Title", "Поставка (большая)")
+    cycle(app, workbook)
+    assert get_deal(app, team["manager"], deal.id).title == "Поставка (большая)"
+    assert manager.read("Deals", deal.id, "My notes") == "call Monday"
+
+
+def test_user_text_never_becomes_a_formula(app, team, workbook):
+    create_customer(
+        app, team["ivan"], {"name": '=HYPERLINK("http://evil","click")', "address": "@home"}
+    )
+    sync(app, XlsxBook(workbook))
+    sheet = openpyxl.load_workbook(workbook)["Customers"]
+    cells = [
+        c
+        for row in sheet.iter_rows(min_row=2)
+        for c in row
+        if isinstance(c.value, str) and c.value[:1] in "=@"
+    ]
+    assert cells and all(c.data_type == "s" for c in cells)
