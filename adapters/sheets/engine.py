@@ -128,14 +128,15 @@ class _Sheet:
         patch, conflicts = {}, []
         for key, sheet_value in edited.items():
             was, now = synced.get(key, ""), current.get(key, "")
+            if sheet_value == now:
+                continue  # both sides agree (also after a cycle cut short before writing)
             if sheet_value == was:
-                if now != sheet_value:
-                    self.writes.append((index, positions[key], now))
-            elif now != was:  # both sides changed: the database wins, the sheet's value is kept
+                self.writes.append((index, positions[key], now))  # changed elsewhere only
+            elif now == was:
+                patch[key] = sheet_value  # changed in the sheet only
+            else:  # both changed: the database wins, the sheet's value is kept in the history
                 conflicts.append((key, sheet_value, now))
                 self.writes.append((index, positions[key], now))
-            elif sheet_value != now:
-                patch[key] = sheet_value
         notes = [self._conflict(record_id, conflicts)] if conflicts else []
         if patch:
             try:

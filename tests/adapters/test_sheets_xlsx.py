@@ -210,3 +210,20 @@ def test_user_text_never_becomes_a_formula(app, team, workbook):
         if isinstance(c.value, str) and c.value[:1] in "=@"
     ]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+class DiesWhileWriting(XlsxBook):
+    def flush(self):
+        raise ConnectionError("the disk went away")
+
+
+def test_a_sync_cut_short_is_completed_by_the_next_one(app, team, week, workbook):
+    _, deal, manager = week
+    manager.edit("Deals", deal.id, "Amount", 1900)
+    with pytest.raises(ConnectionError):
+        sync(app, DiesWhileWriting(workbook))  # the edit reached the database, not the file
+    assert get_deal(app, team["manager"], deal.id).amount == Decimal("1900.00")
+    report = cycle(app, workbook)
+    assert report.conflicts == [] and report.updated == 0
+    assert [e.action for e in audit_entries(app, "deal", deal.id)].count("update") == 1
+    assert manager.read("Deals", deal.id, "Rapport says") is None
