@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts
 from adapters.sheets.tables import BaseRow
@@ -81,8 +81,9 @@ class _Sheet:
         if grid is None:
             self.backend.create(self.layout, self.language)
             grid = [[c.header(self.language) for c in self.layout.columns]]
+            self.writes += [(0, col, header) for col, header in enumerate(grid[0])]
         positions = self._positions(grid)
-        records = self._records()
+        records, self.versions = self._records()
         base = self._base()
         seen: set[int] = set()
         for index, row in enumerate(grid[1:], start=1):
@@ -104,12 +105,12 @@ class _Sheet:
                     self.writes.append((next_row, col, values[key]))
             next_row += 1
         self.backend.write(self.title, self.writes)
-        self._save_base(self._records())
+        self._save_base(*self._records())
 
     # --- one row ---------------------------------------------------------------------
 
     def _row(self, index: int, cells: dict[str, Any], positions: dict[str, int],
-             records: dict[int, dict[str, str]], base: dict[int, tuple[dict[str, str], int]],
+             records: dict[int, dict[str, str]], base: dict[int, dict[str, str]],
              seen: set[int]) -> str:  # fmt: skip
         raw_id = canonical(self._column("id"), cells.get("id"))
         edited = {c.key: canonical(c, cells.get(c.key)) for c in self._editable()}
@@ -124,7 +125,7 @@ class _Sheet:
             return f"ID {record_id} appears twice: this row was not read"
         seen.add(record_id)
         current = records[record_id]
-        synced, version = base.get(record_id, (current, None))
+        synced = base.get(record_id, current)
         patch, conflicts = {}, []
         for key, sheet_value in edited.items():
             was, now = synced.get(key, ""), current.get(key, "")
@@ -140,7 +141,9 @@ class _Sheet:
         notes = [self._conflict(record_id, conflicts)] if conflicts else []
         if patch:
             try:
-                self._apply(record_id, patch, version)
+                # The fields were merged one by one above; the version read in this cycle
+                # only guards against a change racing this very sync.
+                self._apply(record_id, patch, self.versions[record_id])
                 self.report.updated += 1
             except RapportError as exc:
                 self.report.refused.append(f"{self.layout.name} #{record_id}: {exc}")
@@ -213,12 +216,15 @@ class _Sheet:
 
     # --- reading -----------------------------------------------------------------------
 
-    def _records(self) -> dict[int, dict[str, str]]:
+    def _records(self) -> tuple[dict[int, dict[str, str]], dict[int, int]]:
+        """Every record's cell values, and its version, as the database holds them now."""
         if self.layout.entity == "customer":
             rows = [c.model_dump() for c in list_customers(self.app, Actor.system(), limit=ALL)]
         else:
             rows = self._deal_rows()
-        return {row["id"]: self._cells(row) for row in rows}
+        return {row["id"]: self._cells(row) for row in rows}, {
+            row["id"]: row["version"] for row in rows
+        }
 
     def _deal_rows(self) -> list[dict[str, Any]]:
         stages = {s.id: s.name for p in list_pipelines(self.app) for s in p.stages}
@@ -255,25 +261,19 @@ class _Sheet:
             values[column.key] = canonical(column, raw)
         return values
 
-    def _base(self) -> dict[int, tuple[dict[str, str], int]]:
+    def _base(self) -> dict[int, dict[str, str]]:
         with UnitOfWork(self.app, read_only=True) as uow:
             rows = uow.session.scalars(select(BaseRow).where(BaseRow.sheet == self.layout.name))
-            return {row.record_id: (dict(row.values), row.version) for row in rows}
+            return {row.record_id: dict(row.values) for row in rows}
 
-    def _save_base(self, records: dict[int, dict[str, str]]) -> None:
-        versions = self._versions()
+    def _save_base(self, records: dict[int, dict[str, str]], versions: dict[int, int]) -> None:
         with UnitOfWork(self.app) as uow:
-            uow.session.query(BaseRow).filter(BaseRow.sheet == self.layout.name).delete()
+            uow.session.execute(delete(BaseRow).where(BaseRow.sheet == self.layout.name))
             uow.session.add_all(
                 BaseRow(sheet=self.layout.name, record_id=rid, values=values, version=versions[rid])
                 for rid, values in records.items()
             )
             uow.commit()
-
-    def _versions(self) -> dict[int, int]:
-        if self.layout.entity == "customer":
-            return {c.id: c.version for c in list_customers(self.app, Actor.system(), limit=ALL)}
-        return {d.id: d.version for d in list_deals(self.app, Actor.system(), limit=ALL)}
 
     def _positions(self, grid: list[list[Any]]) -> dict[str, int]:
         header = [str(h).strip().casefold() if h is not None else "" for h in grid[0]]

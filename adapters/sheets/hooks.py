@@ -23,14 +23,23 @@ log = logging.getLogger(__name__)
 
 def open_backend(app: App) -> Backend:
     settings = app.settings.sheets
+    if settings.backend == "off":
+        raise ConfigError('sheets.backend is "off": set it to "xlsx" or "google" to sync')
     if settings.backend == "xlsx":
         from adapters.sheets.backends.xlsx import XlsxBook
 
         return XlsxBook(settings.path)
-    raise ConfigError(
-        f"sheets.backend = {settings.backend!r}: this installation syncs a local workbook "
-        '(backend = "xlsx"); Google Sheets support is being added'
-    )
+    if not settings.spreadsheet_id or not settings.credentials_file:
+        raise ConfigError(
+            'sheets.backend = "google" needs sheets.spreadsheet_id and sheets.credentials_file '
+            "(a service account's JSON key; share the spreadsheet with that account)"
+        )
+    import gspread
+
+    from adapters.sheets.backends.google import GoogleBook
+
+    client = gspread.service_account(filename=str(settings.credentials_file))
+    return GoogleBook(client, settings.spreadsheet_id)
 
 
 def sync_once(app: App) -> SyncReport:

@@ -1,0 +1,276 @@
+"""A local stand-in for the Google Sheets API v4, speaking the shapes gspread uses.
+
+Keeps spreadsheets in memory; serves spreadsheets.get, values.batchGet, values.batchUpdate
+and spreadsheets.batchUpdate (addSheet, sheet properties, dimensions, validation);
+refuses writes past the grid (400) as Google does; turns "=..." written with USER_ENTERED
+into a formula (RAW keeps text); counts requests; answers 429/500 or drops the
+connection on demand. Test code only: the product talks to it through real gspread.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+import requests
+
+_CELL = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+class Formula(str):
+    """A cell the sheet would evaluate."""
+
+
+class Sheet:
+    def __init__(self, sheet_id: int, title: str, rows: int = 1000, cols: int = 26) -> None:
+        self.id, self.title, self.rows, self.cols = sheet_id, title, rows, cols
+        self.cells: dict[tuple[int, int], Any] = {}
+        self.properties: dict[str, Any] = {}
+
+    def grid(self) -> list[list[str]]:
+        if not self.cells:
+            return []
+        height = max(r for r, _ in self.cells) + 1
+        out = []
+        for r in range(height):
+            width = max(
+                (c + 1 for rr, c in self.cells if rr == r and self.cells[(rr, c)] != ""), default=0
+            )
+            out.append([_shown(self.cells.get((r, c), "")) for c in range(width)])
+        while out and not out[-1]:
+            out.pop()
+        return out
+
+
+class Standin:
+    def __init__(self) -> None:
+        self.spreadsheets: dict[str, dict[str, Sheet]] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.failures: list[int | str] = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def add(self, spreadsheet_id: str) -> None:
+        self.spreadsheets[spreadsheet_id] = {}
+
+    def sheet(self, spreadsheet_id: str, title: str) -> Sheet:
+        return self.spreadsheets[spreadsheet_id][title]
+
+    def session(self) -> requests.Session:
+        return _Session(self.url)
+
+    # --- what a person does in the browser ---------------------------------------------
+
+    def column(self, sheet: Sheet, header: str) -> int:
+        return next(c for (r, c), v in sheet.cells.items() if r == 0 and v == header)
+
+    def row_of(self, sheet: Sheet, record_id: int) -> int:
+        id_col = self.column(sheet, "ID")
+        return next(
+            r for (r, c), v in sheet.cells.items() if c == id_col and str(v) == str(record_id)
+        )
+
+    def edit(
+        self, spreadsheet_id: str, title: str, record_id: int, header: str, value: Any
+    ) -> None:
+        sheet = self.sheet(spreadsheet_id, title)
+        sheet.cells[(self.row_of(sheet, record_id), self.column(sheet, header))] = value
+
+    def read(self, spreadsheet_id: str, title: str, record_id: int, header: str) -> Any:
+        sheet = self.sheet(spreadsheet_id, title)
+        return sheet.cells.get((self.row_of(sheet, record_id), self.column(sheet, header)))
+
+    # --- the API ------------------------------------------------------------------------
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                standin._serve(self, "GET")
+
+            def do_POST(self) -> None:
+                standin._serve(self, "POST")
+
+        return Handler
+
+    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        url = urlparse(handler.path)
+        with self.lock:
+            self.requests.append((method, url.path))
+            failure = self.failures.pop(0) if self.failures else None
+        if failure == "drop":
+            handler.close_connection = True
+            handler.wfile.flush()
+            handler.connection.close()
+            return
+        if isinstance(failure, int):
+            _reply(
+                handler,
+                failure,
+                {"error": {"code": failure, "message": "injected", "status": "UNAVAILABLE"}},
+            )
+            return
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = json.loads(handler.rfile.read(length) or b"{}")
+        match = re.match(r"^/v4/spreadsheets/([^/:]+)(.*)$", url.path)
+        if not match or match[1] not in self.spreadsheets:
+            _reply(
+                handler,
+                404,
+                {
+                    "error": {
+                        "code": 404,
+                        "message": "Requested entity was not found.",
+                        "status": "NOT_FOUND",
+                    }
+                },
+            )
+            return
+        book, rest = self.spreadsheets[match[1]], unquote(match[2])
+        with self.lock:
+            status, answer = self._route(method, match[1], book, rest, parse_qs(url.query), body)
+        _reply(handler, status, answer)
+
+    def _route(self, method: str, key: str, book: dict[str, Sheet], rest: str,
+               query: dict[str, list[str]], body: dict[str, Any]) -> tuple[int, Any]:  # fmt: skip
+        if method == "GET" and rest == "":
+            return 200, {
+                "spreadsheetId": key,
+                "properties": {"title": key},
+                "sheets": [{"properties": _properties(s, i)} for i, s in enumerate(book.values())],
+            }
+        if method == "GET" and rest == "/values:batchGet":
+            ranges = []
+            for name in query.get("ranges", []):
+                sheet = book.get(name.split("!")[0].strip("'"))
+                if sheet is None:
+                    return 400, {
+                        "error": {
+                            "code": 400,
+                            "message": f"Unable to parse range: {name}",
+                            "status": "INVALID_ARGUMENT",
+                        }
+                    }
+                entry = {"range": f"'{sheet.title}'!A1:Z{sheet.rows}", "majorDimension": "ROWS"}
+                if sheet.grid():
+                    entry["values"] = sheet.grid()
+                ranges.append(entry)
+            return 200, {"spreadsheetId": key, "valueRanges": ranges}
+        if method == "POST" and rest == "/values:batchUpdate":
+            user_entered = body.get("valueInputOption") == "USER_ENTERED"
+            updated = 0
+            for data in body.get("data", []):
+                name, _, cell = data["range"].partition("!")
+                sheet = book[name.strip("'")]
+                col, row = _a1(cell)
+                for dr, values in enumerate(data["values"]):
+                    for dc, value in enumerate(values):
+                        if row + dr >= sheet.rows or col + dc >= sheet.cols:
+                            return 400, {
+                                "error": {
+                                    "code": 400,
+                                    "message": f"Range ({data['range']}) exceeds grid limits.",
+                                    "status": "INVALID_ARGUMENT",
+                                }
+                            }
+                        sheet.cells[(row + dr, col + dc)] = (
+                            _entered(value) if user_entered else value
+                        )
+                        updated += 1
+            return 200, {"spreadsheetId": key, "totalUpdatedCells": updated}
+        if method == "POST" and rest == ":batchUpdate":
+            replies = []
+            for request in body.get("requests", []):
+                if "addSheet" in request:
+                    props = request["addSheet"]["properties"]
+                    grid = props.get("gridProperties", {})
+                    sheet = Sheet(
+                        len(book) + 1,
+                        props["title"],
+                        grid.get("rowCount", 1000),
+                        grid.get("columnCount", 26),
+                    )
+                    book[sheet.title] = sheet
+                    replies.append({"addSheet": {"properties": _properties(sheet, len(book) - 1)}})
+                    continue
+                if "updateSheetProperties" in request:
+                    props = request["updateSheetProperties"]["properties"]
+                    sheet = next(s for s in book.values() if s.id == props["sheetId"])
+                    grid = props.get("gridProperties", {})
+                    sheet.rows = grid.get("rowCount", sheet.rows)
+                    sheet.cols = grid.get("columnCount", sheet.cols)
+                    sheet.properties.update(grid)
+                replies.append({})
+            return 200, {"spreadsheetId": key, "replies": replies}
+        return 404, {"error": {"code": 404, "message": "no such method", "status": "NOT_FOUND"}}
+
+
+class _Session(requests.Session):
+    """Sends Google's Sheets API to the stand-in and refuses every other https address."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if url.startswith("https://sheets.googleapis.com"):
+            url = self.base + url.removeprefix("https://sheets.googleapis.com")
+        elif url.startswith("https://"):
+            raise requests.ConnectionError(f"the tests reach no internet: {url}")
+        return super().request(method, url, *args, **kwargs)
+
+
+def _reply(handler: BaseHTTPRequestHandler, status: int, answer: Any) -> None:
+    data = json.dumps(answer).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+def _properties(sheet: Sheet, index: int) -> dict[str, Any]:
+    return {
+        "sheetId": sheet.id,
+        "title": sheet.title,
+        "index": index,
+        "sheetType": "GRID",
+        "gridProperties": {"rowCount": sheet.rows, "columnCount": sheet.cols, **sheet.properties},
+    }
+
+
+def _a1(cell: str) -> tuple[int, int]:
+    match = _CELL.match(cell.split(":")[0])
+    assert match, cell
+    col = 0
+    for char in match[1]:
+        col = col * 26 + ord(char) - 64
+    return col - 1, int(match[2]) - 1
+
+
+def _entered(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("="):
+        return Formula(value)
+    if isinstance(value, str) and re.fullmatch(r"[+-]?[\d ]+(\.\d+)?", value.strip()):
+        return float(value.replace(" ", ""))  # as Google does: "+7 999..." becomes a number
+    return value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
