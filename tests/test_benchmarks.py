@@ -57,3 +57,9 @@ def test_loyalty_benchmark_prints_nightly_and_incremental_times():
     assert "SQLite: 300 customers, 3000 interactions, 600 deals" in out
     for label in ("nightly recalculation", "incremental, one customer", "baseline"):
         assert label in out
+
+
+def test_sheets_benchmark_prints_requests_per_cycle_and_the_naive_baseline():
+    out = run("bench_sheets.py", "--deals", "200", "--edits", "5")
+    assert "first full sync" in out and "5 edits on each side" in out
+    assert "baseline, row by row" in out and "200 writes" in out

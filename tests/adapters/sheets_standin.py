@@ -105,6 +105,9 @@ class Standin:
             def do_POST(self) -> None:
                 standin._serve(self, "POST")
 
+            def do_PUT(self) -> None:
+                standin._serve(self, "PUT")
+
         return Handler
 
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
@@ -170,12 +173,17 @@ class Standin:
                     entry["values"] = sheet.grid()
                 ranges.append(entry)
             return 200, {"spreadsheetId": key, "valueRanges": ranges}
+        if method == "PUT" and rest.startswith("/values/"):  # values.update: one range
+            option = query.get("valueInputOption", ["RAW"])[0]
+            one = {"range": rest.removeprefix("/values/"), "values": body.get("values", [])}
+            body = {"valueInputOption": option, "data": [one]}
+            method, rest = "POST", "/values:batchUpdate"
         if method == "POST" and rest == "/values:batchUpdate":
             user_entered = body.get("valueInputOption") == "USER_ENTERED"
             updated = 0
             for data in body.get("data", []):
-                name, _, cell = data["range"].partition("!")
-                sheet = book[name.strip("'")]
+                name, _, cell = data["range"].rpartition("!")
+                sheet = book[name.strip("'")] if name else next(iter(book.values()))
                 col, row = _a1(cell)
                 for dr, values in enumerate(data["values"]):
                     for dc, value in enumerate(values):

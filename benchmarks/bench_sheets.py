@@ -1,0 +1,138 @@
+"""Sheet sync at scale: 10k deals against the local Sheets API stand-in, with real gspread.
+
+Prints seconds and API requests for the first full sync and for a cycle with 50 edits
+on each side (the manager's in the sheet, the reps' in the CRM), next to a baseline
+measured in the same run: a naive loop writing the same rows one gspread call per row.
+
+Usage: python benchmarks/bench_sheets.py [--deals N] [--edits N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import gspread
+from sqlalchemy import insert, select
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from adapters.sheets.backends.google import GoogleBook
+from adapters.sheets.engine import sync
+from benchmarks.bench_core import fresh_app
+from core.db.tables import CustomerRow, DealRow, UserRow
+from core.domain.actor import Actor
+from core.services.deals import update_deal
+from core.services.pipelines import list_pipelines
+from tests.adapters.sheets_standin import Standin
+
+NOW = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def populate(app, deals: int) -> list[int]:
+    [pipeline] = list_pipelines(app)
+    with app.engine.begin() as connection:
+        connection.execute(
+            insert(UserRow),
+            [
+                {
+                    "display_name": f"Rep {n}",
+                    "role": "rep",
+                    "team": "t",
+                    "active": True,
+                    "created_at": NOW,
+                }
+                for n in range(10)
+            ],
+        )
+        users = list(connection.scalars(select(UserRow.id)))
+        base = {
+            "kind": "organisation",
+            "search_text": "",
+            "phones": [],
+            "emails": [],
+            "status": "prospect",
+            "fields": {},
+            "archived": False,
+            "version": 1,
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+        connection.execute(
+            insert(CustomerRow), [{**base, "name": f"Customer {n}"} for n in range(1000)]
+        )
+        customers = list(connection.scalars(select(CustomerRow.id)))
+        stage = pipeline.stages[0]
+        connection.execute(insert(DealRow), [
+            {"title": f"Deal {n}", "customer_id": customers[n % len(customers)],
+             "owner_id": users[n % len(users)], "pipeline_id": pipeline.id, "stage_id": stage.id,
+             "status": "open", "amount": Decimal(1000 + n), "currency": "RUB",
+             "stage_entered_at": NOW, "fields": {}, "version": 1, "created_at": NOW,
+             "updated_at": NOW}
+            for n in range(deals)])  # fmt: skip
+        return list(connection.scalars(select(DealRow.id)))
+
+
+def count(standin: Standin) -> str:
+    reads = sum(1 for method, _ in standin.requests if method == "GET")
+    writes = len(standin.requests) - reads
+    standin.requests.clear()
+    return f"{reads} reads + {writes} writes"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deals", type=int, default=10_000)
+    parser.add_argument("--edits", type=int, default=50)
+    options = parser.parse_args()
+    standin = Standin()
+    standin.add("bench")
+    with tempfile.TemporaryDirectory() as folder:
+        app = fresh_app(f"sqlite:///{Path(folder) / 'sheets.db'}")
+        ids = populate(app, options.deals)
+
+        def book() -> GoogleBook:
+            return GoogleBook(gspread.Client(auth=None, session=standin.session()), "bench")
+
+        started = time.perf_counter()
+        sync(app, book())
+        first = time.perf_counter() - started
+        print(f"Sheet sync of {options.deals} deals, Google backend against the stand-in:")
+        print(f"  first full sync          : {first:7.2f} s, {count(standin)}")
+        rng = random.Random(5)
+        for deal_id in rng.sample(ids, options.edits):
+            standin.edit("bench", "Deals", deal_id, "Amount", "777")
+        for deal_id in rng.sample(ids, options.edits):
+            update_deal(app, Actor.system(), deal_id, {"title": f"Changed {deal_id}"})
+        standin.requests.clear()
+        started = time.perf_counter()
+        report = sync(app, book())
+        edits = time.perf_counter() - started
+        print(
+            f"  {options.edits} edits on each side   : {edits:7.2f} s, {count(standin)} "
+            f"({report.updated} applied from the sheet)"
+        )
+        standin.add("naive")
+        sheet = gspread.Client(auth=None, session=standin.session()).open_by_key("naive")
+        worksheet = sheet.add_worksheet("Deals", options.deals + 10, 20)
+        standin.requests.clear()
+        started = time.perf_counter()
+        for row, deal_id in enumerate(ids, start=2):
+            worksheet.update([[deal_id, f"Deal {deal_id}", "Lead", 1000 + row]], f"A{row}")
+        naive = time.perf_counter() - started
+        print(
+            f"  baseline, row by row     : {naive:7.2f} s, {count(standin)} "
+            f"(the first sync is {naive / first:.1f}x faster)"
+        )
+        app.close()
+    standin.close()
+
+
+if __name__ == "__main__":
+    main()
