@@ -64,8 +64,40 @@ def sync(app: App, backend: Backend) -> SyncReport:
     report = SyncReport()
     for layout in layouts(app, users, stages):
         _Sheet(app, backend, layout, language, actor, users, report).run()
+    _summary(app, backend, language)
     backend.flush()
     return report
+
+
+SUMMARY = {"en": "Summary", "ru": "Сводка", "uk": "Зведення"}
+SUMMARY_REPORTS = ("sales.plan", "sales.funnel")
+
+
+def _summary(app: App, backend: Backend, language: str) -> None:
+    """A read-only sheet with the plan-vs-fact and funnel tables, rewritten where it differs."""
+    tables = [app.registry.reports[r].build(app, Actor.system(), {}) for r in SUMMARY_REPORTS
+              if r in app.registry.reports]  # fmt: skip
+    if not tables:
+        return
+    wanted: list[list[Any]] = []
+    for table in tables:
+        wanted += [[table.title], list(table.columns)]
+        wanted += [["" if cell is None else str(cell) for cell in row] for row in table.rows]
+        wanted.append([])
+    title = SUMMARY.get(language, SUMMARY["en"])
+    grid = backend.read(title)
+    if grid is None:
+        backend.create(SheetLayout("summary", "summary", SUMMARY), language)
+        grid = []
+    width = max(len(row) for row in wanted + grid) if wanted or grid else 0
+    cells = []
+    for r in range(max(len(wanted), len(grid))):
+        for c in range(width):
+            want = wanted[r][c] if r < len(wanted) and c < len(wanted[r]) else ""
+            have = grid[r][c] if r < len(grid) and c < len(grid[r]) else ""
+            if str(want) != ("" if have is None else str(have)):
+                cells.append((r, c, want))
+    backend.write(title, cells)
 
 
 class _Sheet:

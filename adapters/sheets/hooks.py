@@ -12,8 +12,9 @@ import click
 
 from adapters.sheets.engine import Backend, SyncReport, sync
 from core import hookimpl
+from core.domain.enums import Role
 from core.domain.errors import ConfigError
-from core.extensions import MigrationSource, RunnerSpec
+from core.extensions import CommandReply, CommandRequest, CommandSpec, MigrationSource, RunnerSpec
 
 if TYPE_CHECKING:
     from core.bootstrap import App
@@ -71,6 +72,20 @@ def describe(report: SyncReport) -> str:
     return (f"{report.created} added, {report.updated} updated from the sheet, "
             f"{report.appended} new rows, {report.restored} restored, "
             f"{len(report.conflicts)} conflicts, {len(report.refused)} edits refused")  # fmt: skip
+
+
+@hookimpl
+def register_commands(register: Callable[[CommandSpec], None]) -> None:
+    register(
+        CommandSpec("sync", "Sync with the managers' spreadsheet now", sync_command,
+                    roles=frozenset({Role.MANAGER, Role.ADMIN}))
+    )  # fmt: skip
+
+
+def sync_command(request: CommandRequest) -> CommandReply:
+    report = sync_once(request.app)
+    lines = [f"Synced: {describe(report)}.", *report.conflicts[:10], *report.refused[:10]]
+    return CommandReply("\n".join(lines))
 
 
 @hookimpl

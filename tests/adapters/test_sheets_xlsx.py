@@ -78,7 +78,7 @@ def cycle(app, workbook):
 def test_the_first_sync_lays_out_sheets_a_manager_understands(app, week, workbook):
     customer, deal, manager = week
     book = openpyxl.load_workbook(workbook)
-    assert book.sheetnames == ["Customers", "Deals"]
+    assert book.sheetnames == ["Customers", "Deals", "Summary"]
     deals = book["Deals"]
     headers = [c.value for c in deals[1]]
     assert headers[:9] == [
@@ -227,3 +227,23 @@ def test_a_sync_cut_short_is_completed_by_the_next_one(app, team, week, workbook
     assert report.conflicts == [] and report.updated == 0
     assert [e.action for e in audit_entries(app, "deal", deal.id)].count("update") == 1
     assert manager.read("Deals", deal.id, "Rapport says") is None
+
+
+def test_a_read_only_summary_holds_plan_vs_fact_and_the_funnel(app, team, week, workbook):
+    from core.extensions import CommandRequest
+    from plugins.sales.plans import set_plan
+
+    set_plan(app, team["manager"], f"{app.clock():%Y-%m}", "amount", 10_000)
+    cycle(app, workbook)
+    sheet = openpyxl.load_workbook(workbook)["Summary"]
+    column_a = [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
+    assert column_a[0].startswith("Plan vs fact") and "Funnel" in column_a and "Lead" in column_a
+    sheet.cell(1, 1).value = "scribbled over"  # read-only: put back on the next cycle
+    book = sheet.parent
+    book.save(workbook)
+    reply = app.registry.commands["sync"].handler(CommandRequest(app, team["manager"], ""))
+    assert reply.text.startswith("Synced: 0 added, 0 updated from the sheet")
+    assert openpyxl.load_workbook(workbook)["Summary"].cell(1, 1).value.startswith("Plan vs fact")
+    assert app.registry.commands["sync"].roles == frozenset(
+        {team["manager"].role, team["manager"].role.ADMIN}
+    )
