@@ -26,8 +26,13 @@ from core.domain.actor import Actor
 from core.domain.enums import Channel
 from core.domain.errors import InvalidInput, RapportError
 from core.services import audit
-from core.services.customers import create_customer, list_customers, update_customer
-from core.services.deals import create_deal, list_deals, move_deal, update_deal
+from core.services.customers import (
+    create_customer,
+    get_customer,
+    list_customers,
+    update_customer,
+)
+from core.services.deals import create_deal, get_deal, list_deals, move_deal, update_deal
 from core.services.pipelines import list_pipelines
 from core.services.uow import UnitOfWork
 
@@ -107,6 +112,7 @@ class _Sheet:
         self.language, self.users, self.report = language, users, report
         self.title = layout.title(language)
         self.writes: list[tuple[int, int, Any]] = []
+        self.touched: set[int] = set()  # records this cycle changed from the sheet
 
     def run(self) -> None:
         grid = self.backend.read(self.title)
@@ -137,7 +143,11 @@ class _Sheet:
                     self.writes.append((next_row, col, values[key]))
             next_row += 1
         self.backend.write(self.title, self.writes)
-        self._save_base(*self._records())
+        if self.touched:  # re-read only what this cycle changed, not every record
+            fresh, fresh_versions = self._records(self.touched)
+            records.update(fresh)
+            self.versions.update(fresh_versions)
+        self._save_base(base, records, self.versions)
 
     # --- one row ---------------------------------------------------------------------
 
@@ -176,6 +186,7 @@ class _Sheet:
                 # The fields were merged one by one above; the version read in this cycle
                 # only guards against a change racing this very sync.
                 self._apply(record_id, patch, self.versions[record_id])
+                self.touched.add(record_id)
                 self.report.updated += 1
             except RapportError as exc:
                 self.report.refused.append(f"{self.layout.name} #{record_id}: {exc}")
@@ -189,6 +200,7 @@ class _Sheet:
             self.report.refused.append(f"{self.layout.name} row {index + 1}: {exc}")
             return f"Not added: {exc}"
         self.report.created += 1
+        self.touched.add(record_id)
         self.writes.append((index, positions["id"], record_id))
         return ""
 
@@ -248,21 +260,35 @@ class _Sheet:
 
     # --- reading -----------------------------------------------------------------------
 
-    def _records(self) -> tuple[dict[int, dict[str, str]], dict[int, int]]:
-        """Every record's cell values, and its version, as the database holds them now."""
+    def _records(
+        self, only: set[int] | None = None
+    ) -> tuple[dict[int, dict[str, str]], dict[int, int]]:
+        """Cell values and versions as the database holds them now (of ``only`` these)."""
         if self.layout.entity == "customer":
-            rows = [c.model_dump() for c in list_customers(self.app, Actor.system(), limit=ALL)]
+            customers = (
+                [get_customer(self.app, Actor.system(), cid) for cid in only]
+                if only is not None
+                else list_customers(self.app, Actor.system(), limit=ALL)
+            )
+            rows = [c.model_dump() for c in customers]
         else:
-            rows = self._deal_rows()
+            rows = self._deal_rows(only)
         return {row["id"]: self._cells(row) for row in rows}, {
             row["id"]: row["version"] for row in rows
         }
 
-    def _deal_rows(self) -> list[dict[str, Any]]:
+    def _deal_rows(self, only: set[int] | None) -> list[dict[str, Any]]:
         stages = {s.id: s.name for p in list_pipelines(self.app) for s in p.stages}
+        deals = (
+            [get_deal(self.app, Actor.system(), deal_id) for deal_id in only]
+            if only is not None
+            else list_deals(self.app, Actor.system(), limit=ALL)
+        )
+        wanted = {d.customer_id for d in deals}
         names = {
             c.id: c.name
             for c in list_customers(self.app, Actor.system(), limit=ALL, include_archived=True)
+            if c.id in wanted
         }
         return [
             {
@@ -270,7 +296,7 @@ class _Sheet:
                 "stage": stages[d.stage_id],
                 "customer": names.get(d.customer_id, ""),
             }
-            for d in list_deals(self.app, Actor.system(), limit=ALL)
+            for d in deals
         ]
 
     def _cells(self, row: Mapping[str, Any]) -> dict[str, str]:
@@ -298,13 +324,28 @@ class _Sheet:
             rows = uow.session.scalars(select(BaseRow).where(BaseRow.sheet == self.layout.name))
             return {row.record_id: dict(row.values) for row in rows}
 
-    def _save_base(self, records: dict[int, dict[str, str]], versions: dict[int, int]) -> None:
+    def _save_base(
+        self,
+        base: dict[int, dict[str, str]],
+        records: dict[int, dict[str, str]],
+        versions: dict[int, int],
+    ) -> None:
+        """Store what the sheet holds now, rewriting only the records whose cells changed."""
+        stale = [rid for rid in base if rid not in records]
+        changed = [rid for rid, values in records.items() if base.get(rid) != values]
+        if not stale and not changed:
+            return
         with UnitOfWork(self.app) as uow:
-            uow.session.execute(delete(BaseRow).where(BaseRow.sheet == self.layout.name))
-            uow.session.add_all(
-                BaseRow(sheet=self.layout.name, record_id=rid, values=values, version=versions[rid])
-                for rid, values in records.items()
-            )
+            gone = stale + changed
+            for start in range(0, len(gone), 5000):
+                uow.session.execute(
+                    delete(BaseRow).where(BaseRow.sheet == self.layout.name,
+                                          BaseRow.record_id.in_(gone[start : start + 5000]))
+                )  # fmt: skip
+            rows = [{"sheet": self.layout.name, "record_id": rid, "values": records[rid],
+                     "version": versions[rid]} for rid in changed]  # fmt: skip
+            if rows:
+                uow.session.connection().execute(BaseRow.__table__.insert(), rows)
             uow.commit()
 
     def _positions(self, grid: list[list[Any]]) -> dict[str, int]:

@@ -32,18 +32,18 @@ class Sheet:
         self.properties: dict[str, Any] = {}
 
     def grid(self) -> list[list[str]]:
-        if not self.cells:
+        """The used area, trailing empty cells and rows trimmed, as Google returns it."""
+        by_row: dict[int, dict[int, Any]] = {}
+        for (r, c), value in self.cells.items():
+            if value != "" and value is not None:
+                by_row.setdefault(r, {})[c] = value
+        if not by_row:
             return []
-        height = max(r for r, _ in self.cells) + 1
-        out = []
-        for r in range(height):
-            width = max(
-                (c + 1 for rr, c in self.cells if rr == r and self.cells[(rr, c)] != ""), default=0
-            )
-            out.append([_shown(self.cells.get((r, c), "")) for c in range(width)])
-        while out and not out[-1]:
-            out.pop()
-        return out
+        return [
+            [_shown(by_row.get(r, {}).get(c, "")) for c in range(max(by_row.get(r, {-1: 0})) + 1)]
+            if r in by_row else []
+            for r in range(max(by_row) + 1)
+        ]  # fmt: skip
 
 
 class Standin:
