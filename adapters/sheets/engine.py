@@ -159,6 +159,8 @@ class _Sheet:
         if not raw_id:
             if not any(edited.values()):
                 return ""
+            if self.layout.entity == "deal":  # a new deal names its customer, read-only later
+                edited["customer"] = canonical(self._column("customer"), cells.get("customer"))
             return self._create(index, edited, positions)
         if not raw_id.isdigit() or int(raw_id) not in records:
             return f"Unknown ID {raw_id}: put the original ID back, or clear it to add a new record"
@@ -234,12 +236,26 @@ class _Sheet:
             move_deal(self.app, self.actor, record_id, stage, lost_reason=reason)
 
     def _insert(self, values: dict[str, str]) -> int:
+        customer = values.pop("customer", "")
         data = self._data({k: v for k, v in values.items() if v})
         if self.layout.entity == "customer":
             return create_customer(self.app, self.actor, data).id
         data.pop("lost_reason", None)
-        data.pop("customer", None)
+        data["customer_id"] = self._customer_named(customer)
         return create_deal(self.app, self.actor, data).id
+
+    def _customer_named(self, name: str) -> int:
+        header = self._column("customer").header(self.language)
+        if not name:
+            raise InvalidInput.one(header, "say which customer the deal is for")
+        found = [c.id for c in list_customers(self.app, Actor.system(), limit=ALL)
+                 if c.name.casefold() == name.casefold()]  # fmt: skip
+        if len(found) != 1:
+            problem = "is not a customer" if not found else "names several customers"
+            raise InvalidInput.one(
+                header, f"{name!r} {problem}: use the name on the Customers sheet"
+            )
+        return found[0]
 
     def _data(self, patch: dict[str, str]) -> dict[str, Any]:
         data: dict[str, Any] = {}

@@ -247,3 +247,21 @@ def test_a_read_only_summary_holds_plan_vs_fact_and_the_funnel(app, team, week, 
     assert app.registry.commands["sync"].roles == frozenset(
         {team["manager"].role, team["manager"].role.ADMIN}
     )
+
+
+def test_a_new_deal_row_names_its_customer(app, team, week, workbook):
+    customer, _, manager = week
+    manager.add_row(
+        "Deals", {"Title": "Сервис", "Customer": "ооо ромашка", "Amount": 300, "Owner": "Ivan Rep"}
+    )
+    manager.add_row("Deals", {"Title": "Orphan", "Customer": "Nobody Ltd"})
+    report = cycle(app, workbook)
+    assert report.created == 1
+    [refused] = report.refused
+    assert (
+        "Customer: 'Nobody Ltd' is not a customer: use the name on the Customers sheet" in refused
+    )
+    from core.services.deals import list_deals
+
+    [service] = [d for d in list_deals(app, team["manager"]) if d.title == "Сервис"]
+    assert service.customer_id == customer.id and service.amount == Decimal("300.00")
