@@ -25,6 +25,7 @@ from core.domain.errors import RapportError
 from core.hooks import Hooks
 from core.logs import configure_logging
 from core.plugins import make_plugin_manager
+from core.services.archive import set_archived
 from core.services.audit import history
 from core.services.fields import define_field
 from core.services.pipelines import ensure_default_pipeline
@@ -422,6 +423,20 @@ def history_command(ctx: click.Context, entity: str, entity_id: int, limit: int)
         for field, change in entry.changes.items():
             if isinstance(change, dict) and set(change) == {"old", "new"}:
                 click.echo(f"    {field}: {change['old']!r} -> {change['new']!r}")
+
+
+@main.command("archive")
+@click.argument("entity", type=click.Choice(["customer", "deal"]))
+@click.argument("record_id", type=int)
+@click.option("--restore", is_flag=True, help="Bring an archived record back.")
+@click.pass_context
+@friendly_errors
+def archive_command(ctx: click.Context, entity: str, record_id: int, restore: bool) -> None:
+    """Take a customer or deal out of every list and report (its history stays)."""
+    with open_app(ctx) as app:
+        changed = set_archived(app, cli_actor(app), entity, record_id, archived=not restore)  # type: ignore[arg-type]
+    done = "restored" if restore else "archived"
+    click.echo(f"{entity.title()} #{record_id} {done}." if changed else f"Already {done}.")
 
 
 @users.command("role")

@@ -25,6 +25,7 @@ path = "rapport.xlsx"
 # spreadsheet_id = "1AbC..."
 # credentials_file = "service-account.json"
 interval_seconds = 60
+deleted_rows = "restore"  # restore: a deleted row comes back; archive: its record is archived
 
 [plugins]
 disabled = []

@@ -8,7 +8,7 @@ mistake is reported at start-up with the plugin's name, not in the middle of a s
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -73,17 +73,23 @@ class CommandSpec:
 
 @dataclass(frozen=True)
 class SheetColumn:
-    """A read-only computed column on one of the synced sheets (``customers``, ``deals``...).
+    """A column a plugin adds to a synced sheet (``customers`` or ``deals``).
 
-    Custom fields become columns on their own; this is for values a plugin computes, such
-    as a loyalty segment or the days a deal has spent in its stage.
+    Custom fields become columns on their own; this is for values a plugin keeps or
+    computes, such as a loyalty segment or the days a deal has spent in its stage.
+    ``values`` answers for many records at once (a sheet holds thousands of rows, so one
+    query must serve them all). With ``save`` the column is editable: the sync hands a
+    manager's edit (``None`` for a cleared cell) to the plugin's own service, so its rules
+    and audit apply; ``choices`` become the cell's dropdown.
     """
 
     sheet: str
     key: str
     header: str
-    value: Callable[[App, Mapping[str, Any]], FieldValue]
+    values: Callable[[App, Sequence[int]], Mapping[int, FieldValue]]
     headers: Mapping[str, str] = field(default_factory=dict)
+    choices: tuple[str, ...] = ()
+    save: Callable[[App, Actor, int, str | None], None] | None = None
     owner: str = ""
 
 

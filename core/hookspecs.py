@@ -116,7 +116,7 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
 
 @hookspec
 def register_sheet_columns(register: Callable[[SheetColumn], None]) -> None:
-    """Add read-only computed columns to a synced sheet (custom fields are added by themselves)."""
+    """Add columns to a synced sheet, read-only or editable (custom fields come by themselves)."""
 
 
 @hookspec

@@ -54,6 +54,8 @@ class SheetsSettings(BaseModel):
     spreadsheet_id: str | None = None
     credentials_file: Path | None = None
     interval_seconds: int = Field(default=60, ge=10)
+    # A row deleted from the sheet is put back ("restore"), or its record archived ("archive").
+    deleted_rows: Literal["restore", "archive"] = "restore"
 
 
 class PluginSettings(BaseModel):

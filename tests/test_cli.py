@@ -32,8 +32,9 @@ def test_init_creates_config_database_pipeline_and_admin(rapport, tmp_path):
     assert (tmp_path / "rapport.toml").exists() and (tmp_path / "rapport.db").exists()
     assert "Already initialised" in rapport("init")
     assert "Anna" in rapport("users", "list") and "telegram 5550001" in rapport("users", "list")
-    assert "Current (contacts_0001, loyalty_0001, sales_0001, sheets_0001, tasks_0001)." in rapport(
-        "db", "status"
+    assert (
+        "Current (contacts_0001, core_0003, loyalty_0001, sales_0001, sheets_0001, tasks_0001)."
+        in rapport("db", "status")
     )
 
 
@@ -159,3 +160,12 @@ def test_offboarding_a_rep_and_reading_a_records_history(rapport):
         "Ivan Petrov via system: create" in trail and "    name: None -> 'ООО «Ромашка»'" in trail
     )
     assert "No changes recorded." in rapport("history", "deal", "9999")
+
+
+def test_archiving_a_record_from_the_cli(rapport):
+    rapport("demo")
+    assert "Deal #1 archived." in rapport("archive", "deal", "1")
+    assert "Already archived." in rapport("archive", "deal", "1")
+    assert "archived: False -> True" in rapport("history", "deal", "1")
+    assert "Deal #1 restored." in rapport("archive", "deal", "1", "--restore")
+    assert "Error: No customer #999." in rapport("archive", "customer", "999", code=1)

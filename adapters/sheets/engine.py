@@ -15,17 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import delete, select
 
-from adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts
+from adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts, typed
 from adapters.sheets.tables import BaseRow
 from core.db.tables import UserRow
 from core.domain.actor import Actor
 from core.domain.enums import Channel
 from core.domain.errors import InvalidInput, RapportError
 from core.services import audit
+from core.services.archive import set_archived
 from core.services.customers import (
     create_customer,
     get_customer,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from core.bootstrap import App
 
 ALL = 1_000_000
+MAX_ARCHIVED_AT_ONCE = 20
 
 
 class Backend(Protocol):
@@ -55,6 +58,7 @@ class SyncReport:
     updated: int = 0
     appended: int = 0
     restored: int = 0
+    archived: int = 0
     conflicts: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
 
@@ -87,7 +91,7 @@ def _summary(app: App, backend: Backend, language: str) -> None:
     wanted: list[list[Any]] = []
     for table in tables:
         wanted += [[table.title], list(table.columns)]
-        wanted += [["" if cell is None else str(cell) for cell in row] for row in table.rows]
+        wanted += [[_summary_cell(cell) for cell in row] for row in table.rows]
         wanted.append([])
     title = SUMMARY.get(language, SUMMARY["en"])
     grid = backend.read(title)
@@ -100,9 +104,24 @@ def _summary(app: App, backend: Backend, language: str) -> None:
         for c in range(width):
             want = wanted[r][c] if r < len(wanted) and c < len(wanted[r]) else ""
             have = grid[r][c] if r < len(grid) and c < len(grid[r]) else ""
-            if str(want) != ("" if have is None else str(have)):
+            if _shown(want) != _shown(have):
                 cells.append((r, c, want))
     backend.write(title, cells)
+
+
+def _summary_cell(cell: Any) -> Any:
+    """Figures stay numbers, so a manager can chart them; anything else is text."""
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return cell
+    if isinstance(cell, float | Decimal):
+        return Decimal(str(cell))
+    return "" if cell is None else str(cell)
+
+
+def _shown(cell: Any) -> str:
+    if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+        return f"{Decimal(str(cell)).normalize():f}"
+    return "" if cell is None else str(cell)
 
 
 class _Sheet:
@@ -113,6 +132,9 @@ class _Sheet:
         self.title = layout.title(language)
         self.writes: list[tuple[int, int, Any]] = []
         self.touched: set[int] = set()  # records this cycle changed from the sheet
+        self.positions: dict[str, int] = {}
+        self.unknown_ids = False
+        self.restored_note = "Restored: rows are not deleted from the sheet"
 
     def run(self) -> None:
         grid = self.backend.read(self.title)
@@ -120,7 +142,7 @@ class _Sheet:
             self.backend.create(self.layout, self.language)
             grid = [[c.header(self.language) for c in self.layout.columns]]
             self.writes += [(0, col, header) for col, header in enumerate(grid[0])]
-        positions = self._positions(grid)
+        positions = self.positions = self._positions(grid)
         records, self.versions = self._records()
         base = self._base()
         seen: set[int] = set()
@@ -128,19 +150,25 @@ class _Sheet:
             cells = {key: (row[col] if col < len(row) else None) for key, col in positions.items()}
             note = self._row(index, cells, positions, records, base, seen)
             if canonical(self._column(STATUS), cells.get(STATUS)) != note:
-                self.writes.append((index, positions[STATUS], note))
+                self._put(index, STATUS, note)
+        missing = [rid for rid in records if rid not in seen and rid in base]
+        if missing and self._archives(len(missing), len(records)):
+            for record_id in missing:
+                set_archived(self.app, self.actor, self.layout.entity, record_id)  # type: ignore[arg-type]
+                del records[record_id]
+            self.report.archived += len(missing)
         next_row = len(grid)
         for record_id, values in records.items():
             if record_id in seen:
                 continue
             if record_id in base:
                 self.report.restored += 1
-                values = {**values, STATUS: "Restored: rows are not deleted from the sheet"}
+                values = {**values, STATUS: self.restored_note}
             else:
                 self.report.appended += 1
-            for key, col in positions.items():
+            for key in positions:
                 if values.get(key, ""):
-                    self.writes.append((next_row, col, values[key]))
+                    self._put(next_row, key, values[key])
             next_row += 1
         self.backend.write(self.title, self.writes)
         if self.touched:  # re-read only what this cycle changed, not every record
@@ -163,9 +191,11 @@ class _Sheet:
                 edited["customer"] = canonical(self._column("customer"), cells.get("customer"))
             return self._create(index, edited, positions)
         if not raw_id.isdigit() or int(raw_id) not in records:
+            self.unknown_ids = True
             return f"Unknown ID {raw_id}: put the original ID back, or clear it to add a new record"
         record_id = int(raw_id)
         if record_id in seen:
+            self.unknown_ids = True
             return f"ID {record_id} appears twice: this row was not read"
         seen.add(record_id)
         current = records[record_id]
@@ -176,12 +206,12 @@ class _Sheet:
             if sheet_value == now:
                 continue  # both sides agree (also after a cycle cut short before writing)
             if sheet_value == was:
-                self.writes.append((index, positions[key], now))  # changed elsewhere only
+                self._put(index, key, now)  # changed elsewhere only
             elif now == was:
                 patch[key] = sheet_value  # changed in the sheet only
             else:  # both changed: the database wins, the sheet's value is kept in the history
                 conflicts.append((key, sheet_value, now))
-                self.writes.append((index, positions[key], now))
+                self._put(index, key, now)
         notes = [self._conflict(record_id, conflicts)] if conflicts else []
         if patch:
             try:
@@ -203,7 +233,7 @@ class _Sheet:
             return f"Not added: {exc}"
         self.report.created += 1
         self.touched.add(record_id)
-        self.writes.append((index, positions["id"], record_id))
+        self._put(index, "id", str(record_id))
         return ""
 
     def _conflict(self, record_id: int, conflicts: list[tuple[str, str, str]]) -> str:
@@ -224,6 +254,7 @@ class _Sheet:
     # --- mapping to the service layer ------------------------------------------------
 
     def _apply(self, record_id: int, patch: dict[str, str], version: int | None) -> None:
+        self._save_plugin_columns(record_id, patch)
         data = self._data(patch)
         if self.layout.entity == "customer":
             update_customer(self.app, self.actor, record_id, data, expected_version=version)
@@ -237,12 +268,39 @@ class _Sheet:
 
     def _insert(self, values: dict[str, str]) -> int:
         customer = values.pop("customer", "")
-        data = self._data({k: v for k, v in values.items() if v})
+        plugin_values = {k: v for k, v in values.items() if k.startswith("computed.") and v}
+        data = self._data({k: v for k, v in values.items() if v and k not in plugin_values})
         if self.layout.entity == "customer":
-            return create_customer(self.app, self.actor, data).id
-        data.pop("lost_reason", None)
-        data["customer_id"] = self._customer_named(customer)
-        return create_deal(self.app, self.actor, data).id
+            record_id = create_customer(self.app, self.actor, data).id
+        else:
+            data.pop("lost_reason", None)
+            data["customer_id"] = self._customer_named(customer)
+            record_id = create_deal(self.app, self.actor, data).id
+        self._save_plugin_columns(record_id, plugin_values)
+        return record_id
+
+    def _save_plugin_columns(self, record_id: int, patch: dict[str, str]) -> None:
+        """Hand edits of plugins' columns to their plugins; ``patch`` keeps the rest."""
+        for key in [k for k in patch if k.startswith("computed.")]:
+            column = self._column(key)
+            assert column.save is not None  # read-only columns are never in a patch
+            column.save(self.actor, record_id, patch.pop(key) or None)
+
+    def _archives(self, missing: int, total: int) -> bool:
+        """Archive deleted rows only when the setting says so and the deletion looks meant.
+
+        A row whose ID was edited hides which record went missing, and a sheet that lost
+        most of its rows at once was more likely cleared by accident: both are restored.
+        """
+        if self.app.settings.sheets.deleted_rows != "archive" or self.unknown_ids:
+            return False
+        if missing > max(MAX_ARCHIVED_AT_ONCE, total // 10):
+            self.restored_note = (
+                f"Restored: {missing} rows vanished at once, too many to archive; "
+                "delete fewer rows per sync, or archive them from the bot or the CLI"
+            )
+            return False
+        return True
 
     def _customer_named(self, name: str) -> int:
         header = self._column("customer").header(self.language)
@@ -289,7 +347,9 @@ class _Sheet:
             rows = [c.model_dump() for c in customers]
         else:
             rows = self._deal_rows(only)
-        return {row["id"]: self._cells(row) for row in rows}, {
+        ids = [row["id"] for row in rows]
+        looked_up = {c.key: c.lookup(ids) for c in self.layout.columns if c.lookup is not None}
+        return {row["id"]: self._cells(row, looked_up) for row in rows}, {
             row["id"]: row["version"] for row in rows
         }
 
@@ -315,13 +375,15 @@ class _Sheet:
             for d in deals
         ]
 
-    def _cells(self, row: Mapping[str, Any]) -> dict[str, str]:
+    def _cells(
+        self, row: Mapping[str, Any], looked_up: Mapping[str, Mapping[int, Any]]
+    ) -> dict[str, str]:
         values: dict[str, str] = {}
         for column in self.layout.columns:
             if column.key == STATUS:
                 continue
-            if column.value is not None:
-                raw = column.value(row)
+            if column.key in looked_up:
+                raw = looked_up[column.key].get(row["id"])
             elif column.key.startswith("fields."):
                 raw = row["fields"].get(column.key.removeprefix("fields."))
             elif column.key == "owner":
@@ -378,6 +440,9 @@ class _Sheet:
                 header.append(column.key)
                 self.writes.append((0, positions[column.key], column.header(self.language)))
         return positions
+
+    def _put(self, row: int, key: str, value: Any) -> None:
+        self.writes.append((row, self.positions[key], typed(self._column(key), value)))
 
     def _column(self, key: str) -> Column:
         return next(c for c in self.layout.columns if c.key == key)

@@ -70,7 +70,7 @@ async def run(app: App) -> None:
 
 def describe(report: SyncReport) -> str:
     return (f"{report.created} added, {report.updated} updated from the sheet, "
-            f"{report.appended} new rows, {report.restored} restored, "
+            f"{report.appended} new rows, {report.restored} restored, {report.archived} archived, "
             f"{len(report.conflicts)} conflicts, {len(report.refused)} edits refused")  # fmt: skip
 
 

@@ -8,16 +8,18 @@ may reorder, hide or add columns of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from core.domain.enums import CustomerKind, CustomerStatus, FieldType
 
 if TYPE_CHECKING:
     from core.bootstrap import App
+    from core.domain.actor import Actor
 
 STATUS = "status_note"
 
@@ -29,7 +31,8 @@ class Column:
     kind: str = "text"  # text, number, date, choice, list, id, note
     choices: tuple[str, ...] = ()
     read_only: bool = False
-    value: Callable[[Mapping[str, Any]], Any] | None = None
+    lookup: Callable[[Sequence[int]], Mapping[int, Any]] | None = None  # a plugin's column
+    save: Callable[[Actor, int, str | None], None] | None = None
 
     def header(self, language: str) -> str:
         return self.headers.get(language) or self.headers["en"]
@@ -102,13 +105,13 @@ def _field_columns(app: App, entity: str) -> list[Column]:
                               kind=kind, choices=spec.choices))  # fmt: skip
     for extra in app.registry.sheet_columns:
         if extra.sheet == ("customers" if entity == "customer" else "deals"):
-            columns.append(Column(f"computed.{extra.key}", {"en": extra.header, **extra.headers},
-                                  read_only=True, value=_computed(app, extra.value)))  # fmt: skip
+            columns.append(Column(
+                f"computed.{extra.key}", {"en": extra.header, **extra.headers},
+                kind="choice" if extra.choices else "text", choices=extra.choices,
+                read_only=extra.save is None, lookup=partial(extra.values, app),
+                save=partial(extra.save, app) if extra.save else None,
+            ))  # fmt: skip
     return columns
-
-
-def _computed(app: App, value: Callable[..., Any]) -> Callable[[Mapping[str, Any]], Any]:
-    return lambda record: value(app, record)
 
 
 def canonical(column: Column, cell: Any) -> str:
@@ -126,4 +129,21 @@ def canonical(column: Column, cell: Any) -> str:
         return f"{number.quantize(Decimal('0.01'))}"
     if column.kind == "list":
         return "; ".join(part.strip() for part in text.replace(",", ";").split(";") if part.strip())
+    return text
+
+
+def typed(column: Column, text: Any) -> Any:
+    """A cell as the sheet should hold it: amounts as numbers and dates as dates, so a
+    manager can sum, sort and filter them; everything else as the text it is."""
+    if not isinstance(text, str) or not text:
+        return text
+    try:
+        if column.kind == "id":
+            return int(text)
+        if column.kind == "number":
+            return Decimal(text)
+        if column.kind == "date":
+            return date.fromisoformat(text)
+    except (InvalidOperation, ValueError):
+        pass
     return text

@@ -117,6 +117,7 @@ class Deal(Entity):
     lost_reason: str | None
     stage_entered_at: datetime
     closed_at: datetime | None
+    archived: bool = False
     fields: dict[str, Any]
     version: int
     created_at: datetime

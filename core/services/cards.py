@@ -83,7 +83,9 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
         deals = [
             Deal.model_validate(d)
             for d in session.scalars(
-                select(DealRow).where(DealRow.customer_id == row.id).order_by(DealRow.id)
+                select(DealRow)
+                .where(DealRow.customer_id == row.id, DealRow.archived.is_(False))
+                .order_by(DealRow.id)
             )
         ]
         interactions = [

@@ -188,10 +188,13 @@ def list_deals(
     *,
     customer_id: int | None = None,
     status: StageOutcome | None = None,
+    include_archived: bool = False,
     limit: int = 100,
     offset: int = 0,
 ) -> list[Deal]:
     statement = select(DealRow).where(owned_scope(actor, DealRow.owner_id))
+    if not include_archived:
+        statement = statement.where(DealRow.archived.is_(False))
     if customer_id is not None:
         statement = statement.where(DealRow.customer_id == customer_id)
     if status is not None:

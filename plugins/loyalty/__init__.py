@@ -17,6 +17,7 @@ from plugins.loyalty.hooks import (
     register_jobs,
     register_migrations,
     register_reports,
+    register_sheet_columns,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "register_jobs",
     "register_migrations",
     "register_reports",
+    "register_sheet_columns",
 ]

@@ -14,13 +14,26 @@ from core.domain.actor import Actor
 from core.domain.enums import FieldType
 from core.domain.fields import FieldSpec
 from core.domain.models import Customer, Deal, Interaction
-from core.extensions import CardSection, Classifier, JobSpec, MigrationSource, ReportSpec
+from core.extensions import (
+    CardSection,
+    Classifier,
+    JobSpec,
+    MigrationSource,
+    ReportSpec,
+    SheetColumn,
+)
 from core.settings import Settings
 from plugins.loyalty.actions import plan_actions
-from plugins.loyalty.classify import classifiers
+from plugins.loyalty.classify import SEGMENTS, classifiers
 from plugins.loyalty.options import loyalty_options
 from plugins.loyalty.reports import report_specs
-from plugins.loyalty.service import ordered_verdicts, profile_of, recalculate
+from plugins.loyalty.service import (
+    ordered_verdicts,
+    override_segment,
+    profile_of,
+    recalculate,
+    segments_of,
+)
 from plugins.loyalty.signals import TOPICS
 
 if TYPE_CHECKING:
@@ -59,6 +72,23 @@ def register_jobs(register: Callable[[JobSpec], None]) -> None:
 def register_reports(register: Callable[[ReportSpec], None]) -> None:
     for spec in report_specs():
         register(spec)
+
+
+@hookimpl
+def register_sheet_columns(register: Callable[[SheetColumn], None]) -> None:
+    register(
+        SheetColumn(
+            sheet="customers", key="segment", header="Segment",
+            headers={"ru": "Сегмент", "uk": "Сегмент"},
+            values=segments_of, choices=SEGMENTS, save=_segment_from_sheet,
+        )
+    )  # fmt: skip
+
+
+def _segment_from_sheet(app: App, actor: Actor, customer_id: int, segment: str | None) -> None:
+    """A manager's pick in the sheet is an override, like one from the CLI; a cleared cell
+    hands the customer back to the rules."""
+    override_segment(app, actor, customer_id, segment, note="set in the spreadsheet")
 
 
 @hookimpl

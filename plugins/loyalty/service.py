@@ -105,6 +105,19 @@ def profile_of(app: App, actor: Actor, customer_id: int) -> LoyaltyProfile | Non
         )  # fmt: skip
 
 
+def segments_of(app: App, customer_ids: Sequence[int]) -> dict[int, str]:
+    """Many customers' segments in one query (a spreadsheet shows thousands at once)."""
+    ids = list(customer_ids)
+    found: dict[int, str] = {}
+    with UnitOfWork(app, read_only=True) as uow:
+        for start in range(0, len(ids), CHUNK):
+            query = select(ProfileRow.customer_id, ProfileRow.segment).where(
+                ProfileRow.customer_id.in_(ids[start : start + CHUNK])
+            )
+            found.update((row.customer_id, row.segment) for row in uow.session.execute(query))
+    return found
+
+
 def ordered_verdicts(app: App, verdicts: dict[str, Any]) -> list[dict[str, Any]]:
     """Verdicts in the order their classifiers were registered (JSONB keeps no order)."""
     order = list(app.registry.classifiers)

@@ -53,7 +53,9 @@ def gather(
     in_window = DealRow.closed_at >= since
     previous_window = (DealRow.closed_at >= before) & (DealRow.closed_at < since)
     discounted = func.coalesce(DealRow.fields["discount_percent"].as_float(), 0) > 0
-    deal_which = True if customer_ids is None else DealRow.customer_id.in_(customer_ids)
+    deal_which = DealRow.archived.is_(False)
+    if customer_ids is not None:
+        deal_which &= DealRow.customer_id.in_(customer_ids)
     for row in session.execute(
         select(
             DealRow.customer_id,

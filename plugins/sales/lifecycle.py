@@ -44,13 +44,14 @@ def follow_deals(app: App, customer_id: int) -> None:
         counts = dict(
             uow.session.execute(
                 select(DealRow.status, func.count())
-                .where(DealRow.customer_id == customer_id)
+                .where(DealRow.customer_id == customer_id, DealRow.archived.is_(False))
                 .group_by(DealRow.status)
             ).all()
         )
         opportunity = uow.session.scalar(
             select(func.count()).where(
                 DealRow.customer_id == customer_id,
+                DealRow.archived.is_(False),
                 DealRow.status == StageOutcome.OPEN.value,
                 DealRow.fields["opportunity"].as_boolean(),
             )

@@ -172,6 +172,7 @@ def _line(session: Session, row: PlanRow) -> PlanLine:
             if row.team
             else DealRow.id.is_not(None)
         )
+    owners = and_(owners, DealRow.archived.is_(False))
     starts, ends = Period(row.period, row.starts, row.ends).bounds
     return PlanLine(
         who, row.metric, Decimal(row.target), _fact(session, row.metric, owners, starts, ends)

@@ -59,8 +59,11 @@ def report_specs() -> list[ReportSpec]:
 
 
 def _scope(actor: Actor, params: Mapping[str, Any]) -> ColumnElement[bool]:
-    """The deals the actor may see, of one rep when ``params["owner"]`` names them."""
-    condition = owned_scope(actor, DealRow.owner_id)
+    """The deals the actor may see, of one rep when ``params["owner"]`` names them.
+
+    Archived deals are out: a manager archives a deal that should never have counted.
+    """
+    condition = and_(owned_scope(actor, DealRow.owner_id), DealRow.archived.is_(False))
     if params.get("owner"):
         condition = and_(condition, DealRow.owner_id == int(params["owner"]))
     return condition

@@ -66,7 +66,8 @@ def stalled_deals(app: App) -> int:
             select(DealRow.id, DealRow.title, DealRow.owner_id, DealRow.stage_id,
                    DealRow.stage_entered_at, StageRow.name, StageRow.sla_days)
             .join(StageRow, StageRow.id == DealRow.stage_id)
-            .where(DealRow.status == StageOutcome.OPEN.value, StageRow.sla_days.is_not(None),
+            .where(DealRow.status == StageOutcome.OPEN.value, DealRow.archived.is_(False),
+                   StageRow.sla_days.is_not(None),
                    DealRow.owner_id.is_not(None))
         ).all()  # fmt: skip
     created = 0

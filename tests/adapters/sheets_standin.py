@@ -1,7 +1,8 @@
 """A local stand-in for the Google Sheets API v4, speaking the shapes gspread uses.
 
 Keeps spreadsheets in memory; serves spreadsheets.get, values.batchGet, values.batchUpdate
-and spreadsheets.batchUpdate (addSheet, sheet properties, dimensions, validation);
+and spreadsheets.batchUpdate (addSheet, sheet properties, dimensions, validation, column
+number formats, which FORMATTED_VALUE and UNFORMATTED_VALUE reads honour);
 refuses writes past the grid (400) as Google does; turns "=..." written with USER_ENTERED
 into a formula (RAW keeps text); counts requests; answers 429/500 or drops the
 connection on demand. Test code only: the product talks to it through real gspread.
@@ -9,15 +10,18 @@ connection on demand. Test code only: the product talks to it through real gspre
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import requests
 
+SERIAL_EPOCH = date(1899, 12, 30)
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
 
@@ -30,8 +34,21 @@ class Sheet:
         self.id, self.title, self.rows, self.cols = sheet_id, title, rows, cols
         self.cells: dict[tuple[int, int], Any] = {}
         self.properties: dict[str, Any] = {}
+        self.formats: dict[int, dict[str, str]] = {}  # column -> numberFormat
 
-    def grid(self) -> list[list[str]]:
+    def shown(self, col: int, value: Any, *, unformatted: bool = False) -> Any:
+        """A cell as a reader sees it, through its column's number format."""
+        number_format = self.formats.get(col, {})
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if is_number and number_format.get("type") == "DATE":
+            return (SERIAL_EPOCH + timedelta(days=int(value))).isoformat()  # FORMATTED_STRING
+        if is_number and unformatted:
+            return value
+        if is_number and number_format.get("type") == "NUMBER":
+            return f"{value:,.2f}"
+        return _shown(value)
+
+    def grid(self, *, unformatted: bool = False) -> list[list[Any]]:
         """The used area, trailing empty cells and rows trimmed, as Google returns it."""
         by_row: dict[int, dict[int, Any]] = {}
         for (r, c), value in self.cells.items():
@@ -40,7 +57,8 @@ class Sheet:
         if not by_row:
             return []
         return [
-            [_shown(by_row.get(r, {}).get(c, "")) for c in range(max(by_row.get(r, {-1: 0})) + 1)]
+            [self.shown(c, by_row.get(r, {}).get(c, ""), unformatted=unformatted)
+             for c in range(max(by_row.get(r, {-1: 0})) + 1)]
             if r in by_row else []
             for r in range(max(by_row) + 1)
         ]  # fmt: skip
@@ -83,12 +101,21 @@ class Standin:
     def edit(
         self, spreadsheet_id: str, title: str, record_id: int, header: str, value: Any
     ) -> None:
+        """Type into a cell: as in the browser, numbers become numbers and, in a date
+        column, an ISO date becomes a date."""
         sheet = self.sheet(spreadsheet_id, title)
-        sheet.cells[(self.row_of(sheet, record_id), self.column(sheet, header))] = value
+        column = self.column(sheet, header)
+        if sheet.formats.get(column, {}).get("type") == "DATE" and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = (date.fromisoformat(value) - SERIAL_EPOCH).days
+        sheet.cells[(self.row_of(sheet, record_id), column)] = _entered(value)
 
     def read(self, spreadsheet_id: str, title: str, record_id: int, header: str) -> Any:
+        """What the person sees in the cell."""
         sheet = self.sheet(spreadsheet_id, title)
-        return sheet.cells.get((self.row_of(sheet, record_id), self.column(sheet, header)))
+        column = self.column(sheet, header)
+        value = sheet.cells.get((self.row_of(sheet, record_id), column))
+        return value if isinstance(value, Formula) else sheet.shown(column, value)
 
     # --- the API ------------------------------------------------------------------------
 
@@ -169,8 +196,10 @@ class Standin:
                         }
                     }
                 entry = {"range": f"'{sheet.title}'!A1:Z{sheet.rows}", "majorDimension": "ROWS"}
-                if sheet.grid():
-                    entry["values"] = sheet.grid()
+                render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
+                grid = sheet.grid(unformatted=render == "UNFORMATTED_VALUE")
+                if grid:
+                    entry["values"] = grid
                 ranges.append(entry)
             return 200, {"spreadsheetId": key, "valueRanges": ranges}
         if method == "PUT" and rest.startswith("/values/"):  # values.update: one range
@@ -222,6 +251,13 @@ class Standin:
                     sheet.rows = grid.get("rowCount", sheet.rows)
                     sheet.cols = grid.get("columnCount", sheet.cols)
                     sheet.properties.update(grid)
+                if "repeatCell" in request:
+                    repeat = request["repeatCell"]
+                    sheet = next(s for s in book.values() if s.id == repeat["range"]["sheetId"])
+                    number_format = repeat["cell"]["userEnteredFormat"].get("numberFormat")
+                    for col in range(repeat["range"]["startColumnIndex"],
+                                     repeat["range"]["endColumnIndex"]):  # fmt: skip
+                        sheet.formats[col] = number_format
                 replies.append({})
             return 200, {"spreadsheetId": key, "replies": replies}
         return 404, {"error": {"code": 404, "message": "no such method", "status": "NOT_FOUND"}}

@@ -1,5 +1,6 @@
 """The Google backend, through the real gspread client, against a local Sheets API stand-in."""
 
+from datetime import date
 from decimal import Decimal
 
 import gspread
@@ -110,3 +111,23 @@ def test_a_missing_spreadsheet_is_a_clear_error(google):
         GoogleBook(
             gspread.Client(auth=None, session=google.session()), "nope", sleep=lambda _: None
         )
+
+
+def test_amounts_and_dates_are_typed_and_formatted_and_typed_edits_come_back(
+    app, team, google, synced
+):
+    _, deal = synced
+    update_deal(app, team["ivan"], deal.id, {"expected_close": "2026-12-31"})
+    sync(app, book(google))
+    sheet = google.sheet(KEY, "Deals")
+    amount_col = google.column(sheet, "Amount")
+    assert sheet.cells[(google.row_of(sheet, deal.id), amount_col)] == 1500.0  # a number
+    assert google.read(KEY, "Deals", deal.id, "Amount") == "1,500.00"
+    assert google.read(KEY, "Deals", deal.id, "Expected close") == "2026-12-31"
+    google.edit(KEY, "Deals", deal.id, "Expected close", "2027-01-15")
+    google.edit(KEY, "Deals", deal.id, "Amount", "1750.5")
+    google.requests.clear()
+    assert sync(app, book(google)).updated == 1
+    changed = get_deal(app, team["manager"], deal.id)
+    assert changed.expected_close == date(2027, 1, 15) and changed.amount == Decimal("1750.50")
+    assert calls(google, "values:batchUpdate") <= 1  # nothing to rewrite but the edits' echoes

@@ -1,14 +1,21 @@
 """A manager's week with the .xlsx workbook: edits come in, bad ones are refused, nothing is lost."""
 
+from datetime import date, datetime
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from adapters.sheets.backends.xlsx import XlsxBook
 from adapters.sheets.engine import sync
-from core.services.customers import create_customer, get_customer, list_customers
-from core.services.deals import create_deal, get_deal, update_deal
+from core.services.customers import (
+    create_customer,
+    create_customers,
+    get_customer,
+    list_customers,
+)
+from core.services.deals import create_deal, get_deal, list_deals, update_deal
 from tests.helpers import audit_entries
 
 
@@ -261,7 +268,94 @@ def test_a_new_deal_row_names_its_customer(app, team, week, workbook):
     assert (
         "Customer: 'Nobody Ltd' is not a customer: use the name on the Customers sheet" in refused
     )
-    from core.services.deals import list_deals
-
     [service] = [d for d in list_deals(app, team["manager"]) if d.title == "Сервис"]
     assert service.customer_id == customer.id and service.amount == Decimal("300.00")
+
+
+def test_amounts_and_dates_are_numbers_and_dates_a_manager_can_sum_and_sort(
+    app, team, week, workbook
+):
+    _, deal, manager = week
+    update_deal(app, team["ivan"], deal.id, {"expected_close": "2026-12-31"})
+    cycle(app, workbook)
+    sheet = openpyxl.load_workbook(workbook)["Deals"]
+    row = manager.row_of(sheet, deal.id)
+    amount = sheet.cell(row, manager.column(sheet, "Amount"))
+    close = sheet.cell(row, manager.column(sheet, "Expected close"))
+    assert amount.data_type == "n" and amount.number_format == "#,##0.00"
+    assert close.is_date and close.number_format == "yyyy-mm-dd"
+    assert close.value.date() == date(2026, 12, 31)
+    manager.edit("Deals", deal.id, "Expected close", datetime(2027, 1, 15))  # Excel's date picker
+    assert cycle(app, workbook).updated == 1
+    assert get_deal(app, team["manager"], deal.id).expected_close == date(2027, 1, 15)
+
+
+def archiving_app(make_app, app):
+    return make_app(sheets=app.settings.sheets.model_copy(update={"deleted_rows": "archive"}))
+
+
+def test_with_the_archive_setting_a_deleted_row_archives_its_record(
+    make_app, app, team, week, workbook
+):
+    customer, deal, manager = week
+    archiving = archiving_app(make_app, app)
+    manager.delete_row("Deals", deal.id)
+    report = sync(archiving, XlsxBook(workbook))
+    assert report.archived == 1 and report.restored == 0
+    assert get_deal(app, team["manager"], deal.id).archived is True
+    assert deal.id not in [d.id for d in list_deals(app, team["manager"])]
+    [archived] = [e for e in audit_entries(app, "deal", deal.id) if "archived" in e.changes]
+    assert archived.channel == "sheet" and archived.changes["archived"] == {
+        "old": False,
+        "new": True,
+    }
+    assert sync(archiving, XlsxBook(workbook)).restored == 0  # it stays out of the sheet
+    assert get_customer(app, team["manager"], customer.id).archived is False
+
+
+def test_archiving_holds_back_when_a_deletion_looks_like_an_accident(
+    make_app, app, team, week, workbook
+):
+    customer, _, manager = week
+    archiving = archiving_app(make_app, app)
+    manager.edit("Customers", customer.id, "ID", 4242)  # which record went missing? unclear
+    report = sync(archiving, XlsxBook(workbook))
+    assert report.archived == 0 and report.restored == 1
+    create_customers(app, team["ivan"], [{"name": f"Shop {n}"} for n in range(30)])
+    manager = Manager(workbook)
+    sync(archiving, XlsxBook(workbook))
+    book = openpyxl.load_workbook(workbook)
+    book["Customers"].delete_rows(2, 29)  # most of the sheet gone at once
+    book.save(workbook)
+    report = sync(archiving, XlsxBook(workbook))
+    assert report.archived == 0 and report.restored >= 28
+    assert all(not c.archived for c in list_customers(app, team["manager"]))
+    notes = [
+        r[-1] for r in openpyxl.load_workbook(workbook)["Customers"].iter_rows(values_only=True)
+    ]
+    assert any(n and "too many to archive" in n for n in notes)
+
+
+def test_the_loyalty_segment_is_a_dropdown_and_a_pick_overrides_the_rules(
+    app, team, week, workbook
+):
+    from plugins.loyalty.service import profile_of, recalculate
+
+    customer, _, manager = week
+    recalculate(app)
+    cycle(app, workbook)
+    assert manager.read("Customers", customer.id, "Segment") == "not_enough_data"
+    sheet = openpyxl.load_workbook(workbook)["Customers"]
+    letter = get_column_letter(manager.column(sheet, "Segment"))
+    [rule] = [v for v in sheet.data_validations.dataValidation if letter in str(v.sqref)]
+    assert rule.formula1 == '"lowest_price,novelty_seeker,belonging,stability"'
+    manager.edit("Customers", customer.id, "Segment", "belonging")
+    assert cycle(app, workbook).updated == 1
+    assert profile_of(app, team["manager"], customer.id).segment == "belonging"
+    [override] = [e for e in audit_entries(app, "customer", customer.id)
+                  if e.action == "segment_override"]  # fmt: skip
+    assert override.channel == "sheet"
+    manager.edit("Customers", customer.id, "Segment", "loyal forever")
+    cycle(app, workbook)
+    assert "'loyal forever' is not one of" in manager.read("Customers", customer.id, "Rapport says")
+    assert profile_of(app, team["manager"], customer.id).segment == "belonging"

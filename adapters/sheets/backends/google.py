@@ -13,6 +13,8 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import gspread
@@ -25,6 +27,16 @@ from core.domain.errors import RapportError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 GROW_BY = 1000
+SERIAL_EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet date serials
+FORMATS = {
+    "number": {"type": "NUMBER", "pattern": "#,##0.00"},
+    "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
+}
+# Numbers come back as numbers whatever their format; dates as text in the column's format.
+READ_AS_STORED = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "FORMATTED_STRING",
+}
 
 
 class SheetsUnavailable(RapportError):
@@ -53,7 +65,9 @@ class GoogleBook:
         if self._grids is None:
             titles = list(self._sheets)
             answer = self._retry(
-                lambda: self.spreadsheet.values_batch_get([_quoted(t) for t in titles])
+                lambda: self.spreadsheet.values_batch_get(
+                    [_quoted(t) for t in titles], params=READ_AS_STORED
+                )
             )
             self._grids = {
                 title: [list(row) for row in value_range.get("values", [])]
@@ -91,6 +105,13 @@ class GoogleBook:
                         }
                     }
                 )
+            number_format = FORMATS.get(column.kind)
+            if number_format:
+                self._formatting.append({"repeatCell": {
+                    "range": {"sheetId": sheet.id, "startRowIndex": 1, "startColumnIndex": index,
+                              "endColumnIndex": index + 1},
+                    "cell": {"userEnteredFormat": {"numberFormat": number_format}},
+                    "fields": "userEnteredFormat.numberFormat"}})  # fmt: skip
             if column.choices:
                 values = [{"userEnteredValue": choice} for choice in column.choices]
                 self._formatting.append({"setDataValidation": {
@@ -110,7 +131,7 @@ class GoogleBook:
             sheet._properties["gridProperties"]["rowCount"] = rows
         for row, col, value in cells:
             self._pending.append({"range": f"{_quoted(title)}!{rowcol_to_a1(row + 1, col + 1)}",
-                                  "values": [["" if value is None else value]]})  # fmt: skip
+                                  "values": [[_json(value)]]})  # fmt: skip
 
     def flush(self) -> None:
         if self._formatting:
@@ -151,6 +172,18 @@ def _retry_after(response: requests.Response) -> float | None:
         return float(value) if value else None
     except ValueError:
         return None
+
+
+def _json(value: Any) -> Any:
+    """Numbers as numbers and dates as Google's day serials (shown through the column's
+    date format); with RAW input nothing else is interpreted."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return (value - SERIAL_EPOCH).days
+    return value
 
 
 def _quoted(title: str) -> str:

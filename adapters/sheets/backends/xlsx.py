@@ -8,9 +8,9 @@ always stored as text: a value typed as "=HYPERLINK(...)" stays a string, never 
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from adapters.sheets.layout import STATUS, SheetLayout
 HEADER = PatternFill("solid", fgColor="DDE6F0")
 NOTE = PatternFill("solid", fgColor="FCE4D6")
 ROWS_VALIDATED = 5000
-_NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,4})?$")
+MONEY = "#,##0.00"
+DATE = "yyyy-mm-dd"
 
 
 class XlsxBook:
@@ -65,6 +66,10 @@ class XlsxBook:
             cell.value = _value(value)
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text stays text: never a formula
+            elif isinstance(value, Decimal):
+                cell.number_format = MONEY
+            elif isinstance(value, date):
+                cell.number_format = DATE
             if row and str(sheet.cell(row=1, column=col + 1).value).startswith("Rapport"):
                 cell.fill = NOTE if value else PatternFill()
         self.changed = self.changed or bool(cells)
@@ -91,12 +96,11 @@ def _empty() -> Workbook:
 
 
 def _value(value: Any) -> Any:
-    """Numbers as numbers (so Excel can sum them), everything else as text."""
+    """Numbers and dates as the engine typed them (so Excel can sum them), the rest as text."""
     if value is None or value == "":
         return None
+    if isinstance(value, Decimal):
+        return float(value)
     if isinstance(value, int | float | datetime | date):
         return value
-    text = str(value)
-    if _NUMBER.match(text):
-        return int(text) if text.lstrip("-").isdigit() else float(text)
-    return text
+    return str(value)
