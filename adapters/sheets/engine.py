@@ -200,6 +200,9 @@ class _Sheet:
         seen.add(record_id)
         current = records[record_id]
         synced = base.get(record_id, current)
+        for column in self._shown_only():  # read-only: whatever the sheet says, put it back
+            if canonical(column, cells.get(column.key)) != current.get(column.key, ""):
+                self._put(index, column.key, current.get(column.key, ""))
         patch, conflicts = {}, []
         for key, sheet_value in edited.items():
             was, now = synced.get(key, ""), current.get(key, "")
@@ -449,3 +452,6 @@ class _Sheet:
 
     def _editable(self) -> list[Column]:
         return [c for c in self.layout.columns if not c.read_only]
+
+    def _shown_only(self) -> list[Column]:
+        return [c for c in self.layout.columns if c.read_only and c.key not in ("id", STATUS)]

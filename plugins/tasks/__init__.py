@@ -18,6 +18,7 @@ from plugins.tasks.hooks import (
     register_jobs,
     register_migrations,
     register_reports,
+    register_sheet_columns,
 )
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "register_jobs",
     "register_migrations",
     "register_reports",
+    "register_sheet_columns",
 ]

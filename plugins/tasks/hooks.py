@@ -23,6 +23,7 @@ from core.extensions import (
     JobSpec,
     MigrationSource,
     ReportSpec,
+    SheetColumn,
     TimelineEntry,
 )
 from core.services.uow import UnitOfWork
@@ -38,6 +39,7 @@ from plugins.tasks.services import (
     snooze_task,
     user_zone,
 )
+from plugins.tasks.sheet_columns import next_task_by_customer, next_task_by_deal
 from plugins.tasks.tables import TaskRow
 
 if TYPE_CHECKING:
@@ -68,6 +70,13 @@ def register_jobs(register: Callable[[JobSpec], None]) -> None:
 def register_reports(register: Callable[[ReportSpec], None]) -> None:
     for spec in report_specs():
         register(spec)
+
+
+@hookimpl
+def register_sheet_columns(register: Callable[[SheetColumn], None]) -> None:
+    headers = {"ru": "Следующая задача", "uk": "Наступне завдання"}
+    register(SheetColumn("customers", "next_task", "Next task", next_task_by_customer, headers))
+    register(SheetColumn("deals", "next_task", "Next task", next_task_by_deal, headers))
 
 
 @hookimpl

@@ -35,6 +35,7 @@ class Sheet:
         self.cells: dict[tuple[int, int], Any] = {}
         self.properties: dict[str, Any] = {}
         self.formats: dict[int, dict[str, str]] = {}  # column -> numberFormat
+        self.rules: list[dict[str, Any]] = []  # conditional formatting
 
     def shown(self, col: int, value: Any, *, unformatted: bool = False) -> Any:
         """A cell as a reader sees it, through its column's number format."""
@@ -251,6 +252,11 @@ class Standin:
                     sheet.rows = grid.get("rowCount", sheet.rows)
                     sheet.cols = grid.get("columnCount", sheet.cols)
                     sheet.properties.update(grid)
+                if "addConditionalFormatRule" in request:
+                    rule = request["addConditionalFormatRule"]["rule"]
+                    for cells in rule["ranges"]:
+                        sheet = next(s for s in book.values() if s.id == cells["sheetId"])
+                        sheet.rules.append(rule)
                 if "repeatCell" in request:
                     repeat = request["repeatCell"]
                     sheet = next(s for s in book.values() if s.id == repeat["range"]["sheetId"])

@@ -54,6 +54,9 @@ def test_the_sheet_is_laid_out_and_user_text_stays_text(app, google, synced):
     customer, _ = synced
     sheet = google.sheet(KEY, "Deals")
     assert sheet.properties["frozenRowCount"] == 1
+    [marked] = sheet.rules  # rows with something in "Rapport says" are coloured
+    assert marked["ranges"][0]["startColumnIndex"] == google.column(sheet, "Rapport says")
+    assert marked["booleanRule"]["condition"] == {"type": "NOT_BLANK"}
     assert google.read(KEY, "Customers", customer.id, "Phones") == "+79123456789"
     address = google.read(KEY, "Customers", customer.id, "Address")
     assert address == '=HYPERLINK("http://evil","x")' and not isinstance(address, Formula)

@@ -359,3 +359,26 @@ def test_the_loyalty_segment_is_a_dropdown_and_a_pick_overrides_the_rules(
     cycle(app, workbook)
     assert "'loyal forever' is not one of" in manager.read("Customers", customer.id, "Rapport says")
     assert profile_of(app, team["manager"], customer.id).segment == "belonging"
+
+
+def test_plugins_columns_appear_without_adapter_changes(app, team, week, workbook):
+    from plugins.tasks.services import create_task
+
+    customer, deal, manager = week
+    create_task(app, team["ivan"], {"title": "Call back", "deal_id": deal.id,
+                                    "due": "2026-03-04 10:00"})  # fmt: skip
+    cycle(app, workbook)
+    assert manager.read("Deals", deal.id, "Next task") == "2026-03-04 10:00 Call back"
+    assert manager.read("Customers", customer.id, "Next task") == "2026-03-04 10:00 Call back"
+    manager.edit("Deals", deal.id, "Next task", "scribbled")  # read-only: put back
+    cycle(app, workbook)
+    assert manager.read("Deals", deal.id, "Next task") == "2026-03-04 10:00 Call back"
+
+
+def test_a_renamed_customer_is_renamed_on_its_deals_rows(app, team, week, workbook):
+    from core.services.customers import update_customer
+
+    customer, deal, manager = week
+    update_customer(app, team["ivan"], customer.id, {"name": "ООО Лютик"})
+    cycle(app, workbook)
+    assert manager.read("Deals", deal.id, "Customer") == "ООО Лютик"

@@ -21,12 +21,13 @@ import gspread
 import requests
 from gspread.utils import rowcol_to_a1
 
-from adapters.sheets.layout import SheetLayout
+from adapters.sheets.layout import STATUS, SheetLayout
 from core.domain.errors import RapportError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 GROW_BY = 1000
+NOTE_COLOUR = {"red": 0.99, "green": 0.89, "blue": 0.84}  # the .xlsx backend's note fill
 SERIAL_EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet date serials
 FORMATS = {
     "number": {"type": "NUMBER", "pattern": "#,##0.00"},
@@ -112,6 +113,12 @@ class GoogleBook:
                               "endColumnIndex": index + 1},
                     "cell": {"userEnteredFormat": {"numberFormat": number_format}},
                     "fields": "userEnteredFormat.numberFormat"}})  # fmt: skip
+            if column.key == STATUS:  # a row Rapport has something to say about stands out
+                self._formatting.append({"addConditionalFormatRule": {"index": 0, "rule": {
+                    "ranges": [{"sheetId": sheet.id, "startRowIndex": 1,
+                                "startColumnIndex": index, "endColumnIndex": index + 1}],
+                    "booleanRule": {"condition": {"type": "NOT_BLANK"},
+                                    "format": {"backgroundColor": NOTE_COLOUR}}}}})  # fmt: skip
             if column.choices:
                 values = [{"userEnteredValue": choice} for choice in column.choices]
                 self._formatting.append({"setDataValidation": {
