@@ -32,6 +32,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "plugins.tasks",
     "plugins.loyalty",
     "adapters.sheets",
+    "adapters.telegram",
 )
 """Module names of the plugins shipped with Rapport, registered before any third-party one."""
 

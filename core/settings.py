@@ -27,12 +27,18 @@ from core.domain.values import normalize_currency
 DEFAULT_CONFIG_FILE = "rapport.toml"
 
 
+Language = Literal["en", "ru", "uk"]
+
+
 class TelegramSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     token: SecretStr | None = None
+    bot_username: str | None = Field(default=None, pattern=r"^\w{5,32}$")
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    webhook_listen: str = Field(default="0.0.0.0:8080", pattern=r"^[\w.\-\[\]:]*:\d{1,5}$")
+    webhook_path: str = Field(default="/telegram", pattern=r"^/[\w\-/]*$")
     team_chat_id: int | None = None
 
     @field_validator("token")
@@ -97,7 +103,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///rapport.db"
     default_region: str = "RU"
     timezone: str = "UTC"
-    language: Literal["en", "ru", "uk"] = "en"
+    language: Language = "en"
     currency: str = "RUB"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     redis_url: SecretStr | None = None

@@ -33,7 +33,7 @@ def test_init_creates_config_database_pipeline_and_admin(rapport, tmp_path):
     assert "Already initialised" in rapport("init")
     assert "Anna" in rapport("users", "list") and "telegram 5550001" in rapport("users", "list")
     assert (
-        "Current (contacts_0001, core_0003, loyalty_0001, sales_0001, sheets_0001, tasks_0001)."
+        "Current (contacts_0001, loyalty_0001, sales_0001, sheets_0001, tasks_0001, telegram_0001)."
         in rapport("db", "status")
     )
 

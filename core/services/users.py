@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
@@ -15,6 +16,9 @@ from core.domain.models import User
 from core.services import audit
 from core.services.access import require_role
 from core.services.uow import UnitOfWork
+from core.settings import Language
+
+LANGUAGES: tuple[str, ...] = get_args(Language)
 
 if TYPE_CHECKING:
     from core.bootstrap import App
@@ -123,6 +127,51 @@ def set_active(app: App, actor: Actor, user_id: int, active: bool) -> User:
                 at=app.clock(),
             )
             row.active = active
+        user = User.model_validate(row)
+        uow.commit()
+    return user
+
+
+def get_user(app: App, user_id: int) -> User:
+    with UnitOfWork(app, read_only=True) as uow:
+        row = uow.session.get(UserRow, user_id)
+        if row is None:
+            raise NotFound(f"No user #{user_id}.")
+        return User.model_validate(row)
+
+
+def user_by_telegram_id(app: App, telegram_id: int) -> User | None:
+    """The registered user behind a Telegram account, active or not; None for a stranger."""
+    with UnitOfWork(app, read_only=True) as uow:
+        row = uow.session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
+        return User.model_validate(row) if row is not None else None
+
+
+def set_preferences(
+    app: App, actor: Actor, *, language: str | None = None, timezone: str | None = None
+) -> User:
+    """A person's own language and time zone (None leaves one as it is), audited."""
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput.one("language", f"{language!r} is not one of: {', '.join(LANGUAGES)}")
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput.one(
+                "timezone", f"{timezone!r} is not a time zone, e.g. Europe/Moscow"
+            ) from None
+    with UnitOfWork(app) as uow:
+        row = uow.session.get(UserRow, actor.user_id)
+        if row is None:
+            raise NotFound("Only a registered user has preferences.")
+        wanted = {"language": language, "timezone": timezone}
+        changes = {key: {"old": getattr(row, key), "new": value} for key, value in wanted.items()
+                   if value is not None and getattr(row, key) != value}  # fmt: skip
+        for key, change in changes.items():
+            setattr(row, key, change["new"])
+        if changes:
+            audit.record(uow.session, actor, entity="user", entity_id=row.id, action="update",
+                         changes=changes, at=app.clock())  # fmt: skip
         user = User.model_validate(row)
         uow.commit()
     return user

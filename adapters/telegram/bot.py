@@ -1,0 +1,116 @@
+"""The bot itself: one dispatcher whatever drives it (long polling, a webhook, the console).
+
+Errors never reach the person as a crash: a refused change is explained in their
+language, anything unexpected is logged and answered with an apology, and the bot keeps
+serving. A failing API call at start-up (an emulator without ``setMyCommands``, a
+network blip) is logged and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import BotCommand, ErrorEvent
+
+from adapters.telegram.handlers import routers
+from adapters.telegram.i18n import Translator
+from adapters.telegram.middlewares import OncePerUpdate, RegisteredOnly, Resolver
+from adapters.telegram.texts import plain
+from adapters.telegram.throttle import Throttle
+from core.domain.errors import RapportError
+from core.services.users import user_by_telegram_id
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+log = logging.getLogger(__name__)
+MENU_COMMANDS = ("start", "help", "cancel", "settings")
+
+
+def build_bot(token: str, session: BaseSession | None = None, *, throttle: bool = True) -> Bot:
+    bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    if throttle:
+        bot.session.middleware(Throttle())
+    return bot
+
+
+def build_dispatcher(
+    app: App, storage: BaseStorage | None = None, resolve: Resolver = user_by_telegram_id
+) -> Dispatcher:
+    dispatcher = Dispatcher(storage=storage or _storage(app))
+    dispatcher.update.outer_middleware(OncePerUpdate(app))
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(RegisteredOnly(app, resolve))
+    dispatcher.include_routers(*routers())
+    dispatcher.errors.register(_on_error)
+    dispatcher.startup.register(_announce_commands)
+    dispatcher["app"] = app
+    return dispatcher
+
+
+def _storage(app: App) -> BaseStorage:
+    """Dialogs live in memory, or in Redis when configured so several instances share them."""
+    if not app.settings.redis_url:
+        return MemoryStorage()
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    return RedisStorage.from_url(app.settings.redis_url)
+
+
+async def _announce_commands(bot: Bot, app: App) -> None:
+    """The command menu in the chat's "/" list, in each language."""
+    for language in ("en", "ru", "uk"):
+        _ = Translator(language)
+        commands = [
+            BotCommand(command=name, description=_(DESCRIPTIONS[name])) for name in MENU_COMMANDS
+        ]
+        commands += [
+            BotCommand(command=spec.name, description=spec.description[:256])
+            for spec in app.registry.commands.values()
+            if spec.in_menu
+        ]
+        try:
+            await bot.set_my_commands(
+                commands, language_code=None if language == "en" else language
+            )
+        except (TelegramAPIError, ValueError, OSError) as exc:  # the bot serves without a menu
+            log.warning("could not set the command menu (%s): %s", language, exc)
+            return
+
+
+DESCRIPTIONS = {
+    "start": "Main menu",
+    "help": "What I can do",
+    "cancel": "Stop what I'm asking",
+    "settings": "Language and time zone",
+}
+
+
+async def _on_error(event: ErrorEvent, bot: Bot) -> bool:
+    update = event.update
+    message = update.message or (update.callback_query.message if update.callback_query else None)
+    sender = (
+        update.message.from_user
+        if update.message
+        else (update.callback_query.from_user if update.callback_query else None)
+    )
+    _ = Translator(sender.language_code[:2] if sender and sender.language_code else "en")
+    if isinstance(event.exception, RapportError):
+        text = _("Not done: {reason}", reason=plain(str(event.exception)))
+    else:
+        log.exception("update %s failed", update.update_id, exc_info=event.exception)
+        text = _("Sorry, something went wrong on my side. Try again, or /cancel.")
+    if message is not None:
+        try:
+            await bot.send_message(message.chat.id, text)
+        except TelegramAPIError as exc:
+            log.warning("could not tell the user about an error: %s", exc)
+    return True

@@ -1,0 +1,210 @@
+"""The console chat: the very same dispatcher and handlers, in a terminal, with no Telegram.
+
+A new user tries the bot with no account and no token. What the bot sends is printed
+(markup stripped); inline buttons are numbered and typing the number presses one; the
+main menu's buttons are lettered. ``contact +79123456789 Name`` shares a contact and
+``location 55.75 37.61`` a location. The chat acts as the first active admin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import GetMe, SendMessage, SendPhoto, TelegramMethod
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    Contact,
+    InlineKeyboardMarkup,
+    Location,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+    User,
+)
+
+from adapters.telegram.bot import build_bot, build_dispatcher
+from adapters.telegram.delivery import RUNNING
+from core.domain.enums import Role
+from core.domain.models import User as RapportUser
+from core.services.users import list_users, user_by_telegram_id
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+CONSOLE_ID = 1  # the console's person, as Telegram would number them
+BOT = User(id=0, is_bot=True, first_name="Rapport", username="rapport_console")
+TOKEN = "1:console-chat-needs-no-real-token-at-all"
+_TAG = re.compile(r"</?\w+[^>]*>")
+
+
+class ConsoleSession(BaseSession):
+    """Prints what the bot sends and remembers its buttons for the next line typed."""
+
+    def __init__(self, write: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.write = write
+        self.inline: list[str] = []  # callback data, by number
+        self.menu: list[str] = []  # reply keyboard texts, by letter
+        self.ids = itertools.count(1)
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+    ) -> Any:
+        if isinstance(method, GetMe):
+            return BOT
+        if isinstance(method, SendMessage | SendPhoto):
+            text = method.text if isinstance(method, SendMessage) else (method.caption or "")
+            if isinstance(method, SendPhoto):
+                self.write("[picture]")
+            self.write(_unhtml(text))
+            self._show(method.reply_markup)
+            return Message(
+                message_id=next(self.ids),
+                date=datetime.now(UTC),
+                chat=Chat(id=int(method.chat_id), type="private"),
+                from_user=BOT,
+                text=text,
+            )
+        return True
+
+    def _show(self, markup: Any) -> None:
+        if isinstance(markup, InlineKeyboardMarkup):
+            buttons = [b for row in markup.inline_keyboard for b in row]
+            self.inline = [b.callback_data or "" for b in buttons]
+            for number, button in enumerate(buttons, start=1):
+                self.write(f"  {number}) {button.text}")
+        elif isinstance(markup, ReplyKeyboardMarkup):
+            self.menu = [b.text for row in markup.keyboard for b in row]
+            letters = "abcdefghij"
+            self.write("  " + "  ".join(f"{letters[i]}) {t}" for i, t in enumerate(self.menu)))
+
+    async def close(self) -> None:
+        pass
+
+    async def stream_content(self, *args: Any, **kwargs: Any) -> Any:  # no files in a terminal
+        raise NotImplementedError
+
+
+def _unhtml(text: str) -> str:
+    import html
+
+    return html.unescape(_TAG.sub("", text))
+
+
+class Console:
+    """Turns typed lines into the updates Telegram would send, from one person."""
+
+    def __init__(self, app: App, person: RapportUser, write: Callable[[str], Any]) -> None:
+        self.session = ConsoleSession(write)
+        self.bot = build_bot(TOKEN, session=self.session, throttle=False)
+
+        def resolve(app: App, telegram_id: int) -> RapportUser | None:
+            if telegram_id == CONSOLE_ID:
+                return person
+            return user_by_telegram_id(app, telegram_id)
+
+        self.dispatcher = build_dispatcher(app, resolve=resolve)
+        self.person = User(
+            id=CONSOLE_ID,
+            is_bot=False,
+            first_name=person.display_name,
+            language_code=person.language or app.settings.language,
+        )
+        self.updates = itertools.count(1)
+
+    async def type(self, line: str) -> None:
+        line = line.strip()
+        if not line:
+            return
+        if line.isdigit() and 0 < int(line) <= len(self.session.inline):
+            await self._press(self.session.inline[int(line) - 1])
+            return
+        if len(line) == 1 and line in "abcdefghij"[: len(self.session.menu)]:
+            line = self.session.menu["abcdefghij".index(line)]
+        content: dict[str, Any] = {"text": line}
+        words = line.split(maxsplit=2)
+        if words[0] == "contact" and len(words) >= 2:
+            content = {
+                "contact": Contact(
+                    phone_number=words[1], first_name=words[2] if len(words) > 2 else words[1]
+                )
+            }
+        elif words[0] == "location" and len(words) == 3:
+            with contextlib.suppress(ValueError):
+                content = {
+                    "location": Location(latitude=float(words[1]), longitude=float(words[2]))
+                }
+        elif line.startswith("/"):
+            content["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(line.split()[0])}
+            ]
+        message = Message(
+            message_id=next(self.updates),
+            date=datetime.now(UTC),
+            chat=Chat(id=CONSOLE_ID, type="private"),
+            from_user=self.person,
+            **content,
+        )
+        await self.dispatcher.feed_update(
+            self.bot, Update(update_id=next(self.updates), message=message)
+        )
+
+    async def _press(self, data: str) -> None:
+        message = Message(
+            message_id=next(self.updates),
+            date=datetime.now(UTC),
+            chat=Chat(id=CONSOLE_ID, type="private"),
+            from_user=BOT,
+            text="",
+        )
+        query = CallbackQuery(
+            id=str(next(self.updates)),
+            from_user=self.person,
+            chat_instance="console",
+            data=data,
+            message=message,
+        )
+        await self.dispatcher.feed_update(
+            self.bot, Update(update_id=next(self.updates), callback_query=query)
+        )
+
+
+def console_person(app: App) -> RapportUser | None:
+    people = [u for u in list_users(app) if u.active]
+    admins = [u for u in people if u.role is Role.ADMIN]
+    return (admins or people or [None])[0]
+
+
+async def run_console(app: App) -> None:
+    """Chat in this terminal until end of input; without a terminal there is no one to chat."""
+    if not sys.stdin.isatty():
+        return
+    person = await asyncio.to_thread(console_person, app)
+    if person is None:
+        print("No users yet: run `rapport init` or `rapport demo` first.")
+        return
+    console = Console(app, person, print)
+    RUNNING[app] = console.bot
+    print(
+        f"Console chat as {person.display_name}. Type /start; numbers press buttons, "
+        "letters pick the menu; Ctrl+D ends."
+    )
+    try:
+        await console.type("/start")
+        while True:
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line:
+                return
+            await console.type(line)
+    finally:
+        RUNNING.pop(app, None)

@@ -1,0 +1,56 @@
+"""Notifications from the scheduler and the services, to the person's chat.
+
+The running bot registers itself here; a notification while no bot runs (the CLI, a
+sync) is left undelivered, and the core offers it again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+
+from adapters.telegram.keyboards import options_keyboard
+from adapters.telegram.replies import send_text
+from adapters.telegram.texts import plain
+from core.extensions import Notification
+from core.services.users import get_user
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+log = logging.getLogger(__name__)
+RUNNING: WeakKeyDictionary[App, Bot] = WeakKeyDictionary()
+
+
+async def deliver(app: App, notification: Notification) -> bool | None:
+    bot = RUNNING.get(app)
+    if bot is None:
+        return None
+    user = await asyncio.to_thread(get_user, app, notification.user_id)
+    if user.telegram_id is None or not user.active:
+        return None
+    return await send(bot, user.telegram_id, notification.text, notification.options)
+
+
+async def announce(app: App, text: str) -> bool:
+    """A message to the team's group chat, when one is configured and a bot runs."""
+    bot, chat = RUNNING.get(app), app.settings.telegram.team_chat_id
+    if bot is None or chat is None:
+        return False
+    return await send(bot, chat, text)
+
+
+async def send(
+    bot: Bot, chat_id: int, text: str, options: tuple[tuple[str, str], ...] = ()
+) -> bool:
+    try:
+        await send_text(bot, chat_id, plain(text), options_keyboard(options))
+    except TelegramAPIError as exc:  # blocked the bot, left the group: not ours to fix
+        log.warning("could not deliver to chat %s: %s", chat_id, exc)
+        return False
+    return True

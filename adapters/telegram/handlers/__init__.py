@@ -1,0 +1,16 @@
+"""The bot's routers, one per job; ``routers()`` builds them in the order they must match.
+
+Built fresh for each dispatcher (a router belongs to one), so tests and several bots in
+one process each get their own.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from adapters.telegram.handlers import card, commands, deals, field, people, reports
+
+
+def routers() -> list[Router]:
+    # people first (/start, /cancel work in any state), field last (its free text catches all)
+    return [module.build() for module in (people, deals, reports, card, commands, field)]

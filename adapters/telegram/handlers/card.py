@@ -1,0 +1,195 @@
+"""A customer's card with the next steps one tap away, and calls and visits logged in a tap.
+
+Opening a card makes that customer the current one: a note typed, a photo or a voice
+message sent next lands in their history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+from html import escape
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from adapters.telegram.handlers.commands import VIEWS
+from adapters.telegram.keyboards import Log, Run
+from adapters.telegram.middlewares import Who
+from adapters.telegram.replies import send_text
+from core.domain.enums import InteractionKind
+from core.services.cards import CustomerCard, customer_card
+from core.services.interactions import log_interaction
+
+OUTCOMES = {
+    "call": ("reached", "no_answer", "call_back", "not_interested"),
+    "visit": ("met", "not_met", "order_taken", "call_back"),
+}
+CURRENT, CURRENT_SINCE = "customer_id", "customer_since"
+CURRENT_FOR = 2 * 3600  # seconds: a note typed the next morning is not about today's visit
+TIMELINE_LINES = 5
+
+
+def outcome_label(who: Who, outcome: str) -> str:
+    _ = who._
+    return {
+        "reached": _("Reached"),
+        "no_answer": _("No answer"),
+        "call_back": _("Call back"),
+        "not_interested": _("Not interested"),
+        "met": _("Met"),
+        "not_met": _("Not met"),
+        "order_taken": _("Order taken"),
+        "checkin": _("Checked in"),
+    }.get(outcome, outcome)
+
+
+async def show_card(event: Message | CallbackQuery, who: Who, args: str) -> None:
+    message = event if isinstance(event, Message) else event.message
+    assert message is not None and event.bot is not None
+    text = args.lstrip("#")
+    if not text.isdigit():
+        await event.bot.send_message(message.chat.id, who._("Which customer? Type a name."))
+        return
+    card = await asyncio.to_thread(customer_card, who.app, who.actor, int(text))
+    await remember(who, card.customer.id)
+    await send_text(event.bot, message.chat.id, render(who, card), card_buttons(who, card))
+
+
+async def remember(who: Who, customer_id: int) -> None:
+    """Make the customer current for this chat: notes and files go to them next, for a
+    while (kept in the FSM storage, so every bot instance knows it)."""
+    await who.state.update_data({CURRENT: customer_id, CURRENT_SINCE: time.time()})
+
+
+async def current_customer(who: Who) -> int | None:
+    data = await who.state.get_data()
+    if CURRENT not in data or time.time() - data.get(CURRENT_SINCE, 0) > CURRENT_FOR:
+        return None
+    return int(data[CURRENT])
+
+
+def render(who: Who, card: CustomerCard) -> str:
+    _ = who._
+    customer = card.customer
+    lines = [f"<b>{escape(customer.name)}</b> #{customer.id}"]
+    if card.organisation:
+        lines.append(escape(card.organisation.name))
+    if customer.position:
+        lines.append(escape(customer.position))
+    lines += [escape(p) for p in customer.phones] + [escape(e) for e in customer.emails]
+    if customer.address:
+        lines.append("📍 " + escape(customer.address))
+    if card.owner_name:
+        lines.append(_("Owner: {name}", name=escape(card.owner_name)))
+    if card.facts.last_contact_at:
+        lines.append(_("Last contact: {when}", when=_local(who, card.facts.last_contact_at)))
+    for deal in card.open_deals:
+        lines.append(f"💼 {escape(deal.title)} — {deal.amount:,.2f} {deal.currency}")
+    for section in sorted(card.sections, key=lambda s: s.order):
+        lines += ["", f"<b>{escape(section.title)}</b>", *map(escape, section.lines)]
+    if card.timeline:
+        lines += ["", _("<b>Latest</b>")]
+        for entry in card.timeline[:TIMELINE_LINES]:
+            detail = f": {escape(entry.detail[:200])}" if entry.detail else ""
+            lines.append(f"{_local(who, entry.at)} {escape(entry.title)}{detail}")
+    return "\n".join(lines)
+
+
+def card_buttons(who: Who, card: CustomerCard) -> InlineKeyboardMarkup:
+    _ = who._
+    cid = card.customer.id
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=_("📞 Call done"), callback_data=Run(line=f"/logcall {cid}").pack()
+            ),
+            InlineKeyboardButton(
+                text=_("🚗 Visit done"), callback_data=Run(line=f"/logvisit {cid}").pack()
+            ),
+        ],
+        [
+            InlineKeyboardButton(
+                text=_("💼 New deal"), callback_data=Run(line=f"/newdeal {cid}").pack()
+            )
+        ],
+    ]
+    rows += [
+        [
+            InlineKeyboardButton(
+                text=f"💼 {deal.title[:40]}", callback_data=Run(line=f"/deal {deal.id}").pack()
+            )
+        ]
+        for deal in card.open_deals[:5]
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _local(who: Who, when: datetime) -> str:
+    return f"{when.astimezone(who.zone):%d.%m %H:%M}"
+
+
+async def ask_outcome(event: Message | CallbackQuery, who: Who, args: str, kind: str) -> None:
+    message = event if isinstance(event, Message) else event.message
+    assert message is not None and event.bot is not None
+    if not args.isdigit():
+        await event.bot.send_message(message.chat.id, who._("Open a customer first."))
+        return
+    buttons = [
+        [
+            InlineKeyboardButton(
+                text=outcome_label(who, outcome),
+                callback_data=Log(kind=kind, customer_id=int(args), outcome=outcome).pack(),
+            )
+        ]
+        for outcome in OUTCOMES[kind]
+    ]
+    await event.bot.send_message(
+        message.chat.id,
+        who._("How did it go?"),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons),
+    )
+
+
+async def log_call(event: Message | CallbackQuery, who: Who, args: str) -> None:
+    await ask_outcome(event, who, args, "call")
+
+
+async def log_visit(event: Message | CallbackQuery, who: Who, args: str) -> None:
+    await ask_outcome(event, who, args, "visit")
+
+
+VIEWS.update(card=show_card, logcall=log_call, logvisit=log_visit)
+
+
+async def logged(query: CallbackQuery, callback_data: Log, who: Who) -> None:
+    """One tap: the call or visit is in the history, with its outcome."""
+    if callback_data.kind not in OUTCOMES:
+        await query.answer(who._("This button is out of date."), show_alert=True)
+        return
+    kind = InteractionKind(callback_data.kind)
+    await asyncio.to_thread(
+        log_interaction,
+        who.app,
+        who.actor,
+        {"customer_id": callback_data.customer_id, "kind": kind, "outcome": callback_data.outcome},
+    )
+    assert query.message is not None
+    await remember(who, callback_data.customer_id)
+    await query.answer(who._("Saved."))
+    assert query.bot is not None
+    await query.bot.send_message(
+        query.message.chat.id,
+        who._(
+            "{outcome} — saved. Type a note to add to it, or send a photo or a voice message.",
+            outcome=outcome_label(who, callback_data.outcome),
+        ),
+    )
+
+
+def build() -> Router:
+    """A fresh router with this module's handlers, in the order they must match."""
+    router = Router(name="card")
+    router.callback_query.register(logged, Log.filter())
+    return router

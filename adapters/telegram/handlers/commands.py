@@ -1,0 +1,89 @@
+"""Every plugin's commands, in the bot with no bot change: typed, or pressed as a button.
+
+A command line from a button is run exactly as if the person typed it, so the service
+layer checks their rights on every press; forged callback data gets no further than
+the person's own rights.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from adapters.telegram.keyboards import Run
+from adapters.telegram.middlewares import Who
+from adapters.telegram.replies import send_reply
+from core.extensions import CommandReply, CommandRequest
+
+BotView = Callable[[Message | CallbackQuery, Who, str], Awaitable[None]]
+VIEWS: dict[str, BotView] = {}
+"""Commands the bot shows its own way (a card with buttons), instead of the plain reply."""
+
+
+async def run_line(who: Who, line: str) -> CommandReply:
+    """Run ``/name args`` as ``who``; an unknown or forbidden command is explained."""
+    _ = who._
+    name, _sep, args = line.strip().lstrip("/").partition(" ")
+    name = name.split("@")[0].lower()
+    spec = who.app.registry.commands.get(name)
+    if spec is None:
+        return CommandReply(_("I don't know /{name}. /help lists what I can do.", name=name))
+    if who.actor.role not in spec.roles:
+        return CommandReply(_("/{name} is for managers.", name=name))
+    request = CommandRequest(who.app, who.actor, args.strip())
+    if inspect.iscoroutinefunction(spec.handler):
+        return await spec.handler(request)  # type: ignore[no-any-return]
+    result = await asyncio.to_thread(spec.handler, request)
+    return await result if inspect.isawaitable(result) else result
+
+
+async def dispatch(event: Message | CallbackQuery, who: Who, line: str) -> None:
+    name, _sep, args = line.strip().lstrip("/").partition(" ")
+    view = VIEWS.get(name.split("@")[0].lower())
+    if view is not None:
+        await view(event, who, args.strip())
+        return
+    reply = await run_line(who, line)
+    message = event if isinstance(event, Message) else event.message
+    assert message is not None and event.bot is not None
+    await send_reply(event.bot, message.chat.id, reply)
+
+
+async def help_command(message: Message, who: Who) -> None:
+    _ = who._
+    lines = [_("What I can do:")]
+    for spec in who.app.registry.commands.values():
+        if who.actor.role in spec.roles:
+            lines.append(f"/{spec.name} — {spec.description}")
+    lines += [
+        "",
+        _(
+            "Share a contact to add a customer, share your location to check in, "
+            "or type a name to find someone."
+        ),
+    ]
+    assert message.bot is not None
+    await send_reply(message.bot, message.chat.id, CommandReply("\n".join(lines)))
+
+
+async def typed_command(message: Message, who: Who) -> None:
+    await dispatch(message, who, message.text or "")
+
+
+async def pressed_command(query: CallbackQuery, callback_data: Run, who: Who) -> None:
+    await query.answer()
+    await dispatch(query, who, callback_data.line)
+
+
+def build() -> Router:
+    """A fresh router with this module's handlers, in the order they must match."""
+    router = Router(name="commands")
+    router.message.register(help_command, Command(commands=["help"]))
+    router.message.register(typed_command, F.text.startswith("/"))
+    router.callback_query.register(pressed_command, Run.filter())
+    return router

@@ -1,0 +1,176 @@
+"""The pipeline in the pocket: my deals by stage, a deal moved with a tap, a new deal in
+a short dialog (title, amount) started from the customer's card."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal, InvalidOperation
+from html import escape
+
+from aiogram import F, Router
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from adapters.telegram.handlers.commands import VIEWS
+from adapters.telegram.keyboards import PAGE_SIZE, Page, Run, pages
+from adapters.telegram.menu import menu_text
+from adapters.telegram.middlewares import Who
+from adapters.telegram.replies import send_text
+from core.domain.enums import StageOutcome
+from core.services.deals import create_deal, get_deal, list_deals
+from core.services.pipelines import list_pipelines
+
+ALL = 10_000
+
+
+class NewDeal(StatesGroup):
+    title = State()
+    amount = State()
+
+
+def _button(text: str, line: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text[:60], callback_data=Run(line=line).pack())
+
+
+async def my_deals(message: Message, who: Who) -> None:
+    """Open deals counted by stage; a tap on a stage lists them."""
+    _ = who._
+    deals = await asyncio.to_thread(
+        list_deals, who.app, who.actor, status=StageOutcome.OPEN, limit=ALL
+    )
+    pipelines = await asyncio.to_thread(list_pipelines, who.app)
+    rows = []
+    for pipeline in pipelines:
+        for stage in pipeline.stages:
+            count = sum(1 for d in deals if d.stage_id == stage.id)
+            if count:
+                total = sum((d.amount for d in deals if d.stage_id == stage.id), Decimal(0))
+                rows.append(
+                    [
+                        InlineKeyboardButton(
+                            text=f"{stage.name}: {count} · {total:,.0f}",
+                            callback_data=Page(view="stage", arg=str(stage.id), page=0).pack(),
+                        )
+                    ]
+                )
+    if not rows:
+        await message.answer(_("No open deals. Open a customer and tap “New deal”."))
+        return
+    await message.answer(
+        _("Your open deals by stage:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    )
+
+
+async def stage_page(query: CallbackQuery, callback_data: Page, who: Who) -> None:
+    await query.answer()
+    deals = await asyncio.to_thread(
+        list_deals, who.app, who.actor, status=StageOutcome.OPEN, limit=ALL
+    )
+    wanted = [d for d in deals if str(d.stage_id) == callback_data.arg]
+    start = callback_data.page * PAGE_SIZE
+    rows = [
+        [_button(f"{d.title} — {d.amount:,.0f}", f"/deal {d.id}")]
+        for d in wanted[start : start + PAGE_SIZE]
+    ]
+    navigation = pages("stage", callback_data.arg, callback_data.page, len(wanted), who._)
+    if navigation:
+        rows.append(navigation)
+    assert query.message is not None and query.bot is not None
+    text = who._("{count} deals at this stage:", count=len(wanted))
+    await query.bot.send_message(
+        query.message.chat.id, text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    )
+
+
+async def show_deal(event: Message | CallbackQuery, who: Who, args: str) -> None:
+    """A deal with its stages as buttons: moving it is one tap (won and lost included)."""
+    _ = who._
+    assert event.bot is not None and event.from_user is not None
+    chat = event.chat.id if isinstance(event, Message) else event.from_user.id
+    if not args.lstrip("#").isdigit():
+        await event.bot.send_message(chat, _("Which deal? Open it from “My deals”."))
+        return
+    deal = await asyncio.to_thread(get_deal, who.app, who.actor, int(args.lstrip("#")))
+    pipeline = next(
+        p for p in await asyncio.to_thread(list_pipelines, who.app) if p.id == deal.pipeline_id
+    )
+    stage = next(s for s in pipeline.stages if s.id == deal.stage_id)
+    term = who.app.registry.term("deal", who._.language)
+    lines = [
+        f"<b>{escape(deal.title)}</b> ({escape(term)} #{deal.id})",
+        _("Stage: {stage}", stage=escape(stage.name)),
+        f"{deal.amount:,.2f} {deal.currency}",
+    ]
+    if deal.expected_close:
+        lines.append(_("Expected close: {date}", date=f"{deal.expected_close:%d.%m.%Y}"))
+    rows = []
+    if deal.status is StageOutcome.OPEN:
+        for other in pipeline.stages:
+            if other.id == deal.stage_id or other.outcome is StageOutcome.LOST:
+                continue
+            mark = "🏆 " if other.outcome is StageOutcome.WON else "→ "
+            rows.append([_button(mark + other.name, f"/move {deal.id} {other.key}")])
+        rows.append([_button("✖ " + _("Lost"), f"/lost {deal.id}")])
+    rows.append([_button(_("Customer card"), f"/card {deal.customer_id}")])
+    await send_text(event.bot, chat, "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def start_new_deal(event: Message | CallbackQuery, who: Who, args: str) -> None:
+    assert event.bot is not None and event.from_user is not None
+    if not args.isdigit():
+        await event.bot.send_message(event.from_user.id, who._("Open a customer first."))
+        return
+    await who.state.set_state(NewDeal.title)
+    await who.state.update_data({"deal_customer": int(args)})
+    await event.bot.send_message(
+        event.from_user.id,
+        who._("What is the deal? A short title, e.g. “Spring order”. (/cancel to stop)"),
+    )
+
+
+VIEWS.update(deal=show_deal, newdeal=start_new_deal)
+
+
+async def deal_title(message: Message, who: Who) -> None:
+    title = (message.text or "").strip()
+    if not title or len(title) > 200:
+        await message.answer(who._("A title of up to 200 characters, please."))
+        return
+    await who.state.update_data({"deal_title": title})
+    await who.state.set_state(NewDeal.amount)
+    await message.answer(who._("Amount? A number, e.g. 150000 (0 if not known yet)."))
+
+
+async def deal_amount(message: Message, who: Who) -> None:
+    text = (message.text or "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        await message.answer(who._("That is not a number. Amount, e.g. 150000?"))
+        return
+    data = await who.state.get_data()
+    deal = await asyncio.to_thread(
+        create_deal,
+        who.app,
+        who.actor,
+        {"title": data["deal_title"], "amount": amount, "customer_id": data["deal_customer"]},
+    )
+    await who.state.set_state(None)
+    await message.answer(who._("Deal created."))
+    await show_deal(message, who, str(deal.id))
+
+
+async def dialog_wants_text(message: Message, who: Who) -> None:
+    await message.answer(who._("Please answer with text, or /cancel."))
+
+
+def build() -> Router:
+    """A fresh router with this module's handlers, in the order they must match."""
+    router = Router(name="deals")
+    router.message.register(my_deals, F.text.in_(menu_text("💼 My deals")))
+    router.callback_query.register(stage_page, Page.filter(F.view == "stage"))
+    router.message.register(deal_title, NewDeal.title, F.text, ~F.text.startswith("/"))
+    router.message.register(deal_amount, NewDeal.amount, F.text, ~F.text.startswith("/"))
+    router.message.register(dialog_wants_text, NewDeal.title)
+    router.message.register(dialog_wants_text, NewDeal.amount)
+    return router

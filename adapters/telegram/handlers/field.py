@@ -1,0 +1,260 @@
+"""Work in the field: a shared contact becomes a customer, a location a visit check-in,
+a photo or a voice message part of the current customer's history, free text a note
+(or, with no customer open, a search)."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Sequence
+
+from aiogram import F, Router
+from aiogram.enums import ContentType
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from sqlalchemy import select
+
+from adapters.telegram.handlers.card import current_customer, remember, show_card
+from adapters.telegram.handlers.commands import VIEWS, run_line
+from adapters.telegram.keyboards import Run
+from adapters.telegram.menu import menu_text
+from adapters.telegram.middlewares import Who
+from adapters.telegram.replies import send_reply
+from adapters.telegram.texts import plain
+from core.bootstrap import App
+from core.db.tables import CustomerRow, InteractionRow
+from core.domain.actor import Actor
+from core.domain.enums import InteractionKind
+from core.domain.errors import InvalidInput, NotFound
+from core.domain.values import normalize_phone
+from core.services.access import owned_scope
+from core.services.customers import create_customer, find_by_identifier, visible_customer
+from core.services.interactions import log_interaction
+from core.services.uow import UnitOfWork
+
+NEAR_METRES = 300
+PENDING_LOCATION = "pending_location"
+NOTE_LIMIT = 4000
+
+
+async def shared_contact(message: Message, who: Who) -> None:
+    """One message: the phone is looked up everywhere (the duplicate check), then the
+    customer is opened, or created and opened."""
+    assert message.contact is not None
+    contact = message.contact
+    name = " ".join(filter(None, [contact.first_name, contact.last_name])) or contact.phone_number
+    found, created = await asyncio.to_thread(
+        _customer_for_phone, who.app, who.actor, name, contact.phone_number
+    )
+    if found is None:
+        await message.answer(
+            who._(
+                "{name} is already a customer of a colleague; ask your manager to share them.",
+                name=plain(name),
+            )
+        )
+        return
+    if created:
+        await message.answer(who._("New customer added: {name}.", name=plain(name)))
+    await show_card(message, who, str(found))
+
+
+def _customer_for_phone(app: App, actor: Actor, name: str, phone: str) -> tuple[int | None, bool]:
+    normal = normalize_phone(phone, app.settings.default_region)
+    with UnitOfWork(app, read_only=True) as uow:
+        holders = sorted(find_by_identifier(uow.session, "phone", [normal]).get(normal, set()))
+        for customer_id in holders:
+            try:
+                visible_customer(uow.session, actor, customer_id)
+                return customer_id, False
+            except NotFound:  # someone else's customer: not theirs to open
+                continue
+    if holders:
+        return None, False
+    customer = create_customer(app, actor, {"name": name, "kind": "person", "phones": [normal]})
+    return customer.id, True
+
+
+async def checked_in(message: Message, who: Who) -> None:
+    """Share a location: the customers within a few hundred metres (from earlier visits)
+    are offered first; with none near, the ones the rep saw last."""
+    assert message.location is not None
+    here = (message.location.latitude, message.location.longitude)
+    await who.state.update_data({PENDING_LOCATION: list(here)})
+    near, recent = await asyncio.to_thread(_nearby, who.app, who.actor, here)
+    _ = who._
+    if near:
+        text = _("Where are you?")
+        options = [(f"{name} ({metres} m)", cid) for cid, name, metres in near]
+    elif recent:
+        text = _("No customer I know of is near. Which one are you visiting? (Or type a name.)")
+        options = [(name, cid) for cid, name in recent]
+    else:
+        await message.answer(_("No customers yet: share a contact or type a name first."))
+        return
+    buttons = [
+        [InlineKeyboardButton(text=label[:60], callback_data=Run(line=f"/checkin {cid}").pack())]
+        for label, cid in options
+    ]
+    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons))
+
+
+def _nearby(
+    app: App, actor: Actor, here: tuple[float, float]
+) -> tuple[list[tuple[int, str, int]], list[tuple[int, str]]]:
+    latitude, longitude = InteractionRow.fields["latitude"], InteractionRow.fields["longitude"]
+    with UnitOfWork(app, read_only=True) as uow:
+        visits = uow.session.execute(
+            select(CustomerRow.id, CustomerRow.name, latitude.as_float(), longitude.as_float())
+            .join(InteractionRow, InteractionRow.customer_id == CustomerRow.id)
+            .where(
+                owned_scope(actor, CustomerRow.owner_id),
+                CustomerRow.archived.is_(False),
+                InteractionRow.kind == InteractionKind.VISIT.value,
+                latitude.as_float().is_not(None),
+            )
+            .order_by(InteractionRow.occurred_at.desc())
+            .limit(5000)
+        ).all()
+        recent = uow.session.execute(
+            select(CustomerRow.id, CustomerRow.name)
+            .where(owned_scope(actor, CustomerRow.owner_id), CustomerRow.archived.is_(False))
+            .order_by(CustomerRow.updated_at.desc())
+            .limit(8)
+        ).all()
+    distances: dict[int, tuple[str, int]] = {}
+    for cid, name, lat, lon in visits:
+        metres = round(_metres(here, (lat, lon)))
+        if metres <= NEAR_METRES and metres < distances.get(cid, (name, 10**9))[1]:
+            distances[cid] = (name, metres)
+    near = sorted(((cid, n, m) for cid, (n, m) in distances.items()), key=lambda x: x[2])[:8]
+    return near, [(cid, name) for cid, name in recent]
+
+
+def _metres(a: Sequence[float], b: Sequence[float]) -> float:
+    """Great-circle distance (haversine): exact enough for "which shop am I in"."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+async def check_in_at(event: Message | CallbackQuery, who: Who, customer_id: str) -> None:
+    """The rep picked where they are: a visit, with the place, so next time it is offered."""
+    data = await who.state.get_data()
+    where = data.get(PENDING_LOCATION)
+    if not customer_id.isdigit() or not where:
+        assert event.bot is not None and event.from_user is not None
+        await event.bot.send_message(
+            event.from_user.id, who._("Share your location again, please.")
+        )
+        return
+    fields = {"latitude": where[0], "longitude": where[1]}
+    await asyncio.to_thread(
+        log_interaction,
+        who.app,
+        who.actor,
+        {
+            "customer_id": int(customer_id),
+            "kind": InteractionKind.VISIT,
+            "outcome": "checkin",
+            "fields": fields,
+        },
+    )
+    await who.state.update_data({PENDING_LOCATION: None})
+    await show_card(event, who, customer_id)
+
+
+VIEWS["checkin"] = check_in_at
+
+
+MEDIA = {
+    "photo": "📷",
+    "voice": "🎤",
+    "audio": "🎵",
+    "document": "📄",
+    "video": "🎬",
+    "video_note": "🎬",
+}
+
+
+async def attachment(message: Message, who: Who) -> None:
+    """A file goes into the current customer's history; Telegram keeps the file itself."""
+    customer_id = await current_customer(who)
+    if customer_id is None:
+        await message.answer(who._("Open a customer first (type a name), then send the file."))
+        return
+    kind = ContentType(message.content_type).value
+    media = getattr(message, kind)
+    file_id = (media[-1] if isinstance(media, list) else media).file_id
+    summary = (message.caption or "").strip() or f"{MEDIA[kind]} {kind}"
+    await asyncio.to_thread(
+        log_interaction,
+        who.app,
+        who.actor,
+        {
+            "customer_id": customer_id,
+            "kind": InteractionKind.NOTE,
+            "summary": summary[:NOTE_LIMIT],
+            "fields": {"attachment": f"{kind}:{file_id}"},
+        },
+    )
+    await message.answer(who._("Added to the customer's history."))
+
+
+async def search_prompt(message: Message, who: Who) -> None:
+    await who.state.update_data({"customer_id": None})
+    await message.answer(who._("Type a name, a few digits of a phone, or an e-mail."))
+
+
+async def today(message: Message, who: Who) -> None:
+    assert message.bot is not None
+    await send_reply(message.bot, message.chat.id, await run_line(who, "/tasks"))
+
+
+async def free_text(message: Message, who: Who) -> None:
+    """After a customer was opened, text is a note about them; otherwise a search."""
+    text = (message.text or "").strip()
+    customer_id = await current_customer(who)
+    if customer_id is not None:
+        if len(text) > NOTE_LIMIT:
+            raise InvalidInput.one("note", f"is longer than {NOTE_LIMIT} characters; split it")
+        await asyncio.to_thread(
+            log_interaction,
+            who.app,
+            who.actor,
+            {"customer_id": customer_id, "kind": InteractionKind.NOTE, "summary": text},
+        )
+        await remember(who, customer_id)
+        await message.answer(who._("Note saved."))
+        return
+    assert message.bot is not None
+    await send_reply(message.bot, message.chat.id, await run_line(who, f"/find {text[:200]}"))
+
+
+async def anything_else(message: Message, who: Who) -> None:
+    await message.answer(
+        who._(
+            "I can't use this. Send text, a contact, a location, a photo, "
+            "a voice message or a file — or /help."
+        )
+    )
+
+
+def build() -> Router:
+    """A fresh router with this module's handlers, in the order they must match."""
+    router = Router(name="field")
+    router.message.register(shared_contact, F.contact)
+    router.message.register(checked_in, F.location)
+    router.message.register(attachment, F.content_type.in_(set(MEDIA)))
+    router.message.register(search_prompt, F.text.in_(menu_text("🔎 Customers")))
+    router.message.register(today, F.text.in_(menu_text("✅ Today")))
+    router.message.register(free_text, F.text)
+    router.message.register(anything_else)
+    return router

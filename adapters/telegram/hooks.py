@@ -1,0 +1,118 @@
+"""The Telegram adapter's contract with the core: the bot runner, delivery, team news."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from adapters.telegram.delivery import announce, deliver
+from core import hookimpl
+from core.domain.actor import Actor
+from core.domain.enums import Channel, FieldType
+from core.domain.fields import FieldSpec
+from core.domain.models import Deal, Stage
+from core.extensions import MigrationSource, Notification, RunnerSpec
+from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+
+
+@hookimpl
+def register_migrations(register: Callable[[MigrationSource], None]) -> None:
+    register(MigrationSource("telegram", Path(__file__).parent / "migrations"))
+
+
+@hookimpl
+def register_fields(register: Callable[[FieldSpec], None], settings: Settings) -> None:
+    """Where a visit was checked in (so the next one nearby is offered first), and the
+    Telegram file a note carries."""
+    for name, label, ru, uk in (
+        ("latitude", "Latitude", "Широта", "Широта"),
+        ("longitude", "Longitude", "Долгота", "Довгота"),
+    ):
+        register(
+            FieldSpec(
+                entity="interaction",
+                name=name,
+                type=FieldType.NUMBER,
+                label=label,
+                labels={"ru": ru, "uk": uk},
+            )
+        )
+    register(
+        FieldSpec(
+            entity="interaction",
+            name="attachment",
+            type=FieldType.TEXT,
+            label="Attachment",
+            labels={"ru": "Вложение", "uk": "Вкладення"},
+        )
+    )
+
+
+@hookimpl
+def register_runners(register: Callable[[RunnerSpec], None]) -> None:
+    from adapters.telegram.runner import run
+
+    register(RunnerSpec("telegram", run))
+
+
+@hookimpl
+async def deliver_notification(app: App, notification: Notification) -> bool | None:
+    return await deliver(app, notification)
+
+
+@hookimpl
+def after_deal_updated(
+    app: App, deal: Deal, changes: Mapping[str, tuple[Any, Any]], actor: Actor
+) -> None:
+    """A rep hears when someone else changed their deal (from the sheet, say)."""
+    if deal.owner_id is None or actor.user_id == deal.owner_id:
+        return
+    fields = ", ".join(sorted(changes))
+    where = "the spreadsheet" if actor.channel is Channel.SHEET else actor.channel.value
+    who = actor.display_name or "A manager"
+    _tell(app, deal.owner_id, f"{who} changed your deal “{deal.title}” in {where}: {fields}.", deal)
+
+
+@hookimpl
+def after_deal_stage_changed(
+    app: App, deal: Deal, from_stage: Stage, to_stage: Stage, actor: Actor
+) -> None:
+    if deal.owner_id is None or actor.user_id == deal.owner_id:
+        return
+    who = actor.display_name or "A manager"
+    _tell(
+        app,
+        deal.owner_id,
+        f"{who} moved your deal “{deal.title}”: {from_stage.name} → {to_stage.name}.",
+        deal,
+    )
+
+
+def _tell(app: App, user_id: int, text: str, deal: Deal) -> None:
+    app.hooks.send_notification(
+        app,
+        Notification(user_id, text, kind="deal_changed", options=(("Open", f"/deal {deal.id}"),)),
+    )
+
+
+@hookimpl
+async def after_deal_won(app: App, deal: Deal, first_for_customer: bool, actor: Actor) -> None:
+    """Won deals announced in the team chat, when one is configured."""
+    if app.settings.telegram.team_chat_id is None:
+        return
+    who = actor.display_name or "The team"
+    first = " (first deal with this customer!)" if first_for_customer else ""
+    await announce(app, f"🏆 {who} won “{deal.title}”: {deal.amount:,.2f} {deal.currency}{first}")
+
+
+@hookimpl
+def register_cli_commands(register: Callable[[click.Command], None]) -> None:
+    from adapters.telegram.cli import invite_command
+
+    register(invite_command)

@@ -1,0 +1,38 @@
+"""Sending what a command answered: text in pieces under Telegram's limit, a chart as a
+photo, the follow-up options as buttons under the last piece."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyKeyboardMarkup
+
+from adapters.telegram.keyboards import options_keyboard
+from adapters.telegram.texts import plain, split
+from core.extensions import CommandReply
+
+CAPTION_LIMIT = 1024
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+
+
+async def send_reply(
+    bot: Bot, chat_id: int, reply: CommandReply, markup: Markup = None, *, html: bool = False
+) -> None:
+    """``html`` marks text the bot composed itself; anything else is escaped."""
+    text = reply.text if html else plain(reply.text)
+    keyboard = options_keyboard(reply.options) if reply.options else markup
+    if reply.image_png is not None:
+        photo = BufferedInputFile(reply.image_png, filename="report.png")
+        if len(text) <= CAPTION_LIMIT:
+            await bot.send_photo(chat_id, photo, caption=text or None, reply_markup=keyboard)
+            return
+        await bot.send_photo(chat_id, photo)
+    await send_text(bot, chat_id, text, keyboard)
+
+
+async def send_text(bot: Bot, chat_id: int, text: str, markup: Markup = None, **extra: Any) -> None:
+    pieces = split(text)
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        await bot.send_message(chat_id, piece, reply_markup=markup if last else None, **extra)

@@ -1,0 +1,110 @@
+"""A real aiogram Dispatcher on a recording session, and people who talk to it."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import CallbackQuery, Chat, Contact, Location, Message, Update, User
+
+from adapters.telegram.bot import build_bot, build_dispatcher
+from tests.adapters.telegram.recording import BOT, RecordingSession
+
+TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+
+
+class Phones:
+    """People typing, tapping and sharing, turned into the updates Telegram would send."""
+
+    def __init__(self, app: Any, session: RecordingSession) -> None:
+        self.session = session
+        self.bot = build_bot(TOKEN, session=session, throttle=False)
+        self.dispatcher = build_dispatcher(app, storage=MemoryStorage())
+        self.update_ids = itertools.count(1)
+        self.message_ids = itertools.count(1000)
+
+    def _user(self, telegram_id: int, language: str = "en") -> User:
+        return User(
+            id=telegram_id, is_bot=False, first_name=f"User{telegram_id}", language_code=language
+        )
+
+    def _message(self, telegram_id: int, language: str = "en", **content: Any) -> Message:
+        return Message(
+            message_id=next(self.message_ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=telegram_id, type="private"),
+            from_user=self._user(telegram_id, language),
+            **content,
+        )
+
+    async def feed(self, update: Update) -> None:
+        await self.dispatcher.feed_update(self.bot, update)
+
+    async def say(self, telegram_id: int, text: str, language: str = "en") -> None:
+        entities = None
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            entities = [{"type": "bot_command", "offset": 0, "length": length}]
+        message = self._message(telegram_id, language, text=text, entities=entities)
+        await self.feed(Update(update_id=next(self.update_ids), message=message))
+
+    async def share_contact(
+        self, telegram_id: int, phone: str, first_name: str, last_name: str = ""
+    ) -> None:
+        contact = Contact(phone_number=phone, first_name=first_name, last_name=last_name or None)
+        await self.feed(
+            Update(
+                update_id=next(self.update_ids), message=self._message(telegram_id, contact=contact)
+            )
+        )
+
+    async def share_location(self, telegram_id: int, latitude: float, longitude: float) -> None:
+        location = Location(latitude=latitude, longitude=longitude)
+        await self.feed(
+            Update(
+                update_id=next(self.update_ids),
+                message=self._message(telegram_id, location=location),
+            )
+        )
+
+    async def send(self, telegram_id: int, **content: Any) -> None:
+        await self.feed(
+            Update(update_id=next(self.update_ids), message=self._message(telegram_id, **content))
+        )
+
+    async def press(self, telegram_id: int, data: str) -> None:
+        message = Message(
+            message_id=next(self.message_ids),
+            date=datetime.now(UTC),
+            chat=Chat(id=telegram_id, type="private"),
+            from_user=BOT,
+            text="…",
+        )
+        query = CallbackQuery(
+            id=str(next(self.message_ids)),
+            from_user=self._user(telegram_id),
+            chat_instance="ci",
+            data=data,
+            message=message,
+        )
+        await self.feed(Update(update_id=next(self.update_ids), callback_query=query))
+
+    async def tap(self, telegram_id: int, label: str) -> None:
+        """Press the button with this label under the last message that has buttons."""
+        buttons = dict(self.session.buttons(telegram_id))
+        matches = [data for text, data in buttons.items() if label in text]
+        assert matches, f"no button {label!r} among {list(buttons)}"
+        await self.press(telegram_id, matches[0])
+
+
+@pytest.fixture
+def session() -> RecordingSession:
+    return RecordingSession()
+
+
+@pytest.fixture
+def chat(app, team, session) -> Phones:
+    return Phones(app, session)

@@ -1,0 +1,144 @@
+"""A rep's day in the field, through the real dispatcher: each step in a few taps."""
+
+from datetime import UTC, datetime
+
+from aiogram.types import PhotoSize
+
+from core.services.customers import create_customer, list_customers
+from core.services.deals import create_deal, get_deal
+from core.services.interactions import list_interactions
+
+IVAN, SOFIA, OLGA = 1002, 1004, 1001
+
+
+def texts(session, chat_id):
+    return "\n".join(session.texts(chat_id))
+
+
+async def test_a_shared_contact_becomes_a_customer_once(app, team, chat, session):
+    await chat.share_contact(IVAN, "+7 912 345-67-89", "Пётр", "Смирнов")
+    [customer] = list_customers(app, team["ivan"])
+    assert customer.name == "Пётр Смирнов" and customer.phones == ["+79123456789"]
+    assert "New customer added: Пётр Смирнов." in texts(session, IVAN)
+    assert "<b>Пётр Смирнов</b>" in session.last(IVAN).text
+    await chat.share_contact(IVAN, "89123456789", "Петя")  # the same phone, written otherwise
+    assert len(list_customers(app, team["manager"])) == 1
+    await chat.share_contact(SOFIA, "+79123456789", "Петя")  # another team's rep
+    assert "already a customer of a colleague" in session.last(SOFIA).text
+    assert len(list_customers(app, team["manager"])) == 1
+
+
+async def test_call_done_with_its_outcome_then_a_note_and_a_photo(app, team, chat, session):
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    await chat.say(IVAN, f"/card {customer.id}")
+    await chat.tap(IVAN, "Call done")
+    await chat.tap(IVAN, "Call back")
+    await chat.say(IVAN, "Просили перезвонить в пятницу, ждут прайс")
+    photo = [PhotoSize(file_id="AgACphoto", file_unique_id="u1", width=90, height=90)]
+    await chat.send(IVAN, photo=photo, caption="Витрина")
+    logged = list_interactions(app, team["manager"], customer_id=customer.id)
+    by_kind = {(i.kind, i.outcome, i.summary) for i in logged}
+    assert ("call", "call_back", "") in by_kind
+    assert ("note", None, "Просили перезвонить в пятницу, ждут прайс") in by_kind
+    [photo_note] = [i for i in logged if i.fields.get("attachment")]
+    assert photo_note.fields["attachment"] == "photo:AgACphoto" and photo_note.summary == "Витрина"
+    assert "Note saved." in texts(session, IVAN)
+
+
+async def test_a_location_checks_in_at_the_customer_and_is_offered_next_time(
+    app, team, chat, session
+):
+    customer = create_customer(app, team["ivan"], {"name": "Магазин у дома"})
+    await chat.share_location(IVAN, 55.7558, 37.6173)
+    assert "No customer I know of is near" in session.last(IVAN).text
+    await chat.tap(IVAN, "Магазин у дома")
+    [visit] = list_interactions(app, team["manager"], customer_id=customer.id)
+    assert visit.kind == "visit" and visit.fields == {"latitude": 55.7558, "longitude": 37.6173}
+    await chat.share_location(IVAN, 55.7560, 37.6175)  # back the next week, 25 m away
+    assert session.last(IVAN).text == "Where are you?"
+    assert session.buttons(IVAN)[0][0] == "Магазин у дома (26 m)"
+
+
+async def test_deals_by_stage_moved_with_a_tap_and_a_new_one_in_a_short_dialog(
+    app, team, chat, session
+):
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    deal = create_deal(
+        app, team["ivan"], {"title": "Поставка", "customer_id": customer.id, "amount": 1500}
+    )
+    await chat.say(IVAN, "💼 My deals")
+    await chat.tap(IVAN, "Lead: 1")
+    await chat.tap(IVAN, "Поставка")
+    await chat.tap(IVAN, "Demonstration")
+    assert get_deal(app, team["manager"], deal.id).stage_id != deal.stage_id
+    await chat.say(IVAN, f"/card {customer.id}")
+    await chat.tap(IVAN, "New deal")
+    await chat.say(IVAN, "Весенний заказ")
+    await chat.say(IVAN, "сто тысяч")
+    assert "That is not a number" in session.last(IVAN).text
+    await chat.say(IVAN, "100 000")
+    assert "Deal created." in texts(session, IVAN)
+    assert "<b>Весенний заказ</b>" in session.last(IVAN).text
+
+
+async def test_a_forged_or_stale_button_reaches_nothing_the_person_may_not_see(
+    app, team, chat, session
+):
+    customer = create_customer(app, team["ivan"], {"name": "Секретный клиент"})
+    await chat.press(SOFIA, f"r:/card {customer.id}")
+    assert session.last(SOFIA).text == f"Not done: No customer #{customer.id}."
+    await chat.press(SOFIA, "x:garbage")
+    await chat.press(SOFIA, f"l:call:{customer.id}:reached")
+    assert "Секретный" not in texts(session, SOFIA)
+    assert list_interactions(app, team["manager"], customer_id=customer.id) == []
+
+
+async def test_user_text_is_escaped_and_long_replies_are_split(app, team, chat, session):
+    customer = create_customer(app, team["ivan"], {"name": "<b>Bold</b> & Co"})
+    await chat.say(IVAN, f"/card {customer.id}")
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in session.last(IVAN).text
+    for n in range(60):
+        create_customer(app, team["ivan"], {"name": f"Bold branch {n} " + "x" * 80})
+    await chat.say(IVAN, "/find Bold")
+    assert all(len(t) <= 4096 for t in session.texts(IVAN))
+
+
+async def test_bad_input_gets_a_helpful_answer_and_the_bot_keeps_serving(app, team, chat, session):
+    await chat.say(IVAN, "/frobnicate")
+    assert "I don't know /frobnicate. /help lists what I can do." in session.last(IVAN).text
+    await chat.send(
+        IVAN,
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        },
+    )
+    assert "I can't use this." in session.last(IVAN).text
+    await chat.share_contact(IVAN, "12", "Nobody")
+    assert session.last(IVAN).text.startswith("Not done: phones:")
+    await chat.say(IVAN, "x" * 5000)  # a search for something that is not there
+    assert "Nothing found" in session.last(IVAN).text
+    await chat.say(IVAN, "/help")
+    assert "/find" in session.last(IVAN).text
+
+
+async def test_each_update_is_handled_once_even_if_delivered_twice(app, team, chat, session):
+    from aiogram.types import Chat, Contact, Message, Update, User
+
+    message = Message(
+        message_id=1,
+        date=datetime.now(UTC),
+        chat=Chat(id=IVAN, type="private"),
+        from_user=User(id=IVAN, is_bot=False, first_name="Ivan"),
+        contact=Contact(phone_number="+79120001122", first_name="Анна"),
+    )
+    update = Update(update_id=99, message=message)
+    await chat.feed(update)
+    await chat.feed(update)
+    assert len(list_customers(app, team["ivan"])) == 1
+    assert len(session.texts(IVAN)) == 2  # "added" and the card, once

@@ -1,0 +1,120 @@
+"""Reminders and team news reach people; Telegram's limits are kept; pictures and menus."""
+
+import asyncio
+
+from aiogram.exceptions import TelegramServerError
+from aiogram.methods import SendMessage, SendPhoto, SetMyCommands
+
+from adapters.telegram.delivery import RUNNING
+from adapters.telegram.throttle import Throttle
+from core.domain.enums import Channel
+from core.extensions import Notification
+from core.services.customers import create_customer
+from core.services.deals import create_deal, move_deal, update_deal
+
+IVAN, OLGA = 1002, 1001
+
+
+async def test_a_notification_reaches_the_persons_chat_with_its_buttons(app, team, chat, session):
+    RUNNING[app] = chat.bot
+    delivered = await app.hooks.deliver_notification(
+        app,
+        Notification(
+            team["ivan"].user_id, "Call <ООО Ромашка> back", options=(("Done", "/done 7"),)
+        ),
+    )
+    assert delivered is True
+    message = session.last(IVAN)
+    assert message.text == "Call &lt;ООО Ромашка&gt; back"
+    assert session.buttons(IVAN) == [("Done", "r:/done 7")]
+    del RUNNING[app]
+    assert (
+        await app.hooks.deliver_notification(app, Notification(team["ivan"].user_id, "x")) is False
+    )
+
+
+async def test_a_rep_hears_when_a_manager_changes_their_deal_in_the_sheet(app, team, chat, session):
+    RUNNING[app] = chat.bot
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    deal = create_deal(app, team["ivan"], {"title": "Поставка", "customer_id": customer.id})
+    await app.start()
+    try:
+        update_deal(app, team["manager"].via(Channel.SHEET), deal.id, {"amount": 900})
+        move_deal(app, team["manager"].via(Channel.SHEET), deal.id, "demo")
+        update_deal(app, team["ivan"], deal.id, {"amount": 950})  # their own change: no news
+        await app.hooks.drain()
+    finally:
+        await app.stop()
+    told = session.texts(IVAN)
+    assert told == [
+        "Olga Manager changed your deal “Поставка” in the spreadsheet: amount.",
+        "Olga Manager moved your deal “Поставка”: Lead → Demonstration.",
+    ]
+
+
+async def test_reports_arrive_as_pictures(app, team, chat, session):
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    create_deal(app, team["ivan"], {"title": "Поставка", "customer_id": customer.id, "amount": 10})
+    await chat.say(OLGA, "📊 Reports")
+    await chat.tap(OLGA, "Funnel")
+    [photo] = [c for c in session.sent(OLGA) if isinstance(c, SendPhoto)]
+    assert photo.caption.startswith("Funnel") and photo.photo.data.startswith(b"\x89PNG")
+
+
+async def test_the_command_menu_is_set_and_a_failing_api_does_not_stop_the_bot(
+    app, team, chat, session
+):
+    await chat.dispatcher.emit_startup(bot=chat.bot, **chat.dispatcher.workflow_data)
+    menus = [c for c in session.calls if isinstance(c, SetMyCommands)]
+    assert {m.language_code for m in menus} == {None, "ru", "uk"}
+    assert "find" in [c.command for c in menus[0].commands]
+    session.clear()
+    session.fail("SetMyCommands", TelegramServerError(SetMyCommands(commands=[]), "500"))
+    await chat.dispatcher.emit_startup(
+        bot=chat.bot, **chat.dispatcher.workflow_data
+    )  # logged, not raised
+    session.fail("SendMessage", TelegramServerError(SendMessage(chat_id=IVAN, text=""), "500"))
+    await chat.say(IVAN, "/help")  # this answer is lost...
+    await chat.say(IVAN, "/help")  # ...the next one is not
+    assert "What I can do:" in session.last(IVAN).text
+
+
+async def test_russian_and_ukrainian_speakers_read_their_language(app, team, chat, session):
+    await chat.say(IVAN, "/start", language="ru")
+    assert session.last(IVAN).text == "Здравствуйте, Ivan Rep! Чем займёмся сегодня?"
+    keyboard = session.last(IVAN).reply_markup.keyboard
+    assert keyboard[0][0].text == "🔎 Клиенты"
+    await chat.say(IVAN, "⚙️ Настройки", language="ru")
+    await chat.tap(IVAN, "Українська")
+    assert session.last(IVAN).text == "Готово: тепер я розмовляю українською."
+    await chat.say(IVAN, "💼 Мої угоди", language="ru")  # chosen language beats the app's
+    assert "Відкритих угод немає" in session.last(IVAN).text
+
+
+class FakeTime:
+    def __init__(self):
+        self.now, self.naps = 0.0, []
+
+    def clock(self):
+        return self.now
+
+    async def sleep(self, seconds):
+        self.naps.append(seconds)
+        self.now += seconds
+
+
+async def test_sends_are_paced_per_chat_and_a_429_is_waited_out(app, team, session):
+    from adapters.telegram.bot import build_bot
+    from tests.adapters.telegram.conftest import TOKEN
+
+    time = FakeTime()
+    bot = build_bot(TOKEN, session=session, throttle=False)
+    bot.session.middleware(Throttle(sleep=time.sleep, clock=time.clock))
+    for n in range(6):
+        await bot.send_message(IVAN, f"digest line {n}")
+    assert len(session.texts(IVAN)) == 6
+    assert time.now == 3.0  # a burst of 3 at once, then one a second
+    session.fail("SendMessage", 7)  # Telegram: retry after 7 s
+    await bot.send_message(OLGA, "approved")
+    assert session.texts(OLGA) == ["approved"] and time.naps[-1] == 7
+    await asyncio.sleep(0)
