@@ -16,7 +16,11 @@ log_level = "INFO"
 
 [telegram]
 # token = "123456:ABC..."                  # from @BotFather; without it the console chat runs
-# webhook_url = "https://crm.example.com/telegram"
+# bot_username = "acme_rapport_bot"         # so `rapport invite` prints a t.me link
+# webhook_url = "https://crm.example.com/telegram"   # webhook mode instead of long polling
+# webhook_secret = "a-long-random-string"
+# webhook_listen = "0.0.0.0:8080"
+# webhook_path = "/telegram"
 # team_chat_id = -1001234567890
 
 [sheets]

@@ -63,3 +63,10 @@ def test_sheets_benchmark_prints_requests_per_cycle_and_the_naive_baseline():
     out = run("bench_sheets.py", "--deals", "200", "--edits", "5")
     assert "first full sync" in out and "5 edits on each side" in out
     assert "baseline, row by row" in out and "200 writes" in out
+
+
+def test_telegram_benchmark_prints_rates_latencies_and_the_echo_baseline():
+    out = run("bench_telegram.py", "--reps", "4", "--updates", "40")
+    assert "The bot, 40 updates from 4 reps" in out
+    assert "Rapport bot" in out and "baseline, echo bot" in out and "x baseline" in out
+    assert "p50" in out and "p99" in out

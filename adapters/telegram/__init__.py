@@ -11,6 +11,7 @@ from adapters.telegram.hooks import (
     deliver_notification,
     register_cli_commands,
     register_fields,
+    register_jobs,
     register_migrations,
     register_runners,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "deliver_notification",
     "register_cli_commands",
     "register_fields",
+    "register_jobs",
     "register_migrations",
     "register_runners",
 ]

@@ -15,7 +15,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import AiogramError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, ErrorEvent
@@ -81,7 +81,7 @@ async def _announce_commands(bot: Bot, app: App) -> None:
             await bot.set_my_commands(
                 commands, language_code=None if language == "en" else language
             )
-        except (TelegramAPIError, ValueError, OSError) as exc:  # the bot serves without a menu
+        except (AiogramError, ValueError, OSError) as exc:  # the bot serves without a menu
             log.warning("could not set the command menu (%s): %s", language, exc)
             return
 
@@ -111,6 +111,6 @@ async def _on_error(event: ErrorEvent, bot: Bot) -> bool:
     if message is not None:
         try:
             await bot.send_message(message.chat.id, text)
-        except TelegramAPIError as exc:
+        except AiogramError as exc:
             log.warning("could not tell the user about an error: %s", exc)
     return True

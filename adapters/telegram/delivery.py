@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import AiogramError
 
 from adapters.telegram.keyboards import options_keyboard
 from adapters.telegram.replies import send_text
@@ -50,7 +50,7 @@ async def send(
 ) -> bool:
     try:
         await send_text(bot, chat_id, plain(text), options_keyboard(options))
-    except TelegramAPIError as exc:  # blocked the bot, left the group: not ours to fix
+    except AiogramError as exc:  # blocked the bot, left the group: not ours to fix
         log.warning("could not deliver to chat %s: %s", chat_id, exc)
         return False
     return True

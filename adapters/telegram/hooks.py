@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from sqlalchemy import delete
 
 from adapters.telegram.delivery import announce, deliver
+from adapters.telegram.tables import HandledUpdateRow
 from core import hookimpl
 from core.domain.actor import Actor
 from core.domain.enums import Channel, FieldType
 from core.domain.fields import FieldSpec
 from core.domain.models import Deal, Stage
-from core.extensions import MigrationSource, Notification, RunnerSpec
+from core.extensions import JobSpec, MigrationSource, Notification, RunnerSpec
+from core.services.uow import UnitOfWork
 from core.settings import Settings
 
 if TYPE_CHECKING:
     from core.bootstrap import App
+
+KEEP_UPDATES = timedelta(days=2)
 
 
 @hookimpl
@@ -52,6 +58,21 @@ def register_fields(register: Callable[[FieldSpec], None], settings: Settings) -
             labels={"ru": "Вложение", "uk": "Вкладення"},
         )
     )
+
+
+@hookimpl
+def register_jobs(register: Callable[[JobSpec], None]) -> None:
+    register(JobSpec("telegram.forget_updates", forget_handled_updates, "interval", {"hours": 6}))
+
+
+def forget_handled_updates(app: App) -> int:
+    """Telegram keeps an unconfirmed update for a day; after two, its id can go."""
+    with UnitOfWork(app) as uow:
+        gone = uow.session.execute(
+            delete(HandledUpdateRow).where(HandledUpdateRow.at < app.clock() - KEEP_UPDATES)
+        ).rowcount
+        uow.commit()
+    return int(gone or 0)
 
 
 @hookimpl

@@ -25,17 +25,24 @@ async def run(app: App) -> None:
         await run_console(app)
         return
     bot = build_bot(settings.token.get_secret_value())
+    try:
+        if settings.webhook_url:
+            await serve_webhook(app, bot, build_dispatcher(app))
+        else:
+            await poll(app, bot)
+    finally:
+        await bot.session.close()
+
+
+async def poll(app: App, bot: Bot) -> None:
+    """Long polling: the bot asks Telegram for updates; no public address needed."""
     dispatcher = build_dispatcher(app)
     RUNNING[app] = bot
     try:
-        if settings.webhook_url:
-            await serve_webhook(app, bot, dispatcher)
-        else:
-            await bot.delete_webhook(drop_pending_updates=False)
-            await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
     finally:
         RUNNING.pop(app, None)
-        await bot.session.close()
 
 
 async def serve_webhook(app: App, bot: Bot, dispatcher: Dispatcher) -> None:
@@ -52,6 +59,7 @@ async def serve_webhook(app: App, bot: Bot, dispatcher: Dispatcher) -> None:
         application, path=settings.webhook_path
     )
     setup_application(application, dispatcher, bot=bot)
+    RUNNING[app] = bot
     runner = web.AppRunner(application)
     await runner.setup()
     host, _, port = settings.webhook_listen.rpartition(":")
@@ -65,4 +73,5 @@ async def serve_webhook(app: App, bot: Bot, dispatcher: Dispatcher) -> None:
     try:
         await asyncio.Event().wait()
     finally:
+        RUNNING.pop(app, None)
         await runner.cleanup()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import CallbackQuery, Chat, Contact, Location, Message, Update, User
 
@@ -19,10 +20,12 @@ TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
 class Phones:
     """People typing, tapping and sharing, turned into the updates Telegram would send."""
 
-    def __init__(self, app: Any, session: RecordingSession) -> None:
+    def __init__(
+        self, app: Any, session: RecordingSession, storage: BaseStorage | None = None
+    ) -> None:
         self.session = session
         self.bot = build_bot(TOKEN, session=session, throttle=False)
-        self.dispatcher = build_dispatcher(app, storage=MemoryStorage())
+        self.dispatcher = build_dispatcher(app, storage=storage or MemoryStorage())
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(1000)
 
@@ -51,15 +54,18 @@ class Phones:
         message = self._message(telegram_id, language, text=text, entities=entities)
         await self.feed(Update(update_id=next(self.update_ids), message=message))
 
+    def contact_update(
+        self, telegram_id: int, phone: str, first_name: str, last_name: str = ""
+    ) -> Update:
+        contact = Contact(phone_number=phone, first_name=first_name, last_name=last_name or None)
+        return Update(
+            update_id=next(self.update_ids), message=self._message(telegram_id, contact=contact)
+        )
+
     async def share_contact(
         self, telegram_id: int, phone: str, first_name: str, last_name: str = ""
     ) -> None:
-        contact = Contact(phone_number=phone, first_name=first_name, last_name=last_name or None)
-        await self.feed(
-            Update(
-                update_id=next(self.update_ids), message=self._message(telegram_id, contact=contact)
-            )
-        )
+        await self.feed(self.contact_update(telegram_id, phone, first_name, last_name))
 
     async def share_location(self, telegram_id: int, latitude: float, longitude: float) -> None:
         location = Location(latitude=latitude, longitude=longitude)

@@ -1,7 +1,5 @@
 """A rep's day in the field, through the real dispatcher: each step in a few taps."""
 
-from datetime import UTC, datetime
-
 from aiogram.types import PhotoSize
 
 from core.services.customers import create_customer, list_customers
@@ -128,17 +126,19 @@ async def test_bad_input_gets_a_helpful_answer_and_the_bot_keeps_serving(app, te
 
 
 async def test_each_update_is_handled_once_even_if_delivered_twice(app, team, chat, session):
-    from aiogram.types import Chat, Contact, Message, Update, User
-
-    message = Message(
-        message_id=1,
-        date=datetime.now(UTC),
-        chat=Chat(id=IVAN, type="private"),
-        from_user=User(id=IVAN, is_bot=False, first_name="Ivan"),
-        contact=Contact(phone_number="+79120001122", first_name="Анна"),
-    )
-    update = Update(update_id=99, message=message)
+    update = chat.contact_update(IVAN, "+79120001122", "Анна")
     await chat.feed(update)
     await chat.feed(update)
     assert len(list_customers(app, team["ivan"])) == 1
     assert len(session.texts(IVAN)) == 2  # "added" and the card, once
+
+
+async def test_handled_update_ids_are_forgotten_after_two_days(app, team, chat, clock):
+    from datetime import timedelta
+
+    from adapters.telegram.hooks import forget_handled_updates
+
+    await chat.say(IVAN, "/help")
+    assert forget_handled_updates(app) == 0
+    clock.now += timedelta(days=3)
+    assert forget_handled_updates(app) == 1

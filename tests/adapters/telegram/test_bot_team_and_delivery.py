@@ -45,7 +45,7 @@ async def test_a_rep_hears_when_a_manager_changes_their_deal_in_the_sheet(app, t
         await app.hooks.drain()
     finally:
         await app.stop()
-    told = session.texts(IVAN)
+    told = sorted(session.texts(IVAN))  # delivered concurrently, in either order
     assert told == [
         "Olga Manager changed your deal “Поставка” in the spreadsheet: amount.",
         "Olga Manager moved your deal “Поставка”: Lead → Demonstration.",
@@ -118,3 +118,26 @@ async def test_sends_are_paced_per_chat_and_a_429_is_waited_out(app, team, sessi
     await bot.send_message(OLGA, "approved")
     assert session.texts(OLGA) == ["approved"] and time.naps[-1] == 7
     await asyncio.sleep(0)
+
+
+async def test_a_manager_approves_a_discount_with_a_button(app, team, chat, session):
+    from plugins.sales.approvals import request_discount
+
+    RUNNING[app] = chat.bot
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    deal = create_deal(
+        app, team["ivan"], {"title": "Поставка", "customer_id": customer.id, "amount": 1000}
+    )
+    await app.start()
+    try:
+        request_discount(app, team["ivan"], deal.id, 25, "big order")
+        await app.hooks.drain()
+        assert "Ivan Rep asks for a 25% discount" in session.last(OLGA).text
+        await chat.tap(OLGA, "Approve")
+        await app.hooks.drain()
+    finally:
+        await app.stop()
+    from core.services.deals import get_deal
+
+    assert get_deal(app, team["manager"], deal.id).fields["discount_percent"] == 25
+    assert any("approved" in t for t in session.texts(IVAN))

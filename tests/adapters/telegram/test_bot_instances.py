@@ -1,0 +1,65 @@
+"""Several bot instances: dialogs shared through Redis, each update handled by one of them."""
+
+import os
+import uuid
+
+import pytest
+from aiogram.fsm.storage.base import DefaultKeyBuilder
+from aiogram.fsm.storage.redis import RedisStorage
+
+from core.services.customers import create_customer
+from core.services.deals import list_deals
+from tests.adapters.telegram.conftest import Phones
+
+IVAN = 1002
+REDIS_URL = os.environ.get("RAPPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+async def redis_storage():
+    storage = RedisStorage.from_url(
+        REDIS_URL, key_builder=DefaultKeyBuilder(prefix=f"t{uuid.uuid4().hex}")
+    )
+    try:
+        await storage.redis.ping()
+    except Exception as exc:
+        await storage.close()
+        if os.environ.get("RAPPORT_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required here: {exc}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    yield storage
+    prefix = storage.key_builder.prefix
+    keys = [key async for key in storage.redis.scan_iter(f"{prefix}:*")]
+    if keys:
+        await storage.redis.delete(*keys)
+    await storage.close()
+
+
+def instance(app, session, storage):
+    return Phones(app, session, storage)
+
+
+async def test_a_dialog_started_on_one_instance_finishes_on_another(
+    app, team, session, redis_storage
+):
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    first, second = instance(app, session, redis_storage), instance(app, session, redis_storage)
+    second.update_ids = first.update_ids  # one Telegram, numbering the updates for both
+    await first.press(IVAN, f"r:/newdeal {customer.id}")
+    await second.say(IVAN, "Весенний заказ")  # the load balancer picked the other instance
+    await first.say(IVAN, "250000")
+    [deal] = list_deals(app, team["ivan"])
+    assert deal.title == "Весенний заказ" and deal.amount == 250000
+
+
+async def test_an_update_delivered_to_two_instances_is_handled_by_one(
+    app, team, session, redis_storage
+):
+    first, second = instance(app, session, redis_storage), instance(app, session, redis_storage)
+    second.update_ids = first.update_ids
+    update = first.contact_update(IVAN, "+79120001122", "Анна")
+    await first.feed(update)
+    await second.feed(update)
+    assert [t for t in session.texts(IVAN) if t.startswith("New customer")] == [
+        "New customer added: Анна."
+    ]
