@@ -30,6 +30,7 @@ path = "rapport.xlsx"
 # credentials_file = "service-account.json"
 interval_seconds = 60
 deleted_rows = "restore"  # restore: a deleted row comes back; archive: its record is archived
+conflicts = "database"    # a field changed on both sides: database (default) or sheet wins
 
 [plugins]
 disabled = []

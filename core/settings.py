@@ -62,6 +62,8 @@ class SheetsSettings(BaseModel):
     interval_seconds: int = Field(default=60, ge=10)
     # A row deleted from the sheet is put back ("restore"), or its record archived ("archive").
     deleted_rows: Literal["restore", "archive"] = "restore"
+    # A field changed in the sheet and elsewhere since the last sync: which side wins.
+    conflicts: Literal["database", "sheet"] = "database"
 
 
 class PluginSettings(BaseModel):

@@ -135,6 +135,7 @@ class _Sheet:
         self.positions: dict[str, int] = {}
         self.unknown_ids = False
         self.restored_note = "Restored: rows are not deleted from the sheet"
+        self.sheet_wins = app.settings.sheets.conflicts == "sheet"
 
     def run(self) -> None:
         grid = self.backend.read(self.title)
@@ -212,9 +213,12 @@ class _Sheet:
                 self._put(index, key, now)  # changed elsewhere only
             elif now == was:
                 patch[key] = sheet_value  # changed in the sheet only
-            else:  # both changed: the database wins, the sheet's value is kept in the history
+            else:  # both changed: one side wins (the settings say which), the other is kept
                 conflicts.append((key, sheet_value, now))
-                self._put(index, key, now)
+                if self.sheet_wins:
+                    patch[key] = sheet_value
+                else:
+                    self._put(index, key, now)
         notes = [self._conflict(record_id, conflicts)] if conflicts else []
         if patch:
             try:
@@ -240,19 +244,31 @@ class _Sheet:
         return ""
 
     def _conflict(self, record_id: int, conflicts: list[tuple[str, str, str]]) -> str:
+        """Record the losing values of fields both sides changed; say so in the row."""
+        losing, winning = ("database", "sheet") if self.sheet_wins else ("sheet", "database")
         with UnitOfWork(self.app) as uow:
+            changes = {key: {losing: lost, "kept": kept}
+                       for key, lost, kept in self._sides(conflicts)}  # fmt: skip
             audit.record(uow.session, self.actor, entity=self.layout.entity, entity_id=record_id,
-                         action="sheet_conflict", at=self.app.clock(),
-                         changes={k: {"sheet": s, "kept": d} for k, s, d in conflicts})  # fmt: skip
+                         action="sheet_conflict", at=self.app.clock(), changes=changes)  # fmt: skip
             uow.commit()
-        for key, sheet_value, kept in conflicts:
+        for key, lost, kept in self._sides(conflicts):
             self.report.conflicts.append(
-                f"{self.layout.name} #{record_id} {key}: {sheet_value!r} -> {kept!r}"
+                f"{self.layout.name} #{record_id} {key}: {lost!r} -> {kept!r}"
             )
-        changed = ", ".join(
-            f"{self._column(k).header(self.language)} «{s}»" for k, s, _ in conflicts
+        named = ", ".join(
+            f"{self._column(key).header(self.language)} «{lost}»"
+            for key, lost, _ in self._sides(conflicts)
         )
-        return f"Changed elsewhere meanwhile; your {changed} was not applied (kept in the history)"
+        if winning == "sheet":
+            return f"Changed elsewhere meanwhile; your edit replaced {named} (kept in the history)"
+        return f"Changed elsewhere meanwhile; your {named} was not applied (kept in the history)"
+
+    def _sides(self, conflicts: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+        """(field, losing value, kept value) for each conflict, by the configured rule."""
+        if self.sheet_wins:
+            return [(key, database, sheet) for key, sheet, database in conflicts]
+        return list(conflicts)
 
     # --- mapping to the service layer ------------------------------------------------
 

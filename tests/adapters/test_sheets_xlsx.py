@@ -189,6 +189,21 @@ def test_the_same_field_edited_in_the_bot_and_the_sheet_keeps_both_values(
     assert kept.changes == {"amount": {"sheet": "1800.00", "kept": "2000.00"}}
 
 
+def test_the_sheet_can_be_set_to_win_conflicts_and_the_database_value_is_kept(
+    make_app, app, team, week, workbook
+):
+    _, deal, manager = week
+    sheet_wins = make_app(sheets=app.settings.sheets.model_copy(update={"conflicts": "sheet"}))
+    manager.edit("Deals", deal.id, "Amount", 1800)
+    update_deal(app, team["ivan"], deal.id, {"amount": 2000})
+    report = sync(sheet_wins, XlsxBook(workbook))
+    assert report.conflicts == [f"deals #{deal.id} amount: '2000.00' -> '1800.00'"]
+    assert get_deal(app, team["manager"], deal.id).amount == Decimal("1800.00")
+    assert "your edit replaced Amount «2000.00»" in manager.read("Deals", deal.id, "Rapport says")
+    [kept] = [e for e in audit_entries(app, "deal", deal.id) if e.action == "sheet_conflict"]
+    assert kept.changes == {"amount": {"database": "2000.00", "kept": "1800.00"}}
+
+
 def test_columns_are_found_by_header_and_the_managers_own_columns_stay(app, team, week, workbook):
     _, deal, _ = week
     book = openpyxl.load_workbook(workbook)
