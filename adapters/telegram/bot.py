@@ -22,6 +22,7 @@ from aiogram.types import BotCommand, ErrorEvent
 
 from adapters.telegram.handlers import routers
 from adapters.telegram.i18n import Translator
+from adapters.telegram.menu import DESCRIPTIONS, MENU_COMMANDS
 from adapters.telegram.middlewares import OncePerUpdate, RegisteredOnly, Resolver
 from adapters.telegram.texts import plain
 from adapters.telegram.throttle import Throttle
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from core.bootstrap import App
 
 log = logging.getLogger(__name__)
-MENU_COMMANDS = ("start", "help", "cancel", "settings")
 
 
 def build_bot(token: str, session: BaseSession | None = None, *, throttle: bool = True) -> Bot:
@@ -84,14 +84,6 @@ async def _announce_commands(bot: Bot, app: App) -> None:
         except (AiogramError, ValueError, OSError) as exc:  # the bot serves without a menu
             log.warning("could not set the command menu (%s): %s", language, exc)
             return
-
-
-DESCRIPTIONS = {
-    "start": "Main menu",
-    "help": "What I can do",
-    "cancel": "Stop what I'm asking",
-    "settings": "Language and time zone",
-}
 
 
 async def _on_error(event: ErrorEvent, bot: Bot) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import re
 import sys
 from collections.abc import Callable
@@ -41,6 +42,7 @@ from core.services.users import list_users, user_by_telegram_id
 if TYPE_CHECKING:
     from core.bootstrap import App
 
+log = logging.getLogger(__name__)
 CONSOLE_ID = 1  # the console's person, as Telegram would number them
 BOT = User(id=0, is_bot=True, first_name="Rapport", username="rapport_console")
 TOKEN = "1:console-chat-needs-no-real-token-at-all"
@@ -188,6 +190,7 @@ def console_person(app: App) -> RapportUser | None:
 async def run_console(app: App) -> None:
     """Chat in this terminal until end of input; without a terminal there is no one to chat."""
     if not sys.stdin.isatty():
+        log.info("no [telegram] token: the bot is off (the console chat needs a terminal)")
         return
     person = await asyncio.to_thread(console_person, app)
     if person is None:

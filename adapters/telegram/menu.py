@@ -1,4 +1,5 @@
-"""The main menu's buttons in every language, so a tap matches whatever the user reads."""
+"""The bot's own commands, and the main menu's buttons in every language (so a tap
+matches whatever the user reads)."""
 
 from __future__ import annotations
 
@@ -11,3 +12,14 @@ from core.services.users import LANGUAGES
 @cache
 def menu_text(label: str) -> frozenset[str]:
     return frozenset(Translator(language)(label) for language in LANGUAGES)
+
+
+MENU_COMMANDS = ("start", "help", "cancel", "settings")
+DESCRIPTIONS = {
+    "start": "Main menu",
+    "help": "What I can do",
+    "cancel": "Stop what I'm asking",
+    "settings": "Language and time zone",
+    "timezone": "Your time zone: /timezone Europe/Moscow",
+    "invite": "Invite a colleague: /invite Name (managers, admins)",
+}

@@ -16,6 +16,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from adapters.telegram.keyboards import Run
+from adapters.telegram.menu import DESCRIPTIONS
 from adapters.telegram.middlewares import Who
 from adapters.telegram.replies import send_reply
 from core.extensions import CommandReply, CommandRequest
@@ -57,6 +58,7 @@ async def dispatch(event: Message | CallbackQuery, who: Who, line: str) -> None:
 async def help_command(message: Message, who: Who) -> None:
     _ = who._
     lines = [_("What I can do:")]
+    lines += [f"/{name} — {_(text)}" for name, text in DESCRIPTIONS.items() if name != "start"]
     for spec in who.app.registry.commands.values():
         if who.actor.role in spec.roles:
             lines.append(f"/{spec.name} — {spec.description}")
