@@ -204,7 +204,9 @@ def _change_entries(
             at=entry.at,
             kind="change",
             title=f"{entry.action} via {entry.channel}",
-            detail=", ".join(
+            detail=""  # a new record's every field is "changed": naming them says nothing
+            if entry.action == "create"
+            else ", ".join(
                 key for key in entry.changes if key not in ("discarded", "moved", "merged_id")
             ),
             author=names.get(entry.actor_id),
