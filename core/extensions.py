@@ -62,7 +62,12 @@ class CommandSpec:
     handler: Callable[[CommandRequest], CommandReply | Awaitable[CommandReply]]
     roles: frozenset[Role] = frozenset(Role)
     in_menu: bool = True
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    """``description`` in other languages (``{"ru": ..., "uk": ...}``), for menus and help."""
     owner: str = ""
+
+    def description_for(self, language: str | None) -> str:
+        return self.descriptions.get(language or "", self.description)
 
     def __post_init__(self) -> None:
         if not _COMMAND.match(self.name):

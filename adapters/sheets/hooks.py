@@ -15,11 +15,13 @@ from core import hookimpl
 from core.domain.enums import Role
 from core.domain.errors import ConfigError
 from core.extensions import CommandReply, CommandRequest, CommandSpec, MigrationSource, RunnerSpec
+from core.i18n import texts_for
 
 if TYPE_CHECKING:
     from core.bootstrap import App
 
 log = logging.getLogger(__name__)
+texts = texts_for(__file__)
 
 
 def open_backend(app: App) -> Backend:
@@ -78,14 +80,17 @@ def describe(report: SyncReport) -> str:
 def register_commands(register: Callable[[CommandSpec], None]) -> None:
     register(
         CommandSpec("sync", "Sync with the managers' spreadsheet now", sync_command,
-                    roles=frozenset({Role.MANAGER, Role.ADMIN}))
+                    roles=frozenset({Role.MANAGER, Role.ADMIN}),
+                    descriptions={"ru": "Синхронизировать таблицу руководителей сейчас",
+                                  "uk": "Синхронізувати таблицю керівників зараз"})
     )  # fmt: skip
 
 
 def sync_command(request: CommandRequest) -> CommandReply:
+    _ = texts(request.app, request.actor.language)
     report = sync_once(request.app)
-    lines = [f"Synced: {describe(report)}.", *report.conflicts[:10], *report.refused[:10]]
-    return CommandReply("\n".join(lines))
+    summary = _("Synced: {summary}.", summary=describe(report))
+    return CommandReply("\n".join([summary, *report.conflicts[:10], *report.refused[:10]]))
 
 
 @hookimpl

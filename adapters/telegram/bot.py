@@ -73,7 +73,7 @@ async def _announce_commands(bot: Bot, app: App) -> None:
             BotCommand(command=name, description=_(DESCRIPTIONS[name])) for name in MENU_COMMANDS
         ]
         commands += [
-            BotCommand(command=spec.name, description=spec.description[:256])
+            BotCommand(command=spec.name, description=spec.description_for(language)[:256])
             for spec in app.registry.commands.values()
             if spec.in_menu
         ]

@@ -11,6 +11,7 @@ import click
 from sqlalchemy import delete
 
 from adapters.telegram.delivery import announce, deliver
+from adapters.telegram.i18n import Translator
 from adapters.telegram.tables import HandledUpdateRow
 from core import hookimpl
 from core.domain.actor import Actor
@@ -18,6 +19,7 @@ from core.domain.enums import Channel, FieldType
 from core.domain.fields import FieldSpec
 from core.domain.models import Deal, Stage
 from core.extensions import JobSpec, MigrationSource, Notification, RunnerSpec
+from core.i18n import language_of
 from core.services.uow import UnitOfWork
 from core.settings import Settings
 
@@ -94,10 +96,16 @@ def after_deal_updated(
     """A rep hears when someone else changed their deal (from the sheet, say)."""
     if deal.owner_id is None or actor.user_id == deal.owner_id:
         return
+    _ = Translator(language_of(app, deal.owner_id))
     fields = ", ".join(sorted(changes))
-    where = "the spreadsheet" if actor.channel is Channel.SHEET else actor.channel.value
-    who = actor.display_name or "A manager"
-    _tell(app, deal.owner_id, f"{who} changed your deal “{deal.title}” in {where}: {fields}.", deal)
+    who = actor.display_name or _("A manager")
+    if actor.channel is Channel.SHEET:
+        text = _("{who} changed your deal “{title}” in the spreadsheet: {fields}.", who=who,
+                 title=deal.title, fields=fields)  # fmt: skip
+    else:
+        text = _("{who} changed your deal “{title}”: {fields}.", who=who, title=deal.title,
+                 fields=fields)  # fmt: skip
+    _tell(app, deal.owner_id, text, deal, _)
 
 
 @hookimpl
@@ -106,19 +114,19 @@ def after_deal_stage_changed(
 ) -> None:
     if deal.owner_id is None or actor.user_id == deal.owner_id:
         return
-    who = actor.display_name or "A manager"
-    _tell(
-        app,
-        deal.owner_id,
-        f"{who} moved your deal “{deal.title}”: {from_stage.name} → {to_stage.name}.",
-        deal,
-    )
+    _ = Translator(language_of(app, deal.owner_id))
+    text = _("{who} moved your deal “{title}”: {old} → {new}.",
+             who=actor.display_name or _("A manager"), title=deal.title, old=from_stage.name,
+             new=to_stage.name)  # fmt: skip
+    _tell(app, deal.owner_id, text, deal, _)
 
 
-def _tell(app: App, user_id: int, text: str, deal: Deal) -> None:
+def _tell(app: App, user_id: int, text: str, deal: Deal, _: Translator) -> None:
     app.hooks.send_notification(
         app,
-        Notification(user_id, text, kind="deal_changed", options=(("Open", f"/deal {deal.id}"),)),
+        Notification(
+            user_id, text, kind="deal_changed", options=((_("Open"), f"/deal {deal.id}"),)
+        ),
     )
 
 
@@ -127,9 +135,12 @@ async def after_deal_won(app: App, deal: Deal, first_for_customer: bool, actor: 
     """Won deals announced in the team chat, when one is configured."""
     if app.settings.telegram.team_chat_id is None:
         return
-    who = actor.display_name or "The team"
-    first = " (first deal with this customer!)" if first_for_customer else ""
-    await announce(app, f"🏆 {who} won “{deal.title}”: {deal.amount:,.2f} {deal.currency}{first}")
+    _ = Translator(app.settings.language)
+    who = actor.display_name or _("The team")
+    first = " " + _("(first deal with this customer!)") if first_for_customer else ""
+    won = _("{who} won “{title}”: {amount} {currency}", who=who, title=deal.title,
+            amount=f"{deal.amount:,.2f}", currency=deal.currency)  # fmt: skip
+    await announce(app, f"🏆 {won}{first}")
 
 
 @hookimpl

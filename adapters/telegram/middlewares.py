@@ -87,7 +87,8 @@ class RegisteredOnly(BaseMiddleware):
         data["_"], data["app"] = _, self.app
         if user is not None and user.active:
             zone = ZoneInfo(user.timezone or self.app.settings.timezone)
-            data["who"] = Who(self.app, user, actor_for(user, Channel.BOT), _, zone, data["state"])
+            actor = actor_for(user, Channel.BOT).model_copy(update={"language": language})
+            data["who"] = Who(self.app, user, actor, _, zone, data["state"])
             return await handler(event, data)
         if isinstance(event, Message) and (event.text or "").startswith("/start"):
             return await handler(event, data)  # the invite handler

@@ -20,6 +20,8 @@ class Actor(BaseModel):
     channel: Channel
     team: str | None = None
     display_name: str = "system"
+    language: str | None = None
+    """The language replies to this person are written in; ``None``: the team's."""
 
     @classmethod
     def system(cls) -> Actor:

@@ -186,6 +186,7 @@ def actor_for(user: User, channel: Channel) -> Actor:
         channel=channel,
         team=user.team,
         display_name=user.display_name,
+        language=user.language,
     )
 
 

@@ -23,6 +23,7 @@ from core.extensions import (
     JobSpec,
     MigrationSource,
 )
+from core.i18n import texts_for
 from core.services.cards import customer_card
 from core.services.uow import UnitOfWork
 from core.settings import Settings
@@ -38,6 +39,8 @@ from plugins.contacts.tags import tags_of
 
 if TYPE_CHECKING:
     from core.bootstrap import App
+
+texts = texts_for(__file__)
 
 UPCOMING_DAYS = 30
 
@@ -72,6 +75,10 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
             name="find",
             description="Find a customer by name, phone digits or e-mail",
             handler=find_command,
+            descriptions={
+                "ru": "Найти клиента по названию, цифрам телефона или e-mail",
+                "uk": "Знайти клієнта за назвою, цифрами телефону або e-mail",
+            },
         )
     )
     register(
@@ -79,6 +86,10 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
             name="card",
             description="A customer's card: contacts, facts, history",
             handler=card_command,
+            descriptions={
+                "ru": "Карточка клиента: контакты, факты, история",
+                "uk": "Картка клієнта: контакти, факти, історія",
+            },
             in_menu=False,
         )
     )
@@ -100,23 +111,25 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
         tags = tags_of(uow.session, [customer.id]).get(customer.id, [])
         segments = segments_of(app, uow.session, customer.id)
         dates = stored_dates(uow.session, customer.id)
+    _ = texts(app, actor.language)
     upcoming = [(next_occurrence(d.day, d.yearly, today), d.label) for d in dates]
     if birthday := customer.fields.get("birthday"):
-        upcoming.append((next_occurrence(date.fromisoformat(birthday), True, today), "birthday"))
+        upcoming.append((next_occurrence(date.fromisoformat(birthday), True, today), _("birthday")))
     lines = []
     if tags:
-        lines.append("Tags: " + ", ".join(tags))
+        lines.append(_("Tags: {tags}", tags=", ".join(tags)))
     if segments:
-        lines.append("Segments: " + ", ".join(segments))
+        lines.append(_("Segments: {segments}", segments=", ".join(segments)))
     if customer.fields.get("consent"):
-        lines.append("Agreed to: " + ", ".join(customer.fields["consent"]))
+        lines.append(_("Agreed to: {channels}", channels=", ".join(customer.fields["consent"])))
     soon = sorted(
         (when, label)
         for when, label in upcoming
         if when is not None and (when - today).days <= UPCOMING_DAYS
     )
-    lines += [f"Coming up: {label} on {when.isoformat()}" for when, label in soon]
-    return CardSection("Contact", tuple(lines), order=20) if lines else None
+    lines += [_("Coming up: {occasion} on {date}", occasion=label, date=when.isoformat())
+              for when, label in soon]  # fmt: skip
+    return CardSection(_("Contact"), tuple(lines), order=20) if lines else None
 
 
 @hookimpl
@@ -140,11 +153,12 @@ def after_customers_merged(app: App, kept: Customer, merged: Customer) -> None:
 
 
 def find_command(request: CommandRequest) -> CommandReply:
+    _ = texts(request.app, request.actor.language)
     if not request.args.strip():
-        return CommandReply("Type a name, the last digits of a phone or an e-mail after /find.")
+        return CommandReply(_("Type a name, the last digits of a phone or an e-mail after /find."))
     hits = search_customers(request.app, request.actor, request.args, limit=10)
     if not hits:
-        return CommandReply(f"Nothing found for {request.args.strip()!r}.")
+        return CommandReply(_("Nothing found for «{query}».", query=request.args.strip()))
     lines = [f"{hit.customer.name} (#{hit.customer.id})" for hit in hits]
     options = tuple((hit.customer.name, f"/card {hit.customer.id}") for hit in hits)
     return CommandReply("\n".join(lines), options=options)
@@ -153,6 +167,7 @@ def find_command(request: CommandRequest) -> CommandReply:
 def card_command(request: CommandRequest) -> CommandReply:
     text = request.args.strip().lstrip("#")
     if not text.isdigit():
-        return CommandReply("Which customer? Send /card and the number, e.g. /card 12.")
+        _ = texts(request.app, request.actor.language)
+        return CommandReply(_("Which customer? Send /card and the number, e.g. /card 12."))
     card = customer_card(request.app, request.actor, int(text))
     return CommandReply(render_card(request.app, card))

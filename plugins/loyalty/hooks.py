@@ -22,6 +22,7 @@ from core.extensions import (
     ReportSpec,
     SheetColumn,
 )
+from core.i18n import texts_for
 from core.settings import Settings
 from plugins.loyalty.actions import plan_actions
 from plugins.loyalty.classify import SEGMENTS, classifiers
@@ -38,6 +39,8 @@ from plugins.loyalty.signals import TOPICS
 
 if TYPE_CHECKING:
     from core.bootstrap import App
+
+texts = texts_for(__file__)
 
 
 @hookimpl
@@ -118,22 +121,23 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
     profile = profile_of(app, actor, customer.id)
     if profile is None:
         return None
-    lines = [
-        f"Value {profile.value_score:g} (R{profile.r} F{profile.f} M{profile.m})"
-        + (", a key customer" if profile.key_customer else "")
-        + f"; profit after cost to serve: {profile.profit}"
-    ]
+    _ = texts(app, actor.language)
+    value = _("Value {score} (R{r} F{f} M{m})", score=f"{profile.value_score:g}", r=profile.r,
+              f=profile.f, m=profile.m)  # fmt: skip
+    key = ", " + _("a key customer") if profile.key_customer else ""
+    lines = [value + key + "; " + _("profit after cost to serve: {profit}", profit=profile.profit)]
     for verdict in ordered_verdicts(app, profile.verdicts):
         reasons = "; ".join(verdict["reasons"])
         lines.append(
             f"{verdict['label']}: {verdict['value']}" + (f" — {reasons}" if reasons else "")
         )
     if profile.next_action:
-        lines.append(f"Next: {profile.next_action}")
+        lines.append(_("Next: {action}", action=profile.next_action))
     if profile.contact_cap_reached:
-        lines.append("Contacted often lately: give them a rest")
-    lines.append("Discount: " + ("eligible" if profile.discount_eligible else "not by default"))
-    return CardSection("Loyalty", tuple(lines), order=15)
+        lines.append(_("Contacted often lately: give them a rest"))
+    lines.append(_("Discount: eligible") if profile.discount_eligible
+                 else _("Discount: not by default"))  # fmt: skip
+    return CardSection(_("Loyalty"), tuple(lines), order=15)
 
 
 async def nightly(app: App) -> None:

@@ -20,6 +20,7 @@ from core.domain.enums import Role
 from core.domain.errors import InvalidInput, NotFound, PermissionDenied
 from core.domain.fields import parse_decimal
 from core.extensions import Notification
+from core.i18n import language_of, texts_for
 from core.services import audit
 from core.services.deals import get_deal, update_deal
 from core.services.uow import UnitOfWork
@@ -29,6 +30,8 @@ from plugins.sales.tables import ApprovalRow
 
 if TYPE_CHECKING:
     from core.bootstrap import App
+
+texts = texts_for(__file__)
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 
@@ -118,10 +121,10 @@ def decide(
         decided = Approval.of(row)
         uow.commit()
     if decided.requested_by is not None:
-        verdict = "approved" if approve else "rejected"
-        text = (
-            f"Your request #{decided.id} ({decided.kind}) on deal #{decided.deal_id} was {verdict}"
-        )
+        _ = texts(app, language_of(app, decided.requested_by))
+        verdict = _("approved") if approve else _("rejected")
+        text = _("Your request #{id} ({kind}) on deal #{deal} was {verdict}", id=decided.id,
+                 kind=decided.kind, deal=decided.deal_id, verdict=verdict)  # fmt: skip
         app.hooks.send_notification(
             app, Notification(decided.requested_by, text + (f": {note}" if note else "."))
         )
@@ -170,16 +173,20 @@ def _request(
         approval = Approval.of(row)
         deciders = _deciders(uow, deal.owner_id)
         uow.commit()
-    what = (
-        f"a {payload['discount_percent']:g}% discount"
-        if kind == "discount"
-        else f"handing it to user #{payload['owner_id']}"
-    )
-    text = f"{actor.display_name} asks for {what} on deal #{deal_id} «{deal.title}»" + (
-        f": {reason}" if reason else "."
-    )
-    options = (("Approve", f"/approve {approval.id}"), ("Reject", f"/reject {approval.id}"))
-    for user_id in deciders:
+    for user_id in deciders:  # each manager reads it in their own language
+        _ = texts(app, language_of(app, user_id))
+        what = (
+            _("a {percent}% discount", percent=f"{payload['discount_percent']:g}")
+            if kind == "discount"
+            else _("handing it to user #{user}", user=payload["owner_id"])
+        )
+        asks = _("{who} asks for {what} on deal #{deal} «{title}»", who=actor.display_name,
+                 what=what, deal=deal_id, title=deal.title)  # fmt: skip
+        text = asks + (f": {reason}" if reason else ".")
+        options = (
+            (_("Approve"), f"/approve {approval.id}"),
+            (_("Reject"), f"/reject {approval.id}"),
+        )
         app.hooks.send_notification(
             app, Notification(user_id, text, kind="approval", options=options)
         )

@@ -23,6 +23,7 @@ from core.extensions import (
     ReportSpec,
     Term,
 )
+from core.i18n import texts_for
 from core.services.deals import get_deal, move_deal
 from core.services.pipelines import list_pipelines, save_pipeline
 from core.settings import Settings
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from core.bootstrap import App
 
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
+
+
+texts = texts_for(__file__)
 
 
 @hookimpl
@@ -64,14 +68,44 @@ def register_reports(register: Callable[[ReportSpec], None]) -> None:
 
 @hookimpl
 def register_commands(register: Callable[[CommandSpec], None]) -> None:
-    register(CommandSpec("approve", "Approve a request", _decision(True), MANAGERS, in_menu=False))
-    register(CommandSpec("reject", "Reject a request", _decision(False), MANAGERS, in_menu=False))
-    register(CommandSpec("requests", "Requests waiting for a decision", requests_command))
+    decisions = (
+        ("approve", True, "Approve a request", "Одобрить запрос", "Схвалити запит"),
+        ("reject", False, "Reject a request", "Отклонить запрос", "Відхилити запит"),
+    )
+    for name, approve, en, ru, uk in decisions:
+        register(CommandSpec(name, en, _decision(approve), roles=MANAGERS, in_menu=False,
+                             descriptions={"ru": ru, "uk": uk}))  # fmt: skip
     register(
-        CommandSpec("move", "Move a deal: /move 12 next (or a stage)", move_command, in_menu=False)
+        CommandSpec(
+            "requests",
+            "Requests waiting for a decision",
+            requests_command,
+            descriptions={"ru": "Запросы, ждущие решения", "uk": "Запити, що чекають рішення"},
+        )
     )
     register(
-        CommandSpec("lost", "Close a deal as lost: /lost 12 price", lost_command, in_menu=False)
+        CommandSpec(
+            "move",
+            "Move a deal: /move 12 next (or a stage)",
+            move_command,
+            in_menu=False,
+            descriptions={
+                "ru": "Передвинуть сделку: /move 12 next (или этап)",
+                "uk": "Пересунути угоду: /move 12 next (або етап)",
+            },
+        )
+    )
+    register(
+        CommandSpec(
+            "lost",
+            "Close a deal as lost: /lost 12 price",
+            lost_command,
+            in_menu=False,
+            descriptions={
+                "ru": "Закрыть сделку как проигранную: /lost 12 цена",
+                "uk": "Закрити угоду як програну: /lost 12 ціна",
+            },
+        )
     )
 
 
@@ -128,9 +162,11 @@ def after_customers_merged(app: App, kept: Customer) -> None:
 
 def _decision(approve: bool) -> Callable[[CommandRequest], CommandReply]:
     def handle(request: CommandRequest) -> CommandReply:
-        number, _, note = request.args.strip().partition(" ")
+        _ = texts(request.app, request.actor.language)
+        number, _sep, note = request.args.strip().partition(" ")
         if not number.lstrip("#").isdigit():
-            return CommandReply(f"Which request? Send /{'approve' if approve else 'reject'} 12.")
+            command = "approve" if approve else "reject"
+            return CommandReply(_("Which request? Send /{command} 12.", command=command))
         decided = decide(
             request.app,
             request.actor,
@@ -138,16 +174,18 @@ def _decision(approve: bool) -> Callable[[CommandRequest], CommandReply]:
             approve=approve,
             note=note.strip() or None,
         )
-        return CommandReply(f"Request #{decided.id} {decided.status}.")
+        done = _("approved") if decided.status == "approved" else _("rejected")
+        return CommandReply(_("Request #{id} {status}.", id=decided.id, status=done))
 
     return handle
 
 
 def move_command(request: CommandRequest) -> CommandReply:
     """``/move 12 next`` moves to the following open stage; ``/move 12 trial`` to that one."""
-    number, _, stage = request.args.strip().partition(" ")
+    _ = texts(request.app, request.actor.language)
+    number, _sep, stage = request.args.strip().partition(" ")
     if not number.lstrip("#").isdigit():
-        return CommandReply("Write: /move 12 next, or /move 12 and the stage.")
+        return CommandReply(_("Write: /move 12 next, or /move 12 and the stage."))
     app, actor, deal_id = request.app, request.actor, int(number.lstrip("#"))
     deal = get_deal(app, actor, deal_id)
     target = stage.strip() or "next"
@@ -159,27 +197,31 @@ def move_command(request: CommandRequest) -> CommandReply:
             if s.outcome is StageOutcome.OPEN and s.position > _position(pipeline, deal.stage_id)
         ]
         if not later:
-            return CommandReply("This is the last open stage: /move it to won, or /lost it.")
+            return CommandReply(_("This is the last open stage: /move it to won, or /lost it."))
         target = later[0].key
     moved = move_deal(app, actor, deal_id, target)
-    return CommandReply(f"Deal #{moved.id} moved.")
+    stage_name = next(
+        s.name for p in list_pipelines(app) for s in p.stages if s.id == moved.stage_id
+    )
+    return CommandReply(_("Deal #{id} moved to {stage}.", id=moved.id, stage=stage_name))
 
 
 def lost_command(request: CommandRequest) -> CommandReply:
-    number, _, reason = request.args.strip().partition(" ")
+    _ = texts(request.app, request.actor.language)
+    number, _sep, reason = request.args.strip().partition(" ")
     if not number.lstrip("#").isdigit():
-        return CommandReply("Write: /lost 12 and the reason (price, competitor, ...).")
+        return CommandReply(_("Write: /lost 12 and the reason (price, competitor, ...)."))
     options = sales_options(request.app.settings)
     if not reason.strip():
         reasons = tuple((r, f"/lost {number} {r}") for r in options.lost_reasons)
-        return CommandReply("Why was it lost?", options=reasons)
+        return CommandReply(_("Why was it lost?"), options=reasons)
     lost_stage = next(
         s.key for p in list_pipelines(request.app) for s in p.stages
         if p.id == get_deal(request.app, request.actor, int(number)).pipeline_id
         and s.outcome is StageOutcome.LOST
     )  # fmt: skip
     move_deal(request.app, request.actor, int(number), lost_stage, lost_reason=reason.strip())
-    return CommandReply(f"Deal #{number} closed as lost: {reason.strip()}.")
+    return CommandReply(_("Deal #{id} closed as lost: {reason}.", id=number, reason=reason.strip()))
 
 
 def _position(pipeline: Pipeline, stage_id: int) -> int:
@@ -187,14 +229,17 @@ def _position(pipeline: Pipeline, stage_id: int) -> int:
 
 
 def requests_command(request: CommandRequest) -> CommandReply:
+    _ = texts(request.app, request.actor.language)
     waiting = pending_requests(request.app, request.actor)
     if not waiting:
-        return CommandReply("No requests are waiting.")
-    lines = [f"#{r.id} {r.kind} on deal #{r.deal_id}: {r.payload}" for r in waiting]
+        return CommandReply(_("No requests are waiting."))
+    lines = [_("#{id} {kind} on deal #{deal}: {payload}", id=r.id, kind=r.kind, deal=r.deal_id,
+               payload=r.payload) for r in waiting]  # fmt: skip
     options: tuple[tuple[str, str], ...] = ()
     if request.actor.role in MANAGERS:
         options = tuple(
             option for r in waiting for option in
-            ((f"Approve #{r.id}", f"/approve {r.id}"), (f"Reject #{r.id}", f"/reject {r.id}"))
+            ((_("Approve #{id}", id=r.id), f"/approve {r.id}"),
+             (_("Reject #{id}", id=r.id), f"/reject {r.id}"))
         )  # fmt: skip
     return CommandReply("\n".join(lines), options=options)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
+from babel.dates import format_datetime
 from sqlalchemy import update
 
 from core import hookimpl
@@ -41,6 +43,7 @@ from plugins.tasks.services import (
 )
 from plugins.tasks.sheet_columns import next_task_by_customer, next_task_by_deal
 from plugins.tasks.tables import TaskRow
+from plugins.tasks.words import kind_word, texts
 
 if TYPE_CHECKING:
     from core.bootstrap import App
@@ -81,13 +84,51 @@ def register_sheet_columns(register: Callable[[SheetColumn], None]) -> None:
 
 @hookimpl
 def register_commands(register: Callable[[CommandSpec], None]) -> None:
-    register(CommandSpec("tasks", "My tasks for today and overdue", tasks_command))
-    register(CommandSpec("task", "New task: /task 12 завтра в 10 — позвонить", task_command))
     register(
-        CommandSpec("done", "Mark a task done: /done 7 договорились", done_command, in_menu=False)
+        CommandSpec(
+            "tasks",
+            "My tasks for today and overdue",
+            tasks_command,
+            descriptions={
+                "ru": "Мои задачи на сегодня и просроченные",
+                "uk": "Мої завдання на сьогодні та прострочені",
+            },
+        )
     )
     register(
-        CommandSpec("snooze", "Put a task off: /snooze 7 завтра", snooze_command, in_menu=False)
+        CommandSpec(
+            "task",
+            "New task: /task 12 tomorrow at 10 — call",
+            task_command,
+            descriptions={
+                "ru": "Новая задача: /task 12 завтра в 10 — позвонить",
+                "uk": "Нове завдання: /task 12 завтра о 10 — подзвонити",
+            },
+        )
+    )
+    register(
+        CommandSpec(
+            "done",
+            "Mark a task done: /done 7 agreed",
+            done_command,
+            in_menu=False,
+            descriptions={
+                "ru": "Отметить задачу: /done 7 договорились",
+                "uk": "Позначити завдання: /done 7 домовилися",
+            },
+        )
+    )
+    register(
+        CommandSpec(
+            "snooze",
+            "Put a task off: /snooze 7 tomorrow",
+            snooze_command,
+            in_menu=False,
+            descriptions={
+                "ru": "Отложить задачу: /snooze 7 завтра",
+                "uk": "Відкласти завдання: /snooze 7 завтра",
+            },
+        )
     )
 
 
@@ -132,11 +173,15 @@ def customer_metrics(app: App, customer_ids: Sequence[int]) -> dict[int, dict[st
 def customer_timeline(app: App, customer: Customer, actor: Actor) -> list[TimelineEntry]:
     tasks = list_tasks(app, actor, customer_id=customer.id, status=None, limit=50)
     return [
-        TimelineEntry(at=task.done_at or task.due_at, kind="task",
-                      title=f"{task.kind} {task.status.value}: {task.title}",
-                      detail=task.result or "", ref=("task", task.id))
+        TimelineEntry(
+            at=task.done_at or task.due_at,
+            kind="task",
+            title=f"{task.kind} {task.status.value}: {task.title}",
+            detail=task.result or "",
+            ref=("task", task.id),
+        )
         for task in tasks
-    ]  # fmt: skip
+    ]
 
 
 @hookimpl
@@ -145,38 +190,42 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
     open_tasks = list_tasks(app, actor, customer_id=customer.id, limit=20)
     if not open_tasks:
         return None
-    zone = ZoneInfo(app.settings.timezone)
+    zone = ZoneInfo(_zone(app, actor))
+    _ = texts(app, actor.language)
+    overdue = _("OVERDUE") + " "
     lines = tuple(
-        f"{'OVERDUE ' if t.due_at < now else ''}{t.due_at.astimezone(zone):%d.%m %H:%M} "
-        f"{t.kind}: {t.title} (/done {t.id})"
+        f"{overdue if t.due_at < now else ''}{t.due_at.astimezone(zone):%d.%m %H:%M} "
+        f"{kind_word(_, t.kind)}: {t.title} (/done {t.id})"
         for t in open_tasks
     )
-    return CardSection("Tasks", lines, order=10)
+    return CardSection(_("Tasks"), lines, order=10)
 
 
 def tasks_command(request: CommandRequest) -> CommandReply:
     app, actor = request.app, request.actor
+    _ = texts(app, actor.language)
     now = app.clock()
     zone = ZoneInfo(_zone(app, actor))
     end_of_day = now.astimezone(zone).replace(hour=23, minute=59, second=59)
     tasks = list_tasks(app, actor, until=end_of_day)
     if not tasks:
-        return CommandReply("Nothing due today. 🎉")
+        return CommandReply(_("Nothing due today. 🎉"))
     lines = [
-        f"{'⚠ ' if t.due_at < now else ''}{t.due_at.astimezone(zone):%d.%m %H:%M} {t.kind}: "
-        f"{t.title} (#{t.id})"
+        f"{'⚠ ' if t.due_at < now else ''}{t.due_at.astimezone(zone):%d.%m %H:%M} "
+        f"{kind_word(_, t.kind)}: {t.title} (#{t.id})"
         for t in tasks
     ]
-    options = tuple((f"Done #{t.id}", f"/done {t.id}") for t in tasks[:8])
+    options = tuple((_("Done #{id}", id=t.id), f"/done {t.id}") for t in tasks[:8])
     return CommandReply("\n".join(lines), options=options)
 
 
 def task_command(request: CommandRequest) -> CommandReply:
     """``/task <customer id> <when> — <title>``."""
+    _ = texts(request.app, request.actor.language)
     head, dash, title = request.args.replace("|", "—").partition("—")
-    number, _, when = head.strip().partition(" ")
+    number, _sep, when = head.strip().partition(" ")
     if not dash or not number.lstrip("#").isdigit() or not title.strip():
-        return CommandReply("Write: /task 12 завтра в 10 — позвонить про договор")
+        return CommandReply(_("Write: /task 12 tomorrow at 10 — call about the contract"))
     task = create_task(
         request.app,
         request.actor,
@@ -185,33 +234,46 @@ def task_command(request: CommandRequest) -> CommandReply:
     assert task is not None
     local = task.due_at.astimezone(ZoneInfo(_zone(request.app, request.actor)))
     return CommandReply(
-        f"Task #{task.id} set for {local:%A %d.%m.%Y %H:%M}: {task.title}",
-        options=(("Snooze to tomorrow", f"/snooze {task.id} завтра"),),
+        _(
+            "Task #{id} set for {when}: {title}",
+            id=task.id,
+            when=_when(local, _.language),
+            title=task.title,
+        ),
+        options=((_("Snooze to tomorrow"), f"/snooze {task.id} завтра"),),
     )
 
 
 def done_command(request: CommandRequest) -> CommandReply:
-    number, _, result = request.args.strip().partition(" ")
+    _ = texts(request.app, request.actor.language)
+    number, _sep, result = request.args.strip().partition(" ")
     if not number.lstrip("#").isdigit():
-        return CommandReply("Which task? /done 7 and, if you like, the result.")
+        return CommandReply(_("Which task? /done 7 and, if you like, the result."))
     completed = complete_task(
         request.app, request.actor, int(number.lstrip("#")), result=result.strip() or None
     )
-    text = f"Task #{completed.task.id} done."
+    text = _("Task #{id} done.", id=completed.task.id)
     if completed.interaction is not None:
-        text += f" The {completed.interaction.kind.value} is in the customer's history."
+        kind = kind_word(_, completed.interaction.kind.value)
+        text += " " + _("Logged in the customer's history: {kind}.", kind=kind)
     if completed.next_task is not None:
-        text += f" Next one on {completed.next_task.due_at:%d.%m.%Y}."
+        text += " " + _("Next one on {date}.", date=f"{completed.next_task.due_at:%d.%m.%Y}")
     return CommandReply(text)
 
 
 def snooze_command(request: CommandRequest) -> CommandReply:
-    number, _, until = request.args.strip().partition(" ")
+    _ = texts(request.app, request.actor.language)
+    number, _sep, until = request.args.strip().partition(" ")
     if not number.lstrip("#").isdigit() or not until.strip():
-        return CommandReply("Write: /snooze 7 завтра в 10")
+        return CommandReply(_("Write: /snooze 7 tomorrow at 10"))
     task = snooze_task(request.app, request.actor, int(number.lstrip("#")), until)
     local = task.due_at.astimezone(ZoneInfo(_zone(request.app, request.actor)))
-    return CommandReply(f"Task #{task.id} moved to {local:%A %d.%m.%Y %H:%M}.")
+    return CommandReply(_("Task #{id} moved to {when}.", id=task.id, when=_when(local, _.language)))
+
+
+def _when(local: datetime, language: str) -> str:
+    """ "Tuesday 03.03.2026 10:00", the weekday in the reader's language (Babel's CLDR)."""
+    return format_datetime(local, "EEEE dd.MM.yyyy HH:mm", locale=language).capitalize()
 
 
 def _zone(app: App, actor: Actor) -> str:

@@ -29,9 +29,11 @@ from core.services.uow import UnitOfWork
 from plugins.tasks.model import TaskStatus
 from plugins.tasks.options import tasks_options
 from plugins.tasks.tables import DigestRow, TaskRow
+from plugins.tasks.words import kind_word, texts
 
 if TYPE_CHECKING:
     from core.bootstrap import App
+    from core.i18n import Translator
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -114,8 +116,9 @@ def claim_due(app: App, *, limit: int = BATCH) -> list[Due]:
         )
         late_after = timedelta(minutes=options.late_after_minutes)
         names = _customer_names(session, {r.customer_id for r in rows if r.customer_id})
-        zones = _zones(app, session, {r.assignee_id for r in rows})
-        found = [_due(row, now - row.remind_at > late_after, names, zones) for row in rows]
+        people = _people(app, session, {r.assignee_id for r in rows})
+        found = [_due(app, row, now - row.remind_at > late_after, names, people[row.assignee_id])
+                 for row in rows]  # fmt: skip
         uow.commit()
     return found
 
@@ -127,14 +130,16 @@ def claim_digests(app: App) -> list[Notification]:
     digests = []
     with UnitOfWork(app) as uow:
         session = uow.session
-        users = session.execute(select(UserRow.id, UserRow.timezone).where(UserRow.active))
-        for user_id, zone in users:
+        users = session.execute(
+            select(UserRow.id, UserRow.timezone, UserRow.language).where(UserRow.active)
+        )
+        for user_id, zone, language in users:
             local = now.astimezone(ZoneInfo(zone or app.settings.timezone))
             if local.hour < options.digest_hour or not _claim_day(
                 session, user_id, local.date(), now
             ):
                 continue
-            text = _digest(session, user_id, local)
+            text = _digest(session, user_id, local, texts(app, language))
             if text:
                 digests.append(Notification(user_id, text, kind="digest"))
         uow.commit()
@@ -171,41 +176,49 @@ def claim_escalations(app: App) -> list[Notification]:
             session.scalars(select(TaskRow).where(TaskRow.id.in_(claimed))) if claimed else []
         ):
             owner = session.get(UserRow, row.assignee_id)
-            managers = session.scalars(
-                select(UserRow.id).where(
+            managers = session.execute(
+                select(UserRow.id, UserRow.language).where(
                     UserRow.role == Role.MANAGER.value,
                     UserRow.active,
                     UserRow.team == (owner.team if owner else None),
                 )
             )
             days = options.escalate_after_days
-            who = f" for {owner.display_name}" if owner else ""
-            text = f"Escalated: «{row.title}» (task #{row.id}) is {days}+ days overdue{who}."
-            notifications += [Notification(m, text, kind="escalation") for m in managers]
+            for manager, language in managers:
+                _ = texts(app, language)
+                text = _("Escalated: «{title}» (task #{id}) is {days}+ days overdue.",
+                         title=row.title, id=row.id, days=days)  # fmt: skip
+                if owner:
+                    text += " " + _("It is {name}'s.", name=owner.display_name)
+                notifications.append(Notification(manager, text, kind="escalation"))
         uow.commit()
     return notifications
 
 
-def _due(row: TaskRow, late: bool, names: dict[int, str], zones: dict[int, str]) -> Due:
-    local = row.due_at.astimezone(ZoneInfo(zones[row.assignee_id]))
+def _due(app: App, row: TaskRow, late: bool, names: dict[int, str],
+         person: tuple[str, str | None]) -> Due:  # fmt: skip
+    zone, language = person
+    _ = texts(app, language)
+    local = row.due_at.astimezone(ZoneInfo(zone))
     about = f" — {names[row.customer_id]}" if row.customer_id in names else ""
-    text = f"{'Late: ' if late else ''}⏰ {local:%d.%m %H:%M} {row.kind}: {row.title}{about}"
+    late_mark = _("Late:") + " " if late else ""
+    text = f"{late_mark}⏰ {local:%d.%m %H:%M} {kind_word(_, row.kind)}: {row.title}{about}"
     options: tuple[tuple[str, str], ...] = (
-        ("Done", f"/done {row.id}"),
-        ("Snooze 1 h", f"/snooze {row.id} через час"),
-        ("Tomorrow", f"/snooze {row.id} завтра"),
+        (_("Done"), f"/done {row.id}"),
+        (_("Snooze 1 h"), f"/snooze {row.id} через час"),
+        (_("Tomorrow"), f"/snooze {row.id} завтра"),
     )
     if row.source == "sla" and row.deal_id is not None:
         # A stalled deal: move it on or close it, in one tap.
-        options = (("Move on", f"/move {row.deal_id} next"), ("Lost", f"/lost {row.deal_id}"),
-                   *options[1:])  # fmt: skip
+        options = ((_("Move on"), f"/move {row.deal_id} next"),
+                   (_("Lost"), f"/lost {row.deal_id}"), *options[1:])  # fmt: skip
     task = {"id": row.id, "title": row.title, "kind": row.kind, "assignee_id": row.assignee_id,
             "due_at": row.due_at, "customer_id": row.customer_id, "deal_id": row.deal_id,
             "source": row.source}  # fmt: skip
     return Due(task, late, Notification(row.assignee_id, text, kind="reminder", options=options))
 
 
-def _digest(session: Session, user_id: int, local: datetime) -> str | None:
+def _digest(session: Session, user_id: int, local: datetime, _: Translator) -> str | None:
     end_of_day = datetime.combine(local.date() + timedelta(days=1), time.min, local.tzinfo)
     counts = dict(
         session.execute(
@@ -232,10 +245,10 @@ def _digest(session: Session, user_id: int, local: datetime) -> str | None:
     )
     if not counts and not overdue:
         return None
-    parts = [f"{count} {kind}{'s' if count > 1 else ''}" for kind, count in sorted(counts.items())]
+    parts = [f"{kind_word(_, kind)} × {count}" for kind, count in sorted(counts.items())]
     if overdue:
-        parts.append(f"{overdue} overdue")
-    return f"Today: {', '.join(parts)}."
+        parts.append(_("overdue: {count}", count=overdue))
+    return _("Today: {items}.", items=", ".join(parts))
 
 
 def _claim_day(session: Session, user_id: int, day: Any, now: datetime) -> bool:
@@ -259,9 +272,12 @@ def _customer_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     )
 
 
-def _zones(app: App, session: Session, ids: set[int]) -> dict[int, str]:
-    rows = session.execute(select(UserRow.id, UserRow.timezone).where(UserRow.id.in_(ids)))
-    return {user_id: zone or app.settings.timezone for user_id, zone in rows}
+def _people(app: App, session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """Each user's time zone and language, for reminders written the way they read them."""
+    rows = session.execute(
+        select(UserRow.id, UserRow.timezone, UserRow.language).where(UserRow.id.in_(ids))
+    )
+    return {user_id: (zone or app.settings.timezone, language) for user_id, zone, language in rows}
 
 
 def _mark_delivered(app: App, task_ids: list[int]) -> None:

@@ -48,7 +48,7 @@ def test_a_reps_day_in_the_field(app, team, clock, emulator):
         nina.wait_for("Deal created.")
         nina.wait_for("<b>Пробная партия</b>")
         nina.tap("Demonstration")
-        nina.wait_for("moved.")
+        nina.wait_for("moved to Demonstration.")
         [deal] = list_deals(app, actor)
         assert deal.amount == 45000 and deal.title == "Пробная партия"
 

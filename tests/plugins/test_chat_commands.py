@@ -29,7 +29,7 @@ def test_a_rep_plans_and_closes_a_call_in_three_messages(app, team, clock):
     assert "⚠ 03.03 10:00 call: Позвонить про договор (#1)" in today.text
     assert ("Done #1", "/done 1") in today.options
     done = say(app, ivan, "done", "1 договорились о встрече")
-    assert done.text == "Task #1 done. The call is in the customer's history."
+    assert done.text == "Task #1 done. Logged in the customer's history: call."
     assert list_interactions(app, ivan, customer.id)[0].outcome == "договорились о встрече"
     assert say(app, ivan, "tasks").text == "Nothing due today. 🎉"
 
@@ -42,7 +42,7 @@ def test_snooze_answers_with_the_new_moment(app, team):
         say(app, ivan, "snooze", "1 в пятницу в 15:00").text
         == "Task #1 moved to Friday 06.03.2026 15:00."
     )
-    assert say(app, ivan, "snooze", "1").text == "Write: /snooze 7 завтра в 10"
+    assert say(app, ivan, "snooze", "1").text == "Write: /snooze 7 tomorrow at 10"
 
 
 def test_a_stalled_deal_nudge_offers_move_and_lost_in_one_tap(app, team, clock):
@@ -58,7 +58,10 @@ def test_a_stalled_deal_nudge_offers_move_and_lost_in_one_tap(app, team, clock):
         ("Move on", f"/move {deal.id} next"),
         ("Lost", f"/lost {deal.id}"),
     )
-    assert say(app, ivan, "move", f"{deal.id} next").text == f"Deal #{deal.id} moved."
+    assert (
+        say(app, ivan, "move", f"{deal.id} next").text
+        == f"Deal #{deal.id} moved to Information sent."
+    )
     assert get_deal(app, ivan, deal.id).stage_id != deal.stage_id
     why = say(app, ivan, "lost", str(deal.id))
     assert why.text == "Why was it lost?" and (("price", f"/lost {deal.id} price") in why.options)

@@ -145,7 +145,7 @@ def test_the_morning_digest_counts_the_day_once(app_with_phone, phone, team, cus
     tick(app_with_phone)
     tick(app_with_phone)
     digests = [n for n in phone.sent if n.kind == "digest" and n.user_id == ivan.user_id]
-    assert [d.text for d in digests] == ["Today: 1 meeting, 4 overdue."]
+    assert [d.text for d in digests] == ["Today: meeting × 1, overdue: 4."]
     assert overdue.id in [t.id for t in list_tasks(app_with_phone, ivan)]
 
 
@@ -259,4 +259,4 @@ def test_automatic_tasks_welcome_opportunity_stalled_and_quiet(app_with_phone, p
     tick(app)
     escalations = [n for n in phone.sent if n.kind == "escalation"]
     assert [n.user_id for n in escalations] == [team["manager"].user_id]
-    assert "is 3+ days overdue for Ivan Rep" in escalations[0].text
+    assert "is 3+ days overdue. It is Ivan Rep's." in escalations[0].text

@@ -61,7 +61,7 @@ async def help_command(message: Message, who: Who) -> None:
     lines += [f"/{name} — {_(text)}" for name, text in DESCRIPTIONS.items() if name != "start"]
     for spec in who.app.registry.commands.values():
         if who.actor.role in spec.roles:
-            lines.append(f"/{spec.name} — {spec.description}")
+            lines.append(f"/{spec.name} — {spec.description_for(_.language)}")
     lines += [
         "",
         _(

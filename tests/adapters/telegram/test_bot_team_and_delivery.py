@@ -141,3 +141,22 @@ async def test_a_manager_approves_a_discount_with_a_button(app, team, chat, sess
 
     assert get_deal(app, team["manager"], deal.id).fields["discount_percent"] == 25
     assert any("approved" in t for t in session.texts(IVAN))
+
+
+async def test_plugins_answer_and_remind_in_the_readers_language(app, team, chat, session):
+    from core.services.users import set_preferences
+    from plugins.tasks.reminders import claim_due
+    from plugins.tasks.services import create_task
+
+    await chat.say(IVAN, "/tasks", language="ru")
+    assert session.last(IVAN).text == "На сегодня задач нет. 🎉"
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    await chat.say(IVAN, f"/task {customer.id} завтра в 10 — позвонить", language="uk")
+    assert session.last(IVAN).text.startswith("Завдання #1 на Вівторок 03.03.2026 10:00")
+    await chat.say(OLGA, "/help", language="ru")
+    assert "/requests — Запросы, ждущие решения" in session.last(OLGA).text
+    set_preferences(app, team["ivan"], language="ru")
+    create_task(app, team["ivan"], {"title": "Счёт", "customer_id": customer.id, "due": "сейчас"})
+    [due, *_] = [d for d in claim_due(app) if d.task["title"] == "Счёт"]
+    assert "звонок: Счёт" in due.notification.text
+    assert [label for label, _line in due.notification.options] == ["Готово", "Через час", "Завтра"]
