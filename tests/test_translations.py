@@ -10,7 +10,8 @@ from adapters.telegram.menu import DESCRIPTIONS
 from core.i18n import _catalogue
 
 ROOT = Path(__file__).parents[1]
-PACKAGES = sorted(p.parent for p in ROOT.glob("*/*/locales") if ".venv" not in p.parts)
+PACKAGES = sorted(p.parent for p in [*ROOT.glob("*/locales"), *ROOT.glob("*/*/locales")]
+                  if ".venv" not in p.parts and "node_modules" not in p.parts)  # fmt: skip
 
 
 def messages_of(package):
@@ -21,6 +22,7 @@ def messages_of(package):
 def test_every_chat_facing_package_has_catalogues():
     names = {p.relative_to(ROOT).as_posix() for p in PACKAGES}
     assert names == {
+        "core",
         "adapters/sheets",
         "adapters/telegram",
         "plugins/contacts",

@@ -32,9 +32,11 @@ from core.domain.models import Customer, Deal, Interaction
 from core.extensions import CardSection, TimelineEntry
 from core.services.customers import visible_customer
 from core.services.uow import UnitOfWork
+from core.words import action_word, channel_word, interaction_word, texts
 
 if TYPE_CHECKING:
     from core.bootstrap import App
+    from core.i18n import Translator
 
 
 class KeyFacts(BaseModel):
@@ -61,6 +63,7 @@ class CustomerCard(BaseModel):
 
 
 def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) -> CustomerCard:
+    _ = texts(app, actor.language)
     with UnitOfWork(app, read_only=True) as uow:
         session = uow.session
         row = visible_customer(session, actor, customer_id)
@@ -103,9 +106,9 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
             )
         )
         timeline = [
-            *(_interaction_entry(i, names, customer, persons) for i in interactions),
-            *_deal_entries(session, deals, names, limit),
-            *_change_entries(session, row.id, names, limit),
+            *(_interaction_entry(i, names, persons, _) for i in interactions),
+            *_deal_entries(session, deals, names, limit, _),
+            *_change_entries(session, row.id, names, limit, _),
         ]
     timeline.extend(app.hooks.customer_timeline(app, customer, actor))
     timeline.sort(key=lambda entry: entry.at, reverse=True)
@@ -140,11 +143,13 @@ def _user_names(session: Session) -> dict[int | None, str]:
 def _interaction_entry(
     interaction: Interaction,
     names: dict[int | None, str],
-    customer: Customer,
     persons: list[Customer],
+    _: Translator,
 ) -> TimelineEntry:
     with_whom = next((p.name for p in persons if p.id == interaction.customer_id), None)
-    title = interaction.kind.value + (f" with {with_whom}" if with_whom else "")
+    title = interaction_word(_, interaction.kind.value)
+    if with_whom:
+        title = _("{kind} with {name}", kind=title, name=with_whom)
     detail = " — ".join(part for part in (interaction.summary, interaction.outcome) if part)
     return TimelineEntry(
         at=interaction.occurred_at,
@@ -157,7 +162,7 @@ def _interaction_entry(
 
 
 def _deal_entries(
-    session: Session, deals: list[Deal], names: dict[int | None, str], limit: int
+    session: Session, deals: list[Deal], names: dict[int | None, str], limit: int, _: Translator
 ) -> list[TimelineEntry]:
     if not deals:
         return []
@@ -174,9 +179,9 @@ def _deal_entries(
             at=move.changed_at,
             kind="deal",
             title=(
-                f"deal {titles[move.deal_id]!r} opened"
+                _("deal «{title}» opened", title=titles[move.deal_id])
                 if move.from_stage_id is None
-                else f"deal {titles[move.deal_id]!r} moved"
+                else _("deal «{title}» moved", title=titles[move.deal_id])
             ),
             detail=(
                 stage_names[move.to_stage_id]
@@ -191,7 +196,7 @@ def _deal_entries(
 
 
 def _change_entries(
-    session: Session, customer_id: int, names: dict[int | None, str], limit: int
+    session: Session, customer_id: int, names: dict[int | None, str], limit: int, _: Translator
 ) -> list[TimelineEntry]:
     entries = session.scalars(
         select(AuditRow)
@@ -203,7 +208,7 @@ def _change_entries(
         TimelineEntry(
             at=entry.at,
             kind="change",
-            title=f"{entry.action} via {entry.channel}",
+            title=f"{action_word(_, entry.action)} {channel_word(_, entry.channel)}",
             detail=""  # a new record's every field is "changed": naming them says nothing
             if entry.action == "create"
             else ", ".join(

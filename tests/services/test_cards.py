@@ -56,9 +56,9 @@ def test_card_has_the_whole_history_and_the_key_facts(make_app, team, clock):
     assert card.facts.last_contact_at == clock.now - timedelta(days=5)
     kinds = [(e.kind, e.title) for e in card.timeline]
     assert ("interaction", "call with Анна") in kinds
-    assert ("deal", "deal 'Поставка' moved") in kinds
-    assert ("change", "update via sheet") in kinds
+    assert ("deal", "deal «Поставка» moved") in kinds
+    assert ("change", "changed in the spreadsheet") in kinds
     assert ("task", "Call back") in kinds
     assert [e.at for e in card.timeline] == sorted((e.at for e in card.timeline), reverse=True)
-    moved = next(e for e in card.timeline if e.title == "deal 'Поставка' moved")
+    moved = next(e for e in card.timeline if e.title == "deal «Поставка» moved")
     assert moved.detail == "Lead → Won" and moved.author == "Ivan Rep"

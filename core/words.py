@@ -1,0 +1,29 @@
+"""The core's own words in the reader's language (catalogues in ``core/locales``)."""
+
+from __future__ import annotations
+
+from core.i18n import Translator, texts_for
+
+texts = texts_for(__file__)
+
+
+def interaction_word(_: Translator, kind: str) -> str:
+    words = {"call": _("call"), "visit": _("visit"), "meeting": _("meeting"),
+             "message": _("message"), "email": _("e-mail"), "note": _("note"),
+             "request": _("request")}  # fmt: skip
+    return words.get(kind, kind)
+
+
+def channel_word(_: Translator, channel: str) -> str:
+    words = {"bot": _("in the bot"), "sheet": _("in the spreadsheet"), "cli": _("from the CLI"),
+             "api": _("through the API"), "system": _("automatically")}  # fmt: skip
+    return words.get(channel, channel)
+
+
+def action_word(_: Translator, action: str) -> str:
+    words = {"create": _("created"), "update": _("changed"), "merge": _("merged"),
+             "merged_into": _("merged into another"), "tags": _("tags changed"),
+             "date_added": _("date added"), "date_removed": _("date removed"),
+             "segment_override": _("segment set"),
+             "sheet_conflict": _("conflicting edit kept")}  # fmt: skip
+    return words.get(action, action)
