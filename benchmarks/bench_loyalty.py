@@ -25,7 +25,8 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from benchmarks.bench_core import fresh_app, postgres_database
-from core.db.tables import CustomerRow, DealRow, InteractionRow, UserRow
+from benchmarks.seed import insert_customers, insert_reps
+from core.db.tables import DealRow, InteractionRow
 from core.services.pipelines import list_pipelines
 from core.services.uow import UnitOfWork
 from plugins.loyalty.service import recalculate
@@ -40,41 +41,8 @@ def populate(app, customers: int, rng: random.Random) -> None:
     won = next(s for s in pipeline.stages if s.key == "won")
     lost = next(s for s in pipeline.stages if s.key == "lost")
     with app.engine.begin() as connection:
-        connection.execute(
-            insert(UserRow),
-            [
-                {
-                    "display_name": f"Rep {n}",
-                    "role": "rep",
-                    "team": "t",
-                    "active": True,
-                    "created_at": NOW,
-                }
-                for n in range(50)
-            ],
-        )
-        users = list(connection.scalars(select(UserRow.id)))
-        base = {
-            "kind": "organisation",
-            "search_text": "",
-            "phones": [],
-            "emails": [],
-            "status": "customer",
-            "fields": {},
-            "archived": False,
-            "version": 1,
-            "created_at": NOW,
-            "updated_at": NOW,
-        }
-        for start in range(0, customers, CHUNK):
-            connection.execute(
-                insert(CustomerRow),
-                [
-                    {**base, "name": f"Customer {n}", "owner_id": users[n % len(users)]}
-                    for n in range(start, min(start + CHUNK, customers))
-                ],
-            )
-        ids = list(connection.scalars(select(CustomerRow.id)))
+        users = insert_reps(connection, 50, NOW)
+        ids = insert_customers(connection, customers, NOW, owners=users)
         deals, interactions = [], []
         for _ in range(customers * 2):
             closed = NOW - timedelta(days=rng.randrange(1, 700))

@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from adapters.sheets.backends.google import GoogleBook
 from adapters.sheets.engine import sync
 from benchmarks.bench_core import fresh_app
-from core.db.tables import CustomerRow, DealRow, UserRow
+from benchmarks.seed import insert_customers, insert_reps
+from core.db.tables import DealRow
 from core.domain.actor import Actor
 from core.services.deals import update_deal
 from core.services.pipelines import list_pipelines
@@ -38,36 +39,8 @@ NOW = datetime(2026, 3, 2, tzinfo=UTC)
 def populate(app, deals: int) -> list[int]:
     [pipeline] = list_pipelines(app)
     with app.engine.begin() as connection:
-        connection.execute(
-            insert(UserRow),
-            [
-                {
-                    "display_name": f"Rep {n}",
-                    "role": "rep",
-                    "team": "t",
-                    "active": True,
-                    "created_at": NOW,
-                }
-                for n in range(10)
-            ],
-        )
-        users = list(connection.scalars(select(UserRow.id)))
-        base = {
-            "kind": "organisation",
-            "search_text": "",
-            "phones": [],
-            "emails": [],
-            "status": "prospect",
-            "fields": {},
-            "archived": False,
-            "version": 1,
-            "created_at": NOW,
-            "updated_at": NOW,
-        }
-        connection.execute(
-            insert(CustomerRow), [{**base, "name": f"Customer {n}"} for n in range(1000)]
-        )
-        customers = list(connection.scalars(select(CustomerRow.id)))
+        users = insert_reps(connection, 10, NOW)
+        customers = insert_customers(connection, 1000, NOW, status="prospect")
         stage = pipeline.stages[0]
         connection.execute(insert(DealRow), [
             {"title": f"Deal {n}", "customer_id": customers[n % len(customers)],

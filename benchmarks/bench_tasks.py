@@ -24,10 +24,10 @@ from sqlalchemy import and_, insert, select, update
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from benchmarks.bench_core import postgres_database
+from benchmarks.seed import insert_customers, insert_reps
 from core import hookimpl
 from core.bootstrap import build_app
 from core.db.migrate import upgrade
-from core.db.tables import CustomerRow, UserRow
 from core.services.pipelines import ensure_default_pipeline
 from core.services.uow import UnitOfWork
 from core.settings import Settings
@@ -60,27 +60,8 @@ def build(url: str, adapter: Counting):
 def schedule(app, tasks: int, due: int) -> float:
     started = time.perf_counter()
     with app.engine.begin() as connection:
-        connection.execute(
-            insert(UserRow),
-            [
-                {
-                    "display_name": f"Rep {n}",
-                    "role": "rep",
-                    "team": "t",
-                    "active": True,
-                    "created_at": NOW,
-                }
-                for n in range(50)
-            ],
-        )
-        users = list(connection.scalars(select(UserRow.id)))
-        customer = {"kind": "person", "search_text": "", "phones": [], "emails": [],
-                    "status": "customer", "fields": {}, "archived": False, "version": 1,
-                    "created_at": NOW, "updated_at": NOW}  # fmt: skip
-        connection.execute(
-            insert(CustomerRow), [{**customer, "name": f"Customer {n}"} for n in range(1000)]
-        )
-        customers = list(connection.scalars(select(CustomerRow.id)))
+        users = insert_reps(connection, 50, NOW)
+        customers = insert_customers(connection, 1000, NOW, kind="person")
         rows = []
         for n in range(tasks):
             remind = (
