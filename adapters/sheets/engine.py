@@ -30,6 +30,7 @@ from core.services import audit
 from core.services.archive import set_archived
 from core.services.customers import (
     create_customer,
+    customer_names,
     get_customer,
     list_customers,
     update_customer,
@@ -379,12 +380,8 @@ class _Sheet:
             if only is not None
             else list_deals(self.app, Actor.system(), limit=ALL)
         )
-        wanted = {d.customer_id for d in deals}
-        names = {
-            c.id: c.name
-            for c in list_customers(self.app, Actor.system(), limit=ALL, include_archived=True)
-            if c.id in wanted
-        }
+        with UnitOfWork(self.app, read_only=True) as uow:
+            names = customer_names(uow.session, (d.customer_id for d in deals))
         return [
             {
                 **d.model_dump(),

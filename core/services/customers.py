@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, false, insert, select, update
@@ -301,6 +301,19 @@ def search_text(values: dict[str, Any]) -> str:
     phones = " ".join(p.lstrip("+") for p in values.get("phones") or [])
     emails = " ".join(values.get("emails") or [])
     return f"{values['name']} {phones} {emails}".casefold()
+
+
+def customer_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Customers' names by id, archived ones too: labels shown next to other records
+    (a reminder's customer, an organisation, a deal's row in the sheet)."""
+    wanted = sorted({i for i in ids if i is not None})
+    names: dict[int, str] = {}
+    for start in range(0, len(wanted), 5000):
+        query = select(CustomerRow.id, CustomerRow.name).where(
+            CustomerRow.id.in_(wanted[start : start + 5000])
+        )
+        names.update((row.id, row.name) for row in session.execute(query))
+    return names
 
 
 def find_by_identifier(session: Session, kind: str, values: Sequence[str]) -> dict[str, set[int]]:

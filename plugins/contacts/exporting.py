@@ -14,6 +14,7 @@ from sqlalchemy import and_, false, select
 from core.db.tables import CustomerRow, UserRow
 from core.domain.actor import Actor
 from core.services.access import owned_scope
+from core.services.customers import customer_names
 from core.services.uow import UnitOfWork
 from plugins.contacts.segments import compile_filter
 from plugins.contacts.tables import SegmentRow
@@ -67,7 +68,7 @@ def export_customers(
                 break
             last_id = page[-1].id
             tags = tags_of(session, [row.id for row in page])
-            organisations = _organisation_names(session, page)
+            organisations = customer_names(session, (row.organisation_id for row in page))
             for row in page:
                 core: dict[str, Any] = {
                     "id": row.id,
@@ -87,17 +88,6 @@ def export_customers(
                 writer.writerow([escape_cell(_cell(value)) for value in cells])
                 written += 1
     return written
-
-
-def _organisation_names(session: Any, page: list[CustomerRow]) -> dict[int | None, str]:
-    ids = {row.organisation_id for row in page if row.organisation_id}
-    if not ids:
-        return {}
-    return dict(
-        session.execute(
-            select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id.in_(ids))
-        ).all()
-    )
 
 
 def _cell(value: Any) -> str:

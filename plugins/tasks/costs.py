@@ -23,7 +23,7 @@ from core.domain.fields import parse_date, parse_decimal
 from core.extensions import Report, ReportSpec
 from core.services import audit
 from core.services.access import owned_scope, require_role
-from core.services.customers import get_customer
+from core.services.customers import customer_names, get_customer
 from core.services.uow import UnitOfWork
 from plugins.tasks.model import TaskStatus
 from plugins.tasks.options import tasks_options
@@ -154,8 +154,7 @@ def customer_costs(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
         )
     with UnitOfWork(app, read_only=True) as uow:
         costs = costs_by_customer(app, uow.session, condition)
-        named = select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id.in_(costs))
-        names = dict(uow.session.execute(named).all())
+        names = customer_names(uow.session, costs)
     rows = [
         (names[cid], round(c["staff_minutes"] / 60, 1), c["staff_cost"], c["marketing_cost"],
          c["cost_to_serve"])

@@ -22,9 +22,10 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core.db.tables import CustomerRow, UserRow
+from core.db.tables import UserRow
 from core.domain.enums import Role
 from core.extensions import Notification
+from core.services.customers import customer_names
 from core.services.uow import UnitOfWork
 from plugins.tasks.model import TaskStatus
 from plugins.tasks.options import tasks_options
@@ -115,7 +116,7 @@ def claim_due(app: App, *, limit: int = BATCH) -> list[Due]:
             list(session.scalars(select(TaskRow).where(TaskRow.id.in_(claimed)))) if claimed else []
         )
         late_after = timedelta(minutes=options.late_after_minutes)
-        names = _customer_names(session, {r.customer_id for r in rows if r.customer_id})
+        names = customer_names(session, (r.customer_id for r in rows))
         people = _people(app, session, {r.assignee_id for r in rows})
         found = [_due(app, row, now - row.remind_at > late_after, names, people[row.assignee_id])
                  for row in rows]  # fmt: skip
@@ -260,16 +261,6 @@ def _claim_day(session: Session, user_id: int, day: Any, now: datetime) -> bool:
         .returning(DigestRow.id)
     )
     return claimed is not None
-
-
-def _customer_names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(
-        session.execute(
-            select(CustomerRow.id, CustomerRow.name).where(CustomerRow.id.in_(ids))
-        ).all()
-    )
 
 
 def _people(app: App, session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
