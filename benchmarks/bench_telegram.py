@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiogram import Dispatcher
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import CallbackQuery, Chat, Contact, Message, Update, User
+from aiogram.types import Contact, Message, Update, User
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from adapters.telegram.bot import build_bot, build_dispatcher
+from adapters.telegram.updates import Updates
 from benchmarks.bench_core import fresh_app
 from core.domain.actor import Actor
 from core.domain.enums import Channel
@@ -39,50 +38,37 @@ TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
 FIRST_REP = 100_000
 
 
+def rep_user(telegram_id: int) -> User:
+    return User(id=telegram_id, is_bot=False, first_name="Rep")
+
+
 class Traffic:
     """What reps send all day: searches, cards, notes, call outcomes, new contacts."""
 
     def __init__(self) -> None:
-        self.update_ids = itertools.count(1)
-        self.message_ids = itertools.count(1)
+        self.updates = Updates(BOT)
 
-    def _message(self, rep: int, **content: Any) -> Message:
-        sender = User(id=rep, is_bot=False, first_name="Rep")
-        return Message(message_id=next(self.message_ids), date=datetime.now(UTC),
-                       chat=Chat(id=rep, type="private"), from_user=sender, **content)  # fmt: skip
-
-    def text(self, rep: int, text: str) -> Update:
-        entities = ([{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-                    if text.startswith("/") else None)  # fmt: skip
-        return Update(update_id=next(self.update_ids),
-                      message=self._message(rep, text=text, entities=entities))  # fmt: skip
-
-    def press(self, rep: int, data: str) -> Update:
-        shown = Message(message_id=next(self.message_ids), date=datetime.now(UTC),
-                        chat=Chat(id=rep, type="private"), from_user=BOT, text="…")  # fmt: skip
-        query = CallbackQuery(id=str(next(self.message_ids)), chat_instance="b", data=data,
-                              from_user=User(id=rep, is_bot=False, first_name="Rep"),
-                              message=shown)  # fmt: skip
-        return Update(update_id=next(self.update_ids), callback_query=query)
-
-    def contact(self, rep: int, n: int) -> Update:
-        phone = f"+7912{rep % 1000:03d}{n:04d}"
+    def contact(self, rep: User, n: int) -> Update:
+        phone = f"+7912{rep.id % 1000:03d}{n:04d}"
         contact = Contact(phone_number=phone, first_name=f"Shop {n}")
-        return Update(update_id=next(self.update_ids), message=self._message(rep, contact=contact))
+        return self.updates.message(rep, contact=contact)
 
-    def day(self, rep: int, customers: list[int], count: int) -> list[Update]:
+    def day(self, telegram_id: int, customers: list[int], count: int) -> list[Update]:
+        rep = rep_user(telegram_id)
         updates = []
         for n in range(count):
             customer = customers[n % len(customers)]
             step = n % 5
             if step == 0:
-                updates.append(self.text(rep, "/find Shop"))
+                updates.append(self.updates.text(rep, "/find Shop"))
             elif step == 1:
-                updates.append(self.text(rep, f"/card {customer}"))
+                updates.append(self.updates.text(rep, f"/card {customer}"))
             elif step == 2:
-                updates.append(self.text(rep, f"Visited, talked about the spring order {n}"))
+                updates.append(
+                    self.updates.text(rep, f"Visited, talked about the spring order {n}")
+                )
             elif step == 3:
-                updates.append(self.press(rep, f"l:call:{customer}:reached"))
+                updates.append(self.updates.press(rep, f"l:call:{customer}:reached"))
             else:
                 updates.append(self.contact(rep, n))
         return updates
@@ -148,8 +134,8 @@ def main() -> None:
         rapport = figures("Rapport bot", latencies, time.perf_counter() - started)
         replies = len(session.sent())
 
-        echo_days = [[traffic.text(FIRST_REP + n, "hello") for _ in range(per_rep)]
-                     for n in range(args.reps)]  # fmt: skip
+        echo_days = [[traffic.updates.text(rep_user(FIRST_REP + n), "hello")
+                      for _ in range(per_rep)] for n in range(args.reps)]  # fmt: skip
         started = time.perf_counter()
         latencies = asyncio.run(drive(echo_bot(), bot, echo_days))
         echo = figures("baseline, echo bot", latencies, time.perf_counter() - started)

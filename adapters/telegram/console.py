@@ -22,7 +22,6 @@ from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import GetMe, SendMessage, SendPhoto, TelegramMethod
 from aiogram.types import (
-    CallbackQuery,
     Chat,
     Contact,
     InlineKeyboardMarkup,
@@ -35,6 +34,7 @@ from aiogram.types import (
 
 from adapters.telegram.bot import build_bot, build_dispatcher
 from adapters.telegram.delivery import RUNNING
+from adapters.telegram.updates import Updates
 from core.domain.enums import Role
 from core.domain.models import User as RapportUser
 from core.services.users import list_users, user_by_telegram_id
@@ -122,7 +122,7 @@ class Console:
             first_name=person.display_name,
             language_code=person.language or app.settings.language,
         )
-        self.updates = itertools.count(1)
+        self.updates = Updates(BOT)
 
     async def type(self, line: str) -> None:
         line = line.strip()
@@ -133,52 +133,23 @@ class Console:
             return
         if len(line) == 1 and line in "abcdefghij"[: len(self.session.menu)]:
             line = self.session.menu["abcdefghij".index(line)]
-        content: dict[str, Any] = {"text": line}
+        await self.dispatcher.feed_update(self.bot, self._update(line))
+
+    def _update(self, line: str) -> Update:
+        """``contact PHONE [NAME]`` and ``location LAT LON`` share; anything else is typed."""
         words = line.split(maxsplit=2)
         if words[0] == "contact" and len(words) >= 2:
-            content = {
-                "contact": Contact(
-                    phone_number=words[1], first_name=words[2] if len(words) > 2 else words[1]
-                )
-            }
-        elif words[0] == "location" and len(words) == 3:
+            name = words[2] if len(words) > 2 else words[1]
+            contact = Contact(phone_number=words[1], first_name=name)
+            return self.updates.message(self.person, contact=contact)
+        if words[0] == "location" and len(words) == 3:
             with contextlib.suppress(ValueError):
-                content = {
-                    "location": Location(latitude=float(words[1]), longitude=float(words[2]))
-                }
-        elif line.startswith("/"):
-            content["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": len(line.split()[0])}
-            ]
-        message = Message(
-            message_id=next(self.updates),
-            date=datetime.now(UTC),
-            chat=Chat(id=CONSOLE_ID, type="private"),
-            from_user=self.person,
-            **content,
-        )
-        await self.dispatcher.feed_update(
-            self.bot, Update(update_id=next(self.updates), message=message)
-        )
+                location = Location(latitude=float(words[1]), longitude=float(words[2]))
+                return self.updates.message(self.person, location=location)
+        return self.updates.text(self.person, line)
 
     async def _press(self, data: str) -> None:
-        message = Message(
-            message_id=next(self.updates),
-            date=datetime.now(UTC),
-            chat=Chat(id=CONSOLE_ID, type="private"),
-            from_user=BOT,
-            text="",
-        )
-        query = CallbackQuery(
-            id=str(next(self.updates)),
-            from_user=self.person,
-            chat_instance="console",
-            data=data,
-            message=message,
-        )
-        await self.dispatcher.feed_update(
-            self.bot, Update(update_id=next(self.updates), callback_query=query)
-        )
+        await self.dispatcher.feed_update(self.bot, self.updates.press(self.person, data))
 
 
 def console_person(app: App) -> RapportUser | None:

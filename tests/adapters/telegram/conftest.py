@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import CallbackQuery, Chat, Contact, Location, Message, Update, User
+from aiogram.types import Contact, Location, Update, User
 
 from adapters.telegram.bot import build_bot, build_dispatcher
+from adapters.telegram.updates import Updates
 from tests.adapters.telegram.recording import BOT, RecordingSession
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
@@ -26,41 +25,24 @@ class Phones:
         self.session = session
         self.bot = build_bot(TOKEN, session=session, throttle=False)
         self.dispatcher = build_dispatcher(app, storage=storage or MemoryStorage())
-        self.update_ids = itertools.count(1)
-        self.message_ids = itertools.count(1000)
+        self.updates = Updates(BOT)
 
-    def _user(self, telegram_id: int, language: str = "en") -> User:
+    def person(self, telegram_id: int, language: str = "en") -> User:
         return User(
             id=telegram_id, is_bot=False, first_name=f"User{telegram_id}", language_code=language
-        )
-
-    def _message(self, telegram_id: int, language: str = "en", **content: Any) -> Message:
-        return Message(
-            message_id=next(self.message_ids),
-            date=datetime.now(UTC),
-            chat=Chat(id=telegram_id, type="private"),
-            from_user=self._user(telegram_id, language),
-            **content,
         )
 
     async def feed(self, update: Update) -> None:
         await self.dispatcher.feed_update(self.bot, update)
 
     async def say(self, telegram_id: int, text: str, language: str = "en") -> None:
-        entities = None
-        if text.startswith("/"):
-            length = len(text.split()[0])
-            entities = [{"type": "bot_command", "offset": 0, "length": length}]
-        message = self._message(telegram_id, language, text=text, entities=entities)
-        await self.feed(Update(update_id=next(self.update_ids), message=message))
+        await self.feed(self.updates.text(self.person(telegram_id, language), text))
 
     def contact_update(
         self, telegram_id: int, phone: str, first_name: str, last_name: str = ""
     ) -> Update:
         contact = Contact(phone_number=phone, first_name=first_name, last_name=last_name or None)
-        return Update(
-            update_id=next(self.update_ids), message=self._message(telegram_id, contact=contact)
-        )
+        return self.updates.message(self.person(telegram_id), contact=contact)
 
     async def share_contact(
         self, telegram_id: int, phone: str, first_name: str, last_name: str = ""
@@ -69,34 +51,13 @@ class Phones:
 
     async def share_location(self, telegram_id: int, latitude: float, longitude: float) -> None:
         location = Location(latitude=latitude, longitude=longitude)
-        await self.feed(
-            Update(
-                update_id=next(self.update_ids),
-                message=self._message(telegram_id, location=location),
-            )
-        )
+        await self.feed(self.updates.message(self.person(telegram_id), location=location))
 
     async def send(self, telegram_id: int, **content: Any) -> None:
-        await self.feed(
-            Update(update_id=next(self.update_ids), message=self._message(telegram_id, **content))
-        )
+        await self.feed(self.updates.message(self.person(telegram_id), **content))
 
     async def press(self, telegram_id: int, data: str) -> None:
-        message = Message(
-            message_id=next(self.message_ids),
-            date=datetime.now(UTC),
-            chat=Chat(id=telegram_id, type="private"),
-            from_user=BOT,
-            text="…",
-        )
-        query = CallbackQuery(
-            id=str(next(self.message_ids)),
-            from_user=self._user(telegram_id),
-            chat_instance="ci",
-            data=data,
-            message=message,
-        )
-        await self.feed(Update(update_id=next(self.update_ids), callback_query=query))
+        await self.feed(self.updates.press(self.person(telegram_id), data))
 
     async def tap(self, telegram_id: int, label: str) -> None:
         """Press the button with this label under the last message that has buttons."""

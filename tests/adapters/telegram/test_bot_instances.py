@@ -44,7 +44,7 @@ async def test_a_dialog_started_on_one_instance_finishes_on_another(
 ):
     customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
     first, second = instance(app, session, redis_storage), instance(app, session, redis_storage)
-    second.update_ids = first.update_ids  # one Telegram, numbering the updates for both
+    second.updates = first.updates  # one Telegram, numbering the updates for both
     await first.press(IVAN, f"r:/newdeal {customer.id}")
     await second.say(IVAN, "Весенний заказ")  # the load balancer picked the other instance
     await first.say(IVAN, "250000")
@@ -56,7 +56,7 @@ async def test_an_update_delivered_to_two_instances_is_handled_by_one(
     app, team, session, redis_storage
 ):
     first, second = instance(app, session, redis_storage), instance(app, session, redis_storage)
-    second.update_ids = first.update_ids
+    second.updates = first.updates
     update = first.contact_update(IVAN, "+79120001122", "Анна")
     await first.feed(update)
     await second.feed(update)
