@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -104,14 +104,7 @@ def claim_due(app: App, *, limit: int = BATCH) -> list[Due]:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        claimed = list(
-            session.scalars(
-                update(TaskRow)
-                .where(TaskRow.id.in_(waiting.scalar_subquery()))
-                .values(reminded_at=now)
-                .returning(TaskRow.id)
-            )
-        )
+        claimed = _claim(session, waiting, reminded_at=now)
         rows = (
             list(session.scalars(select(TaskRow).where(TaskRow.id.in_(claimed)))) if claimed else []
         )
@@ -164,14 +157,7 @@ def claim_escalations(app: App) -> list[Notification]:
             )
             .with_for_update(skip_locked=True)
         )
-        claimed = list(
-            session.scalars(
-                update(TaskRow)
-                .where(TaskRow.id.in_(ignored.scalar_subquery()))
-                .values(escalated_at=now)
-                .returning(TaskRow.id)
-            )
-        )
+        claimed = _claim(session, ignored, escalated_at=now)
         notifications = []
         for row in (
             session.scalars(select(TaskRow).where(TaskRow.id.in_(claimed))) if claimed else []
@@ -261,6 +247,19 @@ def _claim_day(session: Session, user_id: int, day: Any, now: datetime) -> bool:
         .returning(DigestRow.id)
     )
     return claimed is not None
+
+
+def _claim(session: Session, candidates: Select[tuple[int]], **stamp: datetime) -> list[int]:
+    """Stamp the tasks ``candidates`` selects (rows another instance holds are skipped) in
+    one UPDATE ... RETURNING; the ids this instance now owns."""
+    return list(
+        session.scalars(
+            update(TaskRow)
+            .where(TaskRow.id.in_(candidates.scalar_subquery()))
+            .values(**stamp)
+            .returning(TaskRow.id)
+        )
+    )
 
 
 def _people(app: App, session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
