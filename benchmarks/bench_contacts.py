@@ -29,15 +29,15 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from benchmarks.bench_core import fresh_app
-from core.db.tables import CustomerRow
-from core.domain.actor import Actor
-from core.domain.enums import Channel
-from core.services.uow import UnitOfWork
-from core.services.users import actor_for, add_user
-from plugins.contacts.importing import plan_import, run_import
-from plugins.contacts.search import search_customers
-from plugins.contacts.tabular import read_source
-from plugins.contacts.transliterate import search_key
+from rapport.core.db.tables import CustomerRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import actor_for, add_user
+from rapport.plugins.contacts.importing import plan_import, run_import
+from rapport.plugins.contacts.search import search_customers
+from rapport.plugins.contacts.tabular import read_source
+from rapport.plugins.contacts.transliterate import search_key
 
 FIRST = ("Анна", "Иван", "Мария", "Пётр", "Ольга", "Дмитрий", "Елена", "Сергей", "Oksana", "Andrii",
          "Наталья", "Алексей", "Татьяна", "Юрий", "Svitlana", "Mykola")  # fmt: skip

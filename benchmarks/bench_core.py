@@ -30,20 +30,20 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from core import hookimpl
-from core.bootstrap import App, build_app
-from core.db.engine import make_engine
-from core.db.migrate import upgrade
-from core.db.tables import CustomerRow, InteractionRow
-from core.domain.actor import Actor
-from core.domain.enums import Channel
-from core.hooks import Hooks
-from core.plugins import make_plugin_manager
-from core.services.customers import create_customer
-from core.services.interactions import log_interaction
-from core.services.pipelines import ensure_default_pipeline
-from core.services.users import actor_for, add_user
-from core.settings import Settings
+from rapport import hookimpl
+from rapport.core.bootstrap import App, build_app
+from rapport.core.db.engine import make_engine
+from rapport.core.db.migrate import upgrade
+from rapport.core.db.tables import CustomerRow, InteractionRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel
+from rapport.core.hooks import Hooks
+from rapport.core.plugins import make_plugin_manager
+from rapport.core.services.customers import create_customer
+from rapport.core.services.interactions import log_interaction
+from rapport.core.services.pipelines import ensure_default_pipeline
+from rapport.core.services.users import actor_for, add_user
+from rapport.core.settings import Settings
 
 
 def fresh_app(url: str) -> App:

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from benchmarks.bench_core import fresh_app, postgres_database
 from benchmarks.seed import insert_customers, insert_reps
-from core.db.tables import DealRow, InteractionRow
-from core.services.pipelines import list_pipelines
-from core.services.uow import UnitOfWork
-from plugins.loyalty.service import recalculate
+from rapport.core.db.tables import DealRow, InteractionRow
+from rapport.core.services.pipelines import list_pipelines
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.loyalty.service import recalculate
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 TOPICS = (None, None, None, "price", "new_products", "joint_work", "complaint")

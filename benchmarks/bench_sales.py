@@ -24,11 +24,11 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from benchmarks.bench_core import fresh_app, postgres_database
-from core.db.tables import CustomerRow, DealRow, StageChangeRow, UserRow
-from core.domain.actor import Actor
-from core.domain.enums import StageOutcome
-from core.services.pipelines import list_pipelines
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import CustomerRow, DealRow, StageChangeRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import StageOutcome
+from rapport.core.services.pipelines import list_pipelines
+from rapport.core.services.uow import UnitOfWork
 
 REPORTS = ("sales.funnel", "sales.durations", "sales.forecast", "sales.reps",
            "sales.top_customers", "sales.lost_reasons")  # fmt: skip

@@ -23,14 +23,14 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from adapters.sheets.backends.google import GoogleBook
-from adapters.sheets.engine import sync
 from benchmarks.bench_core import fresh_app
 from benchmarks.seed import insert_customers, insert_reps
-from core.db.tables import DealRow
-from core.domain.actor import Actor
-from core.services.deals import update_deal
-from core.services.pipelines import list_pipelines
+from rapport.adapters.sheets.backends.google import GoogleBook
+from rapport.adapters.sheets.engine import sync
+from rapport.core.db.tables import DealRow
+from rapport.core.domain.actor import Actor
+from rapport.core.services.deals import update_deal
+from rapport.core.services.pipelines import list_pipelines
 from tests.adapters.sheets_standin import Standin
 
 NOW = datetime(2026, 3, 2, tzinfo=UTC)

@@ -25,14 +25,14 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from benchmarks.bench_core import postgres_database
 from benchmarks.seed import insert_customers, insert_reps
-from core import hookimpl
-from core.bootstrap import build_app
-from core.db.migrate import upgrade
-from core.services.pipelines import ensure_default_pipeline
-from core.services.uow import UnitOfWork
-from core.settings import Settings
-from plugins.tasks.reminders import claim_due, deliver
-from plugins.tasks.tables import TaskRow
+from rapport import hookimpl
+from rapport.core.bootstrap import build_app
+from rapport.core.db.migrate import upgrade
+from rapport.core.services.pipelines import ensure_default_pipeline
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.settings import Settings
+from rapport.plugins.tasks.reminders import claim_due, deliver
+from rapport.plugins.tasks.tables import TaskRow
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

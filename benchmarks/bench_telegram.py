@@ -25,13 +25,13 @@ from aiogram.types import Contact, Message, Update, User
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from adapters.telegram.bot import build_bot, build_dispatcher
-from adapters.telegram.updates import Updates
 from benchmarks.bench_core import fresh_app
-from core.domain.actor import Actor
-from core.domain.enums import Channel
-from core.services.customers import create_customers
-from core.services.users import actor_for, add_user
+from rapport.adapters.telegram.bot import build_bot, build_dispatcher
+from rapport.adapters.telegram.updates import Updates
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel
+from rapport.core.services.customers import create_customers
+from rapport.core.services.users import actor_for, add_user
 from tests.adapters.telegram.recording import BOT, RecordingSession
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from core.db.tables import CustomerRow, UserRow
+from rapport.core.db.tables import CustomerRow, UserRow
 
 CHUNK = 20_000
 

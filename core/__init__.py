@@ -1,5 +1,4 @@
-"""Rapport's core: domain, persistence, services, settings and the plugin contract."""
+"""Rapport's core: domain, persistence, services, settings and the plugin contract.
 
-from core.markers import hookimpl
-
-__all__ = ["hookimpl"]
+Internal: plugins import what they may use from :mod:`rapport` and :mod:`rapport.api`.
+"""

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.db.engine import READ_ONLY, make_engine
-from core.db.migrate import require_current_schema
-from core.extensions import MigrationSource
-from core.hooks import Hooks
-from core.plugins import BUILTIN_PLUGINS, PluginSet, make_plugin_manager
-from core.registry import Registry
-from core.settings import Settings
+from rapport.core.db.engine import READ_ONLY, make_engine
+from rapport.core.db.migrate import require_current_schema
+from rapport.core.extensions import MigrationSource
+from rapport.core.hooks import Hooks
+from rapport.core.plugins import BUILTIN_PLUGINS, PluginSet, make_plugin_manager
+from rapport.core.registry import Registry
+from rapport.core.settings import Settings
 
 Clock = Callable[[], datetime]
 

@@ -14,23 +14,23 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy import func, select
 
-from core.bootstrap import App, build_app
-from core.config_template import TEMPLATE
-from core.db.migrate import require_current_schema, schema_state, upgrade
-from core.db.tables import CustomerRow, UserRow
-from core.demo import load_demo
-from core.domain.actor import Actor
-from core.domain.enums import Channel, FieldType, Role
-from core.domain.errors import RapportError
-from core.hooks import Hooks
-from core.logs import configure_logging
-from core.plugins import make_plugin_manager
-from core.services.archive import set_archived
-from core.services.audit import history
-from core.services.fields import define_field
-from core.services.pipelines import ensure_default_pipeline
-from core.services.uow import UnitOfWork
-from core.services.users import (
+from rapport.core.bootstrap import App, build_app
+from rapport.core.config_template import TEMPLATE
+from rapport.core.db.migrate import require_current_schema, schema_state, upgrade
+from rapport.core.db.tables import CustomerRow, UserRow
+from rapport.core.demo import load_demo
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel, FieldType, Role
+from rapport.core.domain.errors import RapportError
+from rapport.core.hooks import Hooks
+from rapport.core.logs import configure_logging
+from rapport.core.plugins import make_plugin_manager
+from rapport.core.services.archive import set_archived
+from rapport.core.services.audit import history
+from rapport.core.services.fields import define_field
+from rapport.core.services.pipelines import ensure_default_pipeline
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import (
     actor_for,
     add_user,
     find_user,
@@ -38,7 +38,7 @@ from core.services.users import (
     set_active,
     set_role,
 )
-from core.settings import Settings, config_path, load_settings
+from rapport.core.settings import Settings, config_path, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -184,7 +184,7 @@ def demo(ctx: click.Context) -> None:
 @friendly_errors
 def run(ctx: click.Context) -> None:
     """Start everything configured: the bot or console chat, sheet sync and the scheduler."""
-    from core.runtime import serve
+    from rapport.core.runtime import serve
 
     with open_app(ctx) as app:
         click.echo(f"Rapport on {app.settings.safe_database_url()}")

@@ -12,17 +12,17 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from core.domain.actor import Actor
-from core.domain.enums import Channel, CustomerKind, Direction, InteractionKind, Role
-from core.services.customers import create_customer
-from core.services.deals import create_deal, move_deal
-from core.services.interactions import log_interaction
-from core.services.pipelines import ensure_default_pipeline
-from core.services.uow import UnitOfWork
-from core.services.users import actor_for, add_user
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel, CustomerKind, Direction, InteractionKind, Role
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import create_deal, move_deal
+from rapport.core.services.interactions import log_interaction
+from rapport.core.services.pipelines import ensure_default_pipeline
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import actor_for, add_user
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 TEAM = (
     ("Olga Smirnova", Role.MANAGER, "north", "ru"),

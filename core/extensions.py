@@ -14,14 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from core.domain.actor import Actor
-from core.domain.enums import Role
-from core.domain.fields import FieldValue
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role
+from rapport.core.domain.fields import FieldValue
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
-MaybeAwaitable = Any  # a value, or an awaitable of it: see core.hooks for the rule
+MaybeAwaitable = Any  # a value, or an awaitable of it: see rapport.core.hooks for the rule
 _COMMAND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 

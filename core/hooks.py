@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 import pluggy
 
-from core.domain.actor import Actor
-from core.domain.errors import ConfigError
-from core.domain.fields import FieldSpec
-from core.domain.models import Customer, Deal, Interaction, Stage
-from core.extensions import (
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.errors import ConfigError
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.domain.models import Customer, Deal, Interaction, Stage
+from rapport.core.extensions import (
     CardSection,
     Classifier,
     CommandSpec,
@@ -50,10 +50,10 @@ from core.extensions import (
     Term,
     TimelineEntry,
 )
-from core.settings import Settings
+from rapport.core.settings import Settings
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -15,7 +15,7 @@ Naming says the contract:
 
 Every hook may be implemented by a plain function. ``startup``, ``shutdown``,
 ``after_*`` and ``deliver_notification`` may also be ``async def``: the core awaits
-them on the application's event loop (see :mod:`core.hooks`). Other hooks must be
+them on the application's event loop (see :mod:`rapport.core.hooks`). Other hooks must be
 synchronous, because the service layer waits for their answer inside a transaction.
 
 Each hook is documented with an example in ``docs/plugins.md``; a test fails when one
@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 import click
 import pluggy
 
-from core.domain.actor import Actor
-from core.domain.fields import FieldSpec
-from core.domain.models import Customer, Deal, Interaction, Stage
-from core.extensions import (
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.domain.models import Customer, Deal, Interaction, Stage
+from rapport.core.extensions import (
     CardSection,
     Classifier,
     CommandSpec,
@@ -47,10 +47,10 @@ from core.extensions import (
     Term,
     TimelineEntry,
 )
-from core.settings import Settings
+from rapport.core.settings import Settings
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 PROJECT = "rapport"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -135,7 +135,7 @@ def register_reports(register: Callable[[ReportSpec], None]) -> None:
 def register_cli_commands(register: Callable[[click.Command], None]) -> None:
     """Add subcommands to the ``rapport`` command (an import, an export, a report).
 
-    Use :func:`core.cli.open_app` and :func:`core.cli.cli_actor` inside them, so the
+    Use :func:`rapport.core.cli.open_app` and :func:`rapport.core.cli.cli_actor` inside them, so the
     command acts as the installation's admin with the channel ``cli``.
     """
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
-from core.db.tables import UserRow
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import UserRow
+from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 DOMAIN = "messages"
 

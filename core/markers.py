@@ -2,6 +2,6 @@
 
 import pluggy
 
-from core.hookspecs import PROJECT
+from rapport.core.hookspecs import PROJECT
 
 hookimpl = pluggy.HookimplMarker(PROJECT)

@@ -20,19 +20,19 @@ from typing import Any
 
 import pluggy
 
-from core import hookspecs
-from core.domain.errors import PluginLoadError
+from rapport.core import hookspecs
+from rapport.core.domain.errors import PluginLoadError
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "rapport.plugins"
 BUILTIN_PLUGINS: tuple[str, ...] = (
-    "plugins.contacts",
-    "plugins.sales",
-    "plugins.tasks",
-    "plugins.loyalty",
-    "adapters.sheets",
-    "adapters.telegram",
+    "rapport.plugins.contacts",
+    "rapport.plugins.sales",
+    "rapport.plugins.tasks",
+    "rapport.plugins.loyalty",
+    "rapport.adapters.sheets",
+    "rapport.adapters.telegram",
 )
 """Module names of the plugins shipped with Rapport, registered before any third-party one."""
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.domain.errors import FieldProblem, InvalidInput
-from core.domain.fields import Entity, FieldSpec, FieldValue
-from core.extensions import (
+from rapport.core.domain.errors import FieldProblem, InvalidInput
+from rapport.core.domain.fields import Entity, FieldSpec, FieldValue
+from rapport.core.extensions import (
     Classifier,
     CommandSpec,
     JobSpec,
@@ -24,9 +24,9 @@ from core.extensions import (
     SheetColumn,
     Term,
 )
-from core.hooks import Hooks
-from core.services.fields import STORED, stored_fields, stored_fields_marker
-from core.settings import Settings
+from rapport.core.hooks import Hooks
+from rapport.core.services.fields import STORED, stored_fields, stored_fields_marker
+from rapport.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ import logging
 import signal
 from typing import TYPE_CHECKING
 
-from core.extensions import RunnerSpec
-from core.scheduler import build_scheduler
+from rapport.core.extensions import RunnerSpec
+from rapport.core.scheduler import build_scheduler
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
 MAX_RESTART_PAUSE = 60.0

@@ -3,7 +3,7 @@
 Precedence, highest first: environment, ``.env``, the TOML file, defaults. Nested values
 use ``__`` in the environment (``RAPPORT_TELEGRAM__TOKEN``). Secrets are ``SecretStr``:
 they print as ``**********`` and are registered with the log filter in
-:mod:`core.logs` so they never reach a log line.
+:mod:`rapport.core.logs` so they never reach a log line.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from core.domain.enums import FieldType
-from core.domain.errors import ConfigError, InvalidInput
-from core.domain.values import normalize_currency
+from rapport.core.domain.enums import FieldType
+from rapport.core.domain.errors import ConfigError, InvalidInput
+from rapport.core.domain.values import normalize_currency
 
 DEFAULT_CONFIG_FILE = "rapport.toml"
 

@@ -22,15 +22,15 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from core.bootstrap import App, build_app
-from core.db.base import Base
-from core.db.engine import make_engine
-from core.db.migrate import upgrade
-from core.domain.actor import Actor
-from core.domain.enums import Channel, Role
-from core.services.pipelines import ensure_default_pipeline
-from core.services.users import actor_for, add_user
-from core.settings import PluginSettings, Settings
+from rapport.core.bootstrap import App, build_app
+from rapport.core.db.base import Base
+from rapport.core.db.engine import make_engine
+from rapport.core.db.migrate import upgrade
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel, Role
+from rapport.core.services.pipelines import ensure_default_pipeline
+from rapport.core.services.users import actor_for, add_user
+from rapport.core.settings import PluginSettings, Settings
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, select
 
-from core.db.tables import AuditRow, CustomerRow
-from core.domain.models import AuditEntry
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import AuditRow, CustomerRow
+from rapport.core.domain.models import AuditEntry
+from rapport.core.services.uow import UnitOfWork
 
 
 def count_customers(app) -> int:

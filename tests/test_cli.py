@@ -5,7 +5,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from core.cli import main
+from rapport.core.cli import main
 
 
 @pytest.fixture

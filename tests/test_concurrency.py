@@ -6,11 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy.engine import make_url
 
-from core import hookimpl
-from core.domain.enums import Channel
-from core.domain.errors import ConcurrentChange
-from core.services.customers import create_customer, get_customer, update_customer
-from core.services.interactions import log_interaction
+from rapport import hookimpl
+from rapport.core.domain.enums import Channel
+from rapport.core.domain.errors import ConcurrentChange
+from rapport.core.services.customers import create_customer, get_customer, update_customer
+from rapport.core.services.interactions import log_interaction
 from tests.helpers import count_customers
 
 

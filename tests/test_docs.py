@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from core import hookspecs
+from rapport.core import hookspecs
 
 ROOT = Path(__file__).parents[1]
 

@@ -5,20 +5,21 @@ import threading
 
 import pytest
 
-from core import hookimpl, hookspecs
-from core.domain.enums import Channel
-from core.domain.errors import Vetoed
-from core.extensions import CardSection, CommandReply, CommandSpec, JobSpec, Notification
-from core.plugins import BUILTIN_PLUGINS
-from core.services.cards import customer_card
-from core.services.customers import (
+from rapport import hookimpl
+from rapport.core import hookspecs
+from rapport.core.domain.enums import Channel
+from rapport.core.domain.errors import Vetoed
+from rapport.core.extensions import CardSection, CommandReply, CommandSpec, JobSpec, Notification
+from rapport.core.plugins import BUILTIN_PLUGINS
+from rapport.core.services.cards import customer_card
+from rapport.core.services.customers import (
     create_customer,
     list_customers,
     merge_customers,
     update_customer,
 )
-from core.services.deals import create_deal, move_deal, update_deal
-from core.services.interactions import log_interaction
+from rapport.core.services.deals import create_deal, move_deal, update_deal
+from rapport.core.services.interactions import log_interaction
 from tests.helpers import count_customers
 from tests.plugin_modules.recorder import Recorder
 

@@ -4,17 +4,17 @@ import textwrap
 
 import pytest
 
-from core import hookimpl
-from core.bootstrap import build_app
-from core.domain.actor import Actor
-from core.domain.enums import Channel
-from core.domain.errors import InvalidInput, PluginLoadError, Vetoed
-from core.extensions import CommandRequest
-from core.plugins import make_plugin_manager
-from core.services.customers import create_customer
-from core.services.deals import create_deal, move_deal
-from core.services.pipelines import ensure_default_pipeline
-from core.services.users import actor_for, add_user
+from rapport import hookimpl
+from rapport.core.bootstrap import build_app
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel
+from rapport.core.domain.errors import InvalidInput, PluginLoadError, Vetoed
+from rapport.core.extensions import CommandRequest
+from rapport.core.plugins import make_plugin_manager
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import create_deal, move_deal
+from rapport.core.services.pipelines import ensure_default_pipeline
+from rapport.core.services.users import actor_for, add_user
 
 
 class Typo:

@@ -2,9 +2,9 @@
 
 import asyncio
 
-from core import hookimpl
-from core.extensions import JobSpec, RunnerSpec
-from core.runtime import serve
+from rapport import hookimpl
+from rapport.core.extensions import JobSpec, RunnerSpec
+from rapport.core.runtime import serve
 
 
 def test_runners_and_jobs_run_until_stopped_and_a_crash_is_restarted(make_app):

@@ -8,16 +8,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from core import hookimpl
-from core.bootstrap import build_app
-from core.db.base import Base
-from core.db.engine import make_engine
-from core.db.migrate import alembic_config, schema_state, upgrade
-from core.domain.errors import SchemaNotReady
-from core.extensions import MigrationSource
-from core.hooks import Hooks
-from core.plugins import make_plugin_manager
-from core.settings import Settings
+from rapport import hookimpl
+from rapport.core.bootstrap import build_app
+from rapport.core.db.base import Base
+from rapport.core.db.engine import make_engine
+from rapport.core.db.migrate import alembic_config, schema_state, upgrade
+from rapport.core.domain.errors import SchemaNotReady
+from rapport.core.extensions import MigrationSource
+from rapport.core.hooks import Hooks
+from rapport.core.plugins import make_plugin_manager
+from rapport.core.settings import Settings
 
 PINNED = MigrationSource("pinned", Path(__file__).parent / "plugin_modules" / "pinned_migrations")
 
@@ -77,7 +77,7 @@ def test_upgrade_is_idempotent(database_url):
 
 
 def test_disabling_a_plugin_whose_tables_exist_still_starts(settings):
-    from core.settings import PluginSettings
+    from rapport.core.settings import PluginSettings
 
     app = build_app(
         settings.model_copy(update={"plugins": PluginSettings(disabled=["sales"])}),

@@ -2,9 +2,9 @@ import logging
 
 import pytest
 
-from core.domain.errors import ConfigError
-from core.logs import configure_logging
-from core.settings import load_settings
+from rapport.core.domain.errors import ConfigError
+from rapport.core.logs import configure_logging
+from rapport.core.settings import load_settings
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from adapters.telegram.menu import DESCRIPTIONS
-from core.i18n import _catalogue
+from rapport.adapters.telegram.menu import DESCRIPTIONS
+from rapport.core.i18n import _catalogue
 
 ROOT = Path(__file__).parents[1]
 PACKAGES = sorted(p.parent for p in [*ROOT.glob("*/locales"), *ROOT.glob("*/*/locales")]

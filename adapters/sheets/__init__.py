@@ -4,7 +4,7 @@ One engine (three-way merge through the service layer) and a backend per place t
 sheet lives; the hooks it implements are its public API.
 """
 
-from adapters.sheets.hooks import (
+from rapport.adapters.sheets.hooks import (
     register_cli_commands,
     register_commands,
     register_migrations,

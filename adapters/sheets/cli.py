@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from adapters.sheets.hooks import describe, sync_once
-from core.cli import friendly_errors, open_app
+from rapport.adapters.sheets.hooks import describe, sync_once
+from rapport.core.cli import friendly_errors, open_app
 
 
 @click.command("sync")

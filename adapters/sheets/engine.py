@@ -20,27 +20,27 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import delete, select
 
-from adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts, typed
-from adapters.sheets.tables import BaseRow
-from core.db.tables import UserRow
-from core.domain.actor import Actor
-from core.domain.enums import Channel
-from core.domain.errors import InvalidInput, RapportError
-from core.services import audit
-from core.services.archive import set_archived
-from core.services.customers import (
+from rapport.adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts, typed
+from rapport.adapters.sheets.tables import BaseRow
+from rapport.core.db.tables import UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel
+from rapport.core.domain.errors import InvalidInput, RapportError
+from rapport.core.services import audit
+from rapport.core.services.archive import set_archived
+from rapport.core.services.customers import (
     create_customer,
     customer_names,
     get_customer,
     list_customers,
     update_customer,
 )
-from core.services.deals import create_deal, get_deal, list_deals, move_deal, update_deal
-from core.services.pipelines import list_pipelines
-from core.services.uow import UnitOfWork
+from rapport.core.services.deals import create_deal, get_deal, list_deals, move_deal, update_deal
+from rapport.core.services.pipelines import list_pipelines
+from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 ALL = 1_000_000
 MAX_ARCHIVED_AT_ONCE = 20

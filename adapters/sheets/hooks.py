@@ -10,15 +10,21 @@ from typing import TYPE_CHECKING
 
 import click
 
-from adapters.sheets.engine import Backend, SyncReport, sync
-from core import hookimpl
-from core.domain.enums import Role
-from core.domain.errors import ConfigError
-from core.extensions import CommandReply, CommandRequest, CommandSpec, MigrationSource, RunnerSpec
-from core.i18n import texts_for
+from rapport import hookimpl
+from rapport.adapters.sheets.engine import Backend, SyncReport, sync
+from rapport.core.domain.enums import Role
+from rapport.core.domain.errors import ConfigError
+from rapport.core.extensions import (
+    CommandReply,
+    CommandRequest,
+    CommandSpec,
+    MigrationSource,
+    RunnerSpec,
+)
+from rapport.core.i18n import texts_for
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
 texts = texts_for(__file__)
@@ -29,7 +35,7 @@ def open_backend(app: App) -> Backend:
     if settings.backend == "off":
         raise ConfigError('sheets.backend is "off": set it to "xlsx" or "google" to sync')
     if settings.backend == "xlsx":
-        from adapters.sheets.backends.xlsx import XlsxBook
+        from rapport.adapters.sheets.backends.xlsx import XlsxBook
 
         return XlsxBook(settings.path)
     if not settings.spreadsheet_id or not settings.credentials_file:
@@ -39,7 +45,7 @@ def open_backend(app: App) -> Backend:
         )
     import gspread
 
-    from adapters.sheets.backends.google import GoogleBook
+    from rapport.adapters.sheets.backends.google import GoogleBook
 
     client = gspread.service_account(filename=str(settings.credentials_file))
     return GoogleBook(client, settings.spreadsheet_id)
@@ -95,6 +101,6 @@ def sync_command(request: CommandRequest) -> CommandReply:
 
 @hookimpl
 def register_cli_commands(register: Callable[[click.Command], None]) -> None:
-    from adapters.sheets.cli import sync_command
+    from rapport.adapters.sheets.cli import sync_command
 
     register(sync_command)

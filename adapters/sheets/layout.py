@@ -15,11 +15,11 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from core.domain.enums import CustomerKind, CustomerStatus, FieldType
+from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
-    from core.domain.actor import Actor
+    from rapport.core.bootstrap import App
+    from rapport.core.domain.actor import Actor
 
 STATUS = "status_note"
 

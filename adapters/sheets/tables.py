@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, JsonDocument
+from rapport.core.db.base import Base, JsonDocument
 
 
 class BaseRow(Base):

@@ -4,7 +4,7 @@ A thin adapter: every rule lives in the core and the plugins, and every plugin's
 commands appear in the bot by themselves. The hooks it implements are its public API.
 """
 
-from adapters.telegram.hooks import (
+from rapport.adapters.telegram.hooks import (
     after_deal_stage_changed,
     after_deal_updated,
     after_deal_won,

@@ -20,17 +20,17 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import BotCommand, ErrorEvent
 
-from adapters.telegram.handlers import routers
-from adapters.telegram.i18n import Translator
-from adapters.telegram.menu import DESCRIPTIONS, MENU_COMMANDS
-from adapters.telegram.middlewares import OncePerUpdate, RegisteredOnly, Resolver
-from adapters.telegram.texts import plain
-from adapters.telegram.throttle import Throttle
-from core.domain.errors import RapportError
-from core.services.users import user_by_telegram_id
+from rapport.adapters.telegram.handlers import routers
+from rapport.adapters.telegram.i18n import Translator
+from rapport.adapters.telegram.menu import DESCRIPTIONS, MENU_COMMANDS
+from rapport.adapters.telegram.middlewares import OncePerUpdate, RegisteredOnly, Resolver
+from rapport.adapters.telegram.texts import plain
+from rapport.adapters.telegram.throttle import Throttle
+from rapport.core.domain.errors import RapportError
+from rapport.core.services.users import user_by_telegram_id
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
 

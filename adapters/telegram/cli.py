@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from adapters.telegram.invites import create_invite
-from core.cli import cli_actor, friendly_errors, open_app
-from core.domain.enums import Role
+from rapport.adapters.telegram.invites import create_invite
+from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.core.domain.enums import Role
 
 
 @click.command("invite")

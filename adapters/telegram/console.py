@@ -32,15 +32,15 @@ from aiogram.types import (
     User,
 )
 
-from adapters.telegram.bot import build_bot, build_dispatcher
-from adapters.telegram.delivery import RUNNING
-from adapters.telegram.updates import Updates
-from core.domain.enums import Role
-from core.domain.models import User as RapportUser
-from core.services.users import list_users, user_by_telegram_id
+from rapport.adapters.telegram.bot import build_bot, build_dispatcher
+from rapport.adapters.telegram.delivery import RUNNING
+from rapport.adapters.telegram.updates import Updates
+from rapport.core.domain.enums import Role
+from rapport.core.domain.models import User as RapportUser
+from rapport.core.services.users import list_users, user_by_telegram_id
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
 CONSOLE_ID = 1  # the console's person, as Telegram would number them

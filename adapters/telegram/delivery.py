@@ -14,14 +14,14 @@ from weakref import WeakKeyDictionary
 from aiogram import Bot
 from aiogram.exceptions import AiogramError
 
-from adapters.telegram.keyboards import options_keyboard
-from adapters.telegram.replies import send_text
-from adapters.telegram.texts import plain
-from core.extensions import Notification
-from core.services.users import get_user
+from rapport.adapters.telegram.keyboards import options_keyboard
+from rapport.adapters.telegram.replies import send_text
+from rapport.adapters.telegram.texts import plain
+from rapport.core.extensions import Notification
+from rapport.core.services.users import get_user
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
 RUNNING: WeakKeyDictionary[App, Bot] = WeakKeyDictionary()

@@ -10,21 +10,21 @@ from typing import TYPE_CHECKING, Any
 import click
 from sqlalchemy import delete
 
-from adapters.telegram.delivery import announce, deliver
-from adapters.telegram.i18n import Translator
-from adapters.telegram.tables import HandledUpdateRow
-from core import hookimpl
-from core.domain.actor import Actor
-from core.domain.enums import Channel, FieldType
-from core.domain.fields import FieldSpec
-from core.domain.models import Deal, Stage
-from core.extensions import JobSpec, MigrationSource, Notification, RunnerSpec
-from core.i18n import language_of
-from core.services.uow import UnitOfWork
-from core.settings import Settings
+from rapport import hookimpl
+from rapport.adapters.telegram.delivery import announce, deliver
+from rapport.adapters.telegram.i18n import Translator
+from rapport.adapters.telegram.tables import HandledUpdateRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel, FieldType
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.domain.models import Deal, Stage
+from rapport.core.extensions import JobSpec, MigrationSource, Notification, RunnerSpec
+from rapport.core.i18n import language_of
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.settings import Settings
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 KEEP_UPDATES = timedelta(days=2)
 
@@ -79,7 +79,7 @@ def forget_handled_updates(app: App) -> int:
 
 @hookimpl
 def register_runners(register: Callable[[RunnerSpec], None]) -> None:
-    from adapters.telegram.runner import run
+    from rapport.adapters.telegram.runner import run
 
     register(RunnerSpec("telegram", run))
 
@@ -145,6 +145,6 @@ async def after_deal_won(app: App, deal: Deal, first_for_customer: bool, actor: 
 
 @hookimpl
 def register_cli_commands(register: Callable[[click.Command], None]) -> None:
-    from adapters.telegram.cli import invite_command
+    from rapport.adapters.telegram.cli import invite_command
 
     register(invite_command)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core import i18n
-from core.services.users import LANGUAGES
+from rapport.core import i18n
+from rapport.core.services.users import LANGUAGES
 
 LOCALES = Path(__file__).parent / "locales"
 

@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
-from adapters.telegram.tables import InviteRow
-from core.domain.actor import Actor
-from core.domain.enums import Channel, Role
-from core.domain.errors import InvalidInput, NotFound, PermissionDenied
-from core.domain.models import User
-from core.services.access import require_role
-from core.services.uow import UnitOfWork
-from core.services.users import add_user, get_user, user_by_telegram_id
+from rapport.adapters.telegram.tables import InviteRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel, Role
+from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from rapport.core.domain.models import User
+from rapport.core.services.access import require_role
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import add_user, get_user, user_by_telegram_id
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 VALID_FOR = timedelta(days=7)
 

@@ -17,7 +17,7 @@ from aiogram.types import (
     ReplyKeyboardMarkup,
 )
 
-from adapters.telegram.i18n import Translator
+from rapport.adapters.telegram.i18n import Translator
 
 MAX_CALLBACK_BYTES = 64
 PAGE_SIZE = 8

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from adapters.telegram.i18n import Translator
-from core.services.users import LANGUAGES
+from rapport.adapters.telegram.i18n import Translator
+from rapport.core.services.users import LANGUAGES
 
 
 @cache

@@ -17,16 +17,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 from sqlalchemy.exc import IntegrityError
 
-from adapters.telegram.i18n import Translator, pick_language
-from adapters.telegram.tables import HandledUpdateRow
-from core.domain.actor import Actor
-from core.domain.enums import Channel
-from core.domain.models import User
-from core.services.uow import UnitOfWork
-from core.services.users import actor_for, user_by_telegram_id
+from rapport.adapters.telegram.i18n import Translator, pick_language
+from rapport.adapters.telegram.tables import HandledUpdateRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel
+from rapport.core.domain.models import User
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import actor_for, user_by_telegram_id
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

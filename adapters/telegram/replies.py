@@ -8,9 +8,9 @@ from typing import Any
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
-from adapters.telegram.keyboards import options_keyboard
-from adapters.telegram.texts import plain, split
-from core.extensions import CommandReply
+from rapport.adapters.telegram.keyboards import options_keyboard
+from rapport.adapters.telegram.texts import plain, split
+from rapport.core.extensions import CommandReply
 
 CAPTION_LIMIT = 1024
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 
-from adapters.telegram.bot import build_bot, build_dispatcher
-from adapters.telegram.delivery import RUNNING
+from rapport.adapters.telegram.bot import build_bot, build_dispatcher
+from rapport.adapters.telegram.delivery import RUNNING
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 async def run(app: App) -> None:
     settings = app.settings.telegram
     if settings.token is None:
-        from adapters.telegram.console import run_console
+        from rapport.adapters.telegram.console import run_console
 
         await run_console(app)
         return

@@ -20,8 +20,8 @@ from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
 from sqlalchemy import Engine
 
-from core.domain.errors import SchemaNotReady
-from core.extensions import MigrationSource
+from rapport.core.domain.errors import SchemaNotReady
+from rapport.core.extensions import MigrationSource
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

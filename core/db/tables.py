@@ -1,4 +1,4 @@
-"""The core's tables. Repositories turn rows into the entities of :mod:`core.domain.models`."""
+"""The core's tables; repositories turn rows into :mod:`rapport.core.domain.models` entities."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Amount, Base, JsonDocument, UTCDateTime
+from rapport.core.db.base import Amount, Base, JsonDocument, UTCDateTime
 
 
 class UserRow(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from core.domain.enums import Channel, Role
+from rapport.core.domain.enums import Channel, Role
 
 
 class Actor(BaseModel):

@@ -20,8 +20,8 @@ from pydantic import (
     ValidationError,
 )
 
-from core.domain.enums import CustomerKind, CustomerStatus, Direction, InteractionKind, Role
-from core.domain.errors import FieldProblem, InvalidInput
+from rapport.core.domain.enums import CustomerKind, CustomerStatus, Direction, InteractionKind, Role
+from rapport.core.domain.errors import FieldProblem, InvalidInput
 
 CENT = Decimal("0.01")
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

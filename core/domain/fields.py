@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from core.domain.enums import FieldType
-from core.domain.errors import InvalidInput
+from rapport.core.domain.enums import FieldType
+from rapport.core.domain.errors import InvalidInput
 
 Entity = Literal["customer", "deal", "interaction"]
 FieldValue = str | int | float | bool | list[str] | None

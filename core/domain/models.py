@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from core.domain.enums import (
+from rapport.core.domain.enums import (
     Channel,
     CustomerKind,
     CustomerStatus,

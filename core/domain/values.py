@@ -12,7 +12,7 @@ import phonenumbers
 from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
-from core.domain.errors import InvalidInput
+from rapport.core.domain.errors import InvalidInput
 
 
 def normalize_phone(raw: str, default_region: str, *, field: str = "phones") -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from core.db.tables import UserRow
-from core.domain.actor import Actor
-from core.domain.enums import Role
-from core.domain.errors import InvalidInput, PermissionDenied
+from rapport.core.db.tables import UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role
+from rapport.core.domain.errors import InvalidInput, PermissionDenied
 
 
 def owned_scope(

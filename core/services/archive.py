@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from core.domain.actor import Actor
-from core.domain.enums import Role
-from core.domain.models import Customer, Deal
-from core.services import changes
-from core.services.access import require_role
-from core.services.customers import visible_customer
-from core.services.deals import visible_deal
-from core.services.uow import UnitOfWork
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role
+from rapport.core.domain.models import Customer, Deal
+from rapport.core.services import changes
+from rapport.core.services.access import require_role
+from rapport.core.services.customers import visible_customer
+from rapport.core.services.deals import visible_deal
+from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 Archivable = Literal["customer", "deal"]
 

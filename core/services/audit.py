@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db.tables import AuditRow
-from core.domain.actor import Actor
-from core.domain.models import AuditEntry
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import AuditRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.models import AuditEntry
+from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 
 def jsonable(value: Any) -> Any:

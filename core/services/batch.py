@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from core.domain.errors import RapportError
+from rapport.core.domain.errors import RapportError
 
 T = TypeVar("T")
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
-from core.db.tables import (
+from rapport.core.db.tables import (
     AuditRow,
     CustomerRow,
     DealRow,
@@ -26,17 +26,17 @@ from core.db.tables import (
     StageRow,
     UserRow,
 )
-from core.domain.actor import Actor
-from core.domain.enums import StageOutcome
-from core.domain.models import Customer, Deal, Interaction
-from core.extensions import CardSection, TimelineEntry
-from core.services.customers import visible_customer
-from core.services.uow import UnitOfWork
-from core.words import action_word, channel_word, interaction_word, texts
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import StageOutcome
+from rapport.core.domain.models import Customer, Deal, Interaction
+from rapport.core.extensions import CardSection, TimelineEntry
+from rapport.core.services.customers import visible_customer
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.words import action_word, channel_word, interaction_word, texts
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
-    from core.i18n import Translator
+    from rapport.core.bootstrap import App
+    from rapport.core.i18n import Translator
 
 
 class KeyFacts(BaseModel):

@@ -12,12 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core.domain.actor import Actor
-from core.domain.errors import ConcurrentChange, InvalidInput, Problems, Vetoed
-from core.domain.fields import Entity
-from core.extensions import ProposedChange
-from core.services import audit
-from core.services.uow import UnitOfWork
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.errors import ConcurrentChange, InvalidInput, Problems, Vetoed
+from rapport.core.domain.fields import Entity
+from rapport.core.extensions import ProposedChange
+from rapport.core.services import audit
+from rapport.core.services.uow import UnitOfWork
 
 BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
 

@@ -8,20 +8,25 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, false, insert, select, update
 from sqlalchemy.orm import Session
 
-from core.db.tables import CustomerIdentifierRow, CustomerRow, DealRow, InteractionRow
-from core.domain.actor import Actor
-from core.domain.commands import CustomerPatch, NewCustomer, parse_command
-from core.domain.enums import CustomerKind
-from core.domain.errors import InvalidInput, NotFound, Problems, RapportError
-from core.domain.models import Customer
-from core.domain.values import normalize_email, normalize_phone
-from core.services import audit, changes
-from core.services.access import check_owner_assignment, default_owner, may_see_owner, owned_scope
-from core.services.batch import BatchResult, RowFailure
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import CustomerIdentifierRow, CustomerRow, DealRow, InteractionRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.commands import CustomerPatch, NewCustomer, parse_command
+from rapport.core.domain.enums import CustomerKind
+from rapport.core.domain.errors import InvalidInput, NotFound, Problems, RapportError
+from rapport.core.domain.models import Customer
+from rapport.core.domain.values import normalize_email, normalize_phone
+from rapport.core.services import audit, changes
+from rapport.core.services.access import (
+    check_owner_assignment,
+    default_owner,
+    may_see_owner,
+    owned_scope,
+)
+from rapport.core.services.batch import BatchResult, RowFailure
+from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 ENTITY = "customer"
 EDITABLE = (

@@ -7,21 +7,26 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db.tables import DealRow, StageChangeRow
-from core.domain.actor import Actor
-from core.domain.commands import DealPatch, NewDeal, parse_command
-from core.domain.enums import StageOutcome
-from core.domain.errors import InvalidInput, NotFound, Problems
-from core.domain.models import Deal, Pipeline, Stage
-from core.domain.values import normalize_currency
-from core.services import changes
-from core.services.access import check_owner_assignment, default_owner, may_see_owner, owned_scope
-from core.services.customers import visible_customer
-from core.services.pipelines import load_pipeline, stage_of
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import DealRow, StageChangeRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.commands import DealPatch, NewDeal, parse_command
+from rapport.core.domain.enums import StageOutcome
+from rapport.core.domain.errors import InvalidInput, NotFound, Problems
+from rapport.core.domain.models import Deal, Pipeline, Stage
+from rapport.core.domain.values import normalize_currency
+from rapport.core.services import changes
+from rapport.core.services.access import (
+    check_owner_assignment,
+    default_owner,
+    may_see_owner,
+    owned_scope,
+)
+from rapport.core.services.customers import visible_customer
+from rapport.core.services.pipelines import load_pipeline, stage_of
+from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 ENTITY = "deal"
 EDITABLE = ("title", "amount", "currency", "owner_id", "expected_close", "fields")

@@ -13,17 +13,17 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db.tables import CustomFieldRow
-from core.domain.actor import Actor
-from core.domain.enums import Role
-from core.domain.errors import FieldProblem, InvalidInput
-from core.domain.fields import FieldSpec
-from core.services import audit
-from core.services.access import require_role
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import CustomFieldRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role
+from rapport.core.domain.errors import FieldProblem, InvalidInput
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.services import audit
+from rapport.core.services.access import require_role
+from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 STORED = "admin"
 """The ``owner`` of fields declared at run time."""

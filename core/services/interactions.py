@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core.db.tables import DealRow, InteractionRow
-from core.domain.actor import Actor
-from core.domain.commands import NewInteraction, parse_command
-from core.domain.errors import InvalidInput, Problems
-from core.domain.models import Interaction
-from core.services import changes
-from core.services.customers import visible_customer
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import DealRow, InteractionRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.commands import NewInteraction, parse_command
+from rapport.core.domain.errors import InvalidInput, Problems
+from rapport.core.domain.models import Interaction
+from rapport.core.services import changes
+from rapport.core.services.customers import visible_customer
+from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 ENTITY = "interaction"
 

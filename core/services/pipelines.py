@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db.tables import DealRow, PipelineRow, StageRow
-from core.domain.actor import Actor
-from core.domain.enums import Role, StageOutcome
-from core.domain.errors import InvalidInput, NotFound
-from core.domain.models import Pipeline, Stage
-from core.services import audit
-from core.services.access import require_role
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import DealRow, PipelineRow, StageRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role, StageOutcome
+from rapport.core.domain.errors import InvalidInput, NotFound
+from rapport.core.domain.models import Pipeline, Stage
+from rapport.core.services import audit
+from rapport.core.services.access import require_role
+from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 DEFAULT_PIPELINE = "Sales"
 DEFAULT_STAGES: tuple[tuple[str, str, float, int | None, StageOutcome], ...] = (

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.domain.errors import ConcurrentChange
+from rapport.core.domain.errors import ConcurrentChange
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 _OPEN: ContextVar[UnitOfWork | None] = ContextVar("rapport_unit_of_work", default=None)
 

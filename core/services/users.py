@@ -7,21 +7,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
-from core.db.tables import UserRow
-from core.domain.actor import Actor
-from core.domain.commands import NewUser, parse_command
-from core.domain.enums import Channel, Role
-from core.domain.errors import InvalidInput, NotFound, PermissionDenied
-from core.domain.models import User
-from core.services import audit
-from core.services.access import require_role
-from core.services.uow import UnitOfWork
-from core.settings import Language
+from rapport.core.db.tables import UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.commands import NewUser, parse_command
+from rapport.core.domain.enums import Channel, Role
+from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from rapport.core.domain.models import User
+from rapport.core.services import audit
+from rapport.core.services.access import require_role
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.settings import Language
 
 LANGUAGES: tuple[str, ...] = get_args(Language)
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 
 def add_user(app: App, actor: Actor, data: NewUser | dict[str, Any]) -> User:

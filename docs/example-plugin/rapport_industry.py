@@ -3,11 +3,11 @@
 from collections import Counter
 from collections.abc import Callable
 
-from core import hookimpl
-from core.domain.enums import FieldType
-from core.domain.fields import FieldSpec
-from core.extensions import CommandReply, CommandRequest, CommandSpec, ProposedChange
-from core.services.customers import list_customers
+from rapport import hookimpl
+from rapport.core.domain.enums import FieldType
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.extensions import CommandReply, CommandRequest, CommandSpec, ProposedChange
+from rapport.core.services.customers import list_customers
 
 __version__ = "1.0.0"
 INDUSTRIES = ("retail", "manufacturing", "services", "healthcare")

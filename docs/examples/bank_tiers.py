@@ -8,8 +8,8 @@ here a stand-in answers.
 
 from collections.abc import Callable, Mapping, Sequence
 
-from core import hookimpl
-from core.extensions import Classifier, Profile, Verdict
+from rapport import hookimpl
+from rapport.core.extensions import Classifier, Profile, Verdict
 
 PREMIUM_TURNOVER = 10_000_000
 PREMIUM_BALANCE = 1_000_000

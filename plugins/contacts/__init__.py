@@ -5,7 +5,7 @@ segments as saved filters, duplicate detection, fuzzy search in Latin and Cyrill
 CSV and vCard import, CSV export. The hooks it implements are its public API.
 """
 
-from plugins.contacts.hooks import (
+from rapport.plugins.contacts.hooks import (
     after_customers_merged,
     customer_card_sections,
     register_cli_commands,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.services.cards import CustomerCard
+from rapport.core.services.cards import CustomerCard
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 TIMELINE_LINES = 10
 

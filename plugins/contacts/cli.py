@@ -7,13 +7,18 @@ from pathlib import Path
 
 import click
 
-from core.cli import cli_actor, friendly_errors, open_app
-from core.services.users import find_user
-from plugins.contacts.exporting import export_customers
-from plugins.contacts.importing import IGNORE, plan_import, preview, run_import
-from plugins.contacts.search import search_customers
-from plugins.contacts.segments import delete_segment, list_segments, save_segment, segment_members
-from plugins.contacts.tabular import read_source
+from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.core.services.users import find_user
+from rapport.plugins.contacts.exporting import export_customers
+from rapport.plugins.contacts.importing import IGNORE, plan_import, preview, run_import
+from rapport.plugins.contacts.search import search_customers
+from rapport.plugins.contacts.segments import (
+    delete_segment,
+    list_segments,
+    save_segment,
+    segment_members,
+)
+from rapport.plugins.contacts.tabular import read_source
 
 SHOWN_PROBLEMS = 30
 

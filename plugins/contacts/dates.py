@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.domain.actor import Actor
-from core.domain.errors import InvalidInput, NotFound
-from core.domain.fields import parse_date
-from core.services import audit
-from core.services.customers import visible_customer
-from core.services.uow import UnitOfWork
-from plugins.contacts.tables import SignificantDateRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.errors import InvalidInput, NotFound
+from rapport.core.domain.fields import parse_date
+from rapport.core.services import audit
+from rapport.core.services.customers import visible_customer
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.contacts.tables import SignificantDateRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 
 @dataclass(frozen=True)

@@ -13,24 +13,24 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
-from core.db.tables import CustomerRow, UserRow
-from core.domain.actor import Actor
-from core.domain.commands import NewCustomer, parse_command
-from core.domain.enums import CustomerKind
-from core.domain.errors import InvalidInput, RapportError
-from core.domain.models import Customer
-from core.domain.values import normalize_email, normalize_phone
-from core.services.access import may_see_owner
-from core.services.customers import create_customer, find_by_identifier
-from core.services.uow import UnitOfWork
-from plugins.contacts.options import contacts_options
-from plugins.contacts.search import VisibleOwners, name_index
-from plugins.contacts.transliterate import search_key
+from rapport.core.db.tables import CustomerRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.commands import NewCustomer, parse_command
+from rapport.core.domain.enums import CustomerKind
+from rapport.core.domain.errors import InvalidInput, RapportError
+from rapport.core.domain.models import Customer
+from rapport.core.domain.values import normalize_email, normalize_phone
+from rapport.core.services.access import may_see_owner
+from rapport.core.services.customers import create_customer, find_by_identifier
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.contacts.options import contacts_options
+from rapport.plugins.contacts.search import VisibleOwners, name_index
+from rapport.plugins.contacts.transliterate import search_key
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy import and_, false, select
 
-from core.db.tables import CustomerRow, UserRow
-from core.domain.actor import Actor
-from core.services.access import owned_scope
-from core.services.customers import customer_names
-from core.services.uow import UnitOfWork
-from plugins.contacts.segments import compile_filter
-from plugins.contacts.tables import SegmentRow
-from plugins.contacts.tabular import escape_cell
-from plugins.contacts.tags import tags_of
+from rapport.core.db.tables import CustomerRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.services.access import owned_scope
+from rapport.core.services.customers import customer_names
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.contacts.segments import compile_filter
+from rapport.plugins.contacts.tables import SegmentRow
+from rapport.plugins.contacts.tabular import escape_cell
+from rapport.plugins.contacts.tags import tags_of
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 PAGE = 2000
 CORE_COLUMNS = (

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.domain.enums import FieldType
-from core.domain.fields import FieldSpec
-from plugins.contacts.options import ContactsOptions
+from rapport.core.domain.enums import FieldType
+from rapport.core.domain.fields import FieldSpec
+from rapport.plugins.contacts.options import ContactsOptions
 
 
 def _field(name: str, type_: FieldType, en: str, ru: str, uk: str, **extra: object) -> FieldSpec:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.domain.errors import InvalidInput
+from rapport.core.domain.errors import InvalidInput
 
 AND = {"and", "и", "і", "та"}
 OR = {"or", "или", "або"}

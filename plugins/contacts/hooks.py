@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import delete, insert, update
 
-from core import hookimpl
-from core.domain.actor import Actor
-from core.domain.fields import FieldSpec
-from core.domain.models import Customer
-from core.extensions import (
+from rapport import hookimpl
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.domain.models import Customer
+from rapport.core.extensions import (
     CardSection,
     CommandReply,
     CommandRequest,
@@ -23,22 +23,22 @@ from core.extensions import (
     JobSpec,
     MigrationSource,
 )
-from core.i18n import texts_for
-from core.services.cards import customer_card
-from core.services.uow import UnitOfWork
-from core.settings import Settings
-from plugins.contacts.card_text import render_card
-from plugins.contacts.dates import next_occurrence, stored_dates
-from plugins.contacts.fields import contact_fields
-from plugins.contacts.options import contacts_options
-from plugins.contacts.reminders import send_due_reminders
-from plugins.contacts.search import search_customers
-from plugins.contacts.segments import segments_of
-from plugins.contacts.tables import ReminderRow, SignificantDateRow, TagRow
-from plugins.contacts.tags import tags_of
+from rapport.core.i18n import texts_for
+from rapport.core.services.cards import customer_card
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.settings import Settings
+from rapport.plugins.contacts.card_text import render_card
+from rapport.plugins.contacts.dates import next_occurrence, stored_dates
+from rapport.plugins.contacts.fields import contact_fields
+from rapport.plugins.contacts.options import contacts_options
+from rapport.plugins.contacts.reminders import send_due_reminders
+from rapport.plugins.contacts.search import search_customers
+from rapport.plugins.contacts.segments import segments_of
+from rapport.plugins.contacts.tables import ReminderRow, SignificantDateRow, TagRow
+from rapport.plugins.contacts.tags import tags_of
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 texts = texts_for(__file__)
 
@@ -97,7 +97,7 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
 
 @hookimpl
 def register_cli_commands(register: Callable[[click.Command], None]) -> None:
-    from plugins.contacts.cli import commands
+    from rapport.plugins.contacts.cli import commands
 
     for command in commands:
         register(command)

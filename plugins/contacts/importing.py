@@ -17,21 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 
-from core.db.tables import CustomerRow, UserRow
-from core.domain.actor import Actor
-from core.domain.enums import CustomerKind
-from core.domain.errors import InvalidInput, Problems
-from core.domain.values import normalize_email, normalize_phone
-from core.services import audit
-from core.services.customers import create_customers, find_by_identifier
-from core.services.uow import UnitOfWork
-from plugins.contacts.tables import TagRow
-from plugins.contacts.tabular import SourceRow, SourceTable
-from plugins.contacts.tags import normalize_tag
-from plugins.contacts.transliterate import search_key
+from rapport.core.db.tables import CustomerRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import CustomerKind
+from rapport.core.domain.errors import InvalidInput, Problems
+from rapport.core.domain.values import normalize_email, normalize_phone
+from rapport.core.services import audit
+from rapport.core.services.customers import create_customers, find_by_identifier
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.contacts.tables import TagRow
+from rapport.plugins.contacts.tabular import SourceRow, SourceTable
+from rapport.plugins.contacts.tags import normalize_tag
+from rapport.plugins.contacts.transliterate import search_key
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 CORE_TARGETS: dict[str, tuple[str, ...]] = {
     "name": ("name", "full name", "fn", "имя", "фио", "ф.и.о.", "название", "наименование",

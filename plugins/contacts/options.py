@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.settings import Settings, plugin_options
+from rapport.core.settings import Settings, plugin_options
 
 NAME = "contacts"
 

@@ -20,14 +20,14 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core.db.tables import CustomerRow, UserRow
-from core.extensions import Notification
-from core.services.uow import UnitOfWork
-from plugins.contacts.options import contacts_options
-from plugins.contacts.tables import ReminderRow, SignificantDateRow
+from rapport.core.db.tables import CustomerRow, UserRow
+from rapport.core.extensions import Notification
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.contacts.options import contacts_options
+from rapport.plugins.contacts.tables import ReminderRow, SignificantDateRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=10)

@@ -22,15 +22,15 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db.tables import AuditRow, CustomerIdentifierRow, CustomerRow, UserRow
-from core.domain.actor import Actor
-from core.domain.enums import Role
-from core.domain.models import Customer
-from core.services.uow import UnitOfWork
-from plugins.contacts.transliterate import search_key
+from rapport.core.db.tables import AuditRow, CustomerIdentifierRow, CustomerRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role
+from rapport.core.domain.models import Customer
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.contacts.transliterate import search_key
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 MIN_SCORE = 60.0
 # Rows committed by another process with a slightly older clock must not be skipped.

@@ -16,21 +16,21 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from core.db.tables import CustomerIdentifierRow, CustomerRow, UserRow
-from core.domain.actor import Actor
-from core.domain.enums import CustomerKind, CustomerStatus, FieldType, Role
-from core.domain.errors import InvalidInput, NotFound
-from core.domain.fields import FieldSpec, parse_date, parse_decimal
-from core.domain.models import Customer
-from core.services import audit
-from core.services.access import owned_scope, require_role
-from core.services.uow import UnitOfWork
-from plugins.contacts.filters import AllOf, AnyOf, Condition, Filter, Not, parse
-from plugins.contacts.tables import SegmentRow, TagRow
-from plugins.contacts.tags import normalize_tag
+from rapport.core.db.tables import CustomerIdentifierRow, CustomerRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType, Role
+from rapport.core.domain.errors import InvalidInput, NotFound
+from rapport.core.domain.fields import FieldSpec, parse_date, parse_decimal
+from rapport.core.domain.models import Customer
+from rapport.core.services import audit
+from rapport.core.services.access import owned_scope, require_role
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.contacts.filters import AllOf, AnyOf, Condition, Filter, Not, parse
+from rapport.plugins.contacts.tables import SegmentRow, TagRow
+from rapport.plugins.contacts.tags import normalize_tag
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 Compare = Callable[[str, tuple[str, ...]], ColumnElement[bool]]
 ORDERING = {">", ">=", "<", "<="}

@@ -13,8 +13,8 @@ import csv
 import io
 from dataclasses import dataclass
 
-from core.domain.errors import InvalidInput
-from plugins.contacts.vcard import parse_vcards
+from rapport.core.domain.errors import InvalidInput
+from rapport.plugins.contacts.vcard import parse_vcards
 
 DELIMITERS = ",;\t|"
 _FORMULA = ("=", "+", "-", "@")

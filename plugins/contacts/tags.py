@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from core.domain.actor import Actor
-from core.domain.errors import InvalidInput
-from core.services import audit
-from core.services.customers import visible_customer
-from core.services.uow import UnitOfWork
-from plugins.contacts.tables import TagRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.services import audit
+from rapport.core.services.customers import visible_customer
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.contacts.tables import TagRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 MAX_TAG = 64
 

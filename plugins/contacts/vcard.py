@@ -10,7 +10,7 @@ import quopri
 import re
 from dataclasses import dataclass
 
-from core.domain.errors import InvalidInput
+from rapport.core.domain.errors import InvalidInput
 
 _PROPERTY = re.compile(r"^(?:[\w-]+\.)?(?P<name>[A-Za-z-]+)(?P<params>(?:;[^:]*)?):(?P<value>.*)$")
 

@@ -6,7 +6,7 @@ with the reasons behind it, turned into actions for the rep within a contact cap
 plugins add their own classifiers. The hooks it implements are its public API.
 """
 
-from plugins.loyalty.hooks import (
+from rapport.plugins.loyalty.hooks import (
     after_deal_lost,
     after_deal_won,
     after_interaction_logged,

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from core.db.tables import CustomerRow, InteractionRow
-from core.domain.actor import Actor
-from core.services.uow import UnitOfWork
-from plugins.loyalty.options import loyalty_options
-from plugins.loyalty.tables import ProfileRow
+from rapport.core.db.tables import CustomerRow, InteractionRow
+from rapport.core.domain.actor import Actor
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.loyalty.options import loyalty_options
+from rapport.plugins.loyalty.tables import ProfileRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 ACTED_ON = ("win_back", "protect", "start")
 """Strategies whose actions become tasks by themselves; the others show on the card."""
@@ -28,7 +28,7 @@ def plan_actions(app: App) -> int:
     """Create this week's tasks for the strategies that need a person now."""
     if not app.plugins.manager.has_plugin("tasks"):
         return 0
-    from plugins.tasks.services import create_task  # the tasks plugin's service layer
+    from rapport.plugins.tasks.services import create_task  # the tasks plugin's service layer
 
     options = loyalty_options(app.settings)
     now = app.clock()

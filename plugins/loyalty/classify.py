@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core.extensions import Classifier, Profile, Verdict
-from plugins.loyalty.options import LoyaltyOptions
+from rapport.core.extensions import Classifier, Profile, Verdict
+from rapport.plugins.loyalty.options import LoyaltyOptions
 
 NOT_ENOUGH = "not_enough_data"
 SEGMENTS = ("lowest_price", "novelty_seeker", "belonging", "stability")

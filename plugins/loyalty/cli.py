@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import click
 
-from core.cli import cli_actor, friendly_errors, open_app
-from plugins.loyalty.actions import plan_actions
-from plugins.loyalty.service import ordered_verdicts, override_segment, profile_of, recalculate
+from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.plugins.loyalty.actions import plan_actions
+from rapport.plugins.loyalty.service import (
+    ordered_verdicts,
+    override_segment,
+    profile_of,
+    recalculate,
+)
 
 
 @click.group("loyalty")

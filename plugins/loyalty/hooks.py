@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from core import hookimpl
-from core.domain.actor import Actor
-from core.domain.enums import FieldType
-from core.domain.fields import FieldSpec
-from core.domain.models import Customer, Deal, Interaction
-from core.extensions import (
+from rapport import hookimpl
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import FieldType
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.domain.models import Customer, Deal, Interaction
+from rapport.core.extensions import (
     CardSection,
     Classifier,
     JobSpec,
@@ -22,23 +22,23 @@ from core.extensions import (
     ReportSpec,
     SheetColumn,
 )
-from core.i18n import texts_for
-from core.settings import Settings
-from plugins.loyalty.actions import plan_actions
-from plugins.loyalty.classify import SEGMENTS, classifiers
-from plugins.loyalty.options import loyalty_options
-from plugins.loyalty.reports import report_specs
-from plugins.loyalty.service import (
+from rapport.core.i18n import texts_for
+from rapport.core.settings import Settings
+from rapport.plugins.loyalty.actions import plan_actions
+from rapport.plugins.loyalty.classify import SEGMENTS, classifiers
+from rapport.plugins.loyalty.options import loyalty_options
+from rapport.plugins.loyalty.reports import report_specs
+from rapport.plugins.loyalty.service import (
     ordered_verdicts,
     override_segment,
     profile_of,
     recalculate,
     segments_of,
 )
-from plugins.loyalty.signals import TOPICS
+from rapport.plugins.loyalty.signals import TOPICS
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 texts = texts_for(__file__)
 
@@ -96,7 +96,7 @@ def _segment_from_sheet(app: App, actor: Actor, customer_id: int, segment: str |
 
 @hookimpl
 def register_cli_commands(register: Callable[[click.Command], None]) -> None:
-    from plugins.loyalty.cli import loyalty_command
+    from rapport.plugins.loyalty.cli import loyalty_command
 
     register(loyalty_command)
 

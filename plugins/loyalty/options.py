@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.settings import Settings, plugin_options
+from rapport.core.settings import Settings, plugin_options
 
 NAME = "loyalty"
 

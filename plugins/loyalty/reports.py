@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from core.charts import chart
-from core.db.tables import CustomerRow
-from core.domain.actor import Actor
-from core.extensions import Report, ReportSpec
-from core.services.access import owned_scope
-from core.services.uow import UnitOfWork
-from plugins.loyalty.tables import ProfileRow
+from rapport.core.charts import chart
+from rapport.core.db.tables import CustomerRow
+from rapport.core.domain.actor import Actor
+from rapport.core.extensions import Report, ReportSpec
+from rapport.core.services.access import owned_scope
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.loyalty.tables import ProfileRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 
 def report_specs() -> list[ReportSpec]:

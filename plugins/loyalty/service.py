@@ -16,24 +16,24 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 
-from core.db.tables import InteractionRow
-from core.domain.actor import Actor
-from core.domain.enums import Role
-from core.domain.errors import InvalidInput
-from core.extensions import Profile
-from core.services import audit
-from core.services.access import require_role
-from core.services.customers import get_customer
-from core.services.uow import UnitOfWork
-from plugins.loyalty.classify import NOT_ENOUGH, SEGMENTS
-from plugins.loyalty.options import LoyaltyOptions, loyalty_options
-from plugins.loyalty.signals import gather
-from plugins.loyalty.tables import OverrideRow, ProfileRow, StateRow
+from rapport.core.db.tables import InteractionRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.extensions import Profile
+from rapport.core.services import audit
+from rapport.core.services.access import require_role
+from rapport.core.services.customers import get_customer
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.loyalty.classify import NOT_ENOUGH, SEGMENTS
+from rapport.plugins.loyalty.options import LoyaltyOptions, loyalty_options
+from rapport.plugins.loyalty.signals import gather
+from rapport.plugins.loyalty.tables import OverrideRow, ProfileRow, StateRow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 CENT = Decimal("0.01")
 CHUNK = 5000

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, case, func, select, true
 
-from core.db.tables import CustomerRow, DealRow, InteractionRow
-from core.domain.enums import InteractionKind, StageOutcome
+from rapport.core.db.tables import CustomerRow, DealRow, InteractionRow
+from rapport.core.domain.enums import InteractionKind, StageOutcome
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 TOPICS = ("price", "new_products", "joint_work", "complaint", "service", "other")
 CHUNK = 30_000  # under SQLite's 32 766 bound parameters per statement

@@ -6,7 +6,7 @@ a customer's status follows its deals; large discounts and reassignments go to a
 manager for approval. The hooks it implements are its public API.
 """
 
-from plugins.sales.hooks import (
+from rapport.plugins.sales.hooks import (
     after_customers_merged,
     after_deal_created,
     after_deal_stage_changed,

@@ -14,22 +14,22 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
-from core.db.tables import DealRow, UserRow
-from core.domain.actor import Actor
-from core.domain.enums import Role
-from core.domain.errors import InvalidInput, NotFound, PermissionDenied
-from core.domain.fields import parse_decimal
-from core.extensions import Notification
-from core.i18n import language_of, texts_for
-from core.services import audit
-from core.services.deals import get_deal, update_deal
-from core.services.uow import UnitOfWork
-from plugins.sales.lines import deal_lines, discounted
-from plugins.sales.options import sales_options
-from plugins.sales.tables import ApprovalRow
+from rapport.core.db.tables import DealRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role
+from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from rapport.core.domain.fields import parse_decimal
+from rapport.core.extensions import Notification
+from rapport.core.i18n import language_of, texts_for
+from rapport.core.services import audit
+from rapport.core.services.deals import get_deal, update_deal
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.sales.lines import deal_lines, discounted
+from rapport.plugins.sales.options import sales_options
+from rapport.plugins.sales.tables import ApprovalRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 texts = texts_for(__file__)
 

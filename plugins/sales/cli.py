@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from core.cli import cli_actor, friendly_errors, open_app
-from core.services.pipelines import list_pipelines
-from core.services.users import find_user
-from plugins.sales.plans import plan_vs_fact, set_plan
+from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.core.services.pipelines import list_pipelines
+from rapport.core.services.users import find_user
+from rapport.plugins.sales.plans import plan_vs_fact, set_plan
 
 
 @click.group("pipelines")
@@ -36,7 +36,7 @@ def pipelines_list(ctx: click.Context) -> None:
 @friendly_errors
 def pipelines_sync(ctx: click.Context) -> None:
     """Create or reshape the pipelines declared in [[plugins.sales.pipelines]]."""
-    from plugins.sales.hooks import sync_pipelines
+    from rapport.plugins.sales.hooks import sync_pipelines
 
     with open_app(ctx) as app:
         names = sync_pipelines(app)

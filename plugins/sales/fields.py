@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.domain.enums import FieldType
-from core.domain.fields import FieldSpec, FieldValue
+from rapport.core.domain.enums import FieldType
+from rapport.core.domain.fields import FieldSpec, FieldValue
 
 
 def sales_fields() -> list[FieldSpec]:

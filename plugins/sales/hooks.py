@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from core import hookimpl
-from core.domain.actor import Actor
-from core.domain.enums import Role, StageOutcome
-from core.domain.fields import FieldSpec
-from core.domain.models import Customer, Deal, Pipeline
-from core.extensions import (
+from rapport import hookimpl
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role, StageOutcome
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.domain.models import Customer, Deal, Pipeline
+from rapport.core.extensions import (
     CommandReply,
     CommandRequest,
     CommandSpec,
@@ -23,19 +23,19 @@ from core.extensions import (
     ReportSpec,
     Term,
 )
-from core.i18n import texts_for
-from core.services.deals import get_deal, move_deal
-from core.services.pipelines import list_pipelines, save_pipeline
-from core.settings import Settings
-from plugins.sales.approvals import decide, pending_requests
-from plugins.sales.fields import sales_fields
-from plugins.sales.lifecycle import flag_opportunity, follow_deals
-from plugins.sales.options import sales_options
-from plugins.sales.reports import report_specs
-from plugins.sales.rules import check_deal
+from rapport.core.i18n import texts_for
+from rapport.core.services.deals import get_deal, move_deal
+from rapport.core.services.pipelines import list_pipelines, save_pipeline
+from rapport.core.settings import Settings
+from rapport.plugins.sales.approvals import decide, pending_requests
+from rapport.plugins.sales.fields import sales_fields
+from rapport.plugins.sales.lifecycle import flag_opportunity, follow_deals
+from rapport.plugins.sales.options import sales_options
+from rapport.plugins.sales.reports import report_specs
+from rapport.plugins.sales.rules import check_deal
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
 
@@ -111,7 +111,7 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
 
 @hookimpl
 def register_cli_commands(register: Callable[[click.Command], None]) -> None:
-    from plugins.sales.cli import commands
+    from rapport.plugins.sales.cli import commands
 
     for command in commands:
         register(command)

@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from core.db.tables import DealRow
-from core.domain.actor import Actor
-from core.domain.enums import CustomerStatus, StageOutcome
-from core.domain.models import Deal
-from core.services.customers import get_customer, update_customer
-from core.services.deals import update_deal
-from core.services.uow import UnitOfWork
-from plugins.sales.options import sales_options
+from rapport.core.db.tables import DealRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import CustomerStatus, StageOutcome
+from rapport.core.domain.models import Deal
+from rapport.core.services.customers import get_customer, update_customer
+from rapport.core.services.deals import update_deal
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.sales.options import sales_options
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 RANK = {
     CustomerStatus.SUSPECT: 0,

@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from core.domain.actor import Actor
-from core.domain.errors import InvalidInput, Problems
-from core.domain.fields import parse_decimal
-from core.domain.models import Deal
-from core.services.deals import get_deal, update_deal
-from core.services.uow import UnitOfWork
-from plugins.sales.tables import DealLineRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.errors import InvalidInput, Problems
+from rapport.core.domain.fields import parse_decimal
+from rapport.core.domain.models import Deal
+from rapport.core.services.deals import get_deal, update_deal
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.sales.tables import DealLineRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 CENT = Decimal("0.01")
 

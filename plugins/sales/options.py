@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from core.domain.enums import Role, StageOutcome
-from core.settings import Settings, plugin_options
+from rapport.core.domain.enums import Role, StageOutcome
+from rapport.core.settings import Settings, plugin_options
 
 NAME = "sales"
 

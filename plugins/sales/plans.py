@@ -15,20 +15,20 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
-from core.db.tables import DealRow, StageChangeRow, StageRow, UserRow
-from core.domain.actor import Actor
-from core.domain.enums import Role, StageOutcome
-from core.domain.errors import InvalidInput
-from core.domain.fields import parse_decimal
-from core.services import audit
-from core.services.access import require_role
-from core.services.uow import UnitOfWork
-from plugins.sales.tables import PlanRow
+from rapport.core.db.tables import DealRow, StageChangeRow, StageRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role, StageOutcome
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.fields import parse_decimal
+from rapport.core.services import audit
+from rapport.core.services.access import require_role
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.sales.tables import PlanRow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)

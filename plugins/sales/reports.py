@@ -15,20 +15,20 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
-from core.charts import chart
-from core.db.tables import CustomerRow, DealRow, StageChangeRow, StageRow, UserRow
-from core.domain.actor import Actor
-from core.domain.enums import StageOutcome
-from core.extensions import Report, ReportSpec
-from core.services.access import owned_scope
-from core.services.pipelines import load_pipeline
-from core.services.uow import UnitOfWork
-from plugins.sales.options import sales_options
-from plugins.sales.plans import parse_period, plan_vs_fact
-from plugins.sales.tables import DealLineRow
+from rapport.core.charts import chart
+from rapport.core.db.tables import CustomerRow, DealRow, StageChangeRow, StageRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import StageOutcome
+from rapport.core.extensions import Report, ReportSpec
+from rapport.core.services.access import owned_scope
+from rapport.core.services.pipelines import load_pipeline
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.sales.options import sales_options
+from rapport.plugins.sales.plans import parse_period, plan_vs_fact
+from rapport.plugins.sales.tables import DealLineRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 PARETO_SHARE = 80.0
 

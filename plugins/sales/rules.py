@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.extensions import ProposedChange
-from plugins.sales.options import SalesOptions
+from rapport.core.extensions import ProposedChange
+from rapport.plugins.sales.options import SalesOptions
 
 
 def check_deal(options: SalesOptions, change: ProposedChange) -> str | None:

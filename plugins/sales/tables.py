@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Amount, Base, JsonDocument, UTCDateTime
+from rapport.core.db.base import Amount, Base, JsonDocument, UTCDateTime
 
 
 class DealLineRow(Base):

@@ -5,7 +5,7 @@ morning digest through whichever adapter the user has, automatic tasks from othe
 plugins' events, and the cost of each customer. The hooks it implements are its API.
 """
 
-from plugins.tasks.hooks import (
+from rapport.plugins.tasks.hooks import (
     after_customers_merged,
     after_deal_updated,
     after_deal_won,

@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from core.db.tables import CustomerRow, DealRow, InteractionRow, StageRow
-from core.domain.actor import Actor
-from core.domain.enums import StageOutcome
-from core.domain.models import Deal
-from core.services.uow import UnitOfWork
-from plugins.tasks.options import tasks_options
-from plugins.tasks.services import create_task
+from rapport.core.db.tables import CustomerRow, DealRow, InteractionRow, StageRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import StageOutcome
+from rapport.core.domain.models import Deal
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.tasks.options import tasks_options
+from rapport.plugins.tasks.services import create_task
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 
 def welcome(app: App, deal: Deal) -> None:

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from core.cli import cli_actor, friendly_errors, open_app
-from core.services.users import find_user
-from plugins.tasks.costs import add_marketing_cost
-from plugins.tasks.services import complete_task, create_task, list_tasks
+from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.core.services.users import find_user
+from rapport.plugins.tasks.costs import add_marketing_cost
+from rapport.plugins.tasks.services import complete_task, create_task, list_tasks
 
 
 @click.group("tasks")

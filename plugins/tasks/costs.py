@@ -14,23 +14,23 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Subquery, and_, func, select, union_all
 from sqlalchemy.orm import Session
 
-from core.charts import chart
-from core.db.tables import CustomerRow, InteractionRow, UserRow
-from core.domain.actor import Actor
-from core.domain.enums import Role
-from core.domain.errors import InvalidInput
-from core.domain.fields import parse_date, parse_decimal
-from core.extensions import Report, ReportSpec
-from core.services import audit
-from core.services.access import owned_scope, require_role
-from core.services.customers import customer_names, get_customer
-from core.services.uow import UnitOfWork
-from plugins.tasks.model import TaskStatus
-from plugins.tasks.options import tasks_options
-from plugins.tasks.tables import CostRow, TaskRow
+from rapport.core.charts import chart
+from rapport.core.db.tables import CustomerRow, InteractionRow, UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.fields import parse_date, parse_decimal
+from rapport.core.extensions import Report, ReportSpec
+from rapport.core.services import audit
+from rapport.core.services.access import owned_scope, require_role
+from rapport.core.services.customers import customer_names, get_customer
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.tasks.model import TaskStatus
+from rapport.plugins.tasks.options import tasks_options
+from rapport.plugins.tasks.tables import CostRow, TaskRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 CENT = Decimal("0.01")
 

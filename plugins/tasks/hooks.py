@@ -13,11 +13,11 @@ import click
 from babel.dates import format_datetime
 from sqlalchemy import update
 
-from core import hookimpl
-from core.db.tables import CustomerRow
-from core.domain.actor import Actor
-from core.domain.models import Customer, Deal
-from core.extensions import (
+from rapport import hookimpl
+from rapport.core.db.tables import CustomerRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.models import Customer, Deal
+from rapport.core.extensions import (
     CardSection,
     CommandReply,
     CommandRequest,
@@ -28,26 +28,31 @@ from core.extensions import (
     SheetColumn,
     TimelineEntry,
 )
-from core.services.uow import UnitOfWork
-from core.settings import Settings
-from plugins.tasks.automation import opportunity_steps, quiet_key_customers, stalled_deals, welcome
-from plugins.tasks.costs import costs_by_customer, report_specs
-from plugins.tasks.options import tasks_options
-from plugins.tasks.reminders import send_due_reminders
-from plugins.tasks.services import (
+from rapport.core.services.uow import UnitOfWork
+from rapport.core.settings import Settings
+from rapport.plugins.tasks.automation import (
+    opportunity_steps,
+    quiet_key_customers,
+    stalled_deals,
+    welcome,
+)
+from rapport.plugins.tasks.costs import costs_by_customer, report_specs
+from rapport.plugins.tasks.options import tasks_options
+from rapport.plugins.tasks.reminders import send_due_reminders
+from rapport.plugins.tasks.services import (
     complete_task,
     create_task,
     list_tasks,
     snooze_task,
     user_zone,
 )
-from plugins.tasks.sheet_columns import next_task_by_customer, next_task_by_deal
-from plugins.tasks.tables import TaskRow
-from plugins.tasks.words import kind_word, texts
+from rapport.plugins.tasks.sheet_columns import next_task_by_customer, next_task_by_deal
+from rapport.plugins.tasks.tables import TaskRow
+from rapport.plugins.tasks.words import kind_word, texts
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
-    from core.domain.fields import FieldSpec
+    from rapport.core.bootstrap import App
+    from rapport.core.domain.fields import FieldSpec
 
 
 @hookimpl
@@ -134,7 +139,7 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
 
 @hookimpl
 def register_cli_commands(register: Callable[[click.Command], None]) -> None:
-    from plugins.tasks.cli import commands
+    from rapport.plugins.tasks.cli import commands
 
     for command in commands:
         register(command)

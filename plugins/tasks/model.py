@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from core.domain.commands import Command
-from core.domain.errors import InvalidInput
+from rapport.core.domain.commands import Command
+from rapport.core.domain.errors import InvalidInput
 
 
 class TaskKind(StrEnum):

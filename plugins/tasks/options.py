@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.domain.enums import CustomerStatus, Role
-from core.settings import Settings, plugin_options
+from rapport.core.domain.enums import CustomerStatus, Role
+from rapport.core.settings import Settings, plugin_options
 
 NAME = "tasks"
 

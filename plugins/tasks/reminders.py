@@ -22,19 +22,19 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from core.db.tables import UserRow
-from core.domain.enums import Role
-from core.extensions import Notification
-from core.services.customers import customer_names
-from core.services.uow import UnitOfWork
-from plugins.tasks.model import TaskStatus
-from plugins.tasks.options import tasks_options
-from plugins.tasks.tables import DigestRow, TaskRow
-from plugins.tasks.words import kind_word, texts
+from rapport.core.db.tables import UserRow
+from rapport.core.domain.enums import Role
+from rapport.core.extensions import Notification
+from rapport.core.services.customers import customer_names
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.tasks.model import TaskStatus
+from rapport.plugins.tasks.options import tasks_options
+from rapport.plugins.tasks.tables import DigestRow, TaskRow
+from rapport.plugins.tasks.words import kind_word, texts
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
-    from core.i18n import Translator
+    from rapport.core.bootstrap import App
+    from rapport.core.i18n import Translator
 
 log = logging.getLogger(__name__)
 BATCH = 1000

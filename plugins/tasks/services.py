@@ -12,27 +12,27 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from core.db.tables import UserRow
-from core.domain.actor import Actor
-from core.domain.commands import parse_command
-from core.domain.enums import InteractionKind, Role
-from core.domain.errors import InvalidInput, NotFound, Problems
-from core.domain.models import Interaction
-from core.services import audit, changes
-from core.services.access import check_owner_assignment
-from core.services.customers import get_customer
-from core.services.deals import get_deal
-from core.services.interactions import log_interaction
-from core.services.uow import UnitOfWork
-from plugins.tasks.model import NewTask, Task, TaskKind, TaskStatus, parse_repeat
-from plugins.tasks.options import tasks_options
-from plugins.tasks.tables import TaskRow
-from plugins.tasks.when import parse_when
+from rapport.core.db.tables import UserRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.commands import parse_command
+from rapport.core.domain.enums import InteractionKind, Role
+from rapport.core.domain.errors import InvalidInput, NotFound, Problems
+from rapport.core.domain.models import Interaction
+from rapport.core.services import audit, changes
+from rapport.core.services.access import check_owner_assignment
+from rapport.core.services.customers import get_customer
+from rapport.core.services.deals import get_deal
+from rapport.core.services.interactions import log_interaction
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.tasks.model import NewTask, Task, TaskKind, TaskStatus, parse_repeat
+from rapport.plugins.tasks.options import tasks_options
+from rapport.plugins.tasks.tables import TaskRow
+from rapport.plugins.tasks.when import parse_when
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 ENTITY = "task"
 LOGGED = {

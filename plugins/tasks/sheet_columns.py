@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from core.services.uow import UnitOfWork
-from plugins.tasks.model import TaskStatus
-from plugins.tasks.tables import TaskRow
+from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.tasks.model import TaskStatus
+from rapport.plugins.tasks.tables import TaskRow
 
 if TYPE_CHECKING:
-    from core.bootstrap import App
+    from rapport.core.bootstrap import App
 
 CHUNK = 5000
 

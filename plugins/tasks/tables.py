@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Amount, Base, UTCDateTime
+from rapport.core.db.base import Amount, Base, UTCDateTime
 
 
 class TaskRow(Base):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-from core.domain.errors import InvalidInput
+from rapport.core.domain.errors import InvalidInput
 
 EXAMPLES = "«завтра в 10», «в пятницу», «через 2 дня», «next Monday 9:00», «15.03 в 11»"
 # dateparser misses a bare hour after a preposition ("в 10") and reads "15.03" as a time.

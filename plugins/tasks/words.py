@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.i18n import Translator, texts_for
+from rapport.core.i18n import Translator, texts_for
 
 texts = texts_for(__file__)
 

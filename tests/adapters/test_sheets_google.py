@@ -6,10 +6,10 @@ from decimal import Decimal
 import gspread
 import pytest
 
-from adapters.sheets.backends.google import GoogleBook, SheetsUnavailable
-from adapters.sheets.engine import sync
-from core.services.customers import create_customer, create_customers
-from core.services.deals import create_deal, get_deal, update_deal
+from rapport.adapters.sheets.backends.google import GoogleBook, SheetsUnavailable
+from rapport.adapters.sheets.engine import sync
+from rapport.core.services.customers import create_customer, create_customers
+from rapport.core.services.deals import create_deal, get_deal, update_deal
 from tests.adapters.sheets_standin import Formula, Standin
 
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz"

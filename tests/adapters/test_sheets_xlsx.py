@@ -7,15 +7,15 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from adapters.sheets.backends.xlsx import XlsxBook
-from adapters.sheets.engine import sync
-from core.services.customers import (
+from rapport.adapters.sheets.backends.xlsx import XlsxBook
+from rapport.adapters.sheets.engine import sync
+from rapport.core.services.customers import (
     create_customer,
     create_customers,
     get_customer,
     list_customers,
 )
-from core.services.deals import create_deal, get_deal, list_deals, update_deal
+from rapport.core.services.deals import create_deal, get_deal, list_deals, update_deal
 from tests.helpers import audit_entries
 
 
@@ -252,8 +252,8 @@ def test_a_sync_cut_short_is_completed_by_the_next_one(app, team, week, workbook
 
 
 def test_a_read_only_summary_holds_plan_vs_fact_and_the_funnel(app, team, week, workbook):
-    from core.extensions import CommandRequest
-    from plugins.sales.plans import set_plan
+    from rapport.core.extensions import CommandRequest
+    from rapport.plugins.sales.plans import set_plan
 
     set_plan(app, team["manager"], f"{app.clock():%Y-%m}", "amount", 10_000)
     cycle(app, workbook)
@@ -354,7 +354,7 @@ def test_archiving_holds_back_when_a_deletion_looks_like_an_accident(
 def test_the_loyalty_segment_is_a_dropdown_and_a_pick_overrides_the_rules(
     app, team, week, workbook
 ):
-    from plugins.loyalty.service import profile_of, recalculate
+    from rapport.plugins.loyalty.service import profile_of, recalculate
 
     customer, _, manager = week
     recalculate(app)
@@ -377,7 +377,7 @@ def test_the_loyalty_segment_is_a_dropdown_and_a_pick_overrides_the_rules(
 
 
 def test_plugins_columns_appear_without_adapter_changes(app, team, week, workbook):
-    from plugins.tasks.services import create_task
+    from rapport.plugins.tasks.services import create_task
 
     customer, deal, manager = week
     create_task(app, team["ivan"], {"title": "Call back", "deal_id": deal.id,
@@ -391,7 +391,7 @@ def test_plugins_columns_appear_without_adapter_changes(app, team, week, workboo
 
 
 def test_a_renamed_customer_is_renamed_on_its_deals_rows(app, team, week, workbook):
-    from core.services.customers import update_customer
+    from rapport.core.services.customers import update_customer
 
     customer, deal, manager = week
     update_customer(app, team["ivan"], customer.id, {"name": "ООО Лютик"})

@@ -1,9 +1,9 @@
 import pytest
 from pydantic import ValidationError
 
-from core.domain.enums import FieldType
-from core.domain.errors import InvalidInput
-from core.domain.fields import FieldSpec
+from rapport.core.domain.enums import FieldType
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.fields import FieldSpec
 
 
 def spec(type_, **extra):

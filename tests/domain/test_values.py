@@ -1,7 +1,7 @@
 import pytest
 
-from core.domain.errors import InvalidInput
-from core.domain.values import normalize_currency, normalize_email, normalize_phone
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.values import normalize_currency, normalize_email, normalize_phone
 
 
 @pytest.mark.parametrize(

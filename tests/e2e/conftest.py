@@ -85,7 +85,7 @@ class EmulatorSession(AiohttpSession):
 
 
 def emulated_bot(url: str) -> Bot:
-    from adapters.telegram.bot import build_bot
+    from rapport.adapters.telegram.bot import build_bot
 
     session = EmulatorSession(api=TelegramAPIServer.from_base(url))
     return build_bot(TOKEN, session=session)
@@ -186,7 +186,7 @@ class RunningBot:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
     def __enter__(self) -> RunningBot:
-        from adapters.telegram.runner import poll
+        from rapport.adapters.telegram.runner import poll
 
         self.thread.start()
         self.call(self.app.start())

@@ -3,13 +3,13 @@ the telegram-test-api emulator, the rep played through the emulator's client API
 
 from datetime import timedelta
 
-from adapters.telegram.invites import create_invite
-from core.services.customers import list_customers
-from core.services.deals import list_deals
-from core.services.interactions import list_interactions
-from plugins.tasks.model import TaskStatus
-from plugins.tasks.reminders import send_due_reminders
-from plugins.tasks.services import create_task, list_tasks
+from rapport.adapters.telegram.invites import create_invite
+from rapport.core.services.customers import list_customers
+from rapport.core.services.deals import list_deals
+from rapport.core.services.interactions import list_interactions
+from rapport.plugins.tasks.model import TaskStatus
+from rapport.plugins.tasks.reminders import send_due_reminders
+from rapport.plugins.tasks.services import create_task, list_tasks
 from tests.e2e.conftest import Rep, RunningBot
 
 

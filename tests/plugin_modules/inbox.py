@@ -2,7 +2,7 @@
 
 import threading
 
-from core import hookimpl
+from rapport import hookimpl
 
 
 class Inbox:

@@ -1,6 +1,6 @@
 """A built-in plugin with a typo in a hook name: must stop start-up loudly."""
 
-from core import hookimpl
+from rapport import hookimpl
 
 
 @hookimpl

@@ -1,6 +1,6 @@
 """A plugin implementing every hook, recording each call (test-only)."""
 
-from core import hookimpl
+from rapport import hookimpl
 
 
 class Recorder:

@@ -2,11 +2,11 @@
 
 from datetime import UTC, datetime
 
-from core.extensions import CommandRequest
-from core.services.customers import create_customer
-from core.services.deals import create_deal, get_deal
-from core.services.interactions import list_interactions
-from plugins.tasks.reminders import claim_due
+from rapport.core.extensions import CommandRequest
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import create_deal, get_deal
+from rapport.core.services.interactions import list_interactions
+from rapport.plugins.tasks.reminders import claim_due
 
 
 def say(app, actor, command, args=""):
@@ -46,7 +46,7 @@ def test_snooze_answers_with_the_new_moment(app, team):
 
 
 def test_a_stalled_deal_nudge_offers_move_and_lost_in_one_tap(app, team, clock):
-    from plugins.tasks.automation import stalled_deals
+    from rapport.plugins.tasks.automation import stalled_deals
 
     ivan = team["ivan"]
     customer = create_customer(app, ivan, {"name": "Acme"})

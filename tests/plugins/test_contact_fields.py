@@ -1,9 +1,9 @@
 import pytest
 
-from core.bootstrap import build_app
-from core.domain.errors import ConfigError, InvalidInput
-from core.services.customers import create_customer, update_customer
-from core.settings import PluginSettings
+from rapport.core.bootstrap import build_app
+from rapport.core.domain.errors import ConfigError, InvalidInput
+from rapport.core.services.customers import create_customer, update_customer
+from rapport.core.settings import PluginSettings
 
 
 def test_a_customer_carries_what_the_domain_asks_for(app, team):

@@ -1,7 +1,7 @@
 import pytest
 
-from core.services.customers import create_customer
-from plugins.contacts.duplicates import PossibleDuplicates, add_customer, find_duplicates
+from rapport.core.services.customers import create_customer
+from rapport.plugins.contacts.duplicates import PossibleDuplicates, add_customer, find_duplicates
 from tests.helpers import count_customers
 
 

@@ -4,13 +4,13 @@ import io
 import pytest
 from click.testing import CliRunner
 
-from core.domain.errors import InvalidInput
-from core.services.cards import customer_card
-from core.services.customers import create_customer, list_customers
-from plugins.contacts.exporting import export_customers
-from plugins.contacts.importing import plan_import, run_import
-from plugins.contacts.tabular import read_source
-from plugins.contacts.tags import set_tags
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.services.cards import customer_card
+from rapport.core.services.customers import create_customer, list_customers
+from rapport.plugins.contacts.exporting import export_customers
+from rapport.plugins.contacts.importing import plan_import, run_import
+from rapport.plugins.contacts.tabular import read_source
+from rapport.plugins.contacts.tags import set_tags
 from tests.helpers import count_customers
 
 RUSSIAN_EXCEL = (
@@ -168,7 +168,7 @@ def test_export_of_a_segment(app, team, tmp_path):
 def test_the_cli_import_shows_a_preview_a_progress_bar_and_a_report(
     app, team, tmp_path, monkeypatch, settings
 ):
-    from core.cli import main
+    from rapport.core.cli import main
 
     path = tmp_path / "clients.csv"
     path.write_bytes(RUSSIAN_EXCEL)

@@ -4,15 +4,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.domain.errors import ConfigError, InvalidInput, PermissionDenied
-from core.services.cards import customer_card
-from core.services.customers import create_customer
-from core.services.deals import create_deal, move_deal
-from core.services.interactions import log_interaction
-from plugins.loyalty.actions import plan_actions
-from plugins.loyalty.service import override_segment, profile_of, recalculate
-from plugins.tasks.costs import add_marketing_cost
-from plugins.tasks.services import list_tasks
+from rapport.core.domain.errors import ConfigError, InvalidInput, PermissionDenied
+from rapport.core.services.cards import customer_card
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import create_deal, move_deal
+from rapport.core.services.interactions import log_interaction
+from rapport.plugins.loyalty.actions import plan_actions
+from rapport.plugins.loyalty.service import override_segment, profile_of, recalculate
+from rapport.plugins.tasks.costs import add_marketing_cost
+from rapport.plugins.tasks.services import list_tasks
 from tests.helpers import audit_entries
 
 NOW = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -274,7 +274,7 @@ def bank_tiers():
 
 
 def test_a_plugin_adds_its_own_segmentation(make_app, admin, clock):
-    from core.services.fields import define_field
+    from rapport.core.services.fields import define_field
 
     clock.now = NOW
     app = make_app(plugins=[("bank", bank_tiers())])

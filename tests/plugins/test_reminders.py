@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.scheduler import run_job
-from core.services.customers import create_customer
-from plugins.contacts.dates import add_date
+from rapport.core.scheduler import run_job
+from rapport.core.services.customers import create_customer
+from rapport.plugins.contacts.dates import add_date
 from tests.plugin_modules.inbox import Inbox
 
 
@@ -58,8 +58,8 @@ def test_a_birthday_reaches_the_owner_once_on_the_day_and_the_day_before(
 
 
 def test_reminders_speak_the_owners_language(chat_app, chat, admin, clock):
-    from core.domain.enums import Channel
-    from core.services.users import actor_for, add_user
+    from rapport.core.domain.enums import Channel
+    from rapport.core.services.users import actor_for, add_user
 
     olga = actor_for(
         add_user(chat_app, admin, {"display_name": "Ольга", "language": "ru"}), Channel.BOT

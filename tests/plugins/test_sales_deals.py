@@ -5,15 +5,20 @@ from decimal import Decimal
 
 import pytest
 
-from core.domain.enums import CustomerStatus
-from core.domain.errors import InvalidInput, PermissionDenied, Vetoed
-from core.services.customers import create_customer, get_customer
-from core.services.deals import create_deal, get_deal, move_deal, update_deal
-from core.services.pipelines import list_pipelines, save_pipeline
-from plugins.sales.approvals import decide, pending_requests, request_discount, request_reassignment
-from plugins.sales.hooks import sync_pipelines
-from plugins.sales.lines import set_deal_lines
-from plugins.sales.plans import parse_period, set_plan
+from rapport.core.domain.enums import CustomerStatus
+from rapport.core.domain.errors import InvalidInput, PermissionDenied, Vetoed
+from rapport.core.services.customers import create_customer, get_customer
+from rapport.core.services.deals import create_deal, get_deal, move_deal, update_deal
+from rapport.core.services.pipelines import list_pipelines, save_pipeline
+from rapport.plugins.sales.approvals import (
+    decide,
+    pending_requests,
+    request_discount,
+    request_reassignment,
+)
+from rapport.plugins.sales.hooks import sync_pipelines
+from rapport.plugins.sales.lines import set_deal_lines
+from rapport.plugins.sales.plans import parse_period, set_plan
 from tests.helpers import audit_entries
 from tests.plugin_modules.inbox import Inbox
 
@@ -113,7 +118,7 @@ def test_reassignment_by_a_rep_is_a_request_and_can_be_rejected(sales_app, team,
 
 
 def test_approve_and_reject_commands_for_the_bot(sales_app, team, deal):
-    from core.extensions import CommandRequest
+    from rapport.core.extensions import CommandRequest
 
     request = request_discount(sales_app, team["ivan"], deal.id, 15)
     commands = sales_app.registry.commands
@@ -216,7 +221,7 @@ def test_pipelines_from_settings_and_the_teams_word_for_a_sale(make_app, admin):
 
 
 def test_bad_pipeline_settings_stop_start_up(make_app):
-    from core.domain.errors import ConfigError
+    from rapport.core.domain.errors import ConfigError
 
     with pytest.raises(ConfigError, match="needs open stages, a won and a lost stage"):
         make_app(

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from PIL import Image
 
-from core.services.customers import create_customer
-from core.services.deals import create_deal, move_deal
-from plugins.sales.lines import set_deal_lines
-from plugins.sales.plans import set_plan
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import create_deal, move_deal
+from rapport.plugins.sales.lines import set_deal_lines
+from rapport.plugins.sales.plans import set_plan
 
 D = Decimal
 

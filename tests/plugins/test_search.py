@@ -1,7 +1,7 @@
 import pytest
 
-from core.services.customers import create_customer, merge_customers, update_customer
-from plugins.contacts.search import search_customers
+from rapport.core.services.customers import create_customer, merge_customers, update_customer
+from rapport.plugins.contacts.search import search_customers
 
 
 def names(app, actor, query):
@@ -55,9 +55,9 @@ def test_the_index_follows_changes_made_by_another_process(make_app, admin):
 
 
 def test_find_and_card_commands_answer_in_any_adapter(app, team):
-    from core.domain.errors import NotFound
-    from core.extensions import CommandRequest
-    from core.services.interactions import log_interaction
+    from rapport.core.domain.errors import NotFound
+    from rapport.core.extensions import CommandRequest
+    from rapport.core.services.interactions import log_interaction
 
     ivan = team["ivan"]
     company = create_customer(

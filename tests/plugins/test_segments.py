@@ -1,10 +1,15 @@
 import pytest
 
-from core.domain.errors import InvalidInput, NotFound, PermissionDenied
-from core.services.customers import create_customer
-from core.services.fields import define_field
-from plugins.contacts.segments import delete_segment, list_segments, save_segment, segment_members
-from plugins.contacts.tags import set_tags
+from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from rapport.core.services.customers import create_customer
+from rapport.core.services.fields import define_field
+from rapport.plugins.contacts.segments import (
+    delete_segment,
+    list_segments,
+    save_segment,
+    segment_members,
+)
+from rapport.plugins.contacts.tags import set_tags
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@ from datetime import date
 
 import pytest
 
-from core.domain.errors import InvalidInput, NotFound
-from core.services.cards import customer_card
-from core.services.customers import create_customer, merge_customers
-from plugins.contacts.dates import add_date, dates_of, next_occurrence, remove_date
-from plugins.contacts.segments import save_segment
-from plugins.contacts.tags import set_tags
+from rapport.core.domain.errors import InvalidInput, NotFound
+from rapport.core.services.cards import customer_card
+from rapport.core.services.customers import create_customer, merge_customers
+from rapport.plugins.contacts.dates import add_date, dates_of, next_occurrence, remove_date
+from rapport.plugins.contacts.segments import save_segment
+from rapport.plugins.contacts.tags import set_tags
 from tests.helpers import audit_entries
 
 

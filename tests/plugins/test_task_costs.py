@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from core.domain.errors import InvalidInput, PermissionDenied
-from core.services.customers import create_customer
-from core.services.interactions import log_interaction
-from plugins.tasks.costs import add_marketing_cost
-from plugins.tasks.services import complete_task, create_task
+from rapport.core.domain.errors import InvalidInput, PermissionDenied
+from rapport.core.services.customers import create_customer
+from rapport.core.services.interactions import log_interaction
+from rapport.plugins.tasks.costs import add_marketing_cost
+from rapport.plugins.tasks.services import complete_task, create_task
 
 
 @pytest.fixture

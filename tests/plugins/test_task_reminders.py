@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.runtime import serve
-from core.scheduler import run_job
-from core.services.customers import create_customer
-from core.services.deals import create_deal, move_deal, update_deal
-from plugins.tasks.automation import quiet_key_customers, stalled_deals
-from plugins.tasks.services import complete_task, create_task, list_tasks
+from rapport.core.runtime import serve
+from rapport.core.scheduler import run_job
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import create_deal, move_deal, update_deal
+from rapport.plugins.tasks.automation import quiet_key_customers, stalled_deals
+from rapport.plugins.tasks.services import complete_task, create_task, list_tasks
 from tests.plugin_modules.inbox import Inbox
 
 

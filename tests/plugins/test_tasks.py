@@ -5,14 +5,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.domain.enums import Channel
-from core.domain.errors import InvalidInput, NotFound, PermissionDenied
-from core.services.customers import create_customer
-from core.services.deals import create_deal
-from core.services.interactions import list_interactions
-from core.services.users import actor_for, add_user
-from plugins.tasks.services import cancel_task, complete_task, create_task, list_tasks, snooze_task
-from plugins.tasks.when import parse_when
+from rapport.core.domain.enums import Channel
+from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import create_deal
+from rapport.core.services.interactions import list_interactions
+from rapport.core.services.users import actor_for, add_user
+from rapport.plugins.tasks.services import (
+    cancel_task,
+    complete_task,
+    create_task,
+    list_tasks,
+    snooze_task,
+)
+from rapport.plugins.tasks.when import parse_when
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # Monday 09:00 in Moscow

@@ -2,12 +2,12 @@
 
 import pytest
 
-from core.domain.errors import PermissionDenied
-from core.services.archive import set_archived
-from core.services.cards import customer_card
-from core.services.customers import create_customer, list_customers
-from core.services.deals import create_deal, get_deal, list_deals
-from core.services.uow import UnitOfWork
+from rapport.core.domain.errors import PermissionDenied
+from rapport.core.services.archive import set_archived
+from rapport.core.services.cards import customer_card
+from rapport.core.services.customers import create_customer, list_customers
+from rapport.core.services.deals import create_deal, get_deal, list_deals
+from rapport.core.services.uow import UnitOfWork
 from tests.helpers import audit_entries
 
 

@@ -2,20 +2,20 @@ import pytest
 from alembic import command
 from sqlalchemy import select, text
 
-from core import hookimpl
-from core.db.engine import make_engine
-from core.db.migrate import alembic_config, upgrade
-from core.db.tables import CustomerIdentifierRow
-from core.domain.errors import InvalidInput, PermissionDenied, Vetoed
-from core.services.customers import (
+from rapport import hookimpl
+from rapport.core.db.engine import make_engine
+from rapport.core.db.migrate import alembic_config, upgrade
+from rapport.core.db.tables import CustomerIdentifierRow
+from rapport.core.domain.errors import InvalidInput, PermissionDenied, Vetoed
+from rapport.core.services.customers import (
     create_customer,
     create_customers,
     find_by_identifier,
     merge_customers,
     update_customer,
 )
-from core.services.fields import define_field
-from core.services.uow import UnitOfWork
+from rapport.core.services.fields import define_field
+from rapport.core.services.uow import UnitOfWork
 from tests.helpers import audit_entries, count_customers
 
 
@@ -152,7 +152,7 @@ def test_upgrading_an_existing_database_indexes_its_customers(tmp_path):
 
 
 def test_use_cases_compose_into_one_transaction(make_app, team):
-    from core.services.customers import get_customer, list_customers
+    from rapport.core.services.customers import get_customer, list_customers
     from tests.plugin_modules.recorder import Recorder
 
     recorder = Recorder()

@@ -1,13 +1,13 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from core import hookimpl
-from core.domain.enums import Channel
-from core.extensions import TimelineEntry
-from core.services.cards import customer_card
-from core.services.customers import create_customer, update_customer
-from core.services.deals import create_deal, move_deal
-from core.services.interactions import log_interaction
+from rapport import hookimpl
+from rapport.core.domain.enums import Channel
+from rapport.core.extensions import TimelineEntry
+from rapport.core.services.cards import customer_card
+from rapport.core.services.customers import create_customer, update_customer
+from rapport.core.services.deals import create_deal, move_deal
+from rapport.core.services.interactions import log_interaction
 
 
 def test_card_has_the_whole_history_and_the_key_facts(make_app, team, clock):

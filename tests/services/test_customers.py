@@ -1,18 +1,18 @@
 import pytest
 
-from core.domain.enums import Channel, CustomerKind, FieldType
-from core.domain.errors import ConcurrentChange, InvalidInput, NotFound, PermissionDenied
-from core.domain.fields import FieldSpec
-from core.markers import hookimpl
-from core.services.customers import (
+from rapport.core.domain.enums import Channel, CustomerKind, FieldType
+from rapport.core.domain.errors import ConcurrentChange, InvalidInput, NotFound, PermissionDenied
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.markers import hookimpl
+from rapport.core.services.customers import (
     create_customer,
     get_customer,
     list_customers,
     merge_customers,
     update_customer,
 )
-from core.services.deals import create_deal
-from core.services.interactions import list_interactions, log_interaction
+from rapport.core.services.deals import create_deal
+from rapport.core.services.interactions import list_interactions, log_interaction
 from tests.helpers import audit_entries, count_customers
 
 
@@ -223,7 +223,7 @@ def test_merge_keeps_everything_of_both_records(app, team):
     assert merged.address == "Samara"
     assert {i.summary for i in list_interactions(app, ivan, kept.id)} == {"first", "second"}
     assert get_customer(app, ivan, contact.id).organisation_id == kept.id
-    from core.services.deals import get_deal
+    from rapport.core.services.deals import get_deal
 
     assert get_deal(app, ivan, deal.id).customer_id == kept.id
     old = get_customer(app, ivan, duplicate.id)
@@ -242,8 +242,8 @@ def test_merge_keeps_everything_of_both_records(app, team):
 
 
 def test_a_deactivated_user_is_shut_out_but_their_records_stay(app, admin, team):
-    from core.domain.enums import Channel
-    from core.services.users import actor_for, find_user, set_active
+    from rapport.core.domain.enums import Channel
+    from rapport.core.services.users import actor_for, find_user, set_active
 
     customer = create_customer(app, team["ivan"], {"name": "Ivan's customer"})
     set_active(app, admin, team["ivan"].user_id, False)

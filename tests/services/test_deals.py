@@ -3,13 +3,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core.db.tables import PipelineRow, StageChangeRow, StageRow
-from core.domain.enums import Channel, StageOutcome
-from core.domain.errors import ConcurrentChange, InvalidInput, NotFound
-from core.services.customers import create_customer, merge_customers
-from core.services.deals import create_deal, get_deal, list_deals, move_deal, update_deal
-from core.services.pipelines import list_pipelines
-from core.services.uow import UnitOfWork
+from rapport.core.db.tables import PipelineRow, StageChangeRow, StageRow
+from rapport.core.domain.enums import Channel, StageOutcome
+from rapport.core.domain.errors import ConcurrentChange, InvalidInput, NotFound
+from rapport.core.services.customers import create_customer, merge_customers
+from rapport.core.services.deals import create_deal, get_deal, list_deals, move_deal, update_deal
+from rapport.core.services.pipelines import list_pipelines
+from rapport.core.services.uow import UnitOfWork
 from tests.helpers import audit_entries
 
 

@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import pytest
 
-from core.domain.enums import Direction, InteractionKind
-from core.domain.errors import InvalidInput, NotFound
-from core.services.customers import create_customer
-from core.services.deals import create_deal
-from core.services.interactions import list_interactions, log_interaction
+from rapport.core.domain.enums import Direction, InteractionKind
+from rapport.core.domain.errors import InvalidInput, NotFound
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import create_deal
+from rapport.core.services.interactions import list_interactions, log_interaction
 from tests.helpers import audit_entries
 
 

@@ -21,8 +21,8 @@ import gspread
 import requests
 from gspread.utils import rowcol_to_a1
 
-from adapters.sheets.layout import STATUS, SheetLayout
-from core.domain.errors import RapportError
+from rapport.adapters.sheets.layout import STATUS, SheetLayout
+from rapport.core.domain.errors import RapportError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from adapters.sheets.layout import STATUS, SheetLayout
+from rapport.adapters.sheets.layout import STATUS, SheetLayout
 
 HEADER = PatternFill("solid", fgColor="DDE6F0")
 NOTE = PatternFill("solid", fgColor="FCE4D6")

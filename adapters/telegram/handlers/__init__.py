@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from adapters.telegram.handlers import card, commands, deals, field, people, reports
+from rapport.adapters.telegram.handlers import card, commands, deals, field, people, reports
 
 
 def routers() -> list[Router]:

@@ -14,13 +14,13 @@ from html import escape
 from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from adapters.telegram.handlers.commands import VIEWS
-from adapters.telegram.keyboards import Log, Run
-from adapters.telegram.middlewares import Who
-from adapters.telegram.replies import send_text
-from core.domain.enums import InteractionKind
-from core.services.cards import CustomerCard, customer_card
-from core.services.interactions import log_interaction
+from rapport.adapters.telegram.handlers.commands import VIEWS
+from rapport.adapters.telegram.keyboards import Log, Run
+from rapport.adapters.telegram.middlewares import Who
+from rapport.adapters.telegram.replies import send_text
+from rapport.core.domain.enums import InteractionKind
+from rapport.core.services.cards import CustomerCard, customer_card
+from rapport.core.services.interactions import log_interaction
 
 OUTCOMES = {
     "call": ("reached", "no_answer", "call_back", "not_interested"),

@@ -15,11 +15,11 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from adapters.telegram.keyboards import Run
-from adapters.telegram.menu import DESCRIPTIONS
-from adapters.telegram.middlewares import Who
-from adapters.telegram.replies import send_reply
-from core.extensions import CommandReply, CommandRequest
+from rapport.adapters.telegram.keyboards import Run
+from rapport.adapters.telegram.menu import DESCRIPTIONS
+from rapport.adapters.telegram.middlewares import Who
+from rapport.adapters.telegram.replies import send_reply
+from rapport.core.extensions import CommandReply, CommandRequest
 
 BotView = Callable[[Message | CallbackQuery, Who, str], Awaitable[None]]
 VIEWS: dict[str, BotView] = {}

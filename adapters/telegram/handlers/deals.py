@@ -11,14 +11,14 @@ from aiogram import F, Router
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from adapters.telegram.handlers.commands import VIEWS
-from adapters.telegram.keyboards import PAGE_SIZE, Page, Run, pages
-from adapters.telegram.menu import menu_text
-from adapters.telegram.middlewares import Who
-from adapters.telegram.replies import send_text
-from core.domain.enums import StageOutcome
-from core.services.deals import create_deal, get_deal, list_deals
-from core.services.pipelines import list_pipelines
+from rapport.adapters.telegram.handlers.commands import VIEWS
+from rapport.adapters.telegram.keyboards import PAGE_SIZE, Page, Run, pages
+from rapport.adapters.telegram.menu import menu_text
+from rapport.adapters.telegram.middlewares import Who
+from rapport.adapters.telegram.replies import send_text
+from rapport.core.domain.enums import StageOutcome
+from rapport.core.services.deals import create_deal, get_deal, list_deals
+from rapport.core.services.pipelines import list_pipelines
 
 ALL = 10_000
 

@@ -18,23 +18,23 @@ from aiogram.types import (
 )
 from sqlalchemy import select
 
-from adapters.telegram.handlers.card import current_customer, remember, show_card
-from adapters.telegram.handlers.commands import VIEWS, run_line
-from adapters.telegram.keyboards import Run
-from adapters.telegram.menu import menu_text
-from adapters.telegram.middlewares import Who
-from adapters.telegram.replies import send_reply
-from adapters.telegram.texts import plain
-from core.bootstrap import App
-from core.db.tables import CustomerRow, InteractionRow
-from core.domain.actor import Actor
-from core.domain.enums import InteractionKind
-from core.domain.errors import InvalidInput, NotFound
-from core.domain.values import normalize_phone
-from core.services.access import owned_scope
-from core.services.customers import create_customer, find_by_identifier, visible_customer
-from core.services.interactions import log_interaction
-from core.services.uow import UnitOfWork
+from rapport.adapters.telegram.handlers.card import current_customer, remember, show_card
+from rapport.adapters.telegram.handlers.commands import VIEWS, run_line
+from rapport.adapters.telegram.keyboards import Run
+from rapport.adapters.telegram.menu import menu_text
+from rapport.adapters.telegram.middlewares import Who
+from rapport.adapters.telegram.replies import send_reply
+from rapport.adapters.telegram.texts import plain
+from rapport.core.bootstrap import App
+from rapport.core.db.tables import CustomerRow, InteractionRow
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import InteractionKind
+from rapport.core.domain.errors import InvalidInput, NotFound
+from rapport.core.domain.values import normalize_phone
+from rapport.core.services.access import owned_scope
+from rapport.core.services.customers import create_customer, find_by_identifier, visible_customer
+from rapport.core.services.interactions import log_interaction
+from rapport.core.services.uow import UnitOfWork
 
 NEAR_METRES = 300
 PENDING_LOCATION = "pending_location"

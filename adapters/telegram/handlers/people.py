@@ -9,16 +9,16 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from adapters.telegram.i18n import Translator, pick_language
-from adapters.telegram.invites import create_invite, redeem_invite
-from adapters.telegram.keyboards import Run, main_menu
-from adapters.telegram.menu import menu_text
-from adapters.telegram.middlewares import Who
-from adapters.telegram.texts import plain
-from core.bootstrap import App
-from core.domain.enums import Role
-from core.domain.errors import RapportError
-from core.services.users import LANGUAGES, set_preferences
+from rapport.adapters.telegram.i18n import Translator, pick_language
+from rapport.adapters.telegram.invites import create_invite, redeem_invite
+from rapport.adapters.telegram.keyboards import Run, main_menu
+from rapport.adapters.telegram.menu import menu_text
+from rapport.adapters.telegram.middlewares import Who
+from rapport.adapters.telegram.texts import plain
+from rapport.core.bootstrap import App
+from rapport.core.domain.enums import Role
+from rapport.core.domain.errors import RapportError
+from rapport.core.services.users import LANGUAGES, set_preferences
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
 

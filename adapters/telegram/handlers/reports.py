@@ -7,11 +7,11 @@ import asyncio
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from adapters.telegram.keyboards import Page
-from adapters.telegram.menu import menu_text
-from adapters.telegram.middlewares import Who
-from adapters.telegram.replies import send_reply
-from core.extensions import CommandReply, Report
+from rapport.adapters.telegram.keyboards import Page
+from rapport.adapters.telegram.menu import menu_text
+from rapport.adapters.telegram.middlewares import Who
+from rapport.adapters.telegram.replies import send_reply
+from rapport.core.extensions import CommandReply, Report
 
 TABLE_ROWS = 30
 

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from core.db.base import Base
+from rapport.core.db.base import Base
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core.db.base import UTCDateTime
+from rapport.core.db.base import UTCDateTime
 
 revision: str = "contacts_0001"
 down_revision: str | None = None

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core.db.base import Amount, UTCDateTime
+from rapport.core.db.base import Amount, UTCDateTime
 
 revision: str = "tasks_0001"
 down_revision: str | None = None

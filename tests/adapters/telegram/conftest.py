@@ -9,8 +9,8 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import Contact, Location, Update, User
 
-from adapters.telegram.bot import build_bot, build_dispatcher
-from adapters.telegram.updates import Updates
+from rapport.adapters.telegram.bot import build_bot, build_dispatcher
+from rapport.adapters.telegram.updates import Updates
 from tests.adapters.telegram.recording import BOT, RecordingSession
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"

@@ -1,7 +1,7 @@
 """Who gets in: registered people, invited people; strangers are told how to get in."""
 
-from adapters.telegram.invites import create_invite
-from core.services.users import user_by_telegram_id
+from rapport.adapters.telegram.invites import create_invite
+from rapport.core.services.users import user_by_telegram_id
 
 
 async def test_a_stranger_is_turned_away_with_their_id_and_sees_no_data(chat, session):

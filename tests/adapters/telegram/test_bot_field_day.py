@@ -2,9 +2,9 @@
 
 from aiogram.types import PhotoSize
 
-from core.services.customers import create_customer, list_customers
-from core.services.deals import create_deal, get_deal
-from core.services.interactions import list_interactions
+from rapport.core.services.customers import create_customer, list_customers
+from rapport.core.services.deals import create_deal, get_deal
+from rapport.core.services.interactions import list_interactions
 
 IVAN, SOFIA, OLGA = 1002, 1004, 1001
 
@@ -136,7 +136,7 @@ async def test_each_update_is_handled_once_even_if_delivered_twice(app, team, ch
 async def test_handled_update_ids_are_forgotten_after_two_days(app, team, chat, clock):
     from datetime import timedelta
 
-    from adapters.telegram.hooks import forget_handled_updates
+    from rapport.adapters.telegram.hooks import forget_handled_updates
 
     await chat.say(IVAN, "/help")
     assert forget_handled_updates(app) == 0

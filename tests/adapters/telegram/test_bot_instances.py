@@ -7,8 +7,8 @@ import pytest
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 
-from core.services.customers import create_customer
-from core.services.deals import list_deals
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import list_deals
 from tests.adapters.telegram.conftest import Phones
 
 IVAN = 1002

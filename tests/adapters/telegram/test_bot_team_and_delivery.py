@@ -5,12 +5,12 @@ import asyncio
 from aiogram.exceptions import TelegramServerError
 from aiogram.methods import SendMessage, SendPhoto, SetMyCommands
 
-from adapters.telegram.delivery import RUNNING
-from adapters.telegram.throttle import Throttle
-from core.domain.enums import Channel
-from core.extensions import Notification
-from core.services.customers import create_customer
-from core.services.deals import create_deal, move_deal, update_deal
+from rapport.adapters.telegram.delivery import RUNNING
+from rapport.adapters.telegram.throttle import Throttle
+from rapport.core.domain.enums import Channel
+from rapport.core.extensions import Notification
+from rapport.core.services.customers import create_customer
+from rapport.core.services.deals import create_deal, move_deal, update_deal
 
 IVAN, OLGA = 1002, 1001
 
@@ -104,7 +104,7 @@ class FakeTime:
 
 
 async def test_sends_are_paced_per_chat_and_a_429_is_waited_out(app, team, session):
-    from adapters.telegram.bot import build_bot
+    from rapport.adapters.telegram.bot import build_bot
     from tests.adapters.telegram.conftest import TOKEN
 
     time = FakeTime()
@@ -121,7 +121,7 @@ async def test_sends_are_paced_per_chat_and_a_429_is_waited_out(app, team, sessi
 
 
 async def test_a_manager_approves_a_discount_with_a_button(app, team, chat, session):
-    from plugins.sales.approvals import request_discount
+    from rapport.plugins.sales.approvals import request_discount
 
     RUNNING[app] = chat.bot
     customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
@@ -137,16 +137,16 @@ async def test_a_manager_approves_a_discount_with_a_button(app, team, chat, sess
         await app.hooks.drain()
     finally:
         await app.stop()
-    from core.services.deals import get_deal
+    from rapport.core.services.deals import get_deal
 
     assert get_deal(app, team["manager"], deal.id).fields["discount_percent"] == 25
     assert any("approved" in t for t in session.texts(IVAN))
 
 
 async def test_plugins_answer_and_remind_in_the_readers_language(app, team, chat, session):
-    from core.services.users import set_preferences
-    from plugins.tasks.reminders import claim_due
-    from plugins.tasks.services import create_task
+    from rapport.core.services.users import set_preferences
+    from rapport.plugins.tasks.reminders import claim_due
+    from rapport.plugins.tasks.services import create_task
 
     await chat.say(IVAN, "/tasks", language="ru")
     assert session.last(IVAN).text == "На сегодня задач нет. 🎉"

@@ -5,9 +5,9 @@ import socket
 
 import aiohttp
 
-from adapters.telegram.bot import build_bot, build_dispatcher
-from adapters.telegram.runner import serve_webhook
-from core.settings import TelegramSettings
+from rapport.adapters.telegram.bot import build_bot, build_dispatcher
+from rapport.adapters.telegram.runner import serve_webhook
+from rapport.core.settings import TelegramSettings
 from tests.adapters.telegram.conftest import TOKEN
 
 IVAN = 1002

@@ -1,8 +1,8 @@
 """The console chat drives the very same handlers: buttons become numbers, menus letters."""
 
-from adapters.telegram.console import Console, console_person
-from core.services.customers import list_customers
-from core.services.interactions import list_interactions
+from rapport.adapters.telegram.console import Console, console_person
+from rapport.core.services.customers import list_customers
+from rapport.core.services.interactions import list_interactions
 
 
 async def test_trying_the_bot_in_a_terminal(app, team, admin):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core.db.base import Amount, JsonDocument, UTCDateTime
+from rapport.core.db.base import Amount, JsonDocument, UTCDateTime
 
 revision: str = "core_0001"
 down_revision: str | None = None

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core.db.base import JsonDocument, UTCDateTime
+from rapport.core.db.base import JsonDocument, UTCDateTime
 
 revision: str = "core_0002"
 down_revision: str | None = "core_0001"
