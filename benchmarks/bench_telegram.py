@@ -32,9 +32,9 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
 from rapport.core.services.customers import create_customers
 from rapport.core.services.users import actor_for, add_user
-from tests.adapters.telegram.recording import BOT, RecordingSession
+from rapport.testing.chat import TOKEN
+from rapport.testing.recording import BOT, RecordingSession
 
-TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
 FIRST_REP = 100_000
 
 

@@ -58,15 +58,16 @@ class PluginInfo:
 class PluginSet:
     manager: pluggy.PluginManager
     infos: list[PluginInfo] = field(default_factory=list)
-    dormant: list[tuple[str, object]] = field(default_factory=list)
-    """Disabled plugins that could be imported: not registered, but their migrations stay
-    known, so disabling a plugin never makes an upgraded database look foreign."""
+    dormant: dict[str, object] = field(default_factory=dict)
+    """Disabled plugins that could be imported, by name: not registered, but their
+    migrations stay known, so disabling a plugin never makes an upgraded database look
+    foreign."""
 
     def dormant_manager(self) -> pluggy.PluginManager:
         """A manager holding only the disabled plugins, to ask for their migrations."""
         manager = pluggy.PluginManager(hookspecs.PROJECT)
         manager.add_hookspecs(hookspecs)
-        for name, plugin in self.dormant:
+        for name, plugin in self.dormant.items():
             manager.register(plugin, name=name)
         return manager
 
@@ -97,7 +98,7 @@ def make_plugin_manager(
         module = importlib.import_module(module_name)
         if name in blocked:
             plugins.infos.append(PluginInfo(name, own_version, "built-in", "disabled"))
-            plugins.dormant.append((name, module))
+            plugins.dormant[name] = module
             continue
         plugins.infos.append(_register(manager, name, module, own_version, "built-in", fatal=True))
 
@@ -108,13 +109,15 @@ def make_plugin_manager(
         plugins.infos.append(_register(manager, name, plugin, "", "registered", fatal=False))
 
     if load_entry_points:
+        builtin_modules = {module_name.rsplit(".", 1)[-1]: module_name for module_name in builtins}
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+            if builtin_modules.get(entry_point.name) == entry_point.value:
+                continue  # a built-in also published as an entry point: handled above
             info = _load_entry_point(manager, entry_point, blocked)
-            if info is not None:
-                plugins.infos.append(info)
-            if info is not None and info.status == "disabled":
+            plugins.infos.append(info)
+            if info.status == "disabled":
                 try:
-                    plugins.dormant.append((entry_point.name, entry_point.load()))
+                    plugins.dormant[entry_point.name] = entry_point.load()
                 except Exception:  # a disabled package may be broken too: it stays off
                     log.warning("disabled plugin %s cannot be imported", entry_point.name)
 
@@ -124,17 +127,12 @@ def make_plugin_manager(
 
 def _load_entry_point(
     manager: pluggy.PluginManager, entry_point: EntryPoint, blocked: set[str]
-) -> PluginInfo | None:
+) -> PluginInfo:
     dist = entry_point.dist
     dist_version = dist.version if dist is not None else ""
     source = f"entry point {dist.name}" if dist is not None else "entry point"
     if entry_point.name in blocked:
         return PluginInfo(entry_point.name, dist_version, source, "disabled")
-    if manager.has_plugin(entry_point.name) and entry_point.value == _module_name(
-        manager.get_plugin(entry_point.name)
-    ):
-        # A built-in plugin also published as an entry point: registered once, as built-in.
-        return None
     if manager.has_plugin(entry_point.name):
         error = f"another plugin is already registered as {entry_point.name!r}"
         log.error("plugin %s skipped: %s", entry_point.name, error)
@@ -202,10 +200,6 @@ def _impl_violations(caller: pluggy.HookCaller, impl: pluggy.HookImpl) -> list[s
     if inspect.iscoroutinefunction(impl.function) and name not in ASYNC_ALLOWED:
         problems.append(f"{name} must be a plain function, not async")
     return problems
-
-
-def _module_name(plugin: object) -> str:
-    return getattr(plugin, "__name__", "") if isinstance(plugin, ModuleType) else ""
 
 
 def _distribution_version(dist_name: str) -> str:

@@ -9,7 +9,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 
 from rapport.core.services.customers import create_customer
 from rapport.core.services.deals import list_deals
-from tests.adapters.telegram.conftest import Phones
+from rapport.testing.chat import Chat
 
 IVAN = 1002
 REDIS_URL = os.environ.get("RAPPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -36,7 +36,7 @@ async def redis_storage():
 
 
 def instance(app, session, storage):
-    return Phones(app, session, storage)
+    return Chat(app, session, storage)
 
 
 async def test_a_dialog_started_on_one_instance_finishes_on_another(

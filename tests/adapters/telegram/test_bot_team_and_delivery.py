@@ -105,7 +105,7 @@ class FakeTime:
 
 async def test_sends_are_paced_per_chat_and_a_429_is_waited_out(app, team, session):
     from rapport.adapters.telegram.bot import build_bot
-    from tests.adapters.telegram.conftest import TOKEN
+    from rapport.testing.chat import TOKEN
 
     time = FakeTime()
     bot = build_bot(TOKEN, session=session, throttle=False)

@@ -8,7 +8,7 @@ import aiohttp
 from rapport.adapters.telegram.bot import build_bot, build_dispatcher
 from rapport.adapters.telegram.runner import serve_webhook
 from rapport.core.settings import TelegramSettings
-from tests.adapters.telegram.conftest import TOKEN
+from rapport.testing.chat import TOKEN
 
 IVAN = 1002
 

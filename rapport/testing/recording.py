@@ -1,6 +1,6 @@
 """A Bot API session that records every call and answers like Telegram, for dispatcher tests.
 
-Test code only: the real aiogram Bot and Dispatcher run on top of it, so a test can say
+Part of the test kit: the real aiogram Bot and Dispatcher run on top of it, so a test can say
 "the bot sent a photo with this caption" or "answered the callback".
 """
 
