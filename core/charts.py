@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-
-import matplotlib
-
-matplotlib.use("Agg")  # no screen on a server; must precede pyplot
-from matplotlib import pyplot
+from functools import cache
+from types import ModuleType
 
 SIZE = (7.0, 3.8)
 
@@ -27,6 +24,7 @@ def chart(
     """Bars (``bar``, or ``barh`` for a funnel) or lines, one colour per series; ``line``
     adds a second axis in percent (a cumulative share, a conversion).
     """
+    pyplot = _pyplot()
     figure, axes = pyplot.subplots(figsize=SIZE, dpi=100)
     try:
         positions = list(range(len(labels)))
@@ -58,3 +56,14 @@ def chart(
         return buffer.getvalue()
     finally:
         pyplot.close(figure)
+
+
+@cache
+def _pyplot() -> ModuleType:
+    """matplotlib on first use: a command that draws nothing never pays its import."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen on a server; must precede pyplot
+    from matplotlib import pyplot
+
+    return pyplot

@@ -70,3 +70,10 @@ def test_telegram_benchmark_prints_rates_latencies_and_the_echo_baseline():
     assert "The bot, 40 updates from 4 reps" in out
     assert "Rapport bot" in out and "baseline, echo bot" in out and "x baseline" in out
     assert "p50" in out and "p99" in out
+
+
+def test_startup_benchmark_prints_each_command_against_the_import_baseline():
+    out = run("bench_startup.py", "--runs", "1")
+    assert "baseline: import sqlalchemy, pydantic" in out
+    assert "rapport --help" in out and "rapport search X" in out
+    assert out.count("x baseline") == 2 and out.count("(heavy imports: none)") == 2

@@ -118,3 +118,17 @@ def test_any_builtin_plugin_can_be_disabled(plugin, cli, tmp_path):
     # The plugin's migrations stay known, so turning it back on needs no upgrade.
     (tmp_path / "rapport.toml").write_text("")
     assert "Current (" in cli("db", "status")
+
+
+@pytest.mark.parametrize("command", [["--help"], ["search", "ромашка"], ["report"]])
+def test_commands_that_draw_nothing_and_run_no_bot_import_neither_library(command, cli, tmp_path):
+    cli("init")
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rapport", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert not imported & {"aiogram", "matplotlib", "matplotlib.pyplot"}

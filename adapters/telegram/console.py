@@ -33,7 +33,7 @@ from aiogram.types import (
 )
 
 from rapport.adapters.telegram.bot import build_bot, build_dispatcher
-from rapport.adapters.telegram.delivery import RUNNING
+from rapport.adapters.telegram.running import RUNNING
 from rapport.adapters.telegram.updates import Updates
 from rapport.core.domain.enums import Role
 from rapport.core.domain.models import User as RapportUser

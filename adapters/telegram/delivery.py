@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError
 
 from rapport.adapters.telegram.keyboards import options_keyboard
 from rapport.adapters.telegram.replies import send_text
+from rapport.adapters.telegram.running import RUNNING
 from rapport.adapters.telegram.texts import plain
 from rapport.core.extensions import Notification
 from rapport.core.services.users import get_user
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
-RUNNING: WeakKeyDictionary[App, Bot] = WeakKeyDictionary()
 
 
 async def deliver(app: App, notification: Notification) -> bool | None:

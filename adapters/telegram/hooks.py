@@ -11,8 +11,8 @@ import click
 from sqlalchemy import delete
 
 from rapport import hookimpl
-from rapport.adapters.telegram.delivery import announce, deliver
 from rapport.adapters.telegram.i18n import Translator
+from rapport.adapters.telegram.running import RUNNING
 from rapport.adapters.telegram.tables import HandledUpdateRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType
@@ -79,13 +79,22 @@ def forget_handled_updates(app: App) -> int:
 
 @hookimpl
 def register_runners(register: Callable[[RunnerSpec], None]) -> None:
+    register(RunnerSpec("telegram", run_bot))
+
+
+async def run_bot(app: App) -> None:
+    """The bot (or the console chat): aiogram is imported here, by ``rapport run`` alone."""
     from rapport.adapters.telegram.runner import run
 
-    register(RunnerSpec("telegram", run))
+    await run(app)
 
 
 @hookimpl
 async def deliver_notification(app: App, notification: Notification) -> bool | None:
+    if app not in RUNNING:
+        return None  # no bot in this process: the core offers it again later
+    from rapport.adapters.telegram.delivery import deliver  # aiogram, only with a bot
+
     return await deliver(app, notification)
 
 
@@ -133,8 +142,10 @@ def _tell(app: App, user_id: int, text: str, deal: Deal, _: Translator) -> None:
 @hookimpl
 async def after_deal_won(app: App, deal: Deal, first_for_customer: bool, actor: Actor) -> None:
     """Won deals announced in the team chat, when one is configured."""
-    if app.settings.telegram.team_chat_id is None:
+    if app.settings.telegram.team_chat_id is None or app not in RUNNING:
         return
+    from rapport.adapters.telegram.delivery import announce  # aiogram, only with a bot
+
     _ = Translator(app.settings.language)
     who = actor.display_name or _("The team")
     first = " " + _("(first deal with this customer!)") if first_for_customer else ""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from aiogram import Bot, Dispatcher
 
 from rapport.adapters.telegram.bot import build_bot, build_dispatcher
-from rapport.adapters.telegram.delivery import RUNNING
+from rapport.adapters.telegram.running import RUNNING
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App

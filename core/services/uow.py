@@ -65,8 +65,9 @@ class UnitOfWork:
             return  # the outer unit of work commits or rolls back everything
         assert self._token is not None
         _OPEN.reset(self._token)
-        if not self._committed:
-            self.session.rollback()
+        if not self._committed and not self.read_only:
+            self.session.rollback()  # expires what the failed change loaded: it is not true
+        # A read-only unit of work only closes: the rows it read stay readable afterwards.
         self.session.close()
         if isinstance(exc, StaleDataError):
             raise _concurrent_change() from None

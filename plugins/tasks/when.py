@@ -11,8 +11,6 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import dateparser
-
 from rapport.core.domain.errors import InvalidInput
 
 EXAMPLES = "«завтра в 10», «в пятницу», «через 2 дня», «next Monday 9:00», «15.03 в 11»"
@@ -31,6 +29,8 @@ def parse_when(text: str, zone: str, now: datetime, default_hour: int) -> dateti
     local_now = now.astimezone(ZoneInfo(zone))
     prepared = _HOUR.sub(lambda m: f"в {m[2]}:00", text.strip())
     prepared = _DAY_MONTH.sub(lambda m: f"{m[1]}.{m[2]}.{local_now.year}", prepared)
+    import dateparser  # 0.1 s to import: paid by the first due date, not by every command
+
     parsed = dateparser.parse(
         prepared,
         languages=["ru", "uk", "en"],

@@ -5,7 +5,7 @@ import asyncio
 from aiogram.exceptions import TelegramServerError
 from aiogram.methods import SendMessage, SendPhoto, SetMyCommands
 
-from rapport.adapters.telegram.delivery import RUNNING
+from rapport.adapters.telegram.running import RUNNING
 from rapport.adapters.telegram.throttle import Throttle
 from rapport.core.domain.enums import Channel
 from rapport.core.extensions import Notification
