@@ -272,7 +272,9 @@ def report(
         if spec is None:
             raise RapportError(f"No report {report_id!r}; `rapport report` lists them.")
         values = dict(p.partition("=")[::2] for p in params)
-        result = spec.build(app, cli_actor(app), values)
+        result = app.hooks.call(
+            spec.owner, f"report {spec.id}", spec.build, app, cli_actor(app), values
+        )
     click.echo(result.title)
     click.echo(" | ".join(result.columns))
     for row in result.rows:

@@ -33,7 +33,7 @@ import click
 import pluggy
 
 from rapport.core.domain.actor import Actor
-from rapport.core.domain.errors import ConfigError
+from rapport.core.domain.errors import ConfigError, PluginFailed, RapportError
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Customer, Deal, Interaction, Stage
 from rapport.core.extensions import (
@@ -50,6 +50,7 @@ from rapport.core.extensions import (
     Term,
     TimelineEntry,
 )
+from rapport.core.markers import FAIL_CLOSED
 from rapport.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class Hooks:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: set[concurrent.futures.Future[Any] | asyncio.Future[Any]] = set()
         self._lock = threading.Lock()
+        self._reported: set[tuple[str, str, str]] = set()
 
     # --- machinery -------------------------------------------------------------------
 
@@ -83,7 +85,12 @@ class Hooks:
         """Run async ``after_*`` implementations on ``loop`` from now on (``None`` unbinds)."""
         self._loop = loop
 
-    def _results(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+    def _results(
+        self,
+        hook: str,
+        on_failure: Callable[[pluggy.HookImpl], None] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[tuple[str, Any]]:
         """Call each implementation on its own; yield ``(plugin name, result)`` for each success."""
         caller: pluggy.HookCaller = getattr(self.manager.hook, hook)
         for impl in reversed(caller.get_hookimpls()):
@@ -91,20 +98,67 @@ class Hooks:
                 result = impl.function(**{name: kwargs[name] for name in impl.argnames})
             except Exception as exc:
                 self._record(impl.plugin_name, hook, exc)
+                if on_failure is not None:
+                    on_failure(impl)
                 continue
             yield impl.plugin_name, result
+
+    def call(self, plugin: str, where: str, function: Callable[..., T], *args: Any) -> T:
+        """Call something a plugin registered (a report, a column, a command's handler).
+
+        A :class:`RapportError` is the plugin talking to the person (bad input, no
+        right) and passes through; any other exception is recorded against the plugin
+        and becomes :class:`PluginFailed`, which callers show as one line and go on.
+        """
+        try:
+            return function(*args)
+        except RapportError:
+            raise
+        except Exception as exc:
+            self._record(plugin, where, exc)
+            raise PluginFailed(plugin, where) from exc
+
+    async def call_async(
+        self, plugin: str, where: str, function: Callable[..., Any], *args: Any
+    ) -> Any:
+        """:meth:`call` from the event loop: a coroutine function is awaited, a plain one
+        runs in a worker thread (it may use the database), and an awaitable result is awaited.
+        """
+        try:
+            if inspect.iscoroutinefunction(function):
+                return await function(*args)
+            result = await asyncio.to_thread(function, *args)
+            return await result if inspect.isawaitable(result) else result
+        except RapportError:
+            raise
+        except Exception as exc:
+            self._record(plugin, where, exc)
+            raise PluginFailed(plugin, where) from exc
 
     def report_failure(self, plugin: str, where: str, exc: BaseException) -> None:
         """Log and keep a plugin's failure outside a hook call (a scheduled job, a runner)."""
         self._record(plugin, where, exc)
 
     def _record(self, plugin: str, hook: str, exc: BaseException) -> None:
-        log.error("plugin %s failed in %s", plugin, hook, exc_info=exc)
+        """Keep the failure and log it once as one line naming the plugin (a broken column
+        synced every minute must not fill the log); the traceback, for the plugin's author,
+        at the ``debug`` log level."""
         error = f"{type(exc).__name__}: {exc}"
+        with self._lock:
+            first = (plugin, hook, error) not in self._reported
+            self._reported.add((plugin, hook, error))
+        if first:
+            log.error("plugin %s failed in %s: %s", plugin, hook, error)
+        log.debug("plugin %s failed in %s", plugin, hook, exc_info=exc)
         self.failures.append(PluginFailure(plugin, hook, error, datetime.now(UTC)))
 
-    def _sync_results(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
-        for plugin, result in self._results(hook, **kwargs):
+    def _sync_results(
+        self,
+        hook: str,
+        on_failure: Callable[[pluggy.HookImpl], None] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[tuple[str, Any]]:
+        for plugin, result in self._results(hook, on_failure, **kwargs):
             if inspect.isawaitable(result):
                 _close(result)
                 self._record(plugin, hook, TypeError(f"{hook} must answer synchronously"))
@@ -219,12 +273,24 @@ class Hooks:
     # --- validation ------------------------------------------------------------------
 
     def validate_change(self, app: App, change: ProposedChange) -> list[str]:
-        """Every reason given to refuse ``change``, each prefixed with the plugin's name."""
-        return [
-            f"{reason} ({plugin})"
-            for plugin, reason in self._sync_results("validate_change", app=app, change=change)
-            if reason
-        ]
+        """Every reason given to refuse ``change``, each followed by the plugin's name.
+
+        A rule that raises lets the change through, unless it is marked
+        :func:`~rapport.core.markers.fail_closed`: then its failure is a refusal.
+        """
+        reasons: list[str] = []
+
+        def undecided(impl: pluggy.HookImpl) -> None:
+            if getattr(impl.function, FAIL_CLOSED, False):
+                reasons.append(f"this rule could not be checked, so nothing was saved "
+                               f"({impl.plugin_name})")  # fmt: skip
+
+        for plugin, reason in self._sync_results(
+            "validate_change", undecided, app=app, change=change
+        ):
+            if reason:
+                reasons.append(f"{reason} ({plugin})")
+        return reasons
 
     # --- events ----------------------------------------------------------------------
 

@@ -140,8 +140,9 @@ def _load_entry_point(
     try:
         plugin = entry_point.load()
     except Exception as exc:
-        log.exception("plugin %s (%s) failed to import and was skipped", entry_point.name, source)
+        # One line, not a traceback on every command: `rapport plugins` says why.
         error = f"import failed: {type(exc).__name__}: {exc}"
+        log.error("plugin %s (%s) was skipped: %s", entry_point.name, source, error)
         return PluginInfo(entry_point.name, dist_version, source, "failed", error=error)
     return _register(manager, entry_point.name, plugin, dist_version, source, fatal=False)
 

@@ -17,5 +17,5 @@ def sync_command(ctx: click.Context) -> None:
         report = sync_once(app)
         where = app.settings.sheets.path
     click.echo(f"Synced {where}: {describe(report)}.")
-    for line in report.conflicts + report.refused:
+    for line in report.conflicts + report.refused + report.failed:
         click.echo(f"  {line}")

@@ -25,7 +25,7 @@ from rapport.adapters.sheets.tables import BaseRow
 from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
-from rapport.core.domain.errors import InvalidInput, RapportError
+from rapport.core.domain.errors import InvalidInput, PluginFailed, RapportError
 from rapport.core.services import audit
 from rapport.core.services.archive import set_archived
 from rapport.core.services.customers import (
@@ -62,6 +62,8 @@ class SyncReport:
     archived: int = 0
     conflicts: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    """Plugins' columns and tables left as they were this cycle because their plugin failed."""
 
 
 def sync(app: App, backend: Backend) -> SyncReport:
@@ -74,7 +76,7 @@ def sync(app: App, backend: Backend) -> SyncReport:
     report = SyncReport()
     for layout in layouts(app, users, stages):
         _Sheet(app, backend, layout, language, actor, users, report).run()
-    _summary(app, backend, language)
+    _summary(app, backend, language, report)
     backend.flush()
     return report
 
@@ -83,10 +85,19 @@ SUMMARY = {"en": "Summary", "ru": "Сводка", "uk": "Зведення"}
 SUMMARY_REPORTS = ("sales.plan", "sales.funnel")
 
 
-def _summary(app: App, backend: Backend, language: str) -> None:
+def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> None:
     """A read-only sheet with the plan-vs-fact and funnel tables, rewritten where it differs."""
-    tables = [app.registry.reports[r].build(app, Actor.system(), {}) for r in SUMMARY_REPORTS
-              if r in app.registry.reports]  # fmt: skip
+    tables = []
+    for report_id in SUMMARY_REPORTS:
+        spec = app.registry.reports.get(report_id)
+        if spec is None:
+            continue
+        try:
+            tables.append(app.hooks.call(spec.owner, f"report {spec.id}", spec.build, app,
+                                         Actor.system(), {}))  # fmt: skip
+        except PluginFailed as exc:
+            report.failed.append(f"{SUMMARY['en']}: {exc}")
+            return  # the summary keeps its last good figures rather than losing a table
     if not tables:
         return
     wanted: list[list[Any]] = []
@@ -137,6 +148,7 @@ class _Sheet:
         self.unknown_ids = False
         self.restored_note = "Restored: rows are not deleted from the sheet"
         self.sheet_wins = app.settings.sheets.conflicts == "sheet"
+        self.unavailable: set[str] = set()  # plugins' columns whose plugin failed this cycle
 
     def run(self) -> None:
         grid = self.backend.read(self.title)
@@ -147,6 +159,7 @@ class _Sheet:
         positions = self.positions = self._positions(grid)
         records, self.versions = self._records()
         base = self._base()
+        self._keep_unavailable(records, base)
         seen: set[int] = set()
         for index, row in enumerate(grid[1:], start=1):
             cells = {key: (row[col] if col < len(row) else None) for key, col in positions.items()}
@@ -169,12 +182,13 @@ class _Sheet:
             else:
                 self.report.appended += 1
             for key in positions:
-                if values.get(key, ""):
+                if key not in self.unavailable and values.get(key, ""):
                     self._put(next_row, key, values[key])
             next_row += 1
         self.backend.write(self.title, self.writes)
         if self.touched:  # re-read only what this cycle changed, not every record
             fresh, fresh_versions = self._records(self.touched)
+            self._keep_unavailable(fresh, base)
             records.update(fresh)
             self.versions.update(fresh_versions)
         self._save_base(base, records, self.versions)
@@ -368,7 +382,17 @@ class _Sheet:
         else:
             rows = self._deal_rows(only)
         ids = [row["id"] for row in rows]
-        looked_up = {c.key: c.lookup(ids) for c in self.layout.columns if c.lookup is not None}
+        looked_up = {}
+        for column in self.layout.columns:
+            if column.lookup is None or column.key in self.unavailable:
+                continue
+            try:
+                looked_up[column.key] = self.app.hooks.call(
+                    column.owner, f"sheet column {column.header('en')!r}", column.lookup, ids
+                )
+            except PluginFailed as exc:
+                self.unavailable.add(column.key)
+                self.report.failed.append(f"{self.layout.name}: {exc}")
         return {row["id"]: self._cells(row, looked_up) for row in rows}, {
             row["id"]: row["version"] for row in rows
         }
@@ -396,7 +420,7 @@ class _Sheet:
     ) -> dict[str, str]:
         values: dict[str, str] = {}
         for column in self.layout.columns:
-            if column.key == STATUS:
+            if column.key == STATUS or column.key in self.unavailable:
                 continue
             if column.key in looked_up:
                 raw = looked_up[column.key].get(row["id"])
@@ -412,6 +436,16 @@ class _Sheet:
                 raw = raw.value
             values[column.key] = canonical(column, raw)
         return values
+
+    def _keep_unavailable(
+        self, records: dict[int, dict[str, str]], base: dict[int, dict[str, str]]
+    ) -> None:
+        """A failed plugin's column reads as it was last synced: nothing in it is put back,
+        cleared or taken for an edit until the plugin answers again."""
+        for record_id, values in records.items():
+            for key in self.unavailable:
+                if key in base.get(record_id, {}):
+                    values[key] = base[record_id][key]
 
     def _base(self) -> dict[int, dict[str, str]]:
         with UnitOfWork(self.app, read_only=True) as uow:
@@ -464,7 +498,11 @@ class _Sheet:
         return next(c for c in self.layout.columns if c.key == key)
 
     def _editable(self) -> list[Column]:
-        return [c for c in self.layout.columns if not c.read_only]
+        return [c for c in self.layout.columns if not c.read_only and c.key not in self.unavailable]
 
     def _shown_only(self) -> list[Column]:
-        return [c for c in self.layout.columns if c.read_only and c.key not in ("id", STATUS)]
+        return [
+            c
+            for c in self.layout.columns
+            if c.read_only and c.key not in ("id", STATUS) and c.key not in self.unavailable
+        ]

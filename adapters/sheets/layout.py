@@ -33,6 +33,7 @@ class Column:
     read_only: bool = False
     lookup: Callable[[Sequence[int]], Mapping[int, Any]] | None = None  # a plugin's column
     save: Callable[[Actor, int, str | None], None] | None = None
+    owner: str = ""  # the plugin behind a computed column, named when it fails
 
     def header(self, language: str) -> str:
         return self.headers.get(language) or self.headers["en"]
@@ -109,7 +110,7 @@ def _field_columns(app: App, entity: str) -> list[Column]:
                 f"computed.{extra.key}", {"en": extra.header, **extra.headers},
                 kind="choice" if extra.choices else "text", choices=extra.choices,
                 read_only=extra.save is None, lookup=partial(extra.values, app),
-                save=partial(extra.save, app) if extra.save else None,
+                save=partial(extra.save, app) if extra.save else None, owner=extra.owner,
             ))  # fmt: skip
     return columns
 

@@ -26,7 +26,7 @@ from rapport.adapters.telegram.menu import DESCRIPTIONS, MENU_COMMANDS
 from rapport.adapters.telegram.middlewares import OncePerUpdate, RegisteredOnly, Resolver
 from rapport.adapters.telegram.texts import plain
 from rapport.adapters.telegram.throttle import Throttle
-from rapport.core.domain.errors import RapportError
+from rapport.core.domain.errors import PluginFailed, RapportError
 from rapport.core.services.users import user_by_telegram_id
 
 if TYPE_CHECKING:
@@ -95,7 +95,12 @@ async def _on_error(event: ErrorEvent, bot: Bot) -> bool:
         else (update.callback_query.from_user if update.callback_query else None)
     )
     _ = Translator(sender.language_code[:2] if sender and sender.language_code else "en")
-    if isinstance(event.exception, RapportError):
+    if isinstance(event.exception, PluginFailed):
+        text = _(
+            "The {plugin} plugin failed, so this was not done; everything else works.",
+            plugin=event.exception.plugin,
+        )
+    elif isinstance(event.exception, RapportError):
         text = _("Not done: {reason}", reason=plain(str(event.exception)))
     else:
         log.exception("update %s failed", update.update_id, exc_info=event.exception)

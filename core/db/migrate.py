@@ -73,8 +73,10 @@ def schema_state(engine: Engine, sources: Sequence[MigrationSource] = ()) -> Sch
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:
+    """Whether an installed plugin (or the core) provides ``revision``; asked of the
+    revision map itself, since the script directory turns "unknown" into a CommandError."""
     try:
-        script.get_revision(revision)
+        script.revision_map.get_revision(revision)
     except ResolutionError:
         return False
     return True
@@ -82,6 +84,7 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
 
 def upgrade(engine: Engine, sources: Sequence[MigrationSource] = ()) -> SchemaState:
     """Create or upgrade the schema to the newest revision of the core and every plugin."""
+    _refuse_unknown(schema_state(engine, sources))
     command.upgrade(alembic_config(engine, sources), "heads")
     return schema_state(engine, sources)
 
@@ -92,15 +95,21 @@ def require_current_schema(engine: Engine, sources: Sequence[MigrationSource] = 
         raise SchemaNotReady(
             "The database has no Rapport schema yet. Run `rapport init` (or `rapport db upgrade`)."
         )
-    if state.unknown:
-        raise SchemaNotReady(
-            "The database has migrations this installation does not know "
-            f"({', '.join(sorted(state.unknown))}): a plugin that created them is missing or "
-            "disabled. Install or enable it again."
-        )
+    _refuse_unknown(state)
     if not state.current:
         raise SchemaNotReady(
             "The database schema is older than this version of Rapport or its plugins "
             f"({len(state.missing)} migration(s) to apply: {', '.join(sorted(state.missing))}). "
             "Back it up, then run `rapport db upgrade`."
+        )
+
+
+def _refuse_unknown(state: SchemaState) -> None:
+    """A revision no installed plugin provides: its plugin was uninstalled. Nothing can be
+    migrated safely around it, so the user hears which one, and what brings it back."""
+    if state.unknown:
+        raise SchemaNotReady(
+            "The database has migrations this installation does not know "
+            f"({', '.join(sorted(state.unknown))}): the plugin that created them is not "
+            "installed (or fails to load: see `rapport plugins`). Install it again."
         )

@@ -64,6 +64,20 @@ class ConfigError(RapportError):
     """A setting is missing or has a bad value; the message names the setting and the source."""
 
 
+class PluginFailed(RapportError):
+    """A plugin's code raised where it answers for the core (a report, a command, a sheet
+    column): the failure is recorded against the plugin, and the person is told which
+    plugin failed while the rest of Rapport goes on."""
+
+    def __init__(self, plugin: str, where: str) -> None:
+        self.plugin = plugin
+        self.where = where
+        super().__init__(
+            f"the {plugin} plugin failed ({where}); the rest of Rapport works, "
+            "and `rapport plugins` names the problem"
+        )
+
+
 class PluginLoadError(RapportError):
     """A plugin could not be loaded or breaks the hook contract."""
 

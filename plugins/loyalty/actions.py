@@ -28,7 +28,7 @@ def plan_actions(app: App) -> int:
     """Create this week's tasks for the strategies that need a person now."""
     if not app.plugins.manager.has_plugin("tasks"):
         return 0
-    from rapport.plugins.tasks.services import create_task  # the tasks plugin's service layer
+    from rapport.plugins.tasks.api import create_task  # the tasks plugin's public API
 
     options = loyalty_options(app.settings)
     now = app.clock()

@@ -67,6 +67,13 @@ def set_deal_lines(
     return deal, parsed
 
 
+def lines_of(app: App, actor: Actor, deal_id: int) -> list[DealLine]:
+    """A deal's products, for someone who may see the deal."""
+    get_deal(app, actor, deal_id)
+    with UnitOfWork(app, read_only=True) as uow:
+        return deal_lines(uow.session, deal_id)
+
+
 def deal_lines(session: Session, deal_id: int) -> list[DealLine]:
     rows = session.scalars(
         select(DealLineRow).where(DealLineRow.deal_id == deal_id).order_by(DealLineRow.id)

@@ -7,8 +7,6 @@ the person's own rights.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 from collections.abc import Awaitable, Callable
 
 from aiogram import F, Router
@@ -37,10 +35,10 @@ async def run_line(who: Who, line: str) -> CommandReply:
     if who.actor.role not in spec.roles:
         return CommandReply(_("/{name} is for managers.", name=name))
     request = CommandRequest(who.app, who.actor, args.strip())
-    if inspect.iscoroutinefunction(spec.handler):
-        return await spec.handler(request)  # type: ignore[no-any-return]
-    result = await asyncio.to_thread(spec.handler, request)
-    return await result if inspect.isawaitable(result) else result
+    reply: CommandReply = await who.app.hooks.call_async(
+        spec.owner, f"command /{spec.name}", spec.handler, request
+    )
+    return reply
 
 
 async def dispatch(event: Message | CallbackQuery, who: Who, line: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -40,7 +38,9 @@ async def report(query: CallbackQuery, callback_data: Page, who: Who) -> None:
         await query.answer(who._("This button is out of date."), show_alert=True)
         return
     await query.answer()
-    built = await asyncio.to_thread(spec.build, who.app, who.actor, {})
+    built = await who.app.hooks.call_async(
+        spec.owner, f"report {spec.id}", spec.build, who.app, who.actor, {}
+    )
     assert query.message is not None and query.bot is not None
     await send_reply(
         query.bot, query.message.chat.id, CommandReply(as_text(built), image_png=built.chart_png)
