@@ -247,6 +247,30 @@ def plugins(ctx: click.Context) -> None:
         click.echo(f"warning: {conflict}")
 
 
+@main.group("plugin")
+def plugin_group() -> None:
+    """Write plugins of your own."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    help="The folder to create the package in (default: here).",
+)
+@friendly_errors
+def plugin_new(name: str, into: Path) -> None:
+    """Create an installable plugin package NAME, with a table, commands and tests."""
+    from rapport.core.scaffold import new_plugin
+
+    target = new_plugin(name, into)
+    click.echo(f"Created {target}: a plugin named {name!r} with its tests.")
+    click.echo(f"  cd {target} && pip install -e '.[test]' && python -m pytest")
+    click.echo("  then `rapport db upgrade` creates its table, and the bot offers its commands.")
+
+
 @main.command("report")
 @click.argument("report_id", required=False)
 @click.option(

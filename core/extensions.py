@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.actor import Actor
-from rapport.core.domain.enums import Role
+from rapport.core.domain.enums import FieldType, Role
 from rapport.core.domain.fields import FieldValue
 
 if TYPE_CHECKING:
@@ -85,7 +85,8 @@ class SheetColumn:
     ``values`` answers for many records at once (a sheet holds thousands of rows, so one
     query must serve them all). With ``save`` the column is editable: the sync hands a
     manager's edit (``None`` for a cleared cell) to the plugin's own service, so its rules
-    and audit apply; ``choices`` become the cell's dropdown.
+    and audit apply; ``choices`` become the cell's dropdown. ``type`` says how the cell is
+    written: a number or money as a number a manager can sum, a date as a date.
     """
 
     sheet: str
@@ -93,6 +94,7 @@ class SheetColumn:
     header: str
     values: Callable[[App, Sequence[int]], Mapping[int, FieldValue]]
     headers: Mapping[str, str] = field(default_factory=dict)
+    type: FieldType = FieldType.TEXT
     choices: tuple[str, ...] = ()
     save: Callable[[App, Actor, int, str | None], None] | None = None
     owner: str = ""

@@ -24,7 +24,8 @@ modules other than their ``api``) is internal and may change in any release, as
 * **Errors** a plugin raises or catches: :class:`RapportError` and its kinds.
 * **Helpers**: :func:`chart` (a report's PNG), :func:`texts_for` (a plugin's translated
   texts), :func:`plugin_options` (a plugin's settings section), :class:`Base` (the
-  metadata a plugin's own tables are declared on).
+  metadata a plugin's own tables are declared on) and :class:`UTCDateTime` (a column
+  that keeps moments in UTC on SQLite and PostgreSQL alike).
 
 The built-in plugins publish theirs in ``rapport.plugins.tasks.api``,
 ``rapport.plugins.sales.api`` and ``rapport.plugins.loyalty.api``.
@@ -32,7 +33,7 @@ The built-in plugins publish theirs in ``rapport.plugins.tasks.api``,
 
 from rapport.core.bootstrap import App
 from rapport.core.charts import chart
-from rapport.core.db.base import Base
+from rapport.core.db.base import Base, UTCDateTime
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import (
     Channel,
@@ -150,6 +151,7 @@ __all__ = [
     "Term",
     "TimelineEntry",
     "Translator",
+    "UTCDateTime",
     "UnitOfWork",
     "User",
     "Verdict",

@@ -96,19 +96,23 @@ def layouts(app: App, users: Mapping[int, str], stages: tuple[str, ...]) -> list
     ]  # fmt: skip
 
 
+KINDS = {FieldType.NUMBER: "number", FieldType.MONEY: "number", FieldType.DATE: "date",
+         FieldType.CHOICE: "choice", FieldType.MULTI_CHOICE: "list", FieldType.BOOLEAN: "text",
+         FieldType.TEXT: "text"}  # fmt: skip
+"""How a cell of each field type is written: numbers a manager can sum, dates as dates."""
+
+
 def _field_columns(app: App, entity: str) -> list[Column]:
     columns = []
     for spec in app.registry.fields_for(entity):  # type: ignore[arg-type]
-        kind = {FieldType.NUMBER: "number", FieldType.MONEY: "number", FieldType.DATE: "date",
-                FieldType.CHOICE: "choice", FieldType.MULTI_CHOICE: "list",
-                FieldType.BOOLEAN: "text", FieldType.TEXT: "text"}[spec.type]  # fmt: skip
         columns.append(Column(f"fields.{spec.name}", {"en": spec.label, **spec.labels},
-                              kind=kind, choices=spec.choices))  # fmt: skip
+                              kind=KINDS[spec.type], choices=spec.choices))  # fmt: skip
     for extra in app.registry.sheet_columns:
         if extra.sheet == ("customers" if entity == "customer" else "deals"):
+            kind = "choice" if extra.choices else KINDS[extra.type]
             columns.append(Column(
                 f"computed.{extra.key}", {"en": extra.header, **extra.headers},
-                kind="choice" if extra.choices else "text", choices=extra.choices,
+                kind=kind, choices=extra.choices,
                 read_only=extra.save is None, lookup=partial(extra.values, app),
                 save=partial(extra.save, app) if extra.save else None, owner=extra.owner,
             ))  # fmt: skip
