@@ -52,9 +52,10 @@ def test_plugins_lists_versions_sources_and_hooks(cli, installed_example, on_pat
     on_path(installed_example)
     cli("init")
     output = cli("plugins")
-    assert "industry" in output and "1.0.0" in output and "entry point rapport-industry" in output
+    assert "zones" in output and "1.0.0" in output and "entry point rapport-zones" in output
     assert "hooks: register_commands, register_fields, validate_change" in output
-    (tmp_path / "rapport.toml").write_text('[plugins]\ndisabled = ["industry"]\n')
+    assert "warning" not in output  # nothing it declares clashes with a built-in plugin
+    (tmp_path / "rapport.toml").write_text('[plugins]\ndisabled = ["zones"]\n')
     assert "disabled" in cli("plugins")
 
 

@@ -26,9 +26,9 @@ def test_every_hookspec_says_when_it_fires():
 
 def test_the_readme_shows_the_example_plugin_that_the_tests_install():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    plugin = (ROOT / "docs" / "example-plugin" / "rapport_industry.py").read_text(encoding="utf-8")
+    plugin = (ROOT / "docs" / "example-plugin" / "rapport_zones.py").read_text(encoding="utf-8")
     assert f"```python\n{plugin}```" in readme
-    assert '[project.entry-points."rapport.plugins"]\nindustry = "rapport_industry"' in readme
+    assert '[project.entry-points."rapport.plugins"]\nzones = "rapport_zones"' in readme
 
 
 def test_the_readme_test_command_is_the_one_ci_runs():

@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+from decimal import Decimal
 
 import pytest
 
@@ -95,7 +96,7 @@ def test_every_change_fires_its_hook_after_commit(recorder, recorded_app, admin)
             "after_deal_updated",
             {
                 "title": "Supply",
-                "changes": {"amount": ("0.00", "500.00")},
+                "changes": {"amount": (Decimal("0.00"), Decimal("500.00"))},
                 "channel": Channel.SHEET,
             },
         ),

@@ -82,28 +82,31 @@ def test_a_pip_installed_plugin_is_found_through_its_entry_point(
     on_path(installed_example)
     app = build_app(settings, clock=clock)
     try:
-        [info] = [i for i in app.plugins.infos if i.name == "industry"]
+        [info] = [i for i in app.plugins.infos if i.name == "zones"]
         assert (info.status, info.version, info.source) == (
             "loaded",
             "1.0.0",
-            "entry point rapport-industry",
+            "entry point rapport-zones",
         )
+        assert app.registry.conflicts == []  # it declares nothing another plugin declared
         ensure_default_pipeline(app)
         admin = actor_for(
             add_user(app, Actor.system(), {"display_name": "Admin", "role": "admin"}), Channel.CLI
         )
         # Its field is validated by the core's services...
-        with pytest.raises(InvalidInput, match=r"fields.industry: 'mining' is not one of"):
-            create_customer(app, admin, {"name": "Acme", "fields": {"industry": "mining"}})
-        customer = create_customer(app, admin, {"name": "Acme", "fields": {"industry": "Retail"}})
+        with pytest.raises(InvalidInput, match=r"fields.delivery_zone: 'mars' is not one of"):
+            create_customer(app, admin, {"name": "Acme", "fields": {"delivery_zone": "mars"}})
+        customer = create_customer(
+            app, admin, {"name": "Acme", "fields": {"delivery_zone": "North"}}
+        )
         # ...its rule applies to every change...
         deal = create_deal(app, admin, {"title": "Supply", "customer_id": customer.id})
-        with pytest.raises(Vetoed, match=r"say why the deal was lost \(industry\)"):
-            move_deal(app, admin, deal.id, "lost")
+        with pytest.raises(Vetoed, match=r"say how much was sold before the deal is won \(zones\)"):
+            move_deal(app, admin, deal.id, "won")
         # ...and its command answers.
-        command = app.registry.commands["industries"]
-        assert command.owner == "industry"
-        assert command.handler(CommandRequest(app, admin, "")).text == "retail: 1"
+        command = app.registry.commands["zones"]
+        assert command.owner == "zones"
+        assert command.handler(CommandRequest(app, admin, "")).text == "north: 1"
     finally:
         app.close()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,9 +24,21 @@ BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
 
 
 def snapshot(entity: BaseModel) -> dict[str, Any]:
-    """An entity's user-visible values, JSON-shaped, with custom fields as ``fields.name``."""
-    values = audit.jsonable(entity.model_dump(exclude=set(BOOKKEEPING)))
-    return flatten(values)
+    """An entity's user-visible values, with custom fields as ``fields.name``."""
+    return flatten(plain(entity.model_dump(exclude=set(BOOKKEEPING))))
+
+
+def plain(value: Any) -> Any:
+    """Values as a plugin's ``validate_change`` compares them: amounts stay ``Decimal`` and
+    dates ``date`` (so ``after["amount"] > 1000`` works), closed vocabularies become their
+    strings. The audit log turns them into JSON when it records them."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
 
 
 def flatten(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,7 +93,7 @@ def insert(
         action="create",
         entity_id=None,
         before=None,
-        after=flatten(audit.jsonable(values)) | dict(review_extra or {}),
+        after=flatten(plain(values)) | dict(review_extra or {}),
     )
     uow.session.add(row)
     uow.session.flush()
@@ -119,7 +132,7 @@ def update(
         action="update",
         entity_id=row.id,
         before=snapshot(current),
-        after=flatten(audit.jsonable(values)),
+        after=flatten(plain(values)),
     )
     if not changed:
         return changed

@@ -245,7 +245,7 @@ def merge_customers(app: App, actor: Actor, keep_id: int, merge_id: int) -> Cust
             action="merge",
             entity_id=keep.id,
             before=changes.snapshot(kept_before),
-            after=changes.flatten(audit.jsonable(values)) | {"merged_id": gone.id},
+            after=changes.flatten(changes.plain(values)) | {"merged_id": gone.id},
         )
         session = uow.session
         moved = {
