@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType
+from rapport.core.services.archive import Archivable
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -45,7 +46,7 @@ class Column:
 @dataclass(frozen=True)
 class SheetLayout:
     name: str
-    entity: str
+    entity: Archivable | Literal["summary"]  # the records it lists, or the reports' summary
     titles: Mapping[str, str]
     columns: tuple[Column, ...] = field(default=())
 
@@ -96,9 +97,9 @@ def layouts(app: App, users: Mapping[int, str], stages: tuple[str, ...]) -> list
     ]  # fmt: skip
 
 
-def _field_columns(app: App, entity: str) -> list[Column]:
+def _field_columns(app: App, entity: Archivable) -> list[Column]:
     columns = []
-    for spec in app.registry.fields_for(entity):  # type: ignore[arg-type]
+    for spec in app.registry.fields_for(entity):
         kind = {FieldType.NUMBER: "number", FieldType.MONEY: "number", FieldType.DATE: "date",
                 FieldType.CHOICE: "choice", FieldType.MULTI_CHOICE: "list",
                 FieldType.BOOLEAN: "text", FieldType.TEXT: "text"}[spec.type]  # fmt: skip
