@@ -20,8 +20,8 @@ from rapport.core.domain.enums import Channel, FieldType
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Deal, Stage
 from rapport.core.extensions import JobSpec, MigrationSource, Notification, RunnerSpec
-from rapport.core.i18n import language_of
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import language_of
 from rapport.core.settings import Settings
 
 if TYPE_CHECKING:
