@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ from rapport.core.domain.errors import RapportError
 from rapport.core.hooks import Hooks
 from rapport.core.logs import configure_logging
 from rapport.core.plugins import make_plugin_manager
-from rapport.core.services.archive import set_archived
+from rapport.core.services.archive import Archivable, set_archived
 from rapport.core.services.audit import history
 from rapport.core.services.fields import define_field
 from rapport.core.services.pipelines import ensure_default_pipeline
@@ -40,20 +40,21 @@ from rapport.core.services.users import (
 )
 from rapport.core.settings import Settings, config_path, load_settings
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def friendly_errors(command: F) -> F:
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Show a Rapport error as one line for the user instead of a traceback."""
 
     @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except RapportError as exc:
             raise click.ClickException(str(exc)) from exc
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 class RapportCommands(click.Group):
@@ -73,8 +74,8 @@ def _plugin_commands(ctx: click.Context) -> dict[str, click.Command]:
         except RapportError as exc:
             raise click.ClickException(str(exc)) from exc
         plugins = make_plugin_manager(disabled=settings.plugins.disabled)
-        commands = Hooks(plugins.manager).register_cli_commands()
-        ctx.meta["plugin_commands"] = {c.name: c for c in commands if c.name}
+        added = Hooks(plugins.manager).register_cli_commands()
+        ctx.meta["plugin_commands"] = {c.name: c for c in added if c.name}
     commands: dict[str, click.Command] = ctx.meta["plugin_commands"]
     return commands
 
@@ -289,8 +290,8 @@ def report(
     """Show a report (without REPORT_ID, list them)."""
     with open_app(ctx) as app:
         if report_id is None:
-            for spec in app.registry.reports.values():
-                click.echo(f"{spec.id:<24} {spec.title} — {spec.description}")
+            for offered in app.registry.reports.values():
+                click.echo(f"{offered.id:<24} {offered.title} — {offered.description}")
             return
         spec = app.registry.reports.get(report_id)
         if spec is None:
@@ -385,7 +386,7 @@ def users() -> None:
 @click.option("--timezone", default=None, help="IANA time zone, e.g. Europe/Moscow.")
 @click.pass_context
 @friendly_errors
-def users_add(ctx: click.Context, name: str, **options: Any) -> None:
+def users_add(ctx: click.Context, /, name: str, **options: Any) -> None:
     """Register a user."""
     with open_app(ctx) as app:
         user = add_user(app, cli_actor(app), {"display_name": name, **options})
@@ -457,10 +458,10 @@ def history_command(ctx: click.Context, entity: str, entity_id: int, limit: int)
 @click.option("--restore", is_flag=True, help="Bring an archived record back.")
 @click.pass_context
 @friendly_errors
-def archive_command(ctx: click.Context, entity: str, record_id: int, restore: bool) -> None:
+def archive_command(ctx: click.Context, entity: Archivable, record_id: int, restore: bool) -> None:
     """Take a customer or deal out of every list and report (its history stays)."""
     with open_app(ctx) as app:
-        changed = set_archived(app, cli_actor(app), entity, record_id, archived=not restore)  # type: ignore[arg-type]
+        changed = set_archived(app, cli_actor(app), entity, record_id, archived=not restore)
     done = "restored" if restore else "archived"
     click.echo(f"{entity.title()} #{record_id} {done}." if changed else f"Already {done}.")
 

@@ -118,12 +118,13 @@ class Term:
 class JobSpec:
     """A job the scheduler runs in every process; it must claim its work in the database.
 
-    ``trigger`` is an APScheduler 3 trigger name (``interval`` or ``cron``) and
-    ``trigger_args`` its arguments, e.g. ``{"minutes": 1}`` or ``{"hour": 3}``.
+    ``func(app)`` does the work, as a plain or an ``async`` function; what it returns (a
+    count, say) is ignored. ``trigger`` is an APScheduler 3 trigger name (``interval`` or
+    ``cron``) and ``trigger_args`` its arguments, e.g. ``{"minutes": 1}`` or ``{"hour": 3}``.
     """
 
     id: str
-    func: Callable[[App], Awaitable[None] | None]
+    func: Callable[[App], object]
     trigger: Literal["interval", "cron"]
     trigger_args: Mapping[str, Any]
     owner: str = ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
+import functools
 import inspect
 import logging
 import threading
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import pluggy
+from pydantic import BaseModel
 
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import ConfigError, PluginFailed, RapportError
@@ -195,7 +197,7 @@ class Hooks:
     def _notify(self, hook: str, **kwargs: Any) -> None:
         for plugin, result in self._results(hook, **kwargs):
             if inspect.isawaitable(result):
-                self._spawn(_guarded(result, lambda exc, p=plugin: self._record(p, hook, exc)))
+                self._spawn(_guarded(result, functools.partial(self._record, plugin, hook)))
 
     def _spawn(self, coroutine: Awaitable[Any]) -> None:
         loop = self._loop
@@ -413,8 +415,11 @@ def _close(awaitable: object) -> None:
 
 
 def _with_owner(item: T, owner: str) -> T:
-    if getattr(item, "owner", None) == "":
-        if hasattr(item, "model_copy"):
-            return item.model_copy(update={"owner": owner})  # type: ignore[attr-defined,no-any-return]
-        return dataclasses.replace(item, owner=owner)  # type: ignore[type-var]
-    return item
+    """``item`` stamped with the plugin that registered it, unless it names an owner itself."""
+    if getattr(item, "owner", None) != "":
+        return item
+    if isinstance(item, BaseModel):
+        return item.model_copy(update={"owner": owner})
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return dataclasses.replace(item, owner=owner)
+    raise TypeError(f"cannot record the owner of {item!r}")

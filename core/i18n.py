@@ -3,6 +3,7 @@
 Each plugin (and adapter) keeps its own ``locales/<lang>/LC_MESSAGES/messages.po`` next to
 its code, with the English text as the message id, so a third-party plugin translates
 itself the same way. ``pybabel extract -k _`` and ``pybabel update`` keep them in step.
+The language a person reads is :func:`rapport.core.services.users.language_of`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from babel.messages.pofile import read_po
-from sqlalchemy import select
-
-from rapport.core.db.tables import UserRow
-from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -55,12 +52,3 @@ def texts_for(module_file: str) -> Callable[[App, str | None], Translator]:
         return Translator(language or app.settings.language, locales)
 
     return texts
-
-
-def language_of(app: App, user_id: int | None) -> str:
-    """The language a person chose, else the team's."""
-    if user_id is None:
-        return app.settings.language
-    with UnitOfWork(app, read_only=True) as uow:
-        chosen = uow.session.scalar(select(UserRow.language).where(UserRow.id == user_id))
-    return chosen or app.settings.language

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import TextIO
 
 MASK = "***"
+
+
+class RapportHandler(logging.StreamHandler[TextIO]):
+    """The handler :func:`configure_logging` installs; configuring again replaces it."""
 
 
 class RedactSecrets(logging.Filter):
@@ -33,13 +38,12 @@ class RedactSecrets(logging.Filter):
 
 def configure_logging(level: str, secrets: Iterable[str]) -> logging.Handler:
     """Send logs to stderr at ``level``, with ``secrets`` redacted; returns the handler."""
-    handler = logging.StreamHandler()
+    handler = RapportHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "rapport", False)]:
+    for old in [h for h in root.handlers if isinstance(h, RapportHandler)]:
         root.removeHandler(old)
-    handler.rapport = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
     # Alembic narrates every connection at INFO; the CLI reports what the upgrade did itself.

@@ -85,7 +85,7 @@ from rapport.core.extensions import (
     TimelineEntry,
     Verdict,
 )
-from rapport.core.i18n import Translator, language_of, texts_for
+from rapport.core.i18n import Translator, texts_for
 from rapport.core.markers import hookimpl
 from rapport.core.services.archive import set_archived
 from rapport.core.services.audit import history
@@ -101,7 +101,7 @@ from rapport.core.services.deals import create_deal, get_deal, list_deals, move_
 from rapport.core.services.interactions import list_interactions, log_interaction
 from rapport.core.services.pipelines import list_pipelines
 from rapport.core.services.uow import UnitOfWork
-from rapport.core.services.users import actor_for, find_user, get_user, list_users
+from rapport.core.services.users import actor_for, find_user, get_user, language_of, list_users
 from rapport.core.settings import Settings, plugin_options
 
 __all__ = [

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from rapport.adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts, typed
 from rapport.adapters.sheets.tables import BaseRow
@@ -27,7 +27,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
 from rapport.core.domain.errors import InvalidInput, PluginFailed, RapportError
 from rapport.core.services import audit
-from rapport.core.services.archive import set_archived
+from rapport.core.services.archive import Archivable, set_archived
 from rapport.core.services.customers import (
     create_customer,
     customer_names,
@@ -139,7 +139,10 @@ def _shown(cell: Any) -> str:
 class _Sheet:
     def __init__(self, app: App, backend: Backend, layout: SheetLayout, language: str,
                  actor: Actor, users: Mapping[int, str], report: SyncReport) -> None:  # fmt: skip
+        if layout.entity == "summary":
+            raise ValueError("the summary sheet shows reports, it has no records to sync")
         self.app, self.backend, self.layout, self.actor = app, backend, layout, actor
+        self.entity: Archivable = layout.entity
         self.language, self.users, self.report = language, users, report
         self.title = layout.title(language)
         self.writes: list[tuple[int, int, Any]] = []
@@ -169,7 +172,7 @@ class _Sheet:
         missing = [rid for rid in records if rid not in seen and rid in base]
         if missing and self._archives(len(missing), len(records)):
             for record_id in missing:
-                set_archived(self.app, self.actor, self.layout.entity, record_id)  # type: ignore[arg-type]
+                set_archived(self.app, self.actor, self.entity, record_id)
                 del records[record_id]
             self.report.archived += len(missing)
         next_row = len(grid)
@@ -203,7 +206,7 @@ class _Sheet:
         if not raw_id:
             if not any(edited.values()):
                 return ""
-            if self.layout.entity == "deal":  # a new deal names its customer, read-only later
+            if self.entity == "deal":  # a new deal names its customer, read-only later
                 edited["customer"] = canonical(self._column("customer"), cells.get("customer"))
             return self._create(index, edited, positions)
         if not raw_id.isdigit() or int(raw_id) not in records:
@@ -264,7 +267,7 @@ class _Sheet:
         with UnitOfWork(self.app) as uow:
             changes = {key: {losing: lost, "kept": kept}
                        for key, lost, kept in self._sides(conflicts)}  # fmt: skip
-            audit.record(uow.session, self.actor, entity=self.layout.entity, entity_id=record_id,
+            audit.record(uow.session, self.actor, entity=self.entity, entity_id=record_id,
                          action="sheet_conflict", at=self.app.clock(), changes=changes)  # fmt: skip
             uow.commit()
         for key, lost, kept in self._sides(conflicts):
@@ -290,7 +293,7 @@ class _Sheet:
     def _apply(self, record_id: int, patch: dict[str, str], version: int | None) -> None:
         self._save_plugin_columns(record_id, patch)
         data = self._data(patch)
-        if self.layout.entity == "customer":
+        if self.entity == "customer":
             update_customer(self.app, self.actor, record_id, data, expected_version=version)
             return
         stage = data.pop("stage", None)
@@ -304,7 +307,7 @@ class _Sheet:
         customer = values.pop("customer", "")
         plugin_values = {k: v for k, v in values.items() if k.startswith("computed.") and v}
         data = self._data({k: v for k, v in values.items() if v and k not in plugin_values})
-        if self.layout.entity == "customer":
+        if self.entity == "customer":
             record_id = create_customer(self.app, self.actor, data).id
         else:
             data.pop("lost_reason", None)
@@ -372,7 +375,7 @@ class _Sheet:
         self, only: set[int] | None = None
     ) -> tuple[dict[int, dict[str, str]], dict[int, int]]:
         """Cell values and versions as the database holds them now (of ``only`` these)."""
-        if self.layout.entity == "customer":
+        if self.entity == "customer":
             customers = (
                 [get_customer(self.app, Actor.system(), cid) for cid in only]
                 if only is not None
@@ -422,12 +425,14 @@ class _Sheet:
         for column in self.layout.columns:
             if column.key == STATUS or column.key in self.unavailable:
                 continue
+            raw: Any
             if column.key in looked_up:
                 raw = looked_up[column.key].get(row["id"])
             elif column.key.startswith("fields."):
                 raw = row["fields"].get(column.key.removeprefix("fields."))
             elif column.key == "owner":
-                raw = self.users.get(row.get("owner_id"), "")
+                owner_id = row.get("owner_id")
+                raw = "" if owner_id is None else self.users.get(owner_id, "")
             else:
                 raw = row.get(column.key)
             if isinstance(raw, list):
@@ -473,7 +478,7 @@ class _Sheet:
             rows = [{"sheet": self.layout.name, "record_id": rid, "values": records[rid],
                      "version": versions[rid]} for rid in changed]  # fmt: skip
             if rows:
-                uow.session.connection().execute(BaseRow.__table__.insert(), rows)
+                uow.session.connection().execute(insert(BaseRow), rows)
             uow.commit()
 
     def _positions(self, grid: list[list[Any]]) -> dict[str, int]:

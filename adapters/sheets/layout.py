@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType
+from rapport.core.services.archive import Archivable
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -45,7 +46,7 @@ class Column:
 @dataclass(frozen=True)
 class SheetLayout:
     name: str
-    entity: str
+    entity: Archivable | Literal["summary"]  # the records it lists, or the reports' summary
     titles: Mapping[str, str]
     columns: tuple[Column, ...] = field(default=())
 
@@ -102,9 +103,9 @@ KINDS = {FieldType.NUMBER: "number", FieldType.MONEY: "number", FieldType.DATE: 
 """How a cell of each field type is written: numbers a manager can sum, dates as dates."""
 
 
-def _field_columns(app: App, entity: str) -> list[Column]:
+def _field_columns(app: App, entity: Archivable) -> list[Column]:
     columns = []
-    for spec in app.registry.fields_for(entity):  # type: ignore[arg-type]
+    for spec in app.registry.fields_for(entity):
         columns.append(Column(f"fields.{spec.name}", {"en": spec.label, **spec.labels},
                               kind=KINDS[spec.type], choices=spec.choices))  # fmt: skip
     for extra in app.registry.sheet_columns:

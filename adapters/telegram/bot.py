@@ -62,7 +62,7 @@ def _storage(app: App) -> BaseStorage:
         return MemoryStorage()
     from aiogram.fsm.storage.redis import RedisStorage
 
-    return RedisStorage.from_url(app.settings.redis_url)
+    return RedisStorage.from_url(app.settings.redis_url.get_secret_value())
 
 
 async def _announce_commands(bot: Bot, app: App) -> None:

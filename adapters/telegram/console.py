@@ -14,7 +14,7 @@ import itertools
 import logging
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -93,7 +93,15 @@ class ConsoleSession(BaseSession):
     async def close(self) -> None:
         pass
 
-    async def stream_content(self, *args: Any, **kwargs: Any) -> Any:  # no files in a terminal
+    def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        """No files in a terminal: refused before a stream is opened."""
         raise NotImplementedError
 
 
@@ -155,7 +163,7 @@ class Console:
 def console_person(app: App) -> RapportUser | None:
     people = [u for u in list_users(app) if u.active]
     admins = [u for u in people if u.role is Role.ADMIN]
-    return (admins or people or [None])[0]
+    return next(iter(admins or people), None)
 
 
 async def run_console(app: App) -> None:

@@ -14,13 +14,14 @@ from rapport import hookimpl
 from rapport.adapters.telegram.i18n import Translator
 from rapport.adapters.telegram.running import RUNNING
 from rapport.adapters.telegram.tables import HandledUpdateRow
+from rapport.core.db.dml import execute_counted
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Deal, Stage
 from rapport.core.extensions import JobSpec, MigrationSource, Notification, RunnerSpec
-from rapport.core.i18n import language_of
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import language_of
 from rapport.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -70,11 +71,12 @@ def register_jobs(register: Callable[[JobSpec], None]) -> None:
 def forget_handled_updates(app: App) -> int:
     """Telegram keeps an unconfirmed update for a day; after two, its id can go."""
     with UnitOfWork(app) as uow:
-        gone = uow.session.execute(
-            delete(HandledUpdateRow).where(HandledUpdateRow.at < app.clock() - KEEP_UPDATES)
-        ).rowcount
+        gone = execute_counted(
+            uow.session,
+            delete(HandledUpdateRow).where(HandledUpdateRow.at < app.clock() - KEEP_UPDATES),
+        )
         uow.commit()
-    return int(gone or 0)
+    return gone
 
 
 @hookimpl

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from rapport.adapters.telegram.tables import InviteRow
+from rapport.core.db.dml import execute_counted
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, Role
 from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
@@ -77,13 +78,14 @@ def redeem_invite(app: App, token: str, telegram_id: int, language: str | None) 
         raise InvalidInput.one("invite", "this Telegram account is registered already")
     now = app.clock()
     with UnitOfWork(app) as uow:
-        claimed = uow.session.execute(
+        claimed = execute_counted(
+            uow.session,
             update(InviteRow)
             .where(
                 InviteRow.token == token, InviteRow.used_at.is_(None), InviteRow.expires_at > now
             )
-            .values(used_at=now)
-        ).rowcount
+            .values(used_at=now),
+        )
         invite = uow.session.scalar(select(InviteRow).where(InviteRow.token == token))
         uow.commit()
     if not claimed or invite is None:

@@ -8,7 +8,8 @@ as not found, so its existence does not leak.
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, or_, select, true
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
@@ -16,9 +17,7 @@ from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import InvalidInput, PermissionDenied
 
 
-def owned_scope(
-    actor: Actor, owner_column: InstrumentedAttribute[int | None]
-) -> ColumnElement[bool]:
+def owned_scope(actor: Actor, owner_column: SQLCoreOperations[int | None]) -> ColumnElement[bool]:
     """SQL condition selecting the rows whose owner the actor may see."""
     if actor.role is Role.ADMIN:
         return true()

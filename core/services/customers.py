@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import delete, false, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from rapport.core.db.dml import execute_counted
 from rapport.core.db.tables import CustomerIdentifierRow, CustomerRow, DealRow, InteractionRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.commands import CustomerPatch, NewCustomer, parse_command
@@ -28,7 +29,7 @@ from rapport.core.services.uow import UnitOfWork
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
-ENTITY = "customer"
+ENTITY: Final = "customer"
 EDITABLE = (
     "name",
     "kind",
@@ -399,11 +400,12 @@ def _require_active(row: CustomerRow) -> None:
         )
 
 
-def _move(session: Session, column: Any, old_id: int, new_id: int) -> int:
-    result = session.execute(
-        update(column.class_).where(column == old_id).values({column.key: new_id})
+def _move(
+    session: Session, column: InstrumentedAttribute[int | None], old_id: int, new_id: int
+) -> int:
+    return execute_counted(
+        session, update(column.class_).where(column == old_id).values({column.key: new_id})
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _strings(value: Any) -> list[str]:

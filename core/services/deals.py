@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from rapport.core.services.uow import UnitOfWork
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
-ENTITY = "deal"
+ENTITY: Final = "deal"
 EDITABLE = ("title", "amount", "currency", "owner_id", "expected_close", "fields")
 
 

@@ -75,16 +75,19 @@ def define_field(app: App, actor: Actor, data: dict[str, Any]) -> FieldSpec:
 
 def stored_fields(session: Session) -> list[FieldSpec]:
     rows = session.scalars(select(CustomFieldRow).order_by(CustomFieldRow.id))
+    # Validated as when it was declared: the row holds the entity and type as plain text.
     return [
-        FieldSpec(
-            entity=row.entity,  # type: ignore[arg-type]
-            name=row.name,
-            type=row.type,  # type: ignore[arg-type]
-            label=row.label,
-            labels=row.labels,
-            choices=tuple(row.choices),
-            required=row.required,
-            owner=STORED,
+        FieldSpec.model_validate(
+            {
+                "entity": row.entity,
+                "name": row.name,
+                "type": row.type,
+                "label": row.label,
+                "labels": row.labels,
+                "choices": tuple(row.choices),
+                "required": row.required,
+                "owner": STORED,
+            }
         )
         for row in rows
     ]

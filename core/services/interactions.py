@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import select
 
@@ -18,7 +18,7 @@ from rapport.core.services.uow import UnitOfWork
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
-ENTITY = "interaction"
+ENTITY: Final = "interaction"
 
 
 def log_interaction(app: App, actor: Actor, data: NewInteraction | dict[str, Any]) -> Interaction:

@@ -89,12 +89,12 @@ def save_pipeline(
                     )
                 session.delete(stage)
         for values in wanted:
-            stage = existing.get(values["key"])
-            if stage is None:
+            kept = existing.get(values["key"])
+            if kept is None:
                 session.add(StageRow(pipeline_id=row.id, **values))
             else:
                 for column, value in values.items():
-                    setattr(stage, column, value)
+                    setattr(kept, column, value)
         session.flush()
         after = sorted(_shape(stage) for stage in _stages(session, row.id))
         if after != before:

@@ -177,6 +177,15 @@ def set_preferences(
     return user
 
 
+def language_of(app: App, user_id: int | None) -> str:
+    """The language a person chose, else the team's."""
+    if user_id is None:
+        return app.settings.language
+    with UnitOfWork(app, read_only=True) as uow:
+        chosen = uow.session.scalar(select(UserRow.language).where(UserRow.id == user_id))
+    return chosen or app.settings.language
+
+
 def actor_for(user: User, channel: Channel) -> Actor:
     if not user.active:
         raise PermissionDenied(f"{user.display_name} is no longer an active user.")

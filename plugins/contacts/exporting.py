@@ -74,12 +74,16 @@ def export_customers(
                     "id": row.id,
                     "kind": row.kind,
                     "name": row.name,
-                    "organisation": organisations.get(row.organisation_id, ""),
+                    "organisation": (
+                        ""
+                        if row.organisation_id is None
+                        else organisations.get(row.organisation_id, "")
+                    ),
                     "position": row.position,
                     "phones": "; ".join(row.phones),
                     "emails": "; ".join(row.emails),
                     "address": row.address,
-                    "owner": names.get(row.owner_id, ""),
+                    "owner": "" if row.owner_id is None else names.get(row.owner_id, ""),
                     "status": row.status,
                     "tags": ", ".join(tags.get(row.id, [])),
                 }

@@ -5,21 +5,33 @@ Each becomes a validated value on the record, a question in the bot and a sheet 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypedDict, Unpack
 
 from rapport.core.domain.enums import FieldType
-from rapport.core.domain.fields import FieldSpec
+from rapport.core.domain.fields import FieldSpec, FieldValue
 from rapport.plugins.contacts.options import ContactsOptions
 
 
-def _field(name: str, type_: FieldType, en: str, ru: str, uk: str, **extra: object) -> FieldSpec:
+class _Extra(TypedDict, total=False):
+    """What a field here may set beyond its name, type and labels."""
+
+    choices: tuple[str, ...]
+    max_length: int
+    validator: Callable[[FieldValue], str | None]
+
+
+def _field(
+    name: str, type_: FieldType, en: str, ru: str, uk: str, **extra: Unpack[_Extra]
+) -> FieldSpec:
     return FieldSpec(
         entity="customer",
         name=name,
         type=type_,
         label=en,
         labels={"en": en, "ru": ru, "uk": uk},
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 

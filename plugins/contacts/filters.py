@@ -145,7 +145,8 @@ class _Parser:
         if token.keyword(IN):
             return Condition(field.text, "in", self.value_list(token), field.position)
         if token.keyword(IS):
-            negate = self.peek() is not None and self.peek().keyword(NOT)  # type: ignore[union-attr]
+            following = self.peek()
+            negate = following is not None and following.keyword(NOT)
             if negate:
                 self.take()
             empty = self.take()

@@ -104,9 +104,9 @@ def plan_import(
     for header in table.headers:
         if header in (overrides or {}) or not header:
             continue
-        target = known.get(re.sub(r"\s*\(\d+\)$", "", header).strip().casefold())
-        if target is not None:
-            mapping[header] = target
+        matched = known.get(re.sub(r"\s*\(\d+\)$", "", header).strip().casefold())
+        if matched is not None:
+            mapping[header] = matched
     targets = set(mapping.values())
     if not targets & {"name", "organisation"}:
         raise InvalidInput.one(
@@ -335,7 +335,8 @@ def _identity(app: App, command: dict[str, Any]) -> list[str]:
 def _stored_identifiers(
     app: App, prepared: list[tuple[SourceRow, dict[str, Any]]]
 ) -> dict[str, int]:
-    phones, emails = [], []
+    phones: list[str] = []
+    emails: list[str] = []
     for _, values in prepared:
         for key in _identity(app, values):
             kind, value = key.split(" ", 1)

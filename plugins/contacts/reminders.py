@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from rapport.core.db.dml import execute_counted
 from rapport.core.db.tables import CustomerRow, UserRow
 from rapport.core.extensions import Notification
 from rapport.core.services.uow import UnitOfWork
@@ -158,12 +159,13 @@ def _retry_undelivered(session: Session, now: datetime) -> list[int]:
     ).all()
     taken = []
     for reminder_id, claimed_at in stale:
-        result = session.execute(
+        claimed = execute_counted(
+            session,
             update(ReminderRow)
             .where(and_(ReminderRow.id == reminder_id, ReminderRow.claimed_at == claimed_at))
-            .values(claimed_at=now)
+            .values(claimed_at=now),
         )
-        if result.rowcount:  # type: ignore[attr-defined]
+        if claimed:
             taken.append(reminder_id)
     return taken
 
@@ -172,13 +174,15 @@ def _render(session: Session, app: App, ids: list[int], today: date) -> list[Cla
     if not ids:
         return []
     rows = session.execute(
-        select(ReminderRow, CustomerRow.name, CustomerRow.organisation_id, UserRow.language)
+        select(
+            ReminderRow, CustomerRow.name, CustomerRow.organisation_id, UserRow.id, UserRow.language
+        )
         .join(CustomerRow, CustomerRow.id == ReminderRow.customer_id)
         .join(UserRow, UserRow.id == ReminderRow.user_id)
         .where(ReminderRow.id.in_(ids))
     )
     rendered = []
-    for reminder, name, organisation_id, language in rows:
+    for reminder, name, organisation_id, user_id, language in rows:
         lang = language if language in TEMPLATES else app.settings.language
         organisation = session.get(CustomerRow, organisation_id) if organisation_id else None
         occasion = reminder.occasion.split("|")[0]
@@ -191,7 +195,7 @@ def _render(session: Session, app: App, ids: list[int], today: date) -> list[Cla
             org=f" ({organisation.name})" if organisation else "",
             days=days,
         )
-        rendered.append(Claimed(reminder.id, reminder.user_id, text))
+        rendered.append(Claimed(reminder.id, user_id, text))  # the join leaves no None
     return rendered
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from rapport.core.db.tables import CustomerIdentifierRow, CustomerRow, UserRow
 from rapport.core.domain.actor import Actor
@@ -158,7 +159,12 @@ def _field_target(spec: FieldSpec) -> Target:
         if kind == "date":
             return parse_date(raw, spec.name).isoformat()
         if kind == "choices":
-            return spec.coerce(raw)[0]  # type: ignore[index]
+            chosen = spec.coerce(raw)
+            if not isinstance(chosen, list) or not chosen:
+                raise InvalidInput.one(
+                    spec.name, f"{raw!r} is not one of: {', '.join(spec.choices)}"
+                )
+            return chosen[0]
         return spec.coerce(raw) if kind in ("choice", "boolean") else raw
 
     column = (
@@ -180,7 +186,7 @@ def _field_target(spec: FieldSpec) -> Target:
 # --- comparisons -----------------------------------------------------------------------
 
 
-def _scalar(column: Any, value: Callable[[str], Any]) -> Compare:
+def _scalar(column: SQLCoreOperations[Any], value: Callable[[str], Any]) -> Compare:
     def compare(operator: str, values: tuple[str, ...]) -> ColumnElement[bool]:
         if operator == "empty":
             return column.is_(None)
@@ -193,13 +199,14 @@ def _scalar(column: Any, value: Callable[[str], Any]) -> Compare:
         wanted = value(values[0])
         if operator == "!=":
             return or_(column != wanted, column.is_(None))
-        return {
+        comparisons: dict[str, ColumnElement[bool]] = {
             "=": column == wanted,
             ">": column > wanted,
             ">=": column >= wanted,
             "<": column < wanted,
             "<=": column <= wanted,
-        }[operator]
+        }
+        return comparisons[operator]
 
     return compare
 
@@ -221,11 +228,11 @@ def _compare_set(
     raise InvalidInput.one("expression", f"{operator!r} does not apply to a list of values")
 
 
-def _text(column: Any) -> Compare:
+def _text(column: SQLCoreOperations[Any]) -> Compare:
     return _scalar(column, lambda raw: raw)
 
 
-def _exact(column: Any, allowed: list[str]) -> Compare:
+def _exact(column: SQLCoreOperations[Any], allowed: list[str]) -> Compare:
     def value(raw: str) -> str:
         if raw.casefold() not in allowed:
             raise InvalidInput.one("expression", f"{raw!r} is not one of: {', '.join(allowed)}")
@@ -234,7 +241,7 @@ def _exact(column: Any, allowed: list[str]) -> Compare:
     return _scalar(column, value)
 
 
-def _when(column: Any) -> Compare:
+def _when(column: SQLCoreOperations[Any]) -> Compare:
     def compare(operator: str, values: tuple[str, ...]) -> ColumnElement[bool]:
         if operator in ("empty", "not empty"):
             return false() if operator == "empty" else true()

@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from rapport.core.db.tables import InteractionRow
 from rapport.core.domain.actor import Actor
@@ -79,9 +79,9 @@ def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
             session.execute(
                 delete(ProfileRow).where(ProfileRow.customer_id.in_(ids[start : start + CHUNK]))
             )
-        table = ProfileRow.__table__  # Core executemany: the ORM path writes far smaller batches
+        # Core executemany on the connection: the ORM path writes far smaller batches.
         for start in range(0, len(rows), CHUNK):
-            session.connection().execute(table.insert(), rows[start : start + CHUNK])
+            session.connection().execute(insert(ProfileRow), rows[start : start + CHUNK])
         uow.commit()
     return len(rows)
 
@@ -158,7 +158,7 @@ def _state(
         return dict(stored.value)
     buyers = [m for m in found.values() if m["orders_total"]]
     now_days = [_recency(m) for m in buyers]
-    state = {
+    state: dict[str, Any] = {
         "recency": _cuts([d for d in now_days if d is not None], options.rfm_buckets),
         "frequency": _cuts([m["orders_total"] for m in buyers], options.rfm_buckets),
         "monetary": _cuts([float(m["monetary"]) for m in buyers], options.rfm_buckets),
@@ -213,7 +213,7 @@ def _profile(app: App, options: LoyaltyOptions, customer_id: int, m: dict[str, A
     profile = Profile(
         customer={"id": customer_id, "name": m["name"], "status": m["status"]}, metrics=m
     )
-    verdicts = {}
+    verdicts: dict[str, dict[str, Any]] = {}
     for key, classifier in app.registry.classifiers.items():
         try:
             verdict = classifier.classify(profile)

@@ -53,7 +53,7 @@ def gather(
     in_window = DealRow.closed_at >= since
     previous_window = (DealRow.closed_at >= before) & (DealRow.closed_at < since)
     discounted = func.coalesce(DealRow.fields["discount_percent"].as_float(), 0) > 0
-    deal_which = DealRow.archived.is_(False)
+    deal_which: ColumnElement[bool] = DealRow.archived.is_(False)
     if customer_ids is not None:
         deal_which &= DealRow.customer_id.in_(customer_ids)
     for row in session.execute(
@@ -78,7 +78,7 @@ def gather(
                      discounted=int(row[5] or 0), first_order_at=row[6], last_order_at=row[7],
                      lost_to_competitor=int(row[8] or 0))  # fmt: skip
     topic = InteractionRow.fields["topic"].as_string()
-    contact_which = True if customer_ids is None else InteractionRow.customer_id.in_(customer_ids)
+    contact_which = true() if customer_ids is None else InteractionRow.customer_id.in_(customer_ids)
     for row in session.execute(
         select(
             InteractionRow.customer_id,

@@ -20,10 +20,11 @@ from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
 from rapport.core.domain.fields import parse_decimal
 from rapport.core.extensions import Notification
-from rapport.core.i18n import language_of, texts_for
+from rapport.core.i18n import texts_for
 from rapport.core.services import audit
 from rapport.core.services.deals import get_deal, update_deal
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import language_of
 from rapport.plugins.sales.lines import deal_lines, discounted
 from rapport.plugins.sales.options import sales_options
 from rapport.plugins.sales.tables import ApprovalRow

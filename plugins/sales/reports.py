@@ -110,7 +110,8 @@ def funnel(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
                 .group_by(DealRow.stage_id)
             ).all()
         )
-    rows, previous = [], None
+    rows: list[tuple[str, int, Decimal, int, float | None]] = []
+    previous: int | None = None
     for stage in (s for s in pipeline.stages if s.outcome is not StageOutcome.LOST):
         count = sum(c for position, (c, _) in reached.items() if position >= stage.position)
         amount = sum(

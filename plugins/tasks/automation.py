@@ -72,6 +72,7 @@ def stalled_deals(app: App) -> int:
         ).all()  # fmt: skip
     created = 0
     for deal_id, title, owner, stage_id, entered, stage, sla in rows:
+        assert sla is not None  # the query keeps only stages with an SLA
         days = (now - entered).days
         if days < sla:
             continue

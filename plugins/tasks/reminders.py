@@ -249,7 +249,7 @@ def _claim_day(session: Session, user_id: int, day: Any, now: datetime) -> bool:
     return claimed is not None
 
 
-def _claim(session: Session, candidates: Select[tuple[int]], **stamp: datetime) -> list[int]:
+def _claim(session: Session, candidates: Select[int], **stamp: datetime) -> list[int]:
     """Stamp the tasks ``candidates`` selects (rows another instance holds are skipped) in
     one UPDATE ... RETURNING; the ids this instance now owns."""
     return list(

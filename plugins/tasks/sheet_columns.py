@@ -48,5 +48,6 @@ def _next_tasks(
                 .order_by(TaskRow.due_at.desc())
             )  # fmt: skip
             for record_id, due_at, title in rows:  # the earliest comes last and stays
+                assert record_id is not None  # it is one of the wanted ids
                 found[record_id] = f"{due_at.astimezone(zone):%Y-%m-%d %H:%M} {title}"
     return found

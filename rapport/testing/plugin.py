@@ -134,9 +134,11 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    from rapport.core.settings import Settings
+    from rapport.core.settings import Settings, SheetsSettings
 
-    return Settings(database_url=database_url, sheets={"path": tmp_path / "rapport.xlsx"})
+    return Settings(
+        database_url=database_url, sheets=SheetsSettings(path=tmp_path / "rapport.xlsx")
+    )
 
 
 @pytest.fixture

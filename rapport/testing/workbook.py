@@ -37,7 +37,7 @@ class Workbook:
     def rows(self, title: str) -> list[dict[str, Any]]:
         """Every data row of a sheet as ``{header: value}``."""
         sheet = self._open()[title]
-        headers = [cell.value for cell in sheet[1]]
+        headers = ["" if cell.value is None else str(cell.value) for cell in sheet[1]]
         return [
             dict(zip(headers, row, strict=False))
             for row in sheet.iter_rows(min_row=2, values_only=True)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import gspread
 import requests
+from gspread.http_client import ParamsType
 from gspread.utils import rowcol_to_a1
 
 from rapport.adapters.sheets.layout import STATUS, SheetLayout
@@ -34,7 +35,7 @@ FORMATS = {
     "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
 }
 # Numbers come back as numbers whatever their format; dates as text in the column's format.
-READ_AS_STORED = {
+READ_AS_STORED: ParamsType = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "FORMATTED_STRING",
 }

@@ -91,7 +91,7 @@ class XlsxBook:
 
 def _empty() -> Workbook:
     book = openpyxl.Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the sheet a new workbook starts with
     return book
 
 

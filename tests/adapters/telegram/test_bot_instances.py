@@ -6,7 +6,9 @@ import uuid
 import pytest
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
+from pydantic import SecretStr
 
+from rapport.adapters.telegram.bot import build_dispatcher
 from rapport.core.services.customers import create_customer
 from rapport.core.services.deals import list_deals
 from rapport.testing.chat import Chat
@@ -33,6 +35,18 @@ async def redis_storage():
     if keys:
         await storage.redis.delete(*keys)
     await storage.close()
+
+
+async def test_the_bot_keeps_dialogs_in_the_configured_redis(make_app):
+    app = make_app(redis_url=SecretStr(REDIS_URL))
+    storage = build_dispatcher(app).storage
+    try:
+        assert isinstance(storage, RedisStorage)
+        assert storage.redis.connection_pool.connection_kwargs["db"] == int(
+            REDIS_URL.rsplit("/", 1)[1]
+        )
+    finally:
+        await storage.close()
 
 
 def instance(app, session, storage):
