@@ -22,6 +22,7 @@ from rapport.core.demo import load_demo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
 from rapport.core.domain.errors import RapportError
+from rapport.core.explain import explain
 from rapport.core.hooks import Hooks
 from rapport.core.logs import configure_logging
 from rapport.core.plugins import make_plugin_manager
@@ -42,17 +43,21 @@ from rapport.core.settings import Settings, config_path, load_settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
+OPENED = "rapport.app"
 
 
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Show a Rapport error as one line for the user instead of a traceback."""
+    """Show a Rapport error as one line for the user instead of a traceback, in the team's
+    language, fields named by their labels."""
 
     @wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except RapportError as exc:
-            raise click.ClickException(str(exc)) from exc
+            context = click.get_current_context(silent=True)
+            app = context.find_root().meta.get(OPENED) if context is not None else None
+            raise click.ClickException(explain(app, exc)) from exc
 
     return wrapper
 
@@ -104,6 +109,7 @@ def _settings(ctx: click.Context) -> Settings:
 def open_app(ctx: click.Context, *, check_schema: bool = True) -> Iterator[App]:
     """The application for one CLI command, with the ``--config`` the user gave."""
     app = build_app(_settings(ctx.find_root()), check_schema=check_schema)
+    ctx.find_root().meta[OPENED] = app  # for friendly_errors: labels and the team's language
     try:
         yield app
     finally:
@@ -224,7 +230,7 @@ def db_status(ctx: click.Context) -> None:
         try:
             require_current_schema(app.engine, app.migrations)
         except RapportError as exc:
-            click.echo(str(exc))
+            click.echo(explain(app, exc))
     sys.exit(1)
 
 
@@ -290,8 +296,10 @@ def report(
     """Show a report (without REPORT_ID, list them)."""
     with open_app(ctx) as app:
         if report_id is None:
+            language = app.settings.language
             for offered in app.registry.reports.values():
-                click.echo(f"{offered.id:<24} {offered.title} — {offered.description}")
+                title, about = offered.title_for(language), offered.description_for(language)
+                click.echo(f"{offered.id:<24} {title} — {about}")
             return
         spec = app.registry.reports.get(report_id)
         if spec is None:

@@ -142,12 +142,24 @@ class Report:
 
 @dataclass(frozen=True)
 class ReportSpec:
+    """A report the bot, the sheet and the CLI offer. ``titles`` and ``descriptions`` give
+    its name in other languages (``{"ru": ...}``) for the lists people pick from; ``build``
+    writes the report itself in ``actor.language``."""
+
     id: str
     title: str
     build: Callable[[App, Actor, Mapping[str, Any]], Report]
     description: str = ""
     roles: frozenset[Role] = frozenset(Role)
     owner: str = ""
+    titles: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+
+    def title_for(self, language: str | None) -> str:
+        return self.titles.get(language or "", self.title)
+
+    def description_for(self, language: str | None) -> str:
+        return self.descriptions.get(language or "", self.description)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ The language a person reads is :func:`rapport.core.services.users.language_of`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from babel.messages.pofile import read_po
+
+from rapport.core.domain.errors import CORE_CATALOGUE, Localized, Text
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -31,24 +32,62 @@ def _catalogue(locales: Path, language: str) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in catalogue if m.id and m.string and not m.fuzzy}
 
 
+CORE_LOCALES = Path(__file__).parent / "locales"
+
+
 class Translator:
-    """``_("Hello, {name}", name=...)``: the text in one language, with values filled in."""
+    """``_("Hello, {name}", name=...)``: the text in one language, with values filled in.
+
+    It also translates a :class:`~rapport.core.domain.errors.Text` (words kept for later,
+    as errors carry them) from whichever catalogue the text names.
+    """
 
     def __init__(self, language: str, locales: Path) -> None:
         self.language = language
         self._strings = _catalogue(locales, language)
 
-    def __call__(self, message: str, **values: Any) -> str:
+    def __call__(self, message: str | Text, **values: Any) -> str:
+        if isinstance(message, Text):
+            return translate(message, self.language)
         text = self._strings.get(message, message)
         return text.format(**values) if values else text
 
 
-def texts_for(module_file: str) -> Callable[[App, str | None], Translator]:
-    """A plugin's translator factory: ``_ = texts(app, actor.language)``, its catalogues in
-    ``locales/`` next to ``module_file``; no language means the team's."""
-    locales = Path(module_file).parent / "locales"
+def translate(text: str | Text, language: str) -> str:
+    """``text`` in ``language``, from the catalogue it belongs to; English when untranslated."""
+    if not isinstance(text, Text):
+        return text
+    locales = Path(text.catalogue) if text.catalogue != CORE_CATALOGUE else CORE_LOCALES
+    template = _catalogue(locales, language).get(text.template, text.template)
+    values = {key: _value(value, language) for key, value in text.values.items()}
+    return template.format(**values) if values else template
 
-    def texts(app: App, language: str | None) -> Translator:
-        return Translator(language or app.settings.language, locales)
 
-    return texts
+def _value(value: Any, language: str) -> Any:
+    if isinstance(value, Localized):
+        return value.in_language(language)
+    return translate(value, language) if isinstance(value, Text) else value
+
+
+class Catalogue:
+    """A plugin's catalogues (``locales/`` next to its code): ``texts = texts_for(__file__)``.
+
+    ``_ = texts(app, actor.language)`` translates now, for the person being answered;
+    ``texts.lazy("No zone {zone!r}.", zone=z)`` keeps words for later (an error raised
+    deep in a use case is shown in the reader's language by whoever shows it). Mark lazy
+    texts ``_l = texts.lazy`` so ``pybabel extract -k _ -k _l`` finds both kinds.
+    """
+
+    def __init__(self, locales: Path) -> None:
+        self.locales = locales
+
+    def __call__(self, app: App, language: str | None) -> Translator:
+        return Translator(language or app.settings.language, self.locales)
+
+    def lazy(self, template: str, **values: Any) -> Text:
+        return Text(template, values, str(self.locales))
+
+
+def texts_for(module_file: str) -> Catalogue:
+    """The catalogues in ``locales/`` next to ``module_file``; no language means the team's."""
+    return Catalogue(Path(module_file).parent / "locales")

@@ -27,3 +27,20 @@ def action_word(_: Translator, action: str) -> str:
              "segment_override": _("segment set"),
              "sheet_conflict": _("conflicting edit kept")}  # fmt: skip
     return words.get(action, action)
+
+
+def field_word(_: Translator, key: str) -> str | None:
+    """The name a person knows a core field by, or None for a key the core does not own."""
+    words = {"name": _("name"), "display_name": _("name"), "title": _("title"),
+             "kind": _("kind"), "phones": _("phones"), "emails": _("e-mails"),
+             "address": _("address"), "position": _("position"), "owner_id": _("owner"),
+             "owner": _("owner"), "status": _("status"), "amount": _("amount"),
+             "currency": _("currency"), "expected_close": _("expected close"),
+             "lost_reason": _("lost reason"), "stage": _("stage"), "customer_id": _("customer"),
+             "organisation_id": _("organisation"), "deal_id": _("deal"), "summary": _("text"),
+             "outcome": _("outcome"), "duration_minutes": _("duration"),
+             "occurred_at": _("when"), "role": _("role"), "team": _("team"),
+             "timezone": _("time zone"), "language": _("language"),
+             "telegram_id": _("Telegram id"), "direction": _("direction"),
+             "channel": _("channel"), "pipeline_id": _("pipeline")}  # fmt: skip
+    return words.get(key)

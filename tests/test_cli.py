@@ -21,7 +21,7 @@ def test_admin_manages_users_and_roles(cli):
     )
     assert "Ivan Petrov is now manager." in cli("users", "role", "Ivan Petrov", "manager")
     assert "Error: This is the last admin" in cli("users", "role", "Anna", "rep", code=1)
-    assert "telegram_id: 1002 already belongs to another user" in cli(
+    assert "Telegram id: 1002 already belongs to another user" in cli(
         "users", "add", "Someone", "--telegram-id", "1002", code=1
     )
     assert "Error: No user 'Nobody'." in cli("users", "role", "Nobody", "rep", code=1)
@@ -95,7 +95,7 @@ def test_reports_plans_and_pipelines_from_the_cli(cli, tmp_path):
     ]
     assert (tmp_path / "funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "No report 'sales.nothing'" in cli("report", "sales.nothing", code=1)
-    assert "period: 'March' is not a month" in cli(
+    assert "Period: 'March' is not a month" in cli(
         "report", "sales.plan", "--param", "period=March", code=1
     )
     assert "Plan for Ivan Petrov, amount: 1000000" in cli(

@@ -63,6 +63,7 @@ CORE_LAYERS: list[tuple[str, frozenset[str]]] = [
                 "rapport.core.extensions",
                 "rapport.core.i18n",
                 "rapport.core.words",
+                "rapport.core.explain",
                 "rapport.core.charts",
                 "rapport.core.logs",
                 "rapport.core.config_template",

@@ -15,7 +15,8 @@ PACKAGES = sorted(p.parent for p in [*ROOT.glob("*/locales"), *ROOT.glob("*/*/lo
 
 
 def messages_of(package):
-    found = {m for _, _, m, *_ in extract_from_dir(str(package), keywords={"_": None})}
+    keywords = {"_": None, "_l": None}
+    found = {m for _, _, m, *_ in extract_from_dir(str(package), keywords=keywords)}
     return found | (set(DESCRIPTIONS.values()) if package.name == "telegram" else set())
 
 

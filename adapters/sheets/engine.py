@@ -26,6 +26,7 @@ from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
 from rapport.core.domain.errors import InvalidInput, PluginFailed, RapportError
+from rapport.core.explain import explain
 from rapport.core.services import audit
 from rapport.core.services.archive import Archivable, set_archived
 from rapport.core.services.customers import (
@@ -246,16 +247,18 @@ class _Sheet:
                 self.touched.add(record_id)
                 self.report.updated += 1
             except RapportError as exc:
-                self.report.refused.append(f"{self.layout.name} #{record_id}: {exc}")
-                notes.append(f"Not saved: {exc}")
+                reason = explain(self.app, exc, self.language)
+                self.report.refused.append(f"{self.layout.name} #{record_id}: {reason}")
+                notes.append(f"Not saved: {reason}")
         return " | ".join(notes)
 
     def _create(self, index: int, values: dict[str, str], positions: dict[str, int]) -> str:
         try:
             record_id = self._insert(values)
         except RapportError as exc:
-            self.report.refused.append(f"{self.layout.name} row {index + 1}: {exc}")
-            return f"Not added: {exc}"
+            reason = explain(self.app, exc, self.language)
+            self.report.refused.append(f"{self.layout.name} row {index + 1}: {reason}")
+            return f"Not added: {reason}"
         self.report.created += 1
         self.touched.add(record_id)
         self._put(index, "id", str(record_id))

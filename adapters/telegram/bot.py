@@ -8,6 +8,7 @@ network blip) is logged and skipped.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -18,15 +19,16 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import AiogramError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import BotCommand, ErrorEvent
+from aiogram.types import BotCommand, ErrorEvent, User
 
 from rapport.adapters.telegram.handlers import routers
-from rapport.adapters.telegram.i18n import Translator
+from rapport.adapters.telegram.i18n import Translator, pick_language
 from rapport.adapters.telegram.menu import DESCRIPTIONS, MENU_COMMANDS
 from rapport.adapters.telegram.middlewares import OncePerUpdate, RegisteredOnly, Resolver
 from rapport.adapters.telegram.texts import plain
 from rapport.adapters.telegram.throttle import Throttle
 from rapport.core.domain.errors import PluginFailed, RapportError
+from rapport.core.explain import explain
 from rapport.core.services.users import user_by_telegram_id
 
 if TYPE_CHECKING:
@@ -86,7 +88,7 @@ async def _announce_commands(bot: Bot, app: App) -> None:
             return
 
 
-async def _on_error(event: ErrorEvent, bot: Bot) -> bool:
+async def _on_error(event: ErrorEvent, bot: Bot, app: App) -> bool:
     update = event.update
     message = update.message or (update.callback_query.message if update.callback_query else None)
     sender = (
@@ -94,14 +96,15 @@ async def _on_error(event: ErrorEvent, bot: Bot) -> bool:
         if update.message
         else (update.callback_query.from_user if update.callback_query else None)
     )
-    _ = Translator(sender.language_code[:2] if sender and sender.language_code else "en")
+    _ = Translator(await _language(app, sender))
     if isinstance(event.exception, PluginFailed):
         text = _(
             "The {plugin} plugin failed, so this was not done; everything else works.",
             plugin=event.exception.plugin,
         )
     elif isinstance(event.exception, RapportError):
-        text = _("Not done: {reason}", reason=plain(str(event.exception)))
+        reason = explain(app, event.exception, _.language)
+        text = _("Not done: {reason}", reason=plain(reason))
     else:
         log.exception("update %s failed", update.update_id, exc_info=event.exception)
         text = _("Sorry, something went wrong on my side. Try again, or /cancel.")
@@ -111,3 +114,15 @@ async def _on_error(event: ErrorEvent, bot: Bot) -> bool:
         except AiogramError as exc:
             log.warning("could not tell the user about an error: %s", exc)
     return True
+
+
+async def _language(app: App, sender: User | None) -> str:
+    """The language the person chose in Rapport, else their Telegram app's, else the team's."""
+    if sender is None:
+        return app.settings.language
+    try:
+        user = await asyncio.to_thread(user_by_telegram_id, app, sender.id)
+    except RapportError:
+        user = None
+    chosen = user.language if user is not None else None
+    return pick_language(chosen, sender.language_code, app.settings.language)

@@ -7,6 +7,7 @@ the service, which reports every problem with the field's name.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -19,14 +20,38 @@ from pydantic import (
     StringConstraints,
     ValidationError,
 )
+from pydantic_core import PydanticCustomError
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, Direction, InteractionKind, Role
-from rapport.core.domain.errors import FieldProblem, InvalidInput
+from rapport.core.domain.errors import FieldProblem, InvalidInput, Text, _l
 
 CENT = Decimal("0.01")
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no person types (NUL, escape...): PostgreSQL refuses NUL, Excel the others."""
+
+
+def _printable(text: str) -> str:
+    if _CONTROL.search(text):
+        raise PydanticCustomError("control_character", "contains a control character")
+    return text
+
+
+def _one_line(text: str) -> str:
+    """A name is one line: tabs and line breaks pasted with it become single spaces."""
+    return " ".join(_printable(text).split())
+
+
+Name = Annotated[
+    str,
+    AfterValidator(_one_line),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+]
+ShortText = Annotated[
+    str, AfterValidator(_printable), StringConstraints(strip_whitespace=True, max_length=500)
+]
+LongText = Annotated[
+    str, AfterValidator(_printable), StringConstraints(strip_whitespace=True, max_length=10_000)
+]
 Money = Annotated[
     Decimal,
     Field(ge=0, max_digits=16, decimal_places=2),
@@ -124,10 +149,41 @@ def parse_command(model: type[C], data: C | dict[str, Any]) -> C:
 
 
 def _problem(error: Any) -> FieldProblem:
+    """pydantic's error in words a person reads, in their language once shown."""
     field = ".".join(str(part) for part in error["loc"]) or "input"
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "is not a known field"
-    elif error["type"] == "string_too_short":
-        message = "must not be empty"
-    return FieldProblem(field, message[0].lower() + message[1:])
+    return FieldProblem(field, _reason(error["type"], error.get("ctx") or {}, error["msg"]))
+
+
+def _reason(kind: str, ctx: dict[str, Any], message: str) -> Text:
+    if kind == "missing":
+        return _l("is required")
+    if kind == "extra_forbidden":
+        return _l("is not a known field")
+    if kind in ("string_too_short", "too_short"):
+        return _l("must not be empty")
+    if kind in ("string_too_long", "too_long"):
+        return _l("is longer than {limit}", limit=ctx.get("max_length", "?"))
+    if kind == "greater_than_equal":
+        return _l("must be at least {minimum}", minimum=ctx.get("ge", 0))
+    if kind == "greater_than":
+        return _l("must be more than {minimum}", minimum=ctx.get("gt", 0))
+    if kind == "less_than_equal":
+        return _l("must be at most {maximum}", maximum=ctx.get("le", 0))
+    if kind == "less_than":
+        return _l("must be less than {maximum}", maximum=ctx.get("lt", 0))
+    if kind in ("int_parsing", "int_type", "int_from_float", "decimal_parsing", "decimal_type",
+                "float_parsing", "finite_number"):  # fmt: skip
+        return _l("must be a number")
+    if kind in ("decimal_max_digits", "decimal_whole_digits"):
+        return _l("is too large")
+    if kind == "decimal_max_places":
+        return _l("has more than {places} decimal places", places=ctx.get("decimal_places", 2))
+    if kind.startswith(("date", "datetime")):
+        return _l("is not a date (write it as 2026-03-31 or 31.03.2026)")
+    if kind in ("enum", "literal_error"):
+        return _l("must be one of: {choices}", choices=ctx.get("expected", ""))
+    if kind == "control_character":
+        return _l("contains a control character")
+    if kind == "value_error":
+        return _l(message.removeprefix("Value error, "))
+    return _l("is not valid here")

@@ -6,19 +6,69 @@ show a traceback. Nothing in this module does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CORE_CATALOGUE = ""
+"""The catalogue a :class:`Text` of the core's own belongs to (``core/locales``)."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words for a person, translated only once the reader is known.
+
+    ``template`` is the English text and the catalogue's message id (``"No customer
+    #{id}."``), ``values`` fill its placeholders, and ``catalogue`` names the folder of
+    catalogues that translate it (a plugin's ``locales``; empty: the core's). ``str()``
+    gives the English; :func:`rapport.core.i18n.translate` the reader's language.
+    """
+
+    template: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    catalogue: str = CORE_CATALOGUE
+
+    def __str__(self) -> str:
+        return self.template.format(**self.values) if self.values else self.template
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A value inside a :class:`Text` that reads differently per language (a field's
+    choices by their labels); ``str()`` is ``default``."""
+
+    default: str
+    by_language: Mapping[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.default
+
+    def in_language(self, language: str) -> str:
+        return self.by_language.get(language, self.default)
+
+
+def _l(template: str, **values: Any) -> Text:
+    """The core's words, translated later: ``raise NotFound(_l("No customer #{id}.", id=7))``
+    (``pybabel extract -k _l`` finds them)."""
+    return Text(template, values)
 
 
 class RapportError(Exception):
-    """Base of every error a user may see; ``str(error)`` is the message for them."""
+    """Base of every error a user may see; ``str(error)`` is the message for them in
+    English, ``error.text`` the same words for translating into the reader's language."""
+
+    def __init__(self, message: str | Text = "") -> None:
+        self.text = message
+        super().__init__(str(message))
 
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One rejected value: which field, and why, in words a user understands."""
+    """One rejected value: which field (its key: ``amount``, ``fields.turnover``), and why,
+    in words a user understands; adapters show the field by its label."""
 
     field: str
-    reason: str
+    reason: str | Text
 
     def __str__(self) -> str:
         return f"{self.field}: {self.reason}"
@@ -32,7 +82,7 @@ class InvalidInput(RapportError):
         super().__init__("; ".join(str(p) for p in problems))
 
     @classmethod
-    def one(cls, field: str, reason: str) -> InvalidInput:
+    def one(cls, field: str, reason: str | Text) -> InvalidInput:
         return cls([FieldProblem(field, reason)])
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rapport.core.domain.enums import FieldType
-from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.errors import InvalidInput, Localized, Text, _l
 
 Entity = Literal["customer", "deal", "interaction"]
 FieldValue = str | int | float | bool | list[str] | None
@@ -30,7 +30,10 @@ class FieldSpec(BaseModel):
     """A typed custom field on customers, deals or interactions.
 
     ``labels`` maps a language code to the label in that language; ``label`` is the
-    fallback. ``validator`` may return a reason to reject a value that passed the type check.
+    fallback. ``choice_labels`` names the choices per language (``{"ru": {"retail":
+    "Розница"}}``): the stored value stays the choice, a person may type either, and
+    cards show the label. ``validator`` may return a reason to reject a value that passed
+    the type check (a string, or a lazy ``Text`` to be shown in the reader's language).
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -41,10 +44,11 @@ class FieldSpec(BaseModel):
     label: str
     labels: dict[str, str] = Field(default_factory=dict)
     choices: tuple[str, ...] = ()
+    choice_labels: dict[str, dict[str, str]] = Field(default_factory=dict)
     required: bool = False
     help: str = ""
     max_length: int = 1000
-    validator: Callable[[FieldValue], str | None] | None = None
+    validator: Callable[[FieldValue], str | Text | None] | None = None
     owner: str = ""
 
     @field_validator("name")
@@ -68,11 +72,24 @@ class FieldSpec(BaseModel):
     def label_for(self, language: str | None) -> str:
         return self.labels.get(language or "", self.label)
 
+    def choice_label(self, choice: str, language: str | None) -> str:
+        return self.choice_labels.get(language or "", {}).get(choice, choice)
+
+    def show(self, value: FieldValue, language: str | None) -> str:
+        """A stored value as a reader of ``language`` sees it on a card."""
+        if isinstance(value, list):
+            return ", ".join(self.choice_label(str(item), language) for item in value)
+        if isinstance(value, bool):
+            return "✓" if value else "✗"
+        if isinstance(value, str) and value in self.choices:
+            return self.choice_label(value, language)
+        return "" if value is None else str(value)
+
     def coerce(self, raw: Any) -> FieldValue:
         """Turn what a person typed (or an API sent) into the stored value, or explain why not."""
         if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
             if self.required:
-                raise InvalidInput.one(self.name, "is required")
+                raise InvalidInput.one(self.name, _l("is required"))
             return None
         value = _COERCERS[self.type](self, raw)
         if self.validator is not None and (reason := self.validator(value)):
@@ -83,25 +100,38 @@ class FieldSpec(BaseModel):
 def _text(spec: FieldSpec, raw: Any) -> str:
     text = str(raw).strip()
     if len(text) > spec.max_length:
-        raise InvalidInput.one(spec.name, f"is longer than {spec.max_length} characters")
+        raise InvalidInput.one(
+            spec.name, _l("is longer than {limit} characters", limit=spec.max_length)
+        )
     return text
 
 
+LARGEST = Decimal(10) ** 15
+"""No amount or figure a team types reaches a quadrillion; anything larger is a typo."""
+
+
 def parse_decimal(raw: Any, field: str) -> Decimal:
-    """Read a number as people type it in Russian or English: ``1 000,50``, ``1,000.50``."""
+    """Read a number as people type it in Russian or English: ``1 000,50``, ``1,000.50``.
+
+    Only finite numbers under :data:`LARGEST` pass, so ``Infinity``, ``NaN`` or a
+    27-digit paste is a clear refusal, never an overflow further down.
+    """
     if isinstance(raw, bool):
-        raise InvalidInput.one(field, f"{raw!r} is not a number")
+        raise InvalidInput.one(field, _l("{value} is not a number", value=repr(raw)))
     if isinstance(raw, int | float | Decimal):
-        return Decimal(str(raw))
-    text = re.sub(r"[\s\u00a0\u202f']", "", str(raw))
-    # With both separators the comma groups thousands; alone, it is the decimal comma.
-    text = text.replace(",", "") if "," in text and "." in text else text.replace(",", ".")
+        text = str(raw)
+    else:
+        text = re.sub(r"[\s\u00a0\u202f']", "", str(raw))
+        # With both separators the comma groups thousands; alone, it is the decimal comma.
+        text = text.replace(",", "") if "," in text and "." in text else text.replace(",", ".")
     try:
         number = Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput.one(field, f"{raw!r} is not a number") from None
+    except (InvalidOperation, ValueError):
+        raise InvalidInput.one(field, _l("{value} is not a number", value=repr(raw))) from None
     if not number.is_finite():
-        raise InvalidInput.one(field, f"{raw!r} is not a number")
+        raise InvalidInput.one(field, _l("{value} is not a number", value=repr(raw)))
+    if abs(number) >= LARGEST:
+        raise InvalidInput.one(field, _l("{value} is too large", value=repr(raw)))
     return number
 
 
@@ -112,6 +142,8 @@ def _number(spec: FieldSpec, raw: Any) -> int | float:
 
 def _money(spec: FieldSpec, raw: Any) -> int | float:
     number = parse_decimal(raw, spec.name).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if number < 0:
+        raise InvalidInput.one(spec.name, _l("cannot be negative"))
     return int(number) if number == number.to_integral_value() else float(number)
 
 
@@ -127,7 +159,9 @@ def parse_date(raw: Any, field: str) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise InvalidInput.one(field, f"{raw!r} is not a date (write it as 2026-03-31 or 31.03.2026)")
+    raise InvalidInput.one(
+        field, _l("{value} is not a date (write it as 2026-03-31 or 31.03.2026)", value=repr(raw))
+    )
 
 
 def _date(spec: FieldSpec, raw: Any) -> str:
@@ -135,11 +169,23 @@ def _date(spec: FieldSpec, raw: Any) -> str:
 
 
 def _choice(spec: FieldSpec, raw: Any) -> str:
+    """The choice itself, or its label in any language, whatever the letter case."""
     wanted = str(raw).strip().casefold()
     for choice in spec.choices:
         if choice.casefold() == wanted:
             return choice
-    raise InvalidInput.one(spec.name, f"{raw!r} is not one of: {', '.join(spec.choices)}")
+    for labels in spec.choice_labels.values():
+        for choice, label in labels.items():
+            if label.casefold() == wanted and choice in spec.choices:
+                return choice
+    choices = Localized(
+        ", ".join(spec.choices),
+        {language: ", ".join(spec.choice_label(c, language) for c in spec.choices)
+         for language in spec.choice_labels},
+    )  # fmt: skip
+    raise InvalidInput.one(
+        spec.name, _l("{value} is not one of: {choices}", value=repr(raw), choices=choices)
+    )
 
 
 def _multi_choice(spec: FieldSpec, raw: Any) -> list[str]:
@@ -156,7 +202,7 @@ def _boolean(spec: FieldSpec, raw: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise InvalidInput.one(spec.name, f"{raw!r} is not yes or no")
+    raise InvalidInput.one(spec.name, _l("{value} is not yes or no", value=repr(raw)))
 
 
 _COERCERS: dict[FieldType, Callable[[FieldSpec, Any], FieldValue]] = {

@@ -12,7 +12,7 @@ import phonenumbers
 from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
-from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.errors import InvalidInput, Text, _l
 
 
 def normalize_phone(raw: str, default_region: str, *, field: str = "phones") -> str:
@@ -21,23 +21,25 @@ def normalize_phone(raw: str, default_region: str, *, field: str = "phones") -> 
     try:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidInput.one(field, f"{raw!r} is not a phone number ({exc._msg})") from exc
+        raise InvalidInput.one(field, _l("{value} is not a phone number", value=repr(raw))) from exc
     if not phonenumbers.is_possible_number(number):
-        reason = _POSSIBILITY_REASONS.get(
-            phonenumbers.is_possible_number_with_reason(number), "has the wrong length"
-        )
-        raise InvalidInput.one(field, f"{raw!r} {reason}")
+        why = phonenumbers.is_possible_number_with_reason(number)
+        raise InvalidInput.one(field, _impossible(why, repr(raw)))
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput.one(field, f"{raw!r} is not a valid number in any numbering plan")
+        raise InvalidInput.one(
+            field, _l("{value} is not a valid number in any numbering plan", value=repr(raw))
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_POSSIBILITY_REASONS = {
-    phonenumbers.ValidationResult.TOO_SHORT: "is too short",
-    phonenumbers.ValidationResult.TOO_LONG: "is too long",
-    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "has an unknown country code",
-    phonenumbers.ValidationResult.INVALID_LENGTH: "has the wrong length",
-}
+def _impossible(why: int, value: str) -> Text:
+    if why == phonenumbers.ValidationResult.TOO_SHORT:
+        return _l("{value} is too short", value=value)
+    if why == phonenumbers.ValidationResult.TOO_LONG:
+        return _l("{value} is too long", value=value)
+    if why == phonenumbers.ValidationResult.INVALID_COUNTRY_CODE:
+        return _l("{value} has an unknown country code", value=value)
+    return _l("{value} has the wrong length", value=value)
 
 
 def normalize_email(raw: str, *, field: str = "emails") -> str:
@@ -45,7 +47,9 @@ def normalize_email(raw: str, *, field: str = "emails") -> str:
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidInput.one(field, f"{raw!r} is not an e-mail address ({exc})") from exc
+        raise InvalidInput.one(
+            field, _l("{value} is not an e-mail address", value=repr(raw))
+        ) from exc
     return result.normalized
 
 
@@ -63,5 +67,7 @@ def known_currencies() -> frozenset[str]:
 def normalize_currency(raw: str, *, field: str = "currency") -> str:
     code = raw.strip().upper()
     if code not in known_currencies():
-        raise InvalidInput.one(field, f"{raw!r} is not a known ISO 4217 currency code")
+        raise InvalidInput.one(
+            field, _l("{value} is not a known ISO 4217 currency code", value=repr(raw))
+        )
     return code

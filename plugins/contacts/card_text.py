@@ -27,8 +27,7 @@ def render_card(app: App, card: CustomerCard, language: str | None = None) -> st
     for spec in app.registry.fields_for("customer"):
         value = customer.fields.get(spec.name)
         if value not in (None, "", []):
-            shown = ", ".join(value) if isinstance(value, list) else value
-            lines.append(f"{spec.label_for(language)}: {shown}")
+            lines.append(f"{spec.label_for(language)}: {spec.show(value, language)}")
     facts = card.facts
     if facts.last_contact_at:
         lines.append(f"Last contact: {facts.last_contact_at:%Y-%m-%d}")

@@ -22,6 +22,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import CustomerKind
 from rapport.core.domain.errors import InvalidInput, Problems
 from rapport.core.domain.values import normalize_email, normalize_phone
+from rapport.core.explain import explain
 from rapport.core.services import audit
 from rapport.core.services.customers import create_customers, find_by_identifier
 from rapport.core.services.uow import UnitOfWork
@@ -150,7 +151,7 @@ def run_import(
             try:
                 command, row_tags = _command(values, owners, organisations)
             except InvalidInput as exc:
-                report.failed.append((row.line, str(exc)))
+                report.failed.append((row.line, explain(app, exc)))
                 continue
             if owner_id is not None:
                 command.setdefault("owner_id", owner_id)
@@ -167,7 +168,9 @@ def run_import(
         result = create_customers(app, actor, commands, chunk_size=chunk_size)
         failed = {failure.index for failure in result.failed}
         for failure in result.failed:
-            report.failed.append((lines[failure.index], str(failure.error)))
+            report.failed.append(
+                (lines[failure.index], explain(app, failure.error, actor.language))
+            )
         created_index = [i for i in range(len(commands)) if i not in failed]
         _store_tags(
             app, actor, [(c.id, tags[i]) for i, c in zip(created_index, result.done, strict=True)]

@@ -37,9 +37,9 @@ def test_a_russian_excel_file_imports_with_every_problem_reported_by_line(app, t
     assert report.duplicates == [(5, "repeats line 2 (same phone +79123456789)")]
     [(line, reasons)] = report.failed
     assert line == 4
-    assert "phones.0: '+7 999' is too short" in reasons
-    assert "emails.0: 'not-an-email' is not an e-mail address" in reasons
-    assert "fields.source: 'radio' is not one of" in reasons
+    assert "Phones: '+7 999' is too short" in reasons
+    assert "E-mails: 'not-an-email' is not an e-mail address" in reasons
+    assert "Where they heard of us: 'radio' is not one of" in reasons
     people = {c.name: c for c in list_customers(app, team["ivan"], limit=100)}
     assert sorted(people) == sorted(
         ["Анна Кузнецова", "АО «Север»", "Игорь Волков", "ООО «Ромашка»", "Ольга Смирнова"]

@@ -47,7 +47,7 @@ def test_new_deal_starts_at_the_first_stage_in_the_team_currency(app, team, cust
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"amount": -5}, "amount: input should be greater than or equal to 0"),
+        ({"amount": -5}, "amount: must be at least 0"),
         ({"currency": "RUR"}, "currency: 'RUR' is not a known ISO 4217 currency code"),
         ({"stage": "signed"}, "stage: 'signed' is not a stage of pipeline 'Sales'"),
         ({"title": ""}, "title: must not be empty"),

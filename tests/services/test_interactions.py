@@ -45,8 +45,8 @@ def test_rep_logs_a_visit_and_sees_it_in_the_history(app, team, clock):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"kind": "telepathy"}, "kind: input should be 'call', 'visit'"),
-        ({"kind": "call", "duration_minutes": -1}, "duration_minutes: input should be greater"),
+        ({"kind": "telepathy"}, "kind: must be one of: 'call', 'visit'"),
+        ({"kind": "call", "duration_minutes": -1}, "duration_minutes: must be at least 0"),
         (
             {"kind": "call", "deal_id": 12345},
             "deal_id: deal #12345 does not belong to this customer",

@@ -18,6 +18,7 @@ from rapport.adapters.telegram.texts import plain
 from rapport.core.bootstrap import App
 from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import RapportError
+from rapport.core.explain import explain
 from rapport.core.services.users import LANGUAGES, set_preferences
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
@@ -53,7 +54,7 @@ async def start(
             language if (code or "")[:2] in LANGUAGES else None,
         )
     except RapportError as exc:
-        await message.answer(plain(str(exc)))
+        await message.answer(plain(explain(app, exc, language)))
         return
     _ = Translator(language)
     await message.answer(

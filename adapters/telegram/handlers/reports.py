@@ -18,7 +18,8 @@ async def report_list(message: Message, who: Who) -> None:
     rows = [
         [
             InlineKeyboardButton(
-                text=spec.title, callback_data=Page(view="report", arg=spec.id, page=0).pack()
+                text=spec.title_for(who._.language),
+                callback_data=Page(view="report", arg=spec.id, page=0).pack(),
             )
         ]
         for spec in who.app.registry.reports.values()

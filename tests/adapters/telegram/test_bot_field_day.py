@@ -118,7 +118,7 @@ async def test_bad_input_gets_a_helpful_answer_and_the_bot_keeps_serving(app, te
     )
     assert "I can't use this." in session.last(IVAN).text
     await chat.share_contact(IVAN, "12", "Nobody")
-    assert session.last(IVAN).text.startswith("Not done: phones:")
+    assert session.last(IVAN).text.startswith("Not done: Phones:")
     await chat.say(IVAN, "x" * 5000)  # a search for something that is not there
     assert "Nothing found" in session.last(IVAN).text
     await chat.say(IVAN, "/help")
