@@ -35,7 +35,7 @@ import pluggy
 from pydantic import BaseModel
 
 from rapport.core.domain.actor import Actor
-from rapport.core.domain.errors import ConfigError, PluginFailed, RapportError
+from rapport.core.domain.errors import ConfigError, PluginFailed, RapportError, Text, _l
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Customer, Deal, Interaction, Stage
 from rapport.core.extensions import (
@@ -274,24 +274,24 @@ class Hooks:
 
     # --- validation ------------------------------------------------------------------
 
-    def validate_change(self, app: App, change: ProposedChange) -> list[str]:
+    def validate_change(self, app: App, change: ProposedChange) -> list[Text]:
         """Every reason given to refuse ``change``, each followed by the plugin's name.
 
         A rule that raises lets the change through, unless it is marked
         :func:`~rapport.core.markers.fail_closed`: then its failure is a refusal.
         """
-        reasons: list[str] = []
+        reasons: list[Text] = []
 
         def undecided(impl: pluggy.HookImpl) -> None:
             if getattr(impl.function, FAIL_CLOSED, False):
-                reasons.append(f"this rule could not be checked, so nothing was saved "
-                               f"({impl.plugin_name})")  # fmt: skip
+                reasons.append(_l("this rule could not be checked, so nothing was saved "
+                                  "({plugin})", plugin=impl.plugin_name))  # fmt: skip
 
         for plugin, reason in self._sync_results(
             "validate_change", undecided, app=app, change=change
         ):
             if reason:
-                reasons.append(f"{reason} ({plugin})")
+                reasons.append(_l("{reason} ({plugin})", reason=reason, plugin=plugin))
         return reasons
 
     # --- events ----------------------------------------------------------------------

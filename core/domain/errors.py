@@ -101,9 +101,9 @@ class ConcurrentChange(RapportError):
 class Vetoed(RapportError):
     """A plugin refused the change through the ``validate_change`` hook."""
 
-    def __init__(self, reasons: list[str]) -> None:
-        self.reasons = reasons
-        super().__init__("; ".join(reasons))
+    def __init__(self, reasons: list[str | Text] | list[Text]) -> None:
+        self.reasons: list[str | Text] = list(reasons)
+        super().__init__("; ".join(str(reason) for reason in self.reasons))
 
 
 class SchemaNotReady(RapportError):
