@@ -46,6 +46,12 @@ def configure_logging(level: str, secrets: Iterable[str]) -> logging.Handler:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # Alembic narrates every connection at INFO; the CLI reports what the upgrade did itself.
-    logging.getLogger("alembic").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
+    # These libraries narrate routine work at INFO (every connection, every job added,
+    # every update handled), which buries Rapport's own lines and the console chat; the
+    # CLI and the runners report what happened themselves. DEBUG shows everything.
+    for chatty in CHATTY:
+        logging.getLogger(chatty).setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
     return handler
+
+
+CHATTY = ("alembic", "apscheduler", "aiogram.event", "aiogram.dispatcher")
