@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import FieldType, Role
+from rapport.core.domain.errors import Text
 from rapport.core.domain.fields import FieldValue
 
 if TYPE_CHECKING:
@@ -233,6 +234,23 @@ class Notification:
     text: str
     kind: str = "info"
     options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A ``validate_change`` answer that is not a refusal: the change waits for someone's
+    approval (a discount above the person's limit). Nothing is written now; once the
+    transaction is over, ``after_change_held`` hands the change and this hold to the
+    plugin, which files the request, and the person is told it is waiting.
+
+    ``kind`` and ``payload`` are the plugin's own (``"discount"``, ``{"percent": 40}``);
+    ``reason`` is what the person reads.
+    """
+
+    reason: str | Text
+    kind: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    owner: str = ""
 
 
 @dataclass(frozen=True)

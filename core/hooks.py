@@ -42,6 +42,7 @@ from rapport.core.extensions import (
     CardSection,
     Classifier,
     CommandSpec,
+    Hold,
     JobSpec,
     MigrationSource,
     Notification,
@@ -91,11 +92,15 @@ class Hooks:
         self,
         hook: str,
         on_failure: Callable[[pluggy.HookImpl], None] | None = None,
+        only: str | None = None,
         **kwargs: Any,
     ) -> Iterator[tuple[str, Any]]:
-        """Call each implementation on its own; yield ``(plugin name, result)`` for each success."""
+        """Call each implementation (of plugin ``only``, if given) on its own; yield
+        ``(plugin name, result)`` for each success."""
         caller: pluggy.HookCaller = getattr(self.manager.hook, hook)
         for impl in reversed(caller.get_hookimpls()):
+            if only is not None and impl.plugin_name != only:
+                continue
             try:
                 result = impl.function(**{name: kwargs[name] for name in impl.argnames})
             except Exception as exc:
@@ -158,9 +163,10 @@ class Hooks:
         self,
         hook: str,
         on_failure: Callable[[pluggy.HookImpl], None] | None = None,
+        only: str | None = None,
         **kwargs: Any,
     ) -> Iterator[tuple[str, Any]]:
-        for plugin, result in self._results(hook, on_failure, **kwargs):
+        for plugin, result in self._results(hook, on_failure, only, **kwargs):
             if inspect.isawaitable(result):
                 _close(result)
                 self._record(plugin, hook, TypeError(f"{hook} must answer synchronously"))
@@ -274,13 +280,14 @@ class Hooks:
 
     # --- validation ------------------------------------------------------------------
 
-    def validate_change(self, app: App, change: ProposedChange) -> list[Text]:
-        """Every reason given to refuse ``change``, each followed by the plugin's name.
+    def validate_change(self, app: App, change: ProposedChange) -> list[Text | Hold]:
+        """Every reason given to refuse ``change`` (each followed by the plugin's name) and
+        every hold on it (with the plugin that asked for it).
 
         A rule that raises lets the change through, unless it is marked
         :func:`~rapport.core.markers.fail_closed`: then its failure is a refusal.
         """
-        reasons: list[Text] = []
+        reasons: list[Text | Hold] = []
 
         def undecided(impl: pluggy.HookImpl) -> None:
             if getattr(impl.function, FAIL_CLOSED, False):
@@ -290,9 +297,18 @@ class Hooks:
         for plugin, reason in self._sync_results(
             "validate_change", undecided, app=app, change=change
         ):
-            if reason:
+            if isinstance(reason, Hold):
+                reasons.append(dataclasses.replace(reason, owner=plugin))
+            elif reason:
                 reasons.append(_l("{reason} ({plugin})", reason=reason, plugin=plugin))
         return reasons
+
+    def after_change_held(self, app: App, change: ProposedChange, hold: Hold) -> None:
+        """Hand a held change to the plugin that holds it (``hold.owner``), and to it alone."""
+        for _plugin, _answer in self._sync_results(
+            "after_change_held", None, hold.owner, app=app, change=change, hold=hold
+        ):
+            pass
 
     # --- events ----------------------------------------------------------------------
 

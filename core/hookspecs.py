@@ -31,12 +31,14 @@ import click
 import pluggy
 
 from rapport.core.domain.actor import Actor
+from rapport.core.domain.errors import Text
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Customer, Deal, Interaction, Stage
 from rapport.core.extensions import (
     CardSection,
     Classifier,
     CommandSpec,
+    Hold,
     JobSpec,
     MigrationSource,
     Notification,
@@ -158,13 +160,22 @@ def register_runners(register: Callable[[RunnerSpec], None]) -> None:
 
 
 @hookspec
-def validate_change(app: App, change: ProposedChange) -> str | None:
-    """Return a reason to refuse ``change``, or ``None`` to let it through.
+def validate_change(app: App, change: ProposedChange) -> str | Text | Hold | None:
+    """Return a reason to refuse ``change``, a :class:`Hold` to make it wait for approval,
+    or ``None`` to let it through.
 
-    Called for every create, update, merge and stage move, whatever the channel. All
-    implementations run and every reason is shown to the user; nothing is written if any
-    refuses. Must be synchronous and must not write.
+    Called before every write, whatever the channel: each create, update, merge, stage
+    move, archive, tag and date change, user, field, pipeline, segment, plan, approval,
+    task, cost and override (``change.entity`` and ``change.action`` say which). All
+    implementations run; nothing is written if any refuses, and every reason is shown.
+    Must be synchronous and must not write.
     """
+
+
+@hookspec
+def after_change_held(app: App, change: ProposedChange, hold: Hold) -> None:
+    """A change waits for approval because this plugin answered ``validate_change`` with
+    ``hold``; called once the person's transaction is over, to file the request."""
 
 
 # --- events (after the commit; notify only) --------------------------------------------

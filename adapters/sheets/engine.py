@@ -27,7 +27,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
 from rapport.core.domain.errors import InvalidInput, PluginFailed, RapportError
 from rapport.core.explain import explain
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.archive import Archivable, set_archived
 from rapport.core.services.customers import (
     create_customer,
@@ -268,10 +268,10 @@ class _Sheet:
         """Record the losing values of fields both sides changed; say so in the row."""
         losing, winning = ("database", "sheet") if self.sheet_wins else ("sheet", "database")
         with UnitOfWork(self.app) as uow:
-            changes = {key: {losing: lost, "kept": kept}
-                       for key, lost, kept in self._sides(conflicts)}  # fmt: skip
-            audit.record(uow.session, self.actor, entity=self.entity, entity_id=record_id,
-                         action="sheet_conflict", at=self.app.clock(), changes=changes)  # fmt: skip
+            lost_values = {key: {losing: lost, "kept": kept}
+                           for key, lost, kept in self._sides(conflicts)}  # fmt: skip
+            changes.keep_unapplied(uow, self.actor, entity=self.entity, entity_id=record_id,
+                                   action="sheet_conflict", values=lost_values)  # fmt: skip
             uow.commit()
         for key, lost, kept in self._sides(conflicts):
             self.report.conflicts.append(

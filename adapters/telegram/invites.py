@@ -90,9 +90,8 @@ def redeem_invite(app: App, token: str, telegram_id: int, language: str | None) 
         uow.commit()
     if not claimed or invite is None:
         raise NotFound("This invite link was used already or has expired; ask for a new one.")
-    inviter = (
-        Actor.system() if invite.created_by is None else _actor_of(app, invite.created_by)
-    ).via(Channel.BOT)
+    by = get_user(app, invite.created_by).display_name if invite.created_by else "an admin"
+    inviter = Actor.system(f"invite from {by}").via(Channel.BOT)
     user = add_user(
         app,
         inviter,
@@ -110,15 +109,3 @@ def redeem_invite(app: App, token: str, telegram_id: int, language: str | None) 
         )
         uow.commit()
     return user
-
-
-def _actor_of(app: App, user_id: int) -> Actor:
-    """The inviter, acting with admin rights for this one registration they approved."""
-    user = get_user(app, user_id)
-    return Actor(
-        user_id=user.id,
-        role=Role.ADMIN,
-        channel=Channel.BOT,
-        team=user.team,
-        display_name=user.display_name,
-    )

@@ -24,8 +24,12 @@ class Actor(BaseModel):
     """The language replies to this person are written in; ``None``: the team's."""
 
     @classmethod
-    def system(cls) -> Actor:
-        return cls(user_id=None, role=Role.ADMIN, channel=Channel.SYSTEM)
+    def system(cls, name: str = "system") -> Actor:
+        """Rapport itself acting for the team: a scheduled job, an automatic rule, an invite
+        being claimed. Its rights are an admin's, by design: it must reach every record to
+        remind their owners or follow up a deal. It is no user, so it never logs in, and
+        ``name`` says in the history which part of Rapport acted ("tasks: reminders")."""
+        return cls(user_id=None, role=Role.ADMIN, channel=Channel.SYSTEM, display_name=name)
 
     def via(self, channel: Channel) -> Actor:
         """The same person acting through another channel."""

@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -41,6 +42,16 @@ def _one_line(text: str) -> str:
     return " ".join(_printable(text).split())
 
 
+def _zone(name: str) -> str:
+    """An IANA time zone (``Europe/Moscow``): a reminder is read in it every day."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError("time_zone", "is not a time zone") from None
+    return name
+
+
+TimeZone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_zone)]
 Name = Annotated[
     str,
     AfterValidator(_one_line),
@@ -70,7 +81,7 @@ class NewUser(Command):
     telegram_id: int | None = Field(default=None, gt=0)
     team: ShortText | None = None
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
-    timezone: str | None = None
+    timezone: TimeZone | None = None
 
 
 class NewCustomer(Command):
@@ -182,6 +193,8 @@ def _reason(kind: str, ctx: dict[str, Any], message: str) -> Text:
         return _l("is not a date (write it as 2026-03-31 or 31.03.2026)")
     if kind in ("enum", "literal_error"):
         return _l("must be one of: {choices}", choices=ctx.get("expected", ""))
+    if kind == "time_zone":
+        return _l("is not a time zone, e.g. Europe/Moscow")
     if kind == "control_character":
         return _l("contains a control character")
     if kind == "value_error":

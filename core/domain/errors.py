@@ -106,6 +106,15 @@ class Vetoed(RapportError):
         super().__init__("; ".join(str(reason) for reason in self.reasons))
 
 
+class AwaitingApproval(RapportError):
+    """Nothing was changed yet: the change went to someone for approval (``reasons`` say
+    why, in the person's words, and who decides)."""
+
+    def __init__(self, reasons: list[str | Text] | list[Text]) -> None:
+        self.reasons: list[str | Text] = list(reasons)
+        super().__init__("; ".join(str(reason) for reason in self.reasons))
+
+
 class SchemaNotReady(RapportError):
     """The database schema is missing or older than the code: the user must upgrade it."""
 

@@ -1,22 +1,35 @@
-"""The path every change takes: compare before and after, let plugins veto, audit it.
+"""The one path every change takes: the actor's rights, the plugins' veto, the write, the audit.
 
-Customers, deals and plugin records all go through :func:`review`, so validation
-hooks and the audit log apply the same way whatever changed and whoever changed it.
+Customers, deals, users, fields, pipelines, tags, dates, plans, approvals and every
+plugin's records go through :func:`write` (or its :func:`insert` / :func:`update`
+forms), so roles, ``validate_change`` and the audit log apply the same way whatever
+changed, whoever changed it and through whichever channel. No service records an audit
+entry any other way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
 
+from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
-from rapport.core.domain.errors import ConcurrentChange, InvalidInput, Problems, Vetoed
+from rapport.core.domain.errors import (
+    AwaitingApproval,
+    ConcurrentChange,
+    InvalidInput,
+    PermissionDenied,
+    Problems,
+    Vetoed,
+    _l,
+)
 from rapport.core.domain.fields import Entity
-from rapport.core.extensions import ProposedChange
+from rapport.core.extensions import Hold, ProposedChange
 from rapport.core.services import audit
 from rapport.core.services.uow import UnitOfWork
 
@@ -58,7 +71,11 @@ def check_version(entity: str, current: int, expected: int | None) -> None:
         )
 
 
-def review(
+Changed = dict[str, tuple[Any, Any]]
+"""Field → (old, new) for every field a change altered."""
+
+
+def write(
     uow: UnitOfWork,
     actor: Actor,
     *,
@@ -67,13 +84,80 @@ def review(
     entity_id: int | None,
     before: Mapping[str, Any] | None,
     after: Mapping[str, Any],
-) -> dict[str, tuple[Any, Any]]:
-    """Ask plugins whether the change may happen; return the changed fields. Raises Vetoed."""
+    apply: Callable[[], int | None] | None = None,
+    details: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Changed:
+    """The one write path every change takes, whoever makes it and through whichever channel.
+
+    The actor's rights are checked as they are now (a rep deactivated or made a manager
+    since they opened the dialog is stopped), plugins may veto the change
+    (``validate_change`` sees every create, update, merge, move, tag, date, plan,
+    approval...) or hold it for approval (:class:`AwaitingApproval` is raised and the
+    holding plugin files the request once the transaction is over), then ``apply``
+    writes it and returns the record's id (a new record's, once flushed), and the audit
+    log records who, through which channel, and each field's old and new value (plus
+    ``details``: what a merge moved). An update that changes nothing is neither written
+    nor recorded.
+    """
+    current_rights(uow, actor)
     change = ProposedChange(entity, action, entity_id, before, after, actor)
-    reasons = uow.app.hooks.validate_change(uow.app, change)
-    if reasons:
-        raise Vetoed(reasons)
-    return change.changed
+    answers = uow.app.hooks.validate_change(uow.app, change)
+    refusals = [answer for answer in answers if not isinstance(answer, Hold)]
+    if refusals:
+        raise Vetoed(refusals)
+    holds = [answer for answer in answers if isinstance(answer, Hold)]
+    if holds:
+        app = uow.app
+        for hold in holds:
+            uow.at_end(partial(app.hooks.after_change_held, app, change, hold))
+        raise AwaitingApproval([hold.reason for hold in holds])
+    changed = change.changed
+    if before is not None and not changed and not details:
+        return changed
+    record_id = apply() if apply is not None else None
+    record_id = record_id if record_id is not None else entity_id
+    if record_id is None:
+        raise TypeError(f"{entity} {action}: the write must say which record it wrote")
+    audit.record(
+        uow.session,
+        actor,
+        entity=entity,
+        entity_id=record_id,
+        action=action,
+        changes={**audit.changes_of(changed), **(details or {})},
+        at=at or uow.app.clock(),
+    )
+    return changed
+
+
+def keep_unapplied(
+    uow: UnitOfWork, actor: Actor, *, entity: str, entity_id: int, action: str,
+    values: Mapping[str, Any],
+) -> None:  # fmt: skip
+    """Record what a person typed that was not applied (the losing side of a conflict), so
+    nothing typed is lost; the record itself does not change, so there is nothing to veto."""
+    current_rights(uow, actor)
+    audit.record(uow.session, actor, entity=entity, entity_id=entity_id, action=action,
+                 changes=dict(values), at=uow.app.clock())  # fmt: skip
+
+
+def current_rights(uow: UnitOfWork, actor: Actor) -> None:
+    """Refuse a person whose rights changed since their actor was made (once per transaction).
+
+    A system job (no user) acts with the rights it was given in code.
+    """
+    if actor.user_id is None or ("rights", actor.user_id) in uow.memo:
+        return
+    row = uow.session.get(UserRow, actor.user_id)
+    if row is None or not row.active:
+        raise PermissionDenied(_l("{name} is no longer an active user.", name=actor.display_name))
+    if row.role != actor.role.value or row.team != actor.team:
+        raise PermissionDenied(
+            _l("Your rights changed (now {role}, team {team}); please start again.",
+               role=row.role, team=row.team or "-")
+        )  # fmt: skip
+    uow.memo["rights", actor.user_id] = True
 
 
 def insert(
@@ -84,29 +168,17 @@ def insert(
     row: Any,
     values: Mapping[str, Any],
     review_extra: Mapping[str, Any] | None = None,
-) -> dict[str, tuple[Any, Any]]:
-    """Let plugins veto a new record built from ``values``, then insert and audit it."""
-    changed = review(
-        uow,
-        actor,
-        entity=entity,
-        action="create",
-        entity_id=None,
-        before=None,
-        after=flatten(plain(values)) | dict(review_extra or {}),
-    )
-    uow.session.add(row)
-    uow.session.flush()
-    audit_change(
-        uow,
-        actor,
-        entity=entity,
-        entity_id=row.id,
-        action="create",
-        changed=changed,
-        at=row.created_at,
-    )
-    return changed
+) -> Changed:
+    """A new record built from ``values``, through :func:`write`."""
+
+    def add() -> int:
+        uow.session.add(row)
+        uow.session.flush()
+        return int(row.id)
+
+    return write(uow, actor, entity=entity, action="create", entity_id=None, before=None,
+                 after=flatten(plain(values)) | dict(review_extra or {}), apply=add,
+                 at=row.created_at)  # fmt: skip
 
 
 def update(
@@ -119,57 +191,26 @@ def update(
     values: Mapping[str, Any],
     columns: tuple[str, ...],
     derived: Mapping[str, Any] | None = None,
-) -> dict[str, tuple[Any, Any]]:
-    """Let plugins veto the edit of ``row`` to ``values``, apply ``columns`` and audit it.
+) -> Changed:
+    """The edit of ``row`` to ``values`` (``columns`` of them), through :func:`write`.
 
     Returns the changed fields; nothing is written or recorded when nothing changed.
     ``derived`` are columns computed from the values (a search key), set alongside.
     """
-    changed = review(
-        uow,
-        actor,
-        entity=entity,
-        action="update",
-        entity_id=row.id,
-        before=snapshot(current),
-        after=flatten(plain(values)),
-    )
-    if not changed:
-        return changed
     now = uow.app.clock()
-    for column in columns:
-        setattr(row, column, values[column])
-    for column, value in (derived or {}).items():
-        setattr(row, column, value)
-    row.updated_at = now
-    uow.session.flush()
-    audit_change(
-        uow, actor, entity=entity, entity_id=row.id, action="update", changed=changed, at=now
-    )
-    return changed
 
+    def apply() -> int:
+        for column in columns:
+            setattr(row, column, values[column])
+        for column, value in (derived or {}).items():
+            setattr(row, column, value)
+        row.updated_at = now
+        uow.session.flush()
+        return int(row.id)
 
-def audit_change(
-    uow: UnitOfWork,
-    actor: Actor,
-    *,
-    entity: str,
-    entity_id: int,
-    action: str,
-    changed: Mapping[str, tuple[Any, Any]],
-    at: datetime,
-    note: str | None = None,
-) -> None:
-    audit.record(
-        uow.session,
-        actor,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        changes=audit.changes_of(changed),
-        at=at,
-        note=note,
-    )
+    return write(uow, actor, entity=entity, action="update", entity_id=row.id,
+                 before=snapshot(current), after=flatten(plain(values)), apply=apply,
+                 at=now)  # fmt: skip
 
 
 def coerce_fields(

@@ -16,7 +16,7 @@ from rapport.core.domain.enums import CustomerKind
 from rapport.core.domain.errors import InvalidInput, NotFound, Problems, RapportError
 from rapport.core.domain.models import Customer
 from rapport.core.domain.values import normalize_email, normalize_phone
-from rapport.core.services import audit, changes
+from rapport.core.services import changes
 from rapport.core.services.access import (
     check_owner_assignment,
     default_owner,
@@ -239,52 +239,35 @@ def merge_customers(app: App, actor: Actor, keep_id: int, merge_id: int) -> Cust
         keep.emails = _union(keep.emails, gone.emails)
         keep.fields = {**gone.fields, **keep.fields}
         values = Customer.model_validate(keep).model_dump(exclude=set(changes.BOOKKEEPING))
-        changed = changes.review(
-            uow,
-            actor,
-            entity=ENTITY,
-            action="merge",
-            entity_id=keep.id,
-            before=changes.snapshot(kept_before),
-            after=changes.flatten(changes.plain(values)) | {"merged_id": gone.id},
-        )
         session = uow.session
-        moved = {
-            "interactions": _move(session, InteractionRow.customer_id, gone.id, keep.id),
-            "deals": _move(session, DealRow.customer_id, gone.id, keep.id),
-            "contact_persons": _move(session, CustomerRow.organisation_id, gone.id, keep.id),
-        }
         now = app.clock()
-        keep.search_text = search_text(values)
-        keep.updated_at = now
-        gone.archived, gone.merged_into_id, gone.updated_at = True, keep.id, now
-        session.flush()
-        _index(session, gone.id, [], [])
-        _index(session, keep.id, keep.phones, keep.emails)
-        changed.pop("merged_id", None)
-        audit.record(
-            session,
-            actor,
-            entity=ENTITY,
-            entity_id=keep.id,
-            action="merge",
-            changes={
-                **audit.changes_of(changed),
-                "merged_id": gone.id,
-                "moved": moved,
-                "discarded": discarded,
-            },
-            at=now,
-        )
-        audit.record(
-            session,
-            actor,
-            entity=ENTITY,
-            entity_id=gone.id,
-            action="merged_into",
-            changes={"merged_into_id": {"old": None, "new": keep.id}},
-            at=now,
-        )
+        moved: dict[str, int] = {}
+
+        def fold() -> int:
+            moved["interactions"] = _move(session, InteractionRow.customer_id, gone.id, keep.id)
+            moved["deals"] = _move(session, DealRow.customer_id, gone.id, keep.id)
+            moved["contact_persons"] = _move(session, CustomerRow.organisation_id, gone.id, keep.id)
+            keep.search_text = search_text(values)
+            keep.updated_at = now
+            session.flush()
+            _index(session, keep.id, keep.phones, keep.emails)
+            return keep.id
+
+        changes.write(uow, actor, entity=ENTITY, action="merge", entity_id=keep.id,
+                      before=changes.snapshot(kept_before),
+                      after=changes.flatten(changes.plain(values)) | {"merged_id": gone.id},
+                      apply=fold, details={"moved": moved, "discarded": discarded},
+                      at=now)  # fmt: skip
+
+        def retire() -> int:
+            gone.archived, gone.merged_into_id, gone.updated_at = True, keep.id, now
+            session.flush()
+            _index(session, gone.id, [], [])
+            return gone.id
+
+        changes.write(uow, actor, entity=ENTITY, action="merged_into", entity_id=gone.id,
+                      before={"merged_into_id": None}, after={"merged_into_id": keep.id},
+                      apply=retire, at=now)  # fmt: skip
         kept, merged = Customer.model_validate(keep), Customer.model_validate(gone)
         uow.after_commit(lambda: app.hooks.after_customers_merged(app, kept, merged, actor))
         uow.commit()

@@ -151,7 +151,21 @@ def move_deal(
             "status": target.outcome.value,
             "lost_reason": reason if target.outcome is StageOutcome.LOST else None,
         }
-        changed = changes.review(
+
+        def apply() -> int:
+            row.stage_id, row.status, row.lost_reason = (
+                target.id,
+                target.outcome.value,
+                values["lost_reason"],
+            )
+            row.stage_entered_at = now
+            row.closed_at = now if target.outcome is not StageOutcome.OPEN else None
+            row.updated_at = now
+            uow.session.flush()
+            _record_stage_change(uow.session, actor, row.id, source, target, now)
+            return row.id
+
+        changes.write(
             uow,
             actor,
             entity=ENTITY,
@@ -159,19 +173,8 @@ def move_deal(
             entity_id=row.id,
             before=changes.snapshot(current) | {"stage": source.key},
             after=values | {"stage": target.key},
-        )
-        row.stage_id, row.status, row.lost_reason = (
-            target.id,
-            target.outcome.value,
-            values["lost_reason"],
-        )
-        row.stage_entered_at = now
-        row.closed_at = now if target.outcome is not StageOutcome.OPEN else None
-        row.updated_at = now
-        uow.session.flush()
-        _record_stage_change(uow.session, actor, row.id, source, target, now)
-        changes.audit_change(
-            uow, actor, entity=ENTITY, entity_id=row.id, action="move", changed=changed, at=now
+            apply=apply,
+            at=now,
         )
         deal = Deal.model_validate(row)
         uow.after_commit(

@@ -18,7 +18,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import FieldProblem, InvalidInput
 from rapport.core.domain.fields import FieldSpec
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.access import require_role
 from rapport.core.services.uow import UnitOfWork
 
@@ -56,17 +56,7 @@ def define_field(app: App, actor: Actor, data: dict[str, Any]) -> FieldSpec:
             created_at=app.clock(),
             created_by=actor.user_id,
         )
-        uow.session.add(row)
-        uow.session.flush()
-        audit.record(
-            uow.session,
-            actor,
-            entity="custom_field",
-            entity_id=row.id,
-            action="create",
-            changes={key: {"old": None, "new": value} for key, value in data.items()},
-            at=row.created_at,
-        )
+        changes.insert(uow, actor, entity="custom_field", row=row, values=data)
         uow.commit()
     with UnitOfWork(app, read_only=True) as uow:
         app.registry.refresh_stored_fields(uow.session)

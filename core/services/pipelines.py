@@ -13,7 +13,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role, StageOutcome
 from rapport.core.domain.errors import InvalidInput, NotFound
 from rapport.core.domain.models import Pipeline, Stage
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.access import require_role
 from rapport.core.services.uow import UnitOfWork
 
@@ -74,40 +74,47 @@ def save_pipeline(
         raise InvalidInput.one("stages", "a pipeline needs open stages, a won and a lost stage")
     with UnitOfWork(app) as uow:
         session = uow.session
-        row = session.scalar(select(PipelineRow).where(PipelineRow.name == name))
-        if row is None:
-            row = PipelineRow(name=name, is_default=False)
+        found = session.scalar(select(PipelineRow).where(PipelineRow.name == name))
+        existing = {s.key: s for s in _stages(session, found.id)} if found else {}
+        for key, stage in existing.items():
+            if key not in keys and session.scalar(
+                select(func.count()).where(DealRow.stage_id == stage.id)
+            ):
+                raise InvalidInput.one(
+                    "stages", f"stage {stage.name!r} still holds deals; move them first"
+                )
+        shape = [[s["position"], s["key"], s["name"], s["probability"], s["sla_days"],
+                  s["outcome"]] for s in sorted(wanted, key=lambda s: s["position"])]  # fmt: skip
+        before = [list(_shape(stage)) for stage in sorted(existing.values(), key=_shape)]
+
+        def apply() -> int:
+            row = found or PipelineRow(name=name, is_default=False)
             session.add(row)
             session.flush()
-        existing = {s.key: s for s in _stages(session, row.id)}
-        before = sorted(_shape(stage) for stage in existing.values())
-        for key, stage in existing.items():
-            if key not in keys:
-                if session.scalar(select(func.count()).where(DealRow.stage_id == stage.id)):
-                    raise InvalidInput.one(
-                        "stages", f"stage {stage.name!r} still holds deals; move them first"
-                    )
-                session.delete(stage)
-        for values in wanted:
-            kept = existing.get(values["key"])
-            if kept is None:
-                session.add(StageRow(pipeline_id=row.id, **values))
-            else:
-                for column, value in values.items():
-                    setattr(kept, column, value)
-        session.flush()
-        after = sorted(_shape(stage) for stage in _stages(session, row.id))
-        if after != before:
-            audit.record(
-                session,
-                actor,
-                entity="pipeline",
-                entity_id=row.id,
-                action="save",
-                changes={"stages": {"old": before, "new": after}},
-                at=app.clock(),
-            )
-        pipeline = load_pipeline(session, row.id)
+            for key, stage in existing.items():
+                if key not in keys:
+                    session.delete(stage)
+            for values in wanted:
+                kept = existing.get(values["key"])
+                if kept is None:
+                    session.add(StageRow(pipeline_id=row.id, **values))
+                else:
+                    for column, value in values.items():
+                        setattr(kept, column, value)
+            session.flush()
+            return row.id
+
+        changes.write(uow, actor, entity="pipeline", action="save" if found else "create",
+                      entity_id=found.id if found else None,
+                      before={"name": name, "stages": before} if found else None,
+                      after={"name": name, "stages": shape}, apply=apply)  # fmt: skip
+        row_id = (
+            found.id
+            if found
+            else session.scalar(select(PipelineRow.id).where(PipelineRow.name == name))
+        )
+        assert row_id is not None
+        pipeline = load_pipeline(session, row_id)
         uow.commit()
     return pipeline
 

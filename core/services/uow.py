@@ -35,6 +35,7 @@ class UnitOfWork:
         self.app = app
         self.read_only = read_only
         self._callbacks: list[Callable[[], None]] = []
+        self._at_end: list[Callable[[], None]] = []
         self._committed = False
         self._outer: UnitOfWork | None = None
         self._token: Token[UnitOfWork | None] | None = None
@@ -69,6 +70,9 @@ class UnitOfWork:
             self.session.rollback()  # expires what the failed change loaded: it is not true
         # A read-only unit of work only closes: the rows it read stay readable afterwards.
         self.session.close()
+        at_end, self._at_end = self._at_end, []
+        for callback in at_end:
+            callback()
         if isinstance(exc, StaleDataError):
             raise _concurrent_change() from None
         if self._committed and exc is None:
@@ -82,6 +86,14 @@ class UnitOfWork:
             self._outer.after_commit(callback)
         else:
             self._callbacks.append(callback)
+
+    def at_end(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the outermost transaction is over, committed or rolled back
+        (a change held for approval files its request then, in a transaction of its own)."""
+        if self._outer is not None:
+            self._outer.at_end(callback)
+        else:
+            self._at_end.append(callback)
 
     def commit(self) -> None:
         if self._outer is not None:

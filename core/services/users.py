@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, Final, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
@@ -13,12 +13,13 @@ from rapport.core.domain.commands import NewUser, parse_command
 from rapport.core.domain.enums import Channel, Role
 from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
 from rapport.core.domain.models import User
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.access import require_role
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.settings import Language
 
 LANGUAGES: tuple[str, ...] = get_args(Language)
+ENTITY: Final = "user"
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -37,19 +38,7 @@ def add_user(app: App, actor: Actor, data: NewUser | dict[str, Any]) -> User:
                 "telegram_id", f"{command.telegram_id} already belongs to another user"
             )
         row = UserRow(**command.model_dump(), active=True, created_at=app.clock())
-        uow.session.add(row)
-        uow.session.flush()
-        audit.record(
-            uow.session,
-            actor,
-            entity="user",
-            entity_id=row.id,
-            action="create",
-            changes={
-                key: {"old": None, "new": value} for key, value in command.model_dump().items()
-            },
-            at=row.created_at,
-        )
+        changes.insert(uow, actor, entity=ENTITY, row=row, values=command.model_dump())
         user = User.model_validate(row)
         uow.commit()
     return user
@@ -91,17 +80,7 @@ def set_role(app: App, actor: Actor, user_id: int, role: Role | str) -> User:
             raise NotFound(f"No user #{user_id}.")
         if row.role == Role.ADMIN and new_role is not Role.ADMIN and _admins(uow) == 1:
             raise PermissionDenied("This is the last admin; make someone else admin first.")
-        old = row.role
-        row.role = new_role.value
-        audit.record(
-            uow.session,
-            actor,
-            entity="user",
-            entity_id=row.id,
-            action="update",
-            changes={"role": {"old": old, "new": new_role.value}},
-            at=app.clock(),
-        )
+        _set(uow, actor, row, role=new_role.value)
         user = User.model_validate(row)
         uow.commit()
     return user
@@ -116,17 +95,7 @@ def set_active(app: App, actor: Actor, user_id: int, active: bool) -> User:
             raise NotFound(f"No user #{user_id}.")
         if not active and row.role == Role.ADMIN and _admins(uow) == 1:
             raise PermissionDenied("This is the last admin; make someone else admin first.")
-        if row.active != active:
-            audit.record(
-                uow.session,
-                actor,
-                entity="user",
-                entity_id=row.id,
-                action="update",
-                changes={"active": {"old": row.active, "new": active}},
-                at=app.clock(),
-            )
-            row.active = active
+        _set(uow, actor, row, active=active)
         user = User.model_validate(row)
         uow.commit()
     return user
@@ -165,13 +134,7 @@ def set_preferences(
         if row is None:
             raise NotFound("Only a registered user has preferences.")
         wanted = {"language": language, "timezone": timezone}
-        changes = {key: {"old": getattr(row, key), "new": value} for key, value in wanted.items()
-                   if value is not None and getattr(row, key) != value}  # fmt: skip
-        for key, change in changes.items():
-            setattr(row, key, change["new"])
-        if changes:
-            audit.record(uow.session, actor, entity="user", entity_id=row.id, action="update",
-                         changes=changes, at=app.clock())  # fmt: skip
+        _set(uow, actor, row, **{key: value for key, value in wanted.items() if value is not None})
         user = User.model_validate(row)
         uow.commit()
     return user
@@ -197,6 +160,21 @@ def actor_for(user: User, channel: Channel) -> Actor:
         display_name=user.display_name,
         language=user.language,
     )
+
+
+def _set(uow: UnitOfWork, actor: Actor, row: UserRow, **values: Any) -> None:
+    """Change some of a user's columns through the one write path."""
+    current = User.model_validate(row)
+
+    def apply() -> int:
+        for key, value in values.items():
+            setattr(row, key, value)
+        uow.session.flush()
+        return row.id
+
+    before = changes.snapshot(current)
+    changes.write(uow, actor, entity=ENTITY, action="update", entity_id=row.id, before=before,
+                  after=before | changes.plain(values), apply=apply)  # fmt: skip
 
 
 def _admins(uow: UnitOfWork) -> int:

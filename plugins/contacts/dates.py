@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import InvalidInput, NotFound
 from rapport.core.domain.fields import parse_date
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.contacts.tables import SignificantDateRow
@@ -44,17 +44,14 @@ def add_date(
     with UnitOfWork(app) as uow:
         visible_customer(uow.session, actor, customer_id)
         row = SignificantDateRow(customer_id=customer_id, label=label, day=parsed, yearly=yearly)
-        uow.session.add(row)
-        uow.session.flush()
-        audit.record(
-            uow.session,
-            actor,
-            entity="customer",
-            entity_id=customer_id,
-            action="date_added",
-            changes={"date": {"old": None, "new": _describe(row)}},
-            at=app.clock(),
-        )
+
+        def add() -> int:
+            uow.session.add(row)
+            uow.session.flush()
+            return customer_id
+
+        changes.write(uow, actor, entity="customer", action="date_added", entity_id=customer_id,
+                      before={"date": None}, after={"date": _describe(row)}, apply=add)  # fmt: skip
         added = SignificantDate.of(row)
         uow.commit()
     return added
@@ -66,16 +63,15 @@ def remove_date(app: App, actor: Actor, date_id: int) -> None:
         if row is None:
             raise NotFound(f"No date #{date_id}.")
         visible_customer(uow.session, actor, row.customer_id)
-        audit.record(
-            uow.session,
-            actor,
-            entity="customer",
-            entity_id=row.customer_id,
-            action="date_removed",
-            changes={"date": {"old": _describe(row), "new": None}},
-            at=app.clock(),
-        )
-        uow.session.delete(row)
+
+        def remove() -> int:
+            uow.session.delete(row)
+            uow.session.flush()
+            return row.customer_id
+
+        changes.write(uow, actor, entity="customer", action="date_removed",
+                      entity_id=row.customer_id, before={"date": _describe(row)},
+                      after={"date": None}, apply=remove)  # fmt: skip
         uow.commit()
 
 

@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
@@ -23,7 +24,7 @@ from rapport.core.domain.enums import CustomerKind
 from rapport.core.domain.errors import InvalidInput, Problems
 from rapport.core.domain.values import normalize_email, normalize_phone
 from rapport.core.explain import explain
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.customers import create_customers, find_by_identifier
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.contacts.tables import TagRow
@@ -368,18 +369,14 @@ def _store_tags(app: App, actor: Actor, tagged: list[tuple[int, list[str]]]) -> 
     if not tagged:
         return
     with UnitOfWork(app) as uow:
-        uow.session.execute(
-            insert(TagRow), [{"customer_id": cid, "tag": t} for cid, tags in tagged for t in tags]
-        )
-        now = app.clock()
         for customer_id, tags in tagged:
-            audit.record(
-                uow.session,
-                actor,
-                entity="customer",
-                entity_id=customer_id,
-                action="tags",
-                changes={"tags": {"old": [], "new": tags}},
-                at=now,
-            )
+            rows = [{"customer_id": customer_id, "tag": tag} for tag in tags]
+            changes.write(uow, actor, entity="customer", action="tags", entity_id=customer_id,
+                          before={"tags": []}, after={"tags": tags},
+                          apply=partial(_insert_tags, uow, rows))  # fmt: skip
         uow.commit()
+
+
+def _insert_tags(uow: UnitOfWork, rows: list[dict[str, Any]]) -> int | None:
+    uow.session.execute(insert(TagRow), rows)
+    return None

@@ -23,7 +23,7 @@ from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType, R
 from rapport.core.domain.errors import InvalidInput, NotFound
 from rapport.core.domain.fields import FieldSpec, parse_date, parse_decimal
 from rapport.core.domain.models import Customer
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.access import owned_scope, require_role
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.contacts.filters import AllOf, AnyOf, Condition, Filter, Not, parse
@@ -336,30 +336,20 @@ def save_segment(app: App, actor: Actor, name: str, expression: str) -> Segment:
         raise InvalidInput.one("name", "give the segment a name of up to 200 characters")
     with UnitOfWork(app) as uow:
         compile_filter(app, uow.session, expression)
-        row = uow.session.scalar(select(SegmentRow).where(SegmentRow.name == name))
+        found = uow.session.scalar(select(SegmentRow).where(SegmentRow.name == name))
         now = app.clock()
-        old = row.expression if row else None
-        if row is None:
-            row = SegmentRow(
-                name=name,
-                expression=expression,
-                created_by=actor.user_id,
-                created_at=now,
-                updated_at=now,
-            )
-            uow.session.add(row)
-        else:
+        row = found or SegmentRow(name=name, created_by=actor.user_id, created_at=now)
+
+        def save() -> int:
             row.expression, row.updated_at = expression, now
-        uow.session.flush()
-        audit.record(
-            uow.session,
-            actor,
-            entity="segment",
-            entity_id=row.id,
-            action="create" if old is None else "update",
-            changes={"expression": {"old": old, "new": expression}},
-            at=now,
-        )
+            uow.session.add(row)
+            uow.session.flush()
+            return row.id
+
+        changes.write(uow, actor, entity="segment", action="update" if found else "create",
+                      entity_id=found.id if found else None,
+                      before={"name": name, "expression": found.expression} if found else None,
+                      after={"name": name, "expression": expression}, apply=save)  # fmt: skip
         segment = Segment(row.id, row.name, row.expression)
         uow.commit()
     return segment
@@ -375,16 +365,15 @@ def delete_segment(app: App, actor: Actor, name: str) -> None:
     require_role(actor, Role.MANAGER, Role.ADMIN)
     with UnitOfWork(app) as uow:
         row = _segment_row(uow.session, name)
-        audit.record(
-            uow.session,
-            actor,
-            entity="segment",
-            entity_id=row.id,
-            action="delete",
-            changes={"expression": {"old": row.expression, "new": None}},
-            at=app.clock(),
-        )
-        uow.session.delete(row)
+
+        def remove() -> int:
+            uow.session.delete(row)
+            uow.session.flush()
+            return row.id
+
+        changes.write(uow, actor, entity="segment", action="delete", entity_id=row.id,
+                      before={"name": row.name, "expression": row.expression},
+                      after={"name": row.name, "expression": None}, apply=remove)  # fmt: skip
         uow.commit()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import InvalidInput
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.contacts.tables import TagRow
@@ -47,20 +47,17 @@ def set_tags(
         after = sorted((set(before) | adding) - removing)
         if after == before:
             return before
-        uow.session.execute(delete(TagRow).where(TagRow.customer_id == customer_id))
-        if after:
-            uow.session.execute(
-                insert(TagRow), [{"customer_id": customer_id, "tag": t} for t in after]
-            )
-        audit.record(
-            uow.session,
-            actor,
-            entity="customer",
-            entity_id=customer_id,
-            action="tags",
-            changes={"tags": {"old": before, "new": after}},
-            at=app.clock(),
-        )
+
+        def apply() -> int:
+            uow.session.execute(delete(TagRow).where(TagRow.customer_id == customer_id))
+            if after:
+                uow.session.execute(
+                    insert(TagRow), [{"customer_id": customer_id, "tag": t} for t in after]
+                )
+            return customer_id
+
+        changes.write(uow, actor, entity="customer", action="tags", entity_id=customer_id,
+                      before={"tags": before}, after={"tags": after}, apply=apply)  # fmt: skip
         uow.commit()
     return after
 

@@ -21,7 +21,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.extensions import Profile
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.access import require_role
 from rapport.core.services.customers import get_customer
 from rapport.core.services.uow import UnitOfWork
@@ -135,16 +135,21 @@ def override_segment(
     get_customer(app, actor, customer_id)
     with UnitOfWork(app) as uow:
         old = uow.session.get(OverrideRow, customer_id)
-        before = old.segment if old else None
-        if old is not None:
-            uow.session.delete(old)
+        before = {"segment": old.segment if old else None, "note": old.note if old else None}
+
+        def apply() -> int:
+            if old is not None:
+                uow.session.delete(old)
+                uow.session.flush()
+            if segment is not None:
+                uow.session.add(OverrideRow(customer_id=customer_id, segment=segment, note=note,
+                                            by=actor.user_id, at=app.clock()))  # fmt: skip
             uow.session.flush()
-        if segment is not None:
-            uow.session.add(OverrideRow(customer_id=customer_id, segment=segment, note=note,
-                                        by=actor.user_id, at=app.clock()))  # fmt: skip
-        audit.record(uow.session, actor, entity="customer", entity_id=customer_id,
-                     action="segment_override", changes={"segment": {"old": before, "new": segment},
-                                                         "note": note}, at=app.clock())  # fmt: skip
+            return customer_id
+
+        changes.write(uow, actor, entity="customer", action="segment_override",
+                      entity_id=customer_id, before=before,
+                      after={"segment": segment, "note": note}, apply=apply)  # fmt: skip
         uow.commit()
     recalculate(app, [customer_id])
 

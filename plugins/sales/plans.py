@@ -20,7 +20,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role, StageOutcome
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.fields import parse_decimal
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.access import require_role
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.sales.tables import PlanRow
@@ -116,33 +116,22 @@ def set_plan(
                 PlanRow.team.is_(None) if team is None else PlanRow.team == team,
             )
         )
-        old = row.target if row else None
-        if row is None:
-            row = PlanRow(
-                period=when.label,
-                starts=when.starts,
-                ends=when.ends,
-                owner_id=owner_id,
-                team=team,
-                metric=metric,
-                target=amount,
-                created_by=actor.user_id,
-                updated_at=app.clock(),
-            )
-            uow.session.add(row)
-        else:
-            row.target, row.updated_at = amount, app.clock()
-        uow.session.flush()
-        audit.record(
-            uow.session,
-            actor,
-            entity="plan",
-            entity_id=row.id,
-            action="save",
-            changes={"target": {"old": old, "new": amount}},
-            at=app.clock(),
-        )
-        line = _line(uow.session, row)
+        plan = {"period": when.label, "metric": metric, "owner_id": owner_id, "team": team}
+        before = plan | {"target": row.target} if row is not None else None
+        saved = row or PlanRow(period=when.label, starts=when.starts, ends=when.ends,
+                               owner_id=owner_id, team=team, metric=metric,
+                               created_by=actor.user_id)  # fmt: skip
+
+        def save() -> int:
+            saved.target, saved.updated_at = amount, app.clock()
+            uow.session.add(saved)
+            uow.session.flush()
+            return saved.id
+
+        changes.write(uow, actor, entity="plan", action="save",
+                      entity_id=row.id if row is not None else None, before=before,
+                      after=plan | {"target": amount}, apply=save)  # fmt: skip
+        line = _line(uow.session, saved)
         uow.commit()
     return line
 

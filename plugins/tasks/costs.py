@@ -21,7 +21,7 @@ from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.fields import parse_date, parse_decimal
 from rapport.core.extensions import Report, ReportSpec
-from rapport.core.services import audit
+from rapport.core.services import changes
 from rapport.core.services.access import owned_scope, require_role
 from rapport.core.services.customers import customer_names, get_customer
 from rapport.core.services.uow import UnitOfWork
@@ -58,11 +58,9 @@ def add_marketing_cost(
     with UnitOfWork(app) as uow:
         row = CostRow(customer_id=customer_id, amount=value, note=note.strip()[:500], spent_on=day,
                       created_by=actor.user_id, created_at=app.clock())  # fmt: skip
-        uow.session.add(row)
-        uow.session.flush()
-        audit.record(uow.session, actor, entity="customer", entity_id=customer_id,
-                     action="marketing_cost", changes={"amount": str(value), "note": row.note},
-                     at=app.clock())  # fmt: skip
+        changes.insert(uow, actor, entity="marketing_cost", row=row,
+                       values={"customer_id": customer_id, "amount": value, "note": row.note,
+                               "spent_on": day})  # fmt: skip
         uow.commit()
 
 

@@ -18,7 +18,7 @@ from rapport.core.domain.commands import parse_command
 from rapport.core.domain.enums import InteractionKind, Role
 from rapport.core.domain.errors import InvalidInput, NotFound, Problems
 from rapport.core.domain.models import Interaction
-from rapport.core.services import audit, changes
+from rapport.core.services import changes
 from rapport.core.services.access import check_owner_assignment
 from rapport.core.services.customers import get_customer
 from rapport.core.services.deals import get_deal
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 ENTITY = "task"
+BOOKKEEPING = frozenset({"updated_at", "remind_at", "reminded_at", "reminder_delivered_at"})
 LOGGED = {
     TaskKind.CALL: InteractionKind.CALL,
     TaskKind.VISIT: InteractionKind.VISIT,
@@ -127,10 +128,8 @@ def complete_task(
         if row.status != TaskStatus.OPEN.value:
             raise InvalidInput.one("task", f"#{task_id} is already {row.status}")
         now = app.clock()
-        before = {"status": row.status, "result": row.result, "spent_minutes": row.spent_minutes}
-        row.status, row.result, row.spent_minutes = TaskStatus.DONE.value, result, spent_minutes
-        row.done_at = row.updated_at = now
-        _audit(uow, actor, row, before)
+        _change(uow, actor, row, "done", status=TaskStatus.DONE.value, result=result,
+                spent_minutes=spent_minutes, done_at=now, updated_at=now)  # fmt: skip
         interaction = None
         kind = LOGGED.get(TaskKind(row.kind))
         if log and kind is not None and row.customer_id is not None:
@@ -162,14 +161,9 @@ def snooze_task(app: App, actor: Actor, task_id: int, until: str | datetime) -> 
         )
         if due <= now:
             raise InvalidInput.one("until", "snooze to a moment in the future")
-        before = {"due_at": row.due_at}
-        row.due_at, row.remind_at = (
-            due,
-            max(due - timedelta(minutes=options.remind_before_minutes), now),
-        )
-        row.reminded_at = row.reminder_delivered_at = None
-        row.updated_at = now
-        _audit(uow, actor, row, before)
+        remind = max(due - timedelta(minutes=options.remind_before_minutes), now)
+        _change(uow, actor, row, "snooze", due_at=due, remind_at=remind, reminded_at=None,
+                reminder_delivered_at=None, updated_at=now)  # fmt: skip
         task = Task.model_validate(row)
         uow.commit()
     return task
@@ -178,9 +172,10 @@ def snooze_task(app: App, actor: Actor, task_id: int, until: str | datetime) -> 
 def cancel_task(app: App, actor: Actor, task_id: int, reason: str | None = None) -> Task:
     with UnitOfWork(app) as uow:
         row = _visible(uow.session, actor, task_id)
-        before = {"status": row.status, "result": row.result}
-        row.status, row.result, row.updated_at = TaskStatus.CANCELLED.value, reason, app.clock()
-        _audit(uow, actor, row, before)
+        if row.status != TaskStatus.OPEN.value:
+            raise InvalidInput.one("task", f"#{task_id} is already {row.status}")
+        _change(uow, actor, row, "cancel", status=TaskStatus.CANCELLED.value, result=reason,
+                updated_at=app.clock())  # fmt: skip
         task = Task.model_validate(row)
         uow.commit()
     return task
@@ -312,16 +307,17 @@ def _advance(moment: datetime, every: int, unit: str) -> datetime:
     raise AssertionError("unreachable")
 
 
-def _audit(uow: UnitOfWork, actor: Actor, row: TaskRow, before: dict[str, Any]) -> None:
-    after = {key: getattr(row, key) for key in before}
-    changed = {k: {"old": v, "new": after[k]} for k, v in before.items() if after[k] != v}
-    if changed:
-        audit.record(
-            uow.session,
-            actor,
-            entity=ENTITY,
-            entity_id=row.id,
-            action="update",
-            changes=changed,
-            at=uow.app.clock(),
-        )
+def _change(uow: UnitOfWork, actor: Actor, row: TaskRow, action: str, **values: Any) -> None:
+    """Set some of a task's columns through the one write path (bookkeeping is not shown)."""
+    shown = {key: value for key, value in values.items() if key not in BOOKKEEPING}
+    before = {key: getattr(row, key) for key in shown}
+    subject = {"title": row.title, "customer_id": row.customer_id, "deal_id": row.deal_id}
+
+    def apply() -> int:
+        for key, value in values.items():
+            setattr(row, key, value)
+        uow.session.flush()
+        return row.id
+
+    changes.write(uow, actor, entity=ENTITY, action=action, entity_id=row.id,
+                  before=subject | before, after=subject | shown, apply=apply)  # fmt: skip

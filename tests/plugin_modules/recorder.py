@@ -72,6 +72,10 @@ class Recorder:
         self._add("validate_change", entity=change.entity, action=change.action)
 
     @hookimpl
+    def after_change_held(self, change, hold):
+        self._add("after_change_held", entity=change.entity, kind=hold.kind)
+
+    @hookimpl
     def after_customer_created(self, customer, actor):
         self._add("after_customer_created", name=customer.name, channel=actor.channel)
 

@@ -203,7 +203,8 @@ def test_a_person_overrides_a_segment_and_it_is_kept_and_audited(app, team, hist
         "reasons": ["set by a person (the rules said not_enough_data)"],
     }
     entry = audit_entries(app, "customer", customer.id)[-1]
-    assert entry.action == "segment_override" and entry.changes["note"] == "runs our user group"
+    assert entry.action == "segment_override"
+    assert entry.changes["note"] == {"old": None, "new": "runs our user group"}
 
 
 def test_an_event_recalculates_that_customer_at_once(app, team, history):
