@@ -15,13 +15,14 @@ import click
 from sqlalchemy import func, select
 
 from rapport.core.bootstrap import App, build_app
-from rapport.core.config_template import TEMPLATE
+from rapport.core.config_template import config_text
 from rapport.core.db.migrate import require_current_schema, schema_state, upgrade
 from rapport.core.db.tables import CustomerRow, UserRow
 from rapport.core.demo import load_demo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
 from rapport.core.domain.errors import RapportError
+from rapport.core.domain.models import User
 from rapport.core.explain import explain
 from rapport.core.hooks import Hooks
 from rapport.core.logs import configure_logging
@@ -44,6 +45,7 @@ from rapport.core.settings import Settings, config_path, load_settings
 P = ParamSpec("P")
 R = TypeVar("R")
 OPENED = "rapport.app"
+ANNOUNCED = "rapport.announced"
 
 
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -92,11 +94,18 @@ def _plugin_commands(ctx: click.Context) -> dict[str, click.Command]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Settings file (default: $RAPPORT_CONFIG or ./rapport.toml).",
 )
+@click.option(
+    "--as",
+    "as_user",
+    metavar="USER",
+    default=None,
+    help="Act as this user (a name or an id), with their rights (default: [cli] user).",
+)
 @click.pass_context
 @friendly_errors
-def main(ctx: click.Context, config: Path | None) -> None:
+def main(ctx: click.Context, config: Path | None, as_user: str | None) -> None:
     """Rapport: a CRM that lives in Telegram and a spreadsheet."""
-    ctx.obj = {"config": config}
+    ctx.obj = {"config": config, "as": as_user}
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -117,14 +126,31 @@ def open_app(ctx: click.Context, *, check_schema: bool = True) -> Iterator[App]:
 
 
 def cli_actor(app: App) -> Actor:
-    """The CLI acts as the first admin, so every change it makes names a person."""
+    """The person this command acts as: ``--as USER``, else ``[cli] user``, else the first
+    active admin, with that person's rights. Said on stderr once per command, so whoever
+    runs it knows whose name the history will show."""
+    context = click.get_current_context()
+    root = context.find_root()
+    wanted = (root.obj or {}).get("as") or app.settings.cli.user
+    user = find_user(app, wanted) if wanted else _first_admin(app)
+    actor = actor_for(user, Channel.CLI)
+    if not root.meta.get(ANNOUNCED):
+        click.echo(f"(as {user.display_name}, {user.role.value})", err=True)
+        root.meta[ANNOUNCED] = True
+    return actor
+
+
+def _first_admin(app: App) -> User:
     with UnitOfWork(app, read_only=True) as uow:
         admin_id = uow.session.scalar(
-            select(UserRow.id).where(UserRow.role == Role.ADMIN.value, UserRow.active).limit(1)
+            select(UserRow.id)
+            .where(UserRow.role == Role.ADMIN.value, UserRow.active)
+            .order_by(UserRow.id)
+            .limit(1)
         )
     if admin_id is None:
         raise RapportError("There is no admin yet: run `rapport init` first.")
-    return actor_for(find_user(app, admin_id), Channel.CLI)
+    return find_user(app, admin_id)
 
 
 def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]:
@@ -154,13 +180,19 @@ def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]
 @friendly_errors
 def init(ctx: click.Context, admin_name: str | None, telegram_id: int | None) -> None:
     """Create the config file, the database, the default pipeline and an admin user."""
-    path = config_path(ctx.obj["config"])
-    if not path.exists():
-        path.write_text(TEMPLATE, encoding="utf-8")
-        click.echo(f"Wrote {path} (edit it to connect Telegram, Google Sheets or PostgreSQL).")
+    admin = admin_name or getpass.getuser()
+    _write_config(ctx, admin)
     with open_app(ctx, check_schema=False) as app:
-        done = _initialise(app, admin_name or getpass.getuser(), telegram_id)
+        done = _initialise(app, admin, telegram_id)
     click.echo("\n".join(done) if done else "Already initialised; nothing to do.")
+
+
+def _write_config(ctx: click.Context, admin: str) -> None:
+    """Write the commented settings file where ``--config`` points, unless one is there."""
+    path = config_path(ctx.find_root().obj["config"])
+    if not path.exists():
+        path.write_text(config_text(admin), encoding="utf-8")
+        click.echo(f"Wrote {path} (edit it to connect Telegram, Google Sheets or PostgreSQL).")
 
 
 @main.command()
@@ -168,6 +200,7 @@ def init(ctx: click.Context, admin_name: str | None, telegram_id: int | None) ->
 @friendly_errors
 def demo(ctx: click.Context) -> None:
     """Initialise if needed, then load a sample sales team with customers and deals."""
+    _write_config(ctx, getpass.getuser())
     with open_app(ctx, check_schema=False) as app:
         for line in _initialise(app, getpass.getuser(), None):
             click.echo(line)

@@ -1,5 +1,7 @@
 """The ``rapport.toml`` that ``rapport init`` writes: every setting, with its default."""
 
+import json
+
 TEMPLATE = """\
 # Rapport settings. Environment variables override this file: RAPPORT_DATABASE_URL,
 # RAPPORT_TELEGRAM__TOKEN (nested keys use a double underscore), ...
@@ -31,6 +33,12 @@ path = "rapport.xlsx"
 interval_seconds = 60
 deleted_rows = "restore"  # restore: a deleted row comes back; archive: its record is archived
 conflicts = "database"    # a field changed on both sides: database (default) or sheet wins
+# Sheet edits are made as this person, with their rights (a manager's discount limit...).
+# editor = "Olga Smirnova"    # default: the person `rapport` commands act as, below
+
+[cli]
+# `rapport` commands act as this person unless told `--as NAME`; every command says who.
+user = {cli_user}
 
 [plugins]
 disabled = []
@@ -44,3 +52,8 @@ disabled = []
 # label = "Turnover"
 # labels = { ru = "Оборот" }
 """
+
+
+def config_text(cli_user: str) -> str:
+    """The commented settings file, with the CLI acting as ``cli_user`` (the first admin)."""
+    return TEMPLATE.replace("{cli_user}", json.dumps(cli_user, ensure_ascii=False))

@@ -64,6 +64,16 @@ class SheetsSettings(BaseModel):
     deleted_rows: Literal["restore", "archive"] = "restore"
     # A field changed in the sheet and elsewhere since the last sync: which side wins.
     conflicts: Literal["database", "sheet"] = "database"
+    # Who sheet edits are made by (a user's name or id), with that person's rights.
+    editor: str | None = None
+
+
+class CliSettings(BaseModel):
+    """Who ``rapport`` commands act as when not told ``--as``: a user's name or id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user: str | None = None
 
 
 class PluginSettings(BaseModel):
@@ -111,6 +121,7 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = None
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     sheets: SheetsSettings = Field(default_factory=SheetsSettings)
+    cli: CliSettings = Field(default_factory=CliSettings)
     plugins: PluginSettings = Field(default_factory=PluginSettings)
     fields: list[CustomFieldSettings] = Field(default_factory=list)
 

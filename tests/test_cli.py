@@ -1,5 +1,7 @@
 """The ``rapport`` command as an administrator uses it, in a folder of their own."""
 
+import getpass
+
 
 def test_init_creates_config_database_pipeline_and_admin(cli, tmp_path):
     output = cli("init", "--admin", "Anna", "--telegram-id", "5550001")
@@ -89,7 +91,8 @@ def test_reports_plans_and_pipelines_from_the_cli(cli, tmp_path):
     listing = cli("report")
     assert "sales.funnel" in listing and "sales.top_customers" in listing
     funnel = cli("report", "sales.funnel", "--png", "funnel.png")
-    assert funnel.splitlines()[:2] == [
+    assert funnel.splitlines()[:3] == [
+        f"(as {getpass.getuser()}, admin)",  # on stderr: whose rights the report was read with
         "Funnel",
         "stage | reached | amount | now in stage | conversion %",
     ]
@@ -112,8 +115,8 @@ def test_tasks_and_costs_from_the_cli(cli):
     added = cli(
         "tasks", "add", "1", "завтра в 10", "Позвонить про договор", "--assignee", "Ivan Petrov"
     )
-    task_id = added.split(":")[0].removeprefix("Task #")
-    assert "Позвонить про договор, due " in added and added.endswith(" 10:00 UTC.\n")
+    task_id = added.splitlines()[-1].split(":")[0].removeprefix("Task #")
+    assert "Позвонить про договор, due " in added and added.endswith(" 10:00 MSK.\n")
     assert "is not a date I understand" in cli("tasks", "add", "1", "когда-нибудь", "x", code=1)
     assert "Позвонить про договор" in cli("tasks", "list")
     done = cli("tasks", "done", task_id, "--result", "ok", "--minutes", "20")

@@ -122,6 +122,9 @@ class NewInteraction(Command):
     outcome: ShortText | None = None
     duration_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
     occurred_at: datetime | None = None
+    author_id: int | None = None
+    """Who talked to the customer, when not the person logging it (a manager logging a
+    rep's call); their rights decide whether they may log for that person."""
     fields: dict[str, Any] = Field(default_factory=dict)
 
 

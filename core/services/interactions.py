@@ -12,6 +12,7 @@ from rapport.core.domain.commands import NewInteraction, parse_command
 from rapport.core.domain.errors import InvalidInput, Problems
 from rapport.core.domain.models import Interaction
 from rapport.core.services import changes
+from rapport.core.services.access import check_owner_assignment
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
 
@@ -47,10 +48,13 @@ def log_interaction(app: App, actor: Actor, data: NewInteraction | dict[str, Any
         if occurred_at.tzinfo is None:
             problems.add(InvalidInput.one("occurred_at", "needs a time zone"))
         problems.raise_if_any()
+        author_id = command.author_id if command.author_id is not None else actor.user_id
+        if author_id != actor.user_id:  # a manager logging a rep's call: the rep did the work
+            check_owner_assignment(uow.session, actor, author_id, field="author_id")
         values = {
-            **command.model_dump(exclude={"fields", "occurred_at"}),
+            **command.model_dump(exclude={"fields", "occurred_at", "author_id"}),
             "occurred_at": occurred_at,
-            "author_id": actor.user_id,
+            "author_id": author_id,
             "fields": fields,
         }
         row = InteractionRow(**values, created_at=now)

@@ -137,6 +137,7 @@ def complete_task(
             interaction = log_interaction(app, actor, {
                 "customer_id": row.customer_id, "deal_id": row.deal_id, "kind": kind,
                 "summary": summary, "duration_minutes": spent_minutes, "outcome": result,
+                "author_id": _worker(uow, actor, row),
             })  # fmt: skip
             row.interaction_id = interaction.id
         following = _next(app, actor, row, now)
@@ -305,6 +306,12 @@ def _advance(moment: datetime, every: int, unit: str) -> datetime:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def _worker(uow: UnitOfWork, actor: Actor, row: TaskRow) -> int | None:
+    """Whose time a done task is: its assignee's, whoever marks it done, unless they left."""
+    assignee = uow.session.get(UserRow, row.assignee_id) if row.assignee_id else None
+    return assignee.id if assignee is not None and assignee.active else actor.user_id
 
 
 def _change(uow: UnitOfWork, actor: Actor, row: TaskRow, action: str, **values: Any) -> None:
