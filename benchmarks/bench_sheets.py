@@ -31,6 +31,7 @@ from rapport.core.db.tables import DealRow
 from rapport.core.domain.actor import Actor
 from rapport.core.services.deals import update_deal
 from rapport.core.services.pipelines import list_pipelines
+from rapport.core.services.users import add_user
 from tests.adapters.sheets_standin import Standin
 
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
@@ -38,6 +39,7 @@ NOW = datetime(2026, 3, 2, tzinfo=UTC)
 
 def populate(app, deals: int) -> list[int]:
     [pipeline] = list_pipelines(app)
+    add_user(app, Actor.system(), {"display_name": "Manager", "role": "admin"})  # the editor
     with app.engine.begin() as connection:
         users = insert_reps(connection, 10, NOW)
         customers = insert_customers(connection, 1000, NOW, status="prospect")

@@ -22,7 +22,6 @@ from rapport.core.demo import load_demo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
 from rapport.core.domain.errors import RapportError
-from rapport.core.domain.models import User
 from rapport.core.explain import explain
 from rapport.core.hooks import Hooks
 from rapport.core.logs import configure_logging
@@ -33,10 +32,10 @@ from rapport.core.services.fields import define_field
 from rapport.core.services.pipelines import ensure_default_pipeline
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import (
-    actor_for,
     add_user,
     find_user,
     list_users,
+    person_acting,
     set_active,
     set_role,
 )
@@ -129,28 +128,13 @@ def cli_actor(app: App) -> Actor:
     """The person this command acts as: ``--as USER``, else ``[cli] user``, else the first
     active admin, with that person's rights. Said on stderr once per command, so whoever
     runs it knows whose name the history will show."""
-    context = click.get_current_context()
-    root = context.find_root()
+    root = click.get_current_context().find_root()
     wanted = (root.obj or {}).get("as") or app.settings.cli.user
-    user = find_user(app, wanted) if wanted else _first_admin(app)
-    actor = actor_for(user, Channel.CLI)
+    actor = person_acting(app, wanted, Channel.CLI)
     if not root.meta.get(ANNOUNCED):
-        click.echo(f"(as {user.display_name}, {user.role.value})", err=True)
+        click.echo(f"(as {actor.display_name}, {actor.role.value})", err=True)
         root.meta[ANNOUNCED] = True
     return actor
-
-
-def _first_admin(app: App) -> User:
-    with UnitOfWork(app, read_only=True) as uow:
-        admin_id = uow.session.scalar(
-            select(UserRow.id)
-            .where(UserRow.role == Role.ADMIN.value, UserRow.active)
-            .order_by(UserRow.id)
-            .limit(1)
-        )
-    if admin_id is None:
-        raise RapportError("There is no admin yet: run `rapport init` first.")
-    return find_user(app, admin_id)
 
 
 def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]:

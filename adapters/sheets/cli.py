@@ -16,6 +16,6 @@ def sync_command(ctx: click.Context) -> None:
     with open_app(ctx) as app:
         report = sync_once(app)
         where = app.settings.sheets.path
-    click.echo(f"Synced {where}: {describe(report)}.")
+    click.echo(f"Synced {where} as {report.editor}: {describe(report)}.")
     for line in report.conflicts + report.refused + report.failed:
         click.echo(f"  {line}")

@@ -39,6 +39,7 @@ from rapport.core.services.customers import (
 from rapport.core.services.deals import create_deal, get_deal, list_deals, move_deal, update_deal
 from rapport.core.services.pipelines import list_pipelines
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import person_acting
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -65,16 +66,25 @@ class SyncReport:
     refused: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     """Plugins' columns and tables left as they were this cycle because their plugin failed."""
+    editor: str = ""
+    """Whose name the sheet's edits were made in."""
+
+
+def sheet_editor(app: App) -> Actor:
+    """Who the workbook's edits are made as: ``[sheets] editor``, else the person the CLI
+    acts as, with that person's rights (a manager's discount limit, their team)."""
+    wanted = app.settings.sheets.editor or app.settings.cli.user
+    return person_acting(app, wanted, Channel.SHEET)
 
 
 def sync(app: App, backend: Backend) -> SyncReport:
     """One full cycle over every sheet."""
     language = app.settings.language
-    actor = Actor.system().via(Channel.SHEET)
+    actor = sheet_editor(app)
     with UnitOfWork(app, read_only=True) as uow:
         users = dict(uow.session.execute(select(UserRow.id, UserRow.display_name)).all())
     stages = tuple(s.name for p in list_pipelines(app) if p.is_default for s in p.stages)
-    report = SyncReport()
+    report = SyncReport(editor=actor.display_name)
     for layout in layouts(app, users, stages):
         _Sheet(app, backend, layout, language, actor, users, report).run()
     _summary(app, backend, language, report)

@@ -13,7 +13,8 @@ import click
 from rapport import hookimpl
 from rapport.adapters.sheets.engine import Backend, SyncReport, sync
 from rapport.core.domain.enums import Role
-from rapport.core.domain.errors import ConfigError
+from rapport.core.domain.errors import ConfigError, RapportError
+from rapport.core.explain import explain
 from rapport.core.extensions import (
     CommandReply,
     CommandRequest,
@@ -69,10 +70,19 @@ async def run(app: App) -> None:
     """Sync every ``sheets.interval_seconds`` until ``rapport run`` stops."""
     if app.settings.sheets.backend == "off":
         return
+    said = ""
     while True:
-        report = await asyncio.to_thread(sync_once, app)
-        if report.created or report.updated or report.conflicts or report.refused:
-            log.info("sheet sync: %s", describe(report))
+        try:
+            report = await asyncio.to_thread(sync_once, app)
+        except RapportError as exc:  # no one to edit as yet, a missing credentials file...
+            reason = explain(app, exc)
+            if reason != said:  # once, not every minute
+                log.warning("sheet sync waits: %s", reason)
+                said = reason
+        else:
+            said = ""
+            if report.created or report.updated or report.conflicts or report.refused:
+                log.info("sheet sync: %s", describe(report))
         await asyncio.sleep(app.settings.sheets.interval_seconds)
 
 

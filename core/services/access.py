@@ -7,6 +7,8 @@ as not found, so its existence does not leak.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import SQLCoreOperations
@@ -17,22 +19,62 @@ from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import InvalidInput, PermissionDenied
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """The access rule, stated once: whose records an actor may see.
+
+    Everyone's (an admin, or Rapport's own jobs), or a team's and the unassigned ones (a
+    manager), or only their own (a rep). Every query, search, report and check asks it,
+    as SQL (:meth:`condition`), for one owner (:meth:`allows`) or as the set of owners
+    an in-memory index filters by (:meth:`owners`), so the three can never disagree.
+    """
+
+    everyone: bool = False
+    team: str | None = None
+    own: int | None = None
+
+    def condition(self, owner_column: SQLCoreOperations[int | None]) -> ColumnElement[bool]:
+        """SQL selecting the rows whose owner may be seen."""
+        if self.everyone:
+            return true()
+        if self.own is not None:
+            return owner_column == self.own
+        members = select(UserRow.id).where(UserRow.team == self.team)
+        return or_(owner_column.is_(None), owner_column.in_(members))
+
+    def allows(self, session: Session, owner_id: int | None) -> bool:
+        if self.everyone:
+            return True
+        if self.own is not None:
+            return owner_id == self.own
+        return owner_id is None or _team_of(session, owner_id) == self.team
+
+    def owners(self, session: Session) -> frozenset[int | None] | None:
+        """The owners whose records may be seen (None: everyone's)."""
+        if self.everyone:
+            return None
+        if self.own is not None:
+            return frozenset({self.own})
+        members = session.scalars(select(UserRow.id).where(UserRow.team == self.team))
+        return frozenset([None, *members])
+
+
+def visibility(actor: Actor) -> Visibility:
+    if actor.role is Role.ADMIN:
+        return Visibility(everyone=True)
+    if actor.role is Role.MANAGER:
+        return Visibility(team=actor.team)
+    # A rep with no user (there is none) could see nothing: own=-1 matches no owner.
+    return Visibility(own=actor.user_id if actor.user_id is not None else -1)
+
+
 def owned_scope(actor: Actor, owner_column: SQLCoreOperations[int | None]) -> ColumnElement[bool]:
     """SQL condition selecting the rows whose owner the actor may see."""
-    if actor.role is Role.ADMIN:
-        return true()
-    if actor.role is Role.MANAGER:
-        team = select(UserRow.id).where(UserRow.team == actor.team)
-        return or_(owner_column.is_(None), owner_column.in_(team))
-    return owner_column == actor.user_id
+    return visibility(actor).condition(owner_column)
 
 
 def may_see_owner(session: Session, actor: Actor, owner_id: int | None) -> bool:
-    if actor.role is Role.ADMIN:
-        return True
-    if actor.role is Role.MANAGER:
-        return owner_id is None or _team_of(session, owner_id) == actor.team
-    return owner_id is not None and owner_id == actor.user_id
+    return visibility(actor).allows(session, owner_id)
 
 
 def check_owner_assignment(

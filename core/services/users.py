@@ -11,7 +11,7 @@ from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.commands import NewUser, parse_command
 from rapport.core.domain.enums import Channel, Role
-from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied, _l
 from rapport.core.domain.models import User
 from rapport.core.services import changes
 from rapport.core.services.access import require_role
@@ -147,6 +147,23 @@ def language_of(app: App, user_id: int | None) -> str:
     with UnitOfWork(app, read_only=True) as uow:
         chosen = uow.session.scalar(select(UserRow.language).where(UserRow.id == user_id))
     return chosen or app.settings.language
+
+
+def person_acting(app: App, wanted: str | int | None, channel: Channel) -> Actor:
+    """Who acts through a channel nobody logs into (the CLI, the spreadsheet): the user
+    ``wanted`` names (a name or an id), else the first active admin; with their rights."""
+    if wanted is not None and str(wanted).strip():
+        return actor_for(find_user(app, wanted), channel)
+    with UnitOfWork(app, read_only=True) as uow:
+        admin_id = uow.session.scalar(
+            select(UserRow.id)
+            .where(UserRow.role == Role.ADMIN.value, UserRow.active)
+            .order_by(UserRow.id)
+            .limit(1)
+        )
+    if admin_id is None:
+        raise NotFound(_l("There is no admin yet: run `rapport init` first."))
+    return actor_for(get_user(app, admin_id), channel)
 
 
 def actor_for(user: User, channel: Channel) -> Actor:

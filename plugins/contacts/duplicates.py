@@ -24,7 +24,7 @@ from rapport.core.services.access import may_see_owner
 from rapport.core.services.customers import create_customer, find_by_identifier
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.contacts.options import contacts_options
-from rapport.plugins.contacts.search import VisibleOwners, name_index
+from rapport.plugins.contacts.search import name_index
 from rapport.plugins.contacts.transliterate import search_key
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def _similar_names(
     index = name_index(app)
     with index.lock:
         index.refresh(session)
-        near = index.match(key, 20, VisibleOwners(True, frozenset()))
+        near = index.match(key, 20, None)  # a duplicate may be anyone's
     rows = session.execute(
         select(CustomerRow.id, CustomerRow.name).where(
             CustomerRow.id.in_([customer_id for customer_id, _ in near]),

@@ -22,10 +22,10 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rapport.core.db.tables import AuditRow, CustomerIdentifierRow, CustomerRow, UserRow
+from rapport.core.db.tables import AuditRow, CustomerIdentifierRow, CustomerRow
 from rapport.core.domain.actor import Actor
-from rapport.core.domain.enums import Role
 from rapport.core.domain.models import Customer
+from rapport.core.services.access import visibility
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.contacts.transliterate import search_key
 
@@ -142,7 +142,9 @@ class NameIndex:
                     del self._words[word]
                     self._vocabulary = None
 
-    def match(self, query_key: str, limit: int, visible: VisibleOwners) -> list[tuple[int, float]]:
+    def match(
+        self, query_key: str, limit: int, visible: frozenset[int | None] | None
+    ) -> list[tuple[int, float]]:
         """Best matches first; each query word counts equally, a missing word as zero."""
         words = query_key.split()
         if not words:
@@ -169,7 +171,7 @@ class NameIndex:
         while True:
             found = []
             for negative, _length, customer_id in heapq.nsmallest(take, ranked):
-                if visible.allows(self.entries[customer_id].owner_id):
+                if visible is None or self.entries[customer_id].owner_id in visible:
                     found.append((customer_id, -negative))
                     if len(found) == limit:
                         return found
@@ -199,26 +201,6 @@ class NameIndex:
         return list(found.items())
 
 
-@dataclass(frozen=True)
-class VisibleOwners:
-    """The owners whose customers an actor may see, decided once per search."""
-
-    everyone: bool
-    owners: frozenset[int | None]
-
-    def allows(self, owner_id: int | None) -> bool:
-        return self.everyone or owner_id in self.owners
-
-    @classmethod
-    def of(cls, session: Session, actor: Actor) -> VisibleOwners:
-        if actor.role is Role.ADMIN:
-            return cls(True, frozenset())
-        if actor.role is Role.MANAGER:
-            team = session.scalars(select(UserRow.id).where(UserRow.team == actor.team))
-            return cls(False, frozenset([None, *team]))
-        return cls(False, frozenset([actor.user_id]))
-
-
 _INDEXES: weakref.WeakKeyDictionary[App, NameIndex] = weakref.WeakKeyDictionary()
 
 
@@ -239,7 +221,7 @@ def search_customers(app: App, actor: Actor, query: str, *, limit: int = 20) -> 
         return []
     with UnitOfWork(app, read_only=True) as uow:
         session = uow.session
-        visible = VisibleOwners.of(session, actor)
+        visible = visibility(actor).owners(session)  # the one access rule
         digits = re.sub(r"\D", "", text)
         if _PHONE.match(text) and len(digits) >= 3:
             ranked = _identifier_matches(session, "phone", digits, "phone", visible, limit)
@@ -267,7 +249,12 @@ def search_customers(app: App, actor: Actor, query: str, *, limit: int = 20) -> 
 
 
 def _identifier_matches(
-    session: Session, kind: str, fragment: str, label: str, visible: VisibleOwners, limit: int
+    session: Session,
+    kind: str,
+    fragment: str,
+    label: str,
+    visible: frozenset[int | None] | None,
+    limit: int,
 ) -> list[tuple[int, float, str]]:
     rows = session.execute(
         select(CustomerIdentifierRow.customer_id, CustomerIdentifierRow.value, CustomerRow.owner_id)
@@ -277,7 +264,7 @@ def _identifier_matches(
     )
     best: dict[int, float] = {}
     for customer_id, value, owner_id in rows:
-        if visible.allows(owner_id):
+        if visible is None or owner_id in visible:
             # A number that ends with the typed digits is what a rep means by "...4567".
             score = 100.0 if value.endswith(fragment) else 90.0
             best[customer_id] = max(best.get(customer_id, 0.0), score)

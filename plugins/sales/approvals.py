@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from rapport.core.db.tables import DealRow, UserRow
 from rapport.core.domain.actor import Actor
@@ -22,6 +22,7 @@ from rapport.core.domain.fields import parse_decimal
 from rapport.core.extensions import Notification
 from rapport.core.i18n import texts_for
 from rapport.core.services import audit
+from rapport.core.services.access import owned_scope
 from rapport.core.services.deals import get_deal, update_deal
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import language_of
@@ -138,10 +139,9 @@ def pending_requests(app: App, actor: Actor) -> list[Approval]:
         query = select(ApprovalRow).where(ApprovalRow.status == PENDING).order_by(ApprovalRow.id)
         if actor.role is Role.REP:
             query = query.where(ApprovalRow.requested_by == actor.user_id)
-        elif actor.role is Role.MANAGER:
-            team = select(UserRow.id).where(UserRow.team == actor.team)
+        else:  # whoever may see the deal decides on it
             query = query.join(DealRow, DealRow.id == ApprovalRow.deal_id).where(
-                or_(DealRow.owner_id.in_(team), DealRow.owner_id.is_(None))
+                owned_scope(actor, DealRow.owner_id)
             )
         return [Approval.of(row) for row in uow.session.scalars(query)]
 

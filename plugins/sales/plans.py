@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 
 from rapport.core.db.tables import DealRow, StageChangeRow, StageRow, UserRow
 from rapport.core.domain.actor import Actor
@@ -21,7 +21,7 @@ from rapport.core.domain.enums import Role, StageOutcome
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.fields import parse_decimal
 from rapport.core.services import changes
-from rapport.core.services.access import require_role
+from rapport.core.services.access import require_role, visibility
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.sales.tables import PlanRow
 
@@ -140,12 +140,16 @@ def plan_vs_fact(app: App, actor: Actor, period: str) -> list[PlanLine]:
     """The plans of ``period`` the actor may see, each with its fact and gap."""
     when = parse_period(period)
     with UnitOfWork(app, read_only=True) as uow:
-        query = select(PlanRow).where(PlanRow.period == when.label)
-        if actor.role is Role.REP:
-            query = query.where(PlanRow.owner_id == actor.user_id)
-        elif actor.role is Role.MANAGER:
-            team = select(UserRow.id).where(UserRow.team == actor.team)
-            query = query.where(or_(PlanRow.team == actor.team, PlanRow.owner_id.in_(team)))
+        # A person's plan is seen as their records are; a team's plan by its own people.
+        seen = visibility(actor)
+        team_plan = true() if seen.everyone else PlanRow.team == actor.team
+        query = select(PlanRow).where(
+            PlanRow.period == when.label,
+            or_(
+                and_(PlanRow.owner_id.is_not(None), seen.condition(PlanRow.owner_id)),
+                and_(PlanRow.owner_id.is_(None), team_plan),
+            ),
+        )
         rows = uow.session.scalars(query.order_by(PlanRow.team, PlanRow.owner_id, PlanRow.metric))
         return [_line(uow.session, row) for row in rows]
 

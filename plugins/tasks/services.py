@@ -9,17 +9,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 
 from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.commands import parse_command
-from rapport.core.domain.enums import InteractionKind, Role
+from rapport.core.domain.enums import InteractionKind
 from rapport.core.domain.errors import InvalidInput, NotFound, Problems
 from rapport.core.domain.models import Interaction
 from rapport.core.services import changes
-from rapport.core.services.access import check_owner_assignment
+from rapport.core.services.access import check_owner_assignment, owned_scope
 from rapport.core.services.customers import get_customer
 from rapport.core.services.deals import get_deal
 from rapport.core.services.interactions import log_interaction
@@ -205,12 +205,8 @@ def list_tasks(
 
 
 def _scope(actor: Actor) -> ColumnElement[bool]:
-    if actor.role is Role.ADMIN:
-        return TaskRow.id.is_not(None)
-    if actor.role is Role.MANAGER:
-        team = select(UserRow.id).where(UserRow.team == actor.team)
-        return or_(TaskRow.assignee_id.in_(team), TaskRow.assignee_id == actor.user_id)
-    return TaskRow.assignee_id == actor.user_id
+    """A task is seen by whoever may see its assignee's records (the one access rule)."""
+    return owned_scope(actor, TaskRow.assignee_id)
 
 
 def _visible(session: Session, actor: Actor, task_id: int) -> TaskRow:
