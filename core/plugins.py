@@ -27,14 +27,16 @@ log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "rapport.plugins"
 BUILTIN_PLUGINS: tuple[str, ...] = (
-    "rapport.plugins.contacts",
-    "rapport.plugins.sales",
-    "rapport.plugins.tasks",
-    "rapport.plugins.loyalty",
-    "rapport.adapters.sheets",
-    "rapport.adapters.telegram",
+    "rapport.plugins.contacts.hooks",
+    "rapport.plugins.sales.hooks",
+    "rapport.plugins.tasks.hooks",
+    "rapport.plugins.loyalty.hooks",
+    "rapport.adapters.sheets.hooks",
+    "rapport.adapters.telegram.hooks",
 )
-"""Module names of the plugins shipped with Rapport, registered before any third-party one."""
+"""The modules holding the hooks of the plugins shipped with Rapport, registered before any
+third-party one. Each is named after its package (``rapport.plugins.sales.hooks`` is the
+plugin ``sales``): :func:`plugin_name`."""
 
 ASYNC_ALLOWED = frozenset(
     {"startup", "shutdown", "deliver_notification"}
@@ -94,7 +96,7 @@ def make_plugin_manager(
     own_version = _distribution_version("rapport-crm")
 
     for module_name in builtins:
-        name = module_name.rsplit(".", 1)[-1]
+        name = plugin_name(module_name)
         module = importlib.import_module(module_name)
         if name in blocked:
             plugins.infos.append(PluginInfo(name, own_version, "built-in", "disabled"))
@@ -109,7 +111,7 @@ def make_plugin_manager(
         plugins.infos.append(_register(manager, name, plugin, "", "registered", fatal=False))
 
     if load_entry_points:
-        builtin_modules = {module_name.rsplit(".", 1)[-1]: module_name for module_name in builtins}
+        builtin_modules = {plugin_name(module_name): module_name for module_name in builtins}
         for entry_point in entry_points(group=ENTRY_POINT_GROUP):
             if builtin_modules.get(entry_point.name) == entry_point.value:
                 continue  # a built-in also published as an entry point: handled above
@@ -123,6 +125,12 @@ def make_plugin_manager(
 
     manager.check_pending()
     return plugins
+
+
+def plugin_name(module_name: str) -> str:
+    """``rapport.plugins.sales.hooks`` → ``sales``; ``tests.plugin_modules.inbox`` → ``inbox``."""
+    parts = module_name.split(".")
+    return parts[-2] if parts[-1] == "hooks" and len(parts) > 1 else parts[-1]
 
 
 def _load_entry_point(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal
+
 from rapport.core.i18n import Translator, texts_for
 
 texts = texts_for(__file__)
@@ -44,3 +49,14 @@ def field_word(_: Translator, key: str) -> str | None:
              "telegram_id": _("Telegram id"), "direction": _("direction"),
              "channel": _("channel"), "pipeline_id": _("pipeline")}  # fmt: skip
     return words.get(key)
+
+
+def money(amount: Decimal | float | int, currency: str, language: str) -> str:
+    """An amount as a reader of ``language`` writes it: ``45 000,00 ₽``, ``RUB 45,000.00``."""
+    shown = format_currency(Decimal(str(amount)), currency, locale=language)
+    return re.sub(r"([A-Z]{3})(?=\d)", "\\1\u00a0", shown)
+
+
+def number(value: Decimal | float | int, language: str) -> str:
+    """A figure with the reader's digit grouping and decimal sign: ``380 000``, ``1,5``."""
+    return format_decimal(value, locale=language)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rapport.core.plugins import BUILTIN_PLUGINS
+from rapport.core.plugins import BUILTIN_PLUGINS, plugin_name
 
 ROOT = Path(__file__).parents[1]
 NOT_SOURCE = shutil.ignore_patterns(
@@ -106,7 +106,7 @@ def test_rapport_works_next_to_a_package_that_ships_core_and_adapters(rapport_wh
     assert b"Rapport: a CRM that lives in Telegram and a spreadsheet." in help_text.stdout
 
 
-@pytest.mark.parametrize("plugin", [module.rsplit(".", 1)[-1] for module in BUILTIN_PLUGINS])
+@pytest.mark.parametrize("plugin", [plugin_name(module) for module in BUILTIN_PLUGINS])
 def test_any_builtin_plugin_can_be_disabled(plugin, cli, tmp_path):
     (tmp_path / "rapport.toml").write_text(f'[plugins]\ndisabled = ["{plugin}"]\n')
     assert "Admin user #1 'Anna' created." in cli("init", "--admin", "Anna")

@@ -11,7 +11,7 @@ from rapport.core import hookspecs
 from rapport.core.domain.enums import Channel
 from rapport.core.domain.errors import Vetoed
 from rapport.core.extensions import CardSection, CommandReply, CommandSpec, JobSpec, Notification
-from rapport.core.plugins import BUILTIN_PLUGINS
+from rapport.core.plugins import BUILTIN_PLUGINS, plugin_name
 from rapport.core.services.cards import customer_card
 from rapport.core.services.customers import (
     create_customer,
@@ -24,7 +24,7 @@ from rapport.core.services.interactions import log_interaction
 from tests.helpers import count_customers
 from tests.plugin_modules.recorder import Recorder
 
-BUILTIN_NAMES = [module.rsplit(".", 1)[-1] for module in BUILTIN_PLUGINS]
+BUILTIN_NAMES = [plugin_name(module) for module in BUILTIN_PLUGINS]
 
 
 @pytest.fixture

@@ -60,12 +60,18 @@ class Visibility:
 
 
 def visibility(actor: Actor) -> Visibility:
-    if actor.role is Role.ADMIN:
+    return visibility_of(actor.role, actor.team, actor.user_id)
+
+
+def visibility_of(role: Role | str, team: str | None, user_id: int | None) -> Visibility:
+    """The rule for someone of ``role`` in ``team`` (asked about a person who is not acting:
+    which managers may decide on a deal)."""
+    if Role(role) is Role.ADMIN:
         return Visibility(everyone=True)
-    if actor.role is Role.MANAGER:
-        return Visibility(team=actor.team)
+    if Role(role) is Role.MANAGER:
+        return Visibility(team=team)
     # A rep with no user (there is none) could see nothing: own=-1 matches no owner.
-    return Visibility(own=actor.user_id if actor.user_id is not None else -1)
+    return Visibility(own=user_id if user_id is not None else -1)
 
 
 def owned_scope(actor: Actor, owner_column: SQLCoreOperations[int | None]) -> ColumnElement[bool]:

@@ -168,6 +168,7 @@ def insert(
     row: Any,
     values: Mapping[str, Any],
     review_extra: Mapping[str, Any] | None = None,
+    action: str = "create",
 ) -> Changed:
     """A new record built from ``values``, through :func:`write`."""
 
@@ -176,9 +177,9 @@ def insert(
         uow.session.flush()
         return int(row.id)
 
-    return write(uow, actor, entity=entity, action="create", entity_id=None, before=None,
-                 after=flatten(plain(values)) | dict(review_extra or {}), apply=add,
-                 at=row.created_at)  # fmt: skip
+    return write(uow, actor, entity=entity, action=action, entity_id=None, before=None,
+                 after=flatten(plain(values)) | dict(review_extra or {}),
+                 apply=add)  # fmt: skip
 
 
 def update(

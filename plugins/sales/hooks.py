@@ -12,12 +12,14 @@ import click
 from rapport import hookimpl
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role, StageOutcome
+from rapport.core.domain.errors import Text
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Customer, Deal, Pipeline
 from rapport.core.extensions import (
     CommandReply,
     CommandRequest,
     CommandSpec,
+    Hold,
     MigrationSource,
     ProposedChange,
     ReportSpec,
@@ -26,8 +28,18 @@ from rapport.core.extensions import (
 from rapport.core.i18n import texts_for
 from rapport.core.services.deals import get_deal, move_deal
 from rapport.core.services.pipelines import list_pipelines, save_pipeline
+from rapport.core.services.users import list_users
 from rapport.core.settings import Settings
-from rapport.plugins.sales.approvals import decide, pending_requests
+from rapport.plugins.sales.approvals import (
+    decide,
+    describe,
+    discount_percent,
+    file_request,
+    pending_requests,
+    request_discount,
+    request_reassignment,
+    waiting_text,
+)
 from rapport.plugins.sales.fields import sales_fields
 from rapport.plugins.sales.lifecycle import flag_opportunity, follow_deals
 from rapport.plugins.sales.options import sales_options
@@ -75,6 +87,30 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
     for name, approve, en, ru, uk in decisions:
         register(CommandSpec(name, en, _decision(approve), roles=MANAGERS, in_menu=False,
                              descriptions={"ru": ru, "uk": uk}))  # fmt: skip
+    register(
+        CommandSpec(
+            "discount",
+            "Give a deal a discount: /discount 12 15 and why",
+            discount_command,
+            in_menu=False,
+            descriptions={
+                "ru": "Скидка по сделке: /discount 12 15 и причина",
+                "uk": "Знижка на угоду: /discount 12 15 і причина",
+            },
+        )
+    )
+    register(
+        CommandSpec(
+            "reassign",
+            "Hand a deal to a colleague: /reassign 12 Name and why",
+            reassign_command,
+            in_menu=False,
+            descriptions={
+                "ru": "Передать сделку коллеге: /reassign 12 Имя и причина",
+                "uk": "Передати угоду колезі: /reassign 12 Ім'я і причина",
+            },
+        )
+    )
     register(
         CommandSpec(
             "requests",
@@ -132,8 +168,15 @@ def sync_pipelines(app: App) -> list[str]:
 
 
 @hookimpl
-def validate_change(app: App, change: ProposedChange) -> str | None:
+def validate_change(app: App, change: ProposedChange) -> Text | Hold | None:
     return check_deal(sales_options(app.settings), change)
+
+
+@hookimpl
+def after_change_held(app: App, change: ProposedChange, hold: Hold) -> None:
+    """A discount typed above the person's limit (a card, the sheet, the CLI) is asked for."""
+    if change.entity == "deal" and change.entity_id is not None:
+        file_request(app, change.actor, hold.kind, change.entity_id, dict(hold.payload), None)
 
 
 @hookimpl
@@ -228,13 +271,65 @@ def _position(pipeline: Pipeline, stage_id: int) -> int:
     return next(s.position for s in pipeline.stages if s.id == stage_id)
 
 
+DISCOUNTS = (5, 10, 15, 20, 25, 30)
+
+
+def discount_command(request: CommandRequest) -> CommandReply:
+    """``/discount 12 15 big order``: at once within the person's limit, else a request."""
+    _ = texts(request.app, request.actor.language)
+    number, percent, reason = [*request.args.split(maxsplit=2), "", "", ""][:3]
+    if not number.lstrip("#").isdigit():
+        return CommandReply(_("Write: /discount 12 15 and why (12 is the deal, 15 the percent)."))
+    deal_id = int(number.lstrip("#"))
+    if not percent:
+        choices = tuple((f"{p}%", f"/discount {deal_id} {p}") for p in DISCOUNTS)
+        return CommandReply(_("What discount on deal #{id}?", id=deal_id), options=choices)
+    asked = request_discount(request.app, request.actor, deal_id, percent, reason or None)
+    if asked is None:
+        shown = f"{discount_percent(percent):g}"
+        return CommandReply(_("Deal #{id}: {percent}% discount given.", id=deal_id, percent=shown))
+    return CommandReply(_(waiting_text(asked)))
+
+
+def reassign_command(request: CommandRequest) -> CommandReply:
+    """``/reassign 12 Olga Smirnova``: a manager hands it over, a rep asks for it."""
+    _ = texts(request.app, request.actor.language)
+    number, _sep, rest = request.args.strip().partition(" ")
+    if not number.lstrip("#").isdigit():
+        return CommandReply(_("Write: /reassign 12 and the colleague's name."))
+    deal_id = int(number.lstrip("#"))
+    if not rest.strip():
+        colleagues = tuple(
+            (user.display_name, f"/reassign {deal_id} {user.id}")
+            for user in list_users(request.app)
+            if user.active and user.id != request.actor.user_id
+            and (request.actor.team is None or user.team == request.actor.team)
+        )  # fmt: skip
+        return CommandReply(_("Whom to hand deal #{id} to?", id=deal_id), options=colleagues)
+    colleague, reason = _colleague_and_reason(request.app, rest.split())
+    asked = request_reassignment(request.app, request.actor, deal_id, colleague, reason)
+    if asked is None:
+        return CommandReply(_("Deal #{id} handed over.", id=deal_id))
+    return CommandReply(_(waiting_text(asked)))
+
+
+def _colleague_and_reason(app: App, words: list[str]) -> tuple[str, str | None]:
+    """``Olga Smirnova she covers the north`` → the longest leading words naming a user
+    (a name or an id), and the rest as the reason."""
+    names = {user.display_name.casefold() for user in list_users(app)}
+    for cut in range(len(words), 0, -1):
+        wanted = " ".join(words[:cut])
+        if wanted.casefold() in names or (cut == 1 and wanted.isdigit()):
+            return wanted, " ".join(words[cut:]) or None
+    return " ".join(words), None  # names nobody: find_user says so
+
+
 def requests_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     waiting = pending_requests(request.app, request.actor)
     if not waiting:
         return CommandReply(_("No requests are waiting."))
-    lines = [_("#{id} {kind} on deal #{deal}: {payload}", id=r.id, kind=r.kind, deal=r.deal_id,
-               payload=r.payload) for r in waiting]  # fmt: skip
+    lines = [describe(request.app, r, _) for r in waiting]
     options: tuple[tuple[str, str], ...] = ()
     if request.actor.role in MANAGERS:
         options = tuple(

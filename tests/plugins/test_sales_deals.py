@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from rapport.core.domain.enums import CustomerStatus
-from rapport.core.domain.errors import InvalidInput, PermissionDenied, Vetoed
+from rapport.core.domain.errors import AwaitingApproval, InvalidInput, PermissionDenied, Vetoed
 from rapport.core.services.customers import create_customer, get_customer
 from rapport.core.services.deals import create_deal, get_deal, move_deal, update_deal
 from rapport.core.services.pipelines import list_pipelines, save_pipeline
@@ -69,29 +69,36 @@ def test_products_make_the_amount_and_the_discount_follows(sales_app, team, deal
 
 def test_a_large_discount_waits_for_a_manager(sales_app, inbox, team, deal):
     ivan, manager = team["ivan"], team["manager"]
-    with pytest.raises(Vetoed, match=r"a 30% discount is above your limit of 10%"):
+    # Typed straight into the deal (a card, the sheet): not refused, asked for.
+    with pytest.raises(AwaitingApproval, match=r"a 30% discount is above your limit of 10%"):
         update_deal(sales_app, ivan, deal.id, {"fields": {"discount_percent": 30}})
+    assert get_deal(sales_app, ivan, deal.id).fields.get("discount_percent") is None
+    [held] = pending_requests(sales_app, manager)
+    assert held.payload == {"discount_percent": 30.0} and held.requested_by == ivan.user_id
+    # Asked for outright, with a reason.
     request = request_discount(sales_app, ivan, deal.id, "20", reason="competitor offers 18%")
     assert request.status == "pending"
-    [note] = [m for m in inbox.sent if m.kind == "approval"]
-    assert note.user_id == manager.user_id
-    assert (
-        "Ivan Rep asks for a 20% discount on deal" in note.text
-        and "competitor offers 18%" in note.text
+    notes = [m for m in inbox.sent if m.kind == "approval"]
+    assert [n.user_id for n in notes] == [manager.user_id, manager.user_id]
+    assert notes[-1].text == (
+        f"Request #{request.id}: Ivan Rep asks for a 20% discount on «Supply» (Alpha, "
+        "RUB\u00a00.00) in the bot: competitor offers 18%"
     )
-    assert note.options == (
+    assert notes[-1].options == (
         ("Approve", f"/approve {request.id}"),
         ("Reject", f"/reject {request.id}"),
     )
-    assert [r.id for r in pending_requests(sales_app, manager)] == [request.id]
+    assert [r.id for r in pending_requests(sales_app, manager)] == [held.id, request.id]
+    assert [r.id for r in pending_requests(sales_app, team["sofia"])] == []
     with pytest.raises(PermissionDenied):
         decide(sales_app, ivan, request.id, approve=True)
     decided = decide(sales_app, manager, request.id, approve=True, note="ok this once")
     assert decided.status == "approved" and decided.decided_by == manager.user_id
     assert get_deal(sales_app, ivan, deal.id).fields["discount_percent"] == 20
-    assert (
-        inbox.sent[-1].user_id == ivan.user_id
-        and "was approved: ok this once" in inbox.sent[-1].text
+    assert inbox.sent[-1].user_id == ivan.user_id
+    assert inbox.sent[-1].text == (
+        "Olga Manager approved your request: a 20% discount on «Supply» (Alpha, RUB\u00a00.00)"
+        " — ok this once"
     )
     with pytest.raises(InvalidInput, match="was already approved"):
         decide(sales_app, manager, request.id, approve=False)
@@ -100,6 +107,9 @@ def test_a_large_discount_waits_for_a_manager(sales_app, inbox, team, deal):
         change.actor_id == manager.user_id
         and change.changes["fields.discount_percent"]["new"] == 20
     )
+    [asked, approved] = [e for e in audit_entries(sales_app, "approval", request.id)]
+    assert (asked.action, asked.actor_id) == ("request", ivan.user_id)
+    assert (approved.action, approved.actor_id) == ("approved", manager.user_id)
 
 
 def test_a_manager_cannot_approve_beyond_their_own_limit(sales_app, team, deal, admin):
