@@ -466,11 +466,11 @@ def history_command(ctx: click.Context, entity: str, entity_id: int, limit: int)
     """Who changed a record, when, through which channel, from what to what."""
     with open_app(ctx) as app:
         names = {user.id: user.display_name for user in list_users(app)}
-        entries = history(app, entity, entity_id, limit=limit)
+        entries = history(app, cli_actor(app), entity, entity_id, limit=limit)
     if not entries:
         click.echo("No changes recorded.")
     for entry in entries:
-        who = names.get(entry.actor_id, "system") if entry.actor_id else "system"
+        who = entry.actor_name or names.get(entry.actor_id or 0, "system")
         click.echo(f"{entry.at:%Y-%m-%d %H:%M} {who} via {entry.channel}: {entry.action}")
         for field, change in entry.changes.items():
             if isinstance(change, dict) and set(change) == {"old", "new"}:

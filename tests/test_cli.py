@@ -11,7 +11,8 @@ def test_init_creates_config_database_pipeline_and_admin(cli, tmp_path):
     assert "Already initialised" in cli("init")
     assert "Anna" in cli("users", "list") and "telegram 5550001" in cli("users", "list")
     assert (
-        "Current (contacts_0001, loyalty_0001, sales_0001, sheets_0001, tasks_0001, telegram_0001)."
+        "Current (contacts_0001, core_0004, loyalty_0001, sales_0001, sheets_0001, tasks_0001, "
+        "telegram_0001)."
         in cli("db", "status")
     )
 
@@ -135,7 +136,7 @@ def test_offboarding_a_rep_and_reading_a_records_history(cli):
     assert (
         "Ivan Petrov via system: create" in trail and "    name: None -> 'ООО «Ромашка»'" in trail
     )
-    assert "No changes recorded." in cli("history", "deal", "9999")
+    assert "Error: Нет сделки #9999." in cli("history", "deal", "9999", code=1)  # team: ru
 
 
 def test_archiving_a_record_from_the_cli(cli):
@@ -144,4 +145,4 @@ def test_archiving_a_record_from_the_cli(cli):
     assert "Already archived." in cli("archive", "deal", "1")
     assert "archived: False -> True" in cli("history", "deal", "1")
     assert "Deal #1 restored." in cli("archive", "deal", "1", "--restore")
-    assert "Error: No customer #999." in cli("archive", "customer", "999", code=1)
+    assert "Error: Нет клиента #999." in cli("archive", "customer", "999", code=1)

@@ -113,6 +113,7 @@ Why this order, from what the modules do:
 
 PUBLIC_PLUGIN_MODULES: frozenset[str] = frozenset(
     {
+        "rapport.plugins.contacts.api",
         "rapport.plugins.tasks.api",
         "rapport.plugins.sales.api",
         "rapport.plugins.loyalty.api",

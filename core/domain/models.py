@@ -140,6 +140,8 @@ class AuditEntry(Entity):
     id: int
     at: datetime
     actor_id: int | None
+    actor_name: str | None = None
+    """Who acted, as named then: a person, or the part of Rapport that acted by itself."""
     channel: Channel
     entity: str
     entity_id: int

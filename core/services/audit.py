@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rapport.core.db.tables import AuditRow
+from rapport.core.db.tables import AuditRow, CustomerRow, DealRow, InteractionRow
 from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Role
+from rapport.core.domain.errors import NotFound, PermissionDenied, _l
 from rapport.core.domain.models import AuditEntry
+from rapport.core.services.access import visibility
 from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ def record(
         AuditRow(
             at=at,
             actor_id=actor.user_id,
+            actor_name=actor.display_name[:200],
             channel=actor.channel.value,
             entity=entity,
             entity_id=entity_id,
@@ -65,9 +69,14 @@ def changes_of(diff: Mapping[str, tuple[Any, Any]]) -> dict[str, dict[str, Any]]
     return {field: {"old": old, "new": new} for field, (old, new) in diff.items()}
 
 
-def history(app: App, entity: str, entity_id: int, *, limit: int = 100) -> list[AuditEntry]:
-    """Newest first. Callers check the actor may see the record before asking."""
+def history(
+    app: App, actor: Actor, entity: str, entity_id: int, *, limit: int = 100
+) -> list[AuditEntry]:
+    """A record's changes, newest first, for someone who may see it: a customer's, a deal's
+    or an interaction's by the access rule; anything else (users, settings, a plugin's
+    records) an admin's."""
     with UnitOfWork(app, read_only=True) as uow:
+        _check_may_read(uow, actor, entity, entity_id)
         rows = uow.session.scalars(
             select(AuditRow)
             .where(AuditRow.entity == entity, AuditRow.entity_id == entity_id)
@@ -75,3 +84,23 @@ def history(app: App, entity: str, entity_id: int, *, limit: int = 100) -> list[
             .limit(limit)
         )
         return [AuditEntry.model_validate(row) for row in rows]
+
+
+def _check_may_read(uow: UnitOfWork, actor: Actor, entity: str, entity_id: int) -> None:
+    owners = {
+        "customer": select(CustomerRow.id, CustomerRow.owner_id).where(CustomerRow.id == entity_id),
+        "deal": select(DealRow.id, DealRow.owner_id).where(DealRow.id == entity_id),
+        "interaction": select(InteractionRow.id, CustomerRow.owner_id)
+        .join(CustomerRow, CustomerRow.id == InteractionRow.customer_id)
+        .where(InteractionRow.id == entity_id),
+    }
+    if entity not in owners:
+        if actor.role is not Role.ADMIN:
+            raise PermissionDenied(_l("Only an admin reads this history."))
+        return
+    found = uow.session.execute(owners[entity]).first()
+    if found is None or not visibility(actor).allows(uow.session, found[1]):
+        missing = {"customer": _l("No customer #{id}.", id=entity_id),
+                   "deal": _l("No deal #{id}.", id=entity_id),
+                   "interaction": _l("No interaction #{id}.", id=entity_id)}  # fmt: skip
+        raise NotFound(missing[entity])

@@ -13,7 +13,7 @@ from rapport.core.db.tables import CustomerIdentifierRow, CustomerRow, DealRow, 
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.commands import CustomerPatch, NewCustomer, parse_command
 from rapport.core.domain.enums import CustomerKind
-from rapport.core.domain.errors import InvalidInput, NotFound, Problems, RapportError
+from rapport.core.domain.errors import InvalidInput, NotFound, Problems, RapportError, _l
 from rapport.core.domain.models import Customer
 from rapport.core.domain.values import normalize_email, normalize_phone
 from rapport.core.services import changes
@@ -278,7 +278,7 @@ def visible_customer(session: Session, actor: Actor, customer_id: int) -> Custom
     """The customer row, if it exists and the actor may see it; otherwise NotFound."""
     row = session.get(CustomerRow, customer_id)
     if row is None or not may_see_owner(session, actor, row.owner_id):
-        raise NotFound(f"No customer #{customer_id}.")
+        raise NotFound(_l("No customer #{id}.", id=customer_id))
     return row
 
 

@@ -11,7 +11,7 @@ from rapport.core.db.tables import DealRow, StageChangeRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.commands import DealPatch, NewDeal, parse_command
 from rapport.core.domain.enums import StageOutcome
-from rapport.core.domain.errors import InvalidInput, NotFound, Problems
+from rapport.core.domain.errors import InvalidInput, NotFound, Problems, _l
 from rapport.core.domain.models import Deal, Pipeline, Stage
 from rapport.core.domain.values import normalize_currency
 from rapport.core.services import changes
@@ -216,7 +216,7 @@ def list_deals(
 def visible_deal(session: Session, actor: Actor, deal_id: int) -> DealRow:
     row = session.get(DealRow, deal_id)
     if row is None or not may_see_owner(session, actor, row.owner_id):
-        raise NotFound(f"No deal #{deal_id}.")
+        raise NotFound(_l("No deal #{id}.", id=deal_id))
     return row
 
 

@@ -24,10 +24,14 @@ from rapport.core.services.customers import get_customer
 from rapport.core.services.deals import get_deal
 from rapport.core.services.interactions import log_interaction
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import language_of
 from rapport.plugins.tasks.model import NewTask, Task, TaskKind, TaskStatus, parse_repeat
 from rapport.plugins.tasks.options import tasks_options
 from rapport.plugins.tasks.tables import TaskRow
 from rapport.plugins.tasks.when import parse_when
+from rapport.plugins.tasks.words import texts
+
+_l = texts.lazy
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -79,6 +83,21 @@ def create_task(
         assignee = command.assignee_id or actor.user_id
         if assignee is None:
             problems.add(InvalidInput.one("assignee_id", "say who does it"))
+        kind, title = command.kind, command.title
+        agreed = _agreed(app, customer_id)
+        channel = CHANNELS.get(kind)
+        if agreed is not None and channel is not None and channel not in agreed:
+            allowed = ", ".join(sorted(agreed))
+            if source == "manual":
+                problems.add(InvalidInput.one("kind", _l(
+                    "the customer agreed to be contacted only by {channels}: plan that instead",
+                    channels=allowed)))  # fmt: skip
+            else:  # an automatic follow-up takes a channel the customer agreed to, and says so
+                kind, channel = next(((k, c) for k, c in CHANNELS.items() if c in agreed),
+                                     (TaskKind.OTHER, sorted(agreed)[0]))  # fmt: skip
+                _ = texts(app, language_of(app, assignee))
+                title = _("{title} — by {channel}: the customer agreed to {channels} only",
+                          title=title, channel=channel, channels=allowed)  # fmt: skip
         now = app.clock()
         due = _due(app, uow.session, command, assignee, now, problems)
         repeat = _repeat(command.repeat, problems)
@@ -86,7 +105,7 @@ def create_task(
         check_owner_assignment(uow.session, actor, assignee, field="assignee_id")
         assert due is not None
         values = {
-            "title": command.title, "kind": command.kind.value, "customer_id": customer_id,
+            "title": title, "kind": kind.value, "customer_id": customer_id,
             "deal_id": deal_id, "assignee_id": assignee, "priority": command.priority.value,
             "status": TaskStatus.OPEN.value, "source": source, "due_at": due,
             "repeat_every": repeat[0] if repeat else None,
@@ -216,6 +235,20 @@ def _visible(session: Session, actor: Actor, task_id: int) -> TaskRow:
     ):
         raise NotFound(f"No task #{task_id}.")
     return row
+
+
+CHANNELS = {TaskKind.EMAIL: "email", TaskKind.CALL: "call", TaskKind.VISIT: "visit",
+            TaskKind.MEETING: "visit"}  # fmt: skip
+"""How a task reaches the customer, as the consent field names the channels; in the order
+an automatic task falls back to when the customer refused its own channel."""
+
+
+def _agreed(app: App, customer_id: int | None) -> frozenset[str] | None:
+    if customer_id is None or not app.plugins.manager.has_plugin("contacts"):
+        return None
+    from rapport.plugins.contacts.api import agreed_channels  # the contacts plugin's API
+
+    return agreed_channels(get_customer(app, Actor.system(), customer_id))
 
 
 def _subject(
