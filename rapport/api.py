@@ -46,6 +46,7 @@ from rapport.core.domain.enums import (
     StageOutcome,
 )
 from rapport.core.domain.errors import (
+    AwaitingApproval,
     ConcurrentChange,
     ConfigError,
     FieldProblem,
@@ -72,6 +73,7 @@ from rapport.core.extensions import (
     CommandReply,
     CommandRequest,
     CommandSpec,
+    Hold,
     JobSpec,
     MigrationSource,
     Notification,
@@ -90,15 +92,22 @@ from rapport.core.markers import hookimpl
 from rapport.core.services.archive import set_archived
 from rapport.core.services.audit import history
 from rapport.core.services.cards import CustomerCard, customer_card
+from rapport.core.services.changes import write as write_change
 from rapport.core.services.customers import (
+    MergePreview,
     create_customer,
     get_customer,
     list_customers,
     merge_customers,
+    merge_preview,
     update_customer,
 )
 from rapport.core.services.deals import create_deal, get_deal, list_deals, move_deal, update_deal
-from rapport.core.services.interactions import list_interactions, log_interaction
+from rapport.core.services.interactions import (
+    list_interactions,
+    log_interaction,
+    update_interaction,
+)
 from rapport.core.services.pipelines import list_pipelines
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import actor_for, find_user, get_user, language_of, list_users
@@ -108,6 +117,7 @@ __all__ = [
     "Actor",
     "App",
     "AuditEntry",
+    "AwaitingApproval",
     "Base",
     "CardSection",
     "Channel",
@@ -127,10 +137,12 @@ __all__ = [
     "FieldSpec",
     "FieldType",
     "FieldValue",
+    "Hold",
     "Interaction",
     "InteractionKind",
     "InvalidInput",
     "JobSpec",
+    "MergePreview",
     "MigrationSource",
     "NotFound",
     "Notification",
@@ -175,10 +187,13 @@ __all__ = [
     "list_users",
     "log_interaction",
     "merge_customers",
+    "merge_preview",
     "move_deal",
     "plugin_options",
     "set_archived",
     "texts_for",
     "update_customer",
     "update_deal",
+    "update_interaction",
+    "write_change",
 ]

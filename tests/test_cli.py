@@ -12,8 +12,7 @@ def test_init_creates_config_database_pipeline_and_admin(cli, tmp_path):
     assert "Anna" in cli("users", "list") and "telegram 5550001" in cli("users", "list")
     assert (
         "Current (contacts_0001, core_0004, loyalty_0001, sales_0001, sheets_0001, tasks_0001, "
-        "telegram_0001)."
-        in cli("db", "status")
+        "telegram_0001)." in cli("db", "status")
     )
 
 

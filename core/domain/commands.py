@@ -128,6 +128,15 @@ class NewInteraction(Command):
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
+class InteractionPatch(Command):
+    """What may be added to a logged call or visit afterwards: its outcome, a fuller
+    summary, a custom field (the topic a rep taps after the outcome)."""
+
+    summary: LongText | None = None
+    outcome: ShortText | None = None
+    fields: dict[str, Any] | None = None
+
+
 class NewDeal(Command):
     title: Name
     customer_id: int

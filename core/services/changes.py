@@ -205,7 +205,8 @@ def update(
             setattr(row, column, values[column])
         for column, value in (derived or {}).items():
             setattr(row, column, value)
-        row.updated_at = now
+        if hasattr(type(row), "updated_at"):  # an interaction keeps when it was logged only
+            row.updated_at = now
         uow.session.flush()
         return int(row.id)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import delete, false, insert, select, update
+from sqlalchemy import delete, false, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rapport.core.db.dml import execute_counted
@@ -203,6 +204,53 @@ def list_customers(
         return [Customer.model_validate(row) for row in uow.session.scalars(statement)]
 
 
+@dataclass(frozen=True)
+class MergePreview:
+    """What merging ``merged`` into ``kept`` would do, for the person to confirm first."""
+
+    kept: Customer
+    merged: Customer
+    interactions: int
+    deals: int
+    contact_persons: int
+    phones_added: tuple[str, ...]
+    emails_added: tuple[str, ...]
+    fields_added: tuple[str, ...]
+    conflicting: tuple[str, ...]
+    """Values both records hold differently: the kept one's stay, the other's go to history."""
+
+
+def merge_preview(app: App, actor: Actor, keep_id: int, merge_id: int) -> MergePreview:
+    """What :func:`merge_customers` would move and keep, written nowhere."""
+    if keep_id == merge_id:
+        raise InvalidInput.one("merge_id", _l("a customer cannot be merged into itself"))
+    with UnitOfWork(app, read_only=True) as uow:
+        keep = visible_customer(uow.session, actor, keep_id)
+        gone = visible_customer(uow.session, actor, merge_id)
+        _require_active(keep)
+        _require_active(gone)
+        counts = {
+            name: uow.session.scalar(select(func.count()).where(column == gone.id)) or 0
+            for name, column in (("interactions", InteractionRow.customer_id),
+                                 ("deals", DealRow.customer_id),
+                                 ("contact_persons", CustomerRow.organisation_id))
+        }  # fmt: skip
+        conflicting = [name for name, value in gone.fields.items()
+                       if name in keep.fields and keep.fields[name] != value]  # fmt: skip
+        conflicting += [column for column in ("position", "address", "organisation_id",
+                                              "owner_id", "name")
+                        if getattr(gone, column) not in (None, getattr(keep, column))
+                        and getattr(keep, column) is not None]  # fmt: skip
+        return MergePreview(
+            Customer.model_validate(keep), Customer.model_validate(gone),
+            counts["interactions"], counts["deals"], counts["contact_persons"],
+            tuple(p for p in gone.phones if p not in keep.phones),
+            tuple(e for e in gone.emails if e not in keep.emails),
+            tuple(name for name in gone.fields if name not in keep.fields),
+            tuple(conflicting),
+        )  # fmt: skip
+
+
 def merge_customers(app: App, actor: Actor, keep_id: int, merge_id: int) -> Customer:
     """Fold ``merge_id`` into ``keep_id``, keeping every interaction, deal and value.
 
@@ -211,7 +259,7 @@ def merge_customers(app: App, actor: Actor, keep_id: int, merge_id: int) -> Cust
     the kept one, so links to it still resolve.
     """
     if keep_id == merge_id:
-        raise InvalidInput.one("merge_id", "a customer cannot be merged into itself")
+        raise InvalidInput.one("merge_id", _l("a customer cannot be merged into itself"))
     with UnitOfWork(app) as uow:
         keep = visible_customer(uow.session, actor, keep_id)
         gone = visible_customer(uow.session, actor, merge_id)

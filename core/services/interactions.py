@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from rapport.core.db.tables import DealRow, InteractionRow
 from rapport.core.domain.actor import Actor
-from rapport.core.domain.commands import NewInteraction, parse_command
-from rapport.core.domain.errors import InvalidInput, Problems
+from rapport.core.domain.commands import InteractionPatch, NewInteraction, parse_command
+from rapport.core.domain.errors import InvalidInput, NotFound, Problems, _l
 from rapport.core.domain.models import Interaction
 from rapport.core.services import changes
 from rapport.core.services.access import check_owner_assignment
@@ -61,6 +61,34 @@ def log_interaction(app: App, actor: Actor, data: NewInteraction | dict[str, Any
         changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
         interaction = Interaction.model_validate(row)
         uow.after_commit(lambda: app.hooks.after_interaction_logged(app, interaction, actor))
+        uow.commit()
+    return interaction
+
+
+def update_interaction(
+    app: App, actor: Actor, interaction_id: int, data: InteractionPatch | dict[str, Any]
+) -> Interaction:
+    """Complete a logged interaction (its outcome, summary or a custom field such as the
+    topic), by someone who may see its customer; what happened and when stay as logged."""
+    patch = parse_command(InteractionPatch, data)
+    given = patch.model_fields_set
+    problems = Problems()
+    with UnitOfWork(app) as uow:
+        row = uow.session.get(InteractionRow, interaction_id)
+        if row is None:
+            raise NotFound(_l("No interaction #{id}.", id=interaction_id))
+        visible_customer(uow.session, actor, row.customer_id)
+        current = Interaction.model_validate(row)
+        patched = changes.coerce_fields(uow, ENTITY, patch.fields or {}, problems, creating=False)
+        problems.raise_if_any()
+        values = current.model_dump(exclude=set(changes.BOOKKEEPING))
+        values.update(patch.model_dump(include=given - {"fields"}))
+        if values["summary"] is None:
+            values["summary"] = ""
+        values["fields"] = changes.patch_fields(row.fields, patched)
+        changes.update(uow, actor, entity=ENTITY, row=row, current=current, values=values,
+                       columns=("summary", "outcome", "fields"))  # fmt: skip
+        interaction = Interaction.model_validate(row)
         uow.commit()
     return interaction
 

@@ -13,7 +13,13 @@ from rapport.plugins.sales.approvals import (
     request_discount,
     request_reassignment,
 )
-from rapport.plugins.sales.lines import DealLine, lines_of, set_deal_lines
+from rapport.plugins.sales.lines import (
+    DealLine,
+    add_deal_line,
+    lines_of,
+    remove_deal_line,
+    set_deal_lines,
+)
 from rapport.plugins.sales.plans import Period, PlanLine, parse_period, plan_vs_fact, set_plan
 
 __all__ = [
@@ -21,11 +27,13 @@ __all__ = [
     "DealLine",
     "Period",
     "PlanLine",
+    "add_deal_line",
     "decide",
     "lines_of",
     "parse_period",
     "pending_requests",
     "plan_vs_fact",
+    "remove_deal_line",
     "request_discount",
     "request_reassignment",
     "set_deal_lines",

@@ -14,9 +14,13 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import InvalidInput, Problems
 from rapport.core.domain.fields import parse_decimal
 from rapport.core.domain.models import Deal
+from rapport.core.i18n import texts_for
+from rapport.core.services import changes
 from rapport.core.services.deals import get_deal, update_deal
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.sales.tables import DealLineRow
+
+_l = texts_for(__file__).lazy
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -42,20 +46,20 @@ def set_deal_lines(
     parsed = _parse(lines)
     with UnitOfWork(app) as uow:
         deal = get_deal(app, actor, deal_id)
-        uow.session.execute(delete(DealLineRow).where(DealLineRow.deal_id == deal_id))
-        if parsed:
-            uow.session.execute(
-                insert(DealLineRow),
-                [
-                    {
-                        "deal_id": deal_id,
-                        "product": line.product,
-                        "quantity": line.quantity,
-                        "price": line.price,
-                    }
-                    for line in parsed
-                ],
-            )
+        before = deal_lines(uow.session, deal_id)
+
+        def replace() -> int:
+            uow.session.execute(delete(DealLineRow).where(DealLineRow.deal_id == deal_id))
+            if parsed:
+                uow.session.execute(insert(DealLineRow), [
+                    {"deal_id": deal_id, "product": line.product, "quantity": line.quantity,
+                     "price": line.price} for line in parsed])  # fmt: skip
+            return deal_id
+
+        changes.write(uow, actor, entity="deal", action="lines", entity_id=deal_id,
+                      before={"lines": [_shown(line) for line in before]},
+                      after={"lines": [_shown(line) for line in parsed]},
+                      apply=replace)  # fmt: skip
         if parsed:
             deal = update_deal(
                 app,
@@ -65,6 +69,34 @@ def set_deal_lines(
             )
         uow.commit()
     return deal, parsed
+
+
+def add_deal_line(
+    app: App, actor: Actor, deal_id: int, product: str, quantity: object, price: object
+) -> tuple[Deal, list[DealLine]]:
+    """One more product on the deal (what a rep taps in after taking an order)."""
+    current = [_as_input(line) for line in lines_of(app, actor, deal_id)]
+    return set_deal_lines(
+        app, actor, deal_id, [*current, {"product": product, "quantity": quantity, "price": price}]
+    )
+
+
+def remove_deal_line(
+    app: App, actor: Actor, deal_id: int, number: int
+) -> tuple[Deal, list[DealLine]]:
+    """Take product line ``number`` (1 is the first) off the deal."""
+    current = [_as_input(line) for line in lines_of(app, actor, deal_id)]
+    if not 1 <= number <= len(current):
+        raise InvalidInput.one("line", _l("there is no line {number} on this deal", number=number))
+    return set_deal_lines(app, actor, deal_id, current[: number - 1] + current[number:])
+
+
+def _as_input(line: DealLine) -> dict[str, Any]:
+    return {"product": line.product, "quantity": line.quantity, "price": line.price}
+
+
+def _shown(line: DealLine) -> str:
+    return f"{line.product} × {line.quantity.normalize():f} @ {line.price}"
 
 
 def lines_of(app: App, actor: Actor, deal_id: int) -> list[DealLine]:
