@@ -49,7 +49,9 @@ def test_the_recording_plugin_covers_every_hook():
 
 
 def test_registration_hooks_run_once_at_start(recorder, recorded_app):
-    assert sorted(recorder.names()) == [
+    # The set-up's default pipeline is a change like any other: offered for a veto too.
+    assert [n for n in recorder.names() if not n.startswith("register_")] == ["validate_change"]
+    assert sorted(n for n in recorder.names() if n.startswith("register_")) == [
         "register_classifiers",
         "register_commands",
         "register_fields",

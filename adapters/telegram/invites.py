@@ -19,6 +19,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, Role
 from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
 from rapport.core.domain.models import User
+from rapport.core.services import changes
 from rapport.core.services.access import require_role
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import add_user, get_user, user_by_telegram_id
@@ -54,17 +55,27 @@ def create_invite(
     token = secrets.token_urlsafe(24)  # 32 characters: deep-link payloads allow 64
     now = app.clock()
     with UnitOfWork(app) as uow:
-        uow.session.add(
-            InviteRow(
-                token=token,
-                display_name=name[:200],
-                role=role.value,
-                team=team,
-                created_by=actor.user_id,
-                created_at=now,
-                expires_at=now + VALID_FOR,
-            )
+        row = InviteRow(
+            token=token,
+            display_name=name[:200],
+            role=role.value,
+            team=team,
+            created_by=actor.user_id,
+            created_at=now,
+            expires_at=now + VALID_FOR,
         )
+        invited = {"invited": row.display_name, "role": role.value, "team": team}
+
+        def add() -> int | None:
+            uow.session.add(row)
+            uow.session.flush()
+            return actor.user_id
+
+        # In the inviter's history (an invite has no number); the token stays out of it:
+        # it lets someone in. The new user's own record starts when the link is used.
+        changes.write(uow, actor, entity="user", action="invite", entity_id=actor.user_id,
+                      before={key: None for key in invited}, after=invited,
+                      apply=add)  # fmt: skip
         uow.commit()
     return Invite(token, name, role)
 

@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role
-from rapport.core.domain.errors import InvalidInput, PermissionDenied
+from rapport.core.domain.errors import InvalidInput, PermissionDenied, _l
 
 
 @dataclass(frozen=True)
@@ -83,10 +83,28 @@ def may_see_owner(session: Session, actor: Actor, owner_id: int | None) -> bool:
     return visibility(actor).allows(session, owner_id)
 
 
+def check_rights(session: Session, actor: Actor) -> None:
+    """Refuse a person whose rights changed since their actor was made: deactivated, or
+    given another role or team (checked once per transaction). A system job (no user)
+    acts with the rights it was given in code."""
+    if actor.user_id is None or session.info.get(("rights", actor.user_id)):
+        return
+    row = session.get(UserRow, actor.user_id)
+    if row is None or not row.active:
+        raise PermissionDenied(_l("{name} is no longer an active user.", name=actor.display_name))
+    if row.role != actor.role.value or row.team != actor.team:
+        raise PermissionDenied(
+            _l("Your rights changed (now {role}, team {team}); please start again.",
+               role=row.role, team=row.team or "-")
+        )  # fmt: skip
+    session.info["rights", actor.user_id] = True
+
+
 def check_owner_assignment(
     session: Session, actor: Actor, owner_id: int | None, *, field: str = "owner_id"
 ) -> None:
     """A rep may only own records themselves; a manager may assign within their team."""
+    check_rights(session, actor)
     if owner_id is None:
         return
     owner = session.get(UserRow, owner_id)

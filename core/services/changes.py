@@ -17,20 +17,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import (
     AwaitingApproval,
     ConcurrentChange,
     InvalidInput,
-    PermissionDenied,
     Problems,
     Vetoed,
-    _l,
 )
 from rapport.core.domain.fields import Entity
 from rapport.core.extensions import Hold, ProposedChange
 from rapport.core.services import audit
+from rapport.core.services.access import check_rights
 from rapport.core.services.uow import UnitOfWork
 
 BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
@@ -147,17 +145,7 @@ def current_rights(uow: UnitOfWork, actor: Actor) -> None:
 
     A system job (no user) acts with the rights it was given in code.
     """
-    if actor.user_id is None or ("rights", actor.user_id) in uow.memo:
-        return
-    row = uow.session.get(UserRow, actor.user_id)
-    if row is None or not row.active:
-        raise PermissionDenied(_l("{name} is no longer an active user.", name=actor.display_name))
-    if row.role != actor.role.value or row.team != actor.team:
-        raise PermissionDenied(
-            _l("Your rights changed (now {role}, team {team}); please start again.",
-               role=row.role, team=row.team or "-")
-        )  # fmt: skip
-    uow.memo["rights", actor.user_id] = True
+    check_rights(uow.session, actor)
 
 
 def insert(

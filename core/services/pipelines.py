@@ -34,26 +34,32 @@ DEFAULT_STAGES: tuple[tuple[str, str, float, int | None, StageOutcome], ...] = (
 
 
 def ensure_default_pipeline(app: App) -> Pipeline:
-    """Create the default pipeline if there is none; return the default pipeline."""
+    """Create the default pipeline if there is none (as Rapport's set-up, through the one
+    write path); return the default pipeline."""
     with UnitOfWork(app) as uow:
         row = uow.session.scalar(select(PipelineRow).where(PipelineRow.is_default))
         if row is None:
             row = PipelineRow(name=DEFAULT_PIPELINE, is_default=True)
-            uow.session.add(row)
-            uow.session.flush()
-            for position, (key, name, probability, sla, outcome) in enumerate(DEFAULT_STAGES):
-                uow.session.add(
-                    StageRow(
-                        pipeline_id=row.id,
-                        key=key,
-                        name=name,
-                        position=position,
-                        probability=probability,
-                        sla_days=sla,
-                        outcome=outcome.value,
-                    )
-                )
-            uow.session.flush()
+            stages = [
+                StageRow(key=key, name=name, position=position, probability=probability,
+                         sla_days=sla, outcome=outcome.value)
+                for position, (key, name, probability, sla, outcome) in enumerate(DEFAULT_STAGES)
+            ]  # fmt: skip
+
+            def create() -> int:
+                uow.session.add(row)
+                uow.session.flush()
+                for stage in stages:
+                    stage.pipeline_id = row.id
+                    uow.session.add(stage)
+                uow.session.flush()
+                return row.id
+
+            changes.write(uow, Actor.system("set-up"), entity="pipeline", action="create",
+                          entity_id=None, before=None,
+                          after={"name": DEFAULT_PIPELINE,
+                                 "stages": [list(_shape(stage)) for stage in stages]},
+                          apply=create)  # fmt: skip
         pipeline = load_pipeline(uow.session, row.id)
         uow.commit()
     return pipeline
