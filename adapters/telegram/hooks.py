@@ -19,6 +19,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Deal, Stage
+from rapport.core.explain import field_label
 from rapport.core.extensions import JobSpec, MigrationSource, Notification, RunnerSpec
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import language_of
@@ -108,7 +109,7 @@ def after_deal_updated(
     if deal.owner_id is None or actor.user_id == deal.owner_id:
         return
     _ = Translator(language_of(app, deal.owner_id))
-    fields = ", ".join(sorted(changes))
+    fields = ", ".join(sorted(field_label(app, key, _.language) for key in changes))
     who = actor.display_name or _("A manager")
     if actor.channel is Channel.SHEET:
         text = _("{who} changed your deal “{title}” in the spreadsheet: {fields}.", who=who,

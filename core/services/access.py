@@ -122,9 +122,11 @@ def default_owner(actor: Actor, given: int | None, fields_set: set[str]) -> int 
 
 
 def require_role(actor: Actor, *roles: Role) -> None:
-    if actor.role not in roles:
-        allowed = " or ".join(role.value for role in roles)
-        raise PermissionDenied(f"Only a {allowed} may do this.")
+    if actor.role in roles:
+        return
+    if Role.MANAGER in roles:
+        raise PermissionDenied(_l("Only a manager or an admin may do this."))
+    raise PermissionDenied(_l("Only an admin may do this."))
 
 
 def _team_of(session: Session, user_id: int) -> str | None:
