@@ -7,6 +7,7 @@ same graph as production with test settings.
 from __future__ import annotations
 
 import asyncio
+import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,8 +15,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from rapport.core.db.engine import READ_ONLY, make_engine
+from rapport.core.db.engine import READ_ONLY, check_reachable, make_engine
 from rapport.core.db.migrate import require_current_schema
+from rapport.core.db.session import RapportSession
+from rapport.core.domain.errors import ConfigError
 from rapport.core.extensions import MigrationSource
 from rapport.core.hooks import Hooks
 from rapport.core.plugins import BUILTIN_PLUGINS, PluginSet, make_plugin_manager
@@ -47,9 +50,11 @@ class App:
     read_sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(self.engine, class_=RapportSession, expire_on_commit=False)
         self.read_sessions = sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+            self.engine.execution_options(**{READ_ONLY: True}),
+            class_=RapportSession,
+            expire_on_commit=False,
         )
 
     async def start(self) -> None:
@@ -83,12 +88,14 @@ def build_app(
         extra=extra_plugins,
         load_entry_points=load_entry_points,
     )
+    _check_plugin_sections(settings, plugins)
     hooks = Hooks(plugins.manager)
     migrations = [
         *hooks.register_migrations(),
         *Hooks(plugins.dormant_manager()).register_migrations(),
     ]
     engine = engine or make_engine(settings.database_url)
+    check_reachable(engine)
     if check_schema:
         require_current_schema(engine, migrations)
     return App(
@@ -100,3 +107,18 @@ def build_app(
         migrations=migrations,
         clock=clock,
     )
+
+
+def _check_plugin_sections(settings: Settings, plugins: PluginSet) -> None:
+    """A ``[plugins.NAME]`` section or a disabled name no installed plugin answers to is a
+    typo: ignoring it would silently run the team on the defaults."""
+    known = {info.name for info in plugins.infos}
+    named = [*(settings.plugins.model_extra or {}), *settings.plugins.disabled]
+    for name in named:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(
+                f"plugins.{name}: no plugin named {name!r} is installed{hint}; "
+                f"installed: {', '.join(sorted(known))}"
+            )

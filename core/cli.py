@@ -22,6 +22,7 @@ from rapport.core.demo import load_demo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
 from rapport.core.domain.errors import RapportError
+from rapport.core.domain.values import MAX_ID
 from rapport.core.explain import explain
 from rapport.core.hooks import Hooks
 from rapport.core.logs import configure_logging
@@ -43,6 +44,8 @@ from rapport.core.settings import Settings, config_path, load_settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
+RECORD_ID = click.IntRange(1, MAX_ID)
+"""A record's (or a Telegram account's) number, checked before it reaches a query."""
 OPENED = "rapport.app"
 ANNOUNCED = "rapport.announced"
 
@@ -57,14 +60,34 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except RapportError as exc:
             context = click.get_current_context(silent=True)
-            app = context.find_root().meta.get(OPENED) if context is not None else None
+            root = context.find_root() if context is not None else None
+            if root is not None and (root.obj or {}).get("debug"):
+                raise
+            app = root.meta.get(OPENED) if root is not None else None
             raise click.ClickException(explain(app, exc)) from exc
 
     return wrapper
 
 
 class RapportCommands(click.Group):
-    """The built-in commands plus those that plugins add through ``register_cli_commands``."""
+    """The built-in commands plus those that plugins add through ``register_cli_commands``.
+
+    Whatever goes wrong is one line for the person at the terminal; ``--debug`` shows the
+    traceback, for whoever reports the bug.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug") or (ctx.obj or {}).get("debug"):
+                raise
+            raise click.ClickException(
+                f"something went wrong ({type(exc).__name__}: {exc}); "
+                "run the command again with --debug to see where"
+            ) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *_plugin_commands(ctx)})
@@ -93,6 +116,7 @@ def _plugin_commands(ctx: click.Context) -> dict[str, click.Command]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Settings file (default: $RAPPORT_CONFIG or ./rapport.toml).",
 )
+@click.option("--debug", is_flag=True, help="Show the traceback when something goes wrong.")
 @click.option(
     "--as",
     "as_user",
@@ -102,9 +126,9 @@ def _plugin_commands(ctx: click.Context) -> dict[str, click.Command]:
 )
 @click.pass_context
 @friendly_errors
-def main(ctx: click.Context, config: Path | None, as_user: str | None) -> None:
+def main(ctx: click.Context, config: Path | None, debug: bool, as_user: str | None) -> None:
     """Rapport: a CRM that lives in Telegram and a spreadsheet."""
-    ctx.obj = {"config": config, "as": as_user}
+    ctx.obj = {"config": config, "as": as_user, "debug": debug}
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -159,7 +183,7 @@ def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]
 
 @main.command()
 @click.option("--admin", "admin_name", default=None, help="The first admin's name.")
-@click.option("--telegram-id", type=int, default=None, help="The first admin's Telegram user id.")
+@click.option("--telegram-id", type=RECORD_ID, default=None, help="The first admin's Telegram id.")
 @click.pass_context
 @friendly_errors
 def init(ctx: click.Context, admin_name: str | None, telegram_id: int | None) -> None:
@@ -405,7 +429,7 @@ def users() -> None:
 @users.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.REP.value)
-@click.option("--telegram-id", type=int, default=None, help="Their numeric Telegram user id.")
+@click.option("--telegram-id", type=RECORD_ID, default=None, help="Their numeric Telegram user id.")
 @click.option("--team", default=None, help="Team name; managers see their team's records.")
 @click.option("--language", type=click.Choice(["en", "ru", "uk"]), default=None)
 @click.option("--timezone", default=None, help="IANA time zone, e.g. Europe/Moscow.")
@@ -458,7 +482,7 @@ def users_activate(ctx: click.Context, user: str) -> None:
 
 @main.command("history")
 @click.argument("entity", type=click.Choice(["customer", "deal", "interaction", "task", "user"]))
-@click.argument("entity_id", type=int)
+@click.argument("entity_id", type=RECORD_ID)
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
 @friendly_errors
@@ -479,7 +503,7 @@ def history_command(ctx: click.Context, entity: str, entity_id: int, limit: int)
 
 @main.command("archive")
 @click.argument("entity", type=click.Choice(["customer", "deal"]))
-@click.argument("record_id", type=int)
+@click.argument("record_id", type=RECORD_ID)
 @click.option("--restore", is_flag=True, help="Bring an archived record back.")
 @click.pass_context
 @friendly_errors

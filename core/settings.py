@@ -168,6 +168,17 @@ class Settings(BaseSettings):
         except InvalidInput:
             raise ValueError("is not an ISO 4217 currency code in use (RUB, UAH, EUR...)") from None
 
+    @field_validator("fields")
+    @classmethod
+    def _fields_once(cls, value: list[CustomFieldSettings]) -> list[CustomFieldSettings]:
+        seen: set[tuple[str, str]] = set()
+        for spec in value:
+            key = (spec.entity, spec.name)
+            if key in seen:
+                raise ValueError(f"{spec.entity}.{spec.name} is declared twice")
+            seen.add(key)
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:

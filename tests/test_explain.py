@@ -93,8 +93,8 @@ def _contact(phone: str):
 def test_the_cli_speaks_the_teams_language(cli, tmp_path):
     cli("init", "--admin", "Anna")
     (tmp_path / "rapport.toml").write_text('language = "ru"\n', encoding="utf-8")
-    output = cli("users", "add", "Ivan", "--telegram-id", "0", code=1)
-    assert "Error: Telegram id: должно быть больше 0" in output
+    output = cli("users", "add", "Ivan", "--timezone", "Mars/Base", code=1)
+    assert "Error: Часовой пояс: не часовой пояс, например Europe/Moscow" in output
 
 
 class Industry:

@@ -13,6 +13,8 @@ from rapport.core.bootstrap import build_app
 from rapport.core.db.base import Base
 from rapport.core.db.engine import make_engine
 from rapport.core.db.migrate import alembic_config, schema_state, upgrade
+from rapport.core.domain.actor import Actor
+from rapport.core.domain.enums import Channel
 from rapport.core.domain.errors import SchemaNotReady
 from rapport.core.extensions import MigrationSource
 from rapport.core.hooks import Hooks
@@ -89,3 +91,36 @@ def test_disabling_a_plugin_whose_tables_exist_still_starts(settings):
         assert [i.status for i in app.plugins.infos if i.name == "sales"] == ["disabled"]
     finally:
         app.close()
+
+
+def test_down_and_up_again_with_a_teams_data(database_url):
+    from rapport.core.demo import load_demo
+    from rapport.core.services.pipelines import ensure_default_pipeline
+    from rapport.core.services.users import actor_for, add_user
+
+    settings = Settings(database_url=database_url)
+    app = build_app(settings, load_entry_points=False)
+    ensure_default_pipeline(app)
+    admin = actor_for(add_user(app, Actor.system(), {"display_name": "A", "role": "admin"}),
+                      Channel.CLI)  # fmt: skip
+    load_demo(app, admin)
+    config = alembic_config(app.engine, app.migrations)
+    command.downgrade(config, "core@core_0003")  # a table rebuilt under its rows
+    assert "actor_name" not in {c["name"] for c in inspect(app.engine).get_columns("audit_log")}
+    command.downgrade(config, "base")
+    assert set(inspect(app.engine).get_table_names()) <= {"alembic_version"}
+    assert upgrade(app.engine, app.migrations).current
+    app.close()
+
+
+def test_a_migration_failing_half_way_leaves_the_schema_as_it_was(database_url):
+    failing = MigrationSource(
+        "failing", Path(__file__).parent / "plugin_modules" / "failing_migrations"
+    )
+    engine = make_engine(database_url)
+    before = schema_state(engine, [*builtin_sources(), failing])
+    with pytest.raises(Exception, match="a_table_that_is_not_there"):
+        upgrade(engine, [*builtin_sources(), failing])
+    assert "failing_half" not in inspect(engine).get_table_names()
+    assert schema_state(engine, [*builtin_sources(), failing]).applied == before.applied
+    engine.dispose()

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 texts = texts_for(__file__)
+_l = texts.lazy
 
 
 def open_backend(app: App) -> Backend:
@@ -38,7 +39,14 @@ def open_backend(app: App) -> Backend:
     if settings.backend == "xlsx":
         from rapport.adapters.sheets.backends.xlsx import XlsxBook
 
-        return XlsxBook(settings.path)
+        path = settings.path
+        if path.is_dir() or path.suffix.casefold() not in (".xlsx", ".xlsm"):
+            raise ConfigError(_l("sheets.path: {path} is not an .xlsx file; name one, such as "
+                                 "rapport.xlsx", path=str(path)))  # fmt: skip
+        if not path.parent.is_dir():
+            raise ConfigError(_l("sheets.path: the folder {folder} does not exist",
+                                 folder=str(path.parent)))  # fmt: skip
+        return XlsxBook(path)
     if not settings.spreadsheet_id or not settings.credentials_file:
         raise ConfigError(
             'sheets.backend = "google" needs sheets.spreadsheet_id and sheets.credentials_file '
@@ -48,7 +56,16 @@ def open_backend(app: App) -> Backend:
 
     from rapport.adapters.sheets.backends.google import GoogleBook
 
-    client = gspread.service_account(filename=str(settings.credentials_file))
+    if not settings.credentials_file.is_file():
+        raise ConfigError(_l("sheets.credentials_file: there is no file {path}; download the "
+                             "service account's JSON key and name it here",
+                             path=str(settings.credentials_file)))  # fmt: skip
+    try:
+        client = gspread.service_account(filename=str(settings.credentials_file))
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(_l("sheets.credentials_file: {path} is not a service account key "
+                             "({reason})", path=str(settings.credentials_file),
+                             reason=str(exc))) from None  # fmt: skip
     return GoogleBook(client, settings.spreadsheet_id)
 
 

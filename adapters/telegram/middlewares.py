@@ -22,6 +22,7 @@ from rapport.adapters.telegram.tables import HandledUpdateRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
 from rapport.core.domain.models import User
+from rapport.core.domain.values import zone_or
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import actor_for, user_by_telegram_id
 
@@ -86,12 +87,12 @@ class RegisteredOnly(BaseMiddleware):
         _ = Translator(language)
         data["_"], data["app"] = _, self.app
         if user is not None and user.active:
-            zone = ZoneInfo(user.timezone or self.app.settings.timezone)
+            zone = zone_or(user.timezone, self.app.settings.timezone)
             actor = actor_for(user, Channel.BOT).model_copy(update={"language": language})
             data["who"] = Who(self.app, user, actor, _, zone, data["state"])
             return await handler(event, data)
-        if isinstance(event, Message) and (event.text or "").startswith("/start"):
-            return await handler(event, data)  # the invite handler
+        if user is None and isinstance(event, Message) and (event.text or "").startswith("/start"):
+            return await handler(event, data)  # the invite handler, for newcomers only
         if user is not None:
             text = _("Your access to Rapport was closed. Ask your admin if this is a mistake.")
         else:

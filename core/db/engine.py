@@ -8,10 +8,14 @@ timeout; taking the write lock up front makes writers queue instead.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
+
+from rapport.core.domain.errors import DatabaseUnavailable, Text, _l
 
 READ_ONLY = "rapport_read_only"
 """Execution option: a SQLite transaction that only reads starts with a plain ``BEGIN``."""
@@ -51,3 +55,37 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
     def _on_begin(connection: Any) -> None:
         read_only = connection.get_execution_options().get(READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def check_reachable(engine: Engine) -> None:
+    """Connect once, so a wrong ``database_url`` is one line saying what to do instead of
+    a driver's traceback at the first query."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folder = Path(url.database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise DatabaseUnavailable(_l(
+                "database_url: the folder {folder} for the SQLite file does not exist; "
+                "create it, or point database_url elsewhere", folder=str(folder)))  # fmt: skip
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        raise DatabaseUnavailable(_why(url, str(exc.orig))) from None
+
+
+def _why(url: URL, reason: str) -> Text:
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    if url.get_backend_name() == "sqlite":
+        return _l("database_url: cannot open the SQLite file {path}: {reason}",
+                  path=str(url.database), reason=reason.strip())  # fmt: skip
+    if "database" in reason and "does not exist" in reason:
+        return _l("database_url: there is no database {name} on {where}; create it "
+                  "(createdb {name}) or change database_url", name=str(url.database),
+                  where=where)  # fmt: skip
+    if "role" in reason or "authentication failed" in reason or "password" in reason:
+        return _l("database_url: the server at {where} refused the user {user}; check the "
+                  "user name and password in database_url", where=where,
+                  user=str(url.username))  # fmt: skip
+    return _l("database_url: no database server answers at {where}; start it, or change "
+              "database_url", where=where)  # fmt: skip

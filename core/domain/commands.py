@@ -7,7 +7,6 @@ the service, which reports every problem with the field's name.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -25,14 +24,11 @@ from pydantic_core import PydanticCustomError
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, Direction, InteractionKind, Role
 from rapport.core.domain.errors import FieldProblem, InvalidInput, Text, _l
+from rapport.core.domain.values import CONTROL, MAX_ID
 
 CENT = Decimal("0.01")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters no person types (NUL, escape...): PostgreSQL refuses NUL, Excel the others."""
-
-
 def _printable(text: str) -> str:
-    if _CONTROL.search(text):
+    if CONTROL.search(text):
         raise PydanticCustomError("control_character", "contains a control character")
     return text
 
@@ -51,6 +47,8 @@ def _zone(name: str) -> str:
     return name
 
 
+Id = Annotated[int, Field(gt=0, le=MAX_ID)]
+"""A record's id: positive and 64-bit, as both databases store it."""
 TimeZone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_zone)]
 Name = Annotated[
     str,
@@ -78,7 +76,7 @@ class Command(BaseModel):
 class NewUser(Command):
     display_name: Name
     role: Role = Role.REP
-    telegram_id: int | None = Field(default=None, gt=0)
+    telegram_id: Id | None = None
     team: ShortText | None = None
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
     timezone: TimeZone | None = None
@@ -87,12 +85,12 @@ class NewUser(Command):
 class NewCustomer(Command):
     name: Name
     kind: CustomerKind = CustomerKind.ORGANISATION
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     position: ShortText | None = None
     phones: list[str] = Field(default_factory=list, max_length=20)
     emails: list[str] = Field(default_factory=list, max_length=20)
     address: ShortText | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     status: CustomerStatus = CustomerStatus.PROSPECT
     fields: dict[str, Any] = Field(default_factory=dict)
 
@@ -102,27 +100,27 @@ class CustomerPatch(Command):
 
     name: Name | None = None
     kind: CustomerKind | None = None
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     position: ShortText | None = None
     phones: list[str] | None = Field(default=None, max_length=20)
     emails: list[str] | None = Field(default=None, max_length=20)
     address: ShortText | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     status: CustomerStatus | None = None
     fields: dict[str, Any] | None = None
 
 
 class NewInteraction(Command):
-    customer_id: int
+    customer_id: Id
     kind: InteractionKind
     summary: LongText = ""
-    deal_id: int | None = None
+    deal_id: Id | None = None
     channel: Annotated[str, StringConstraints(to_lower=True, max_length=40)] | None = None
     direction: Direction = Direction.OUTBOUND
     outcome: ShortText | None = None
     duration_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
     occurred_at: datetime | None = None
-    author_id: int | None = None
+    author_id: Id | None = None
     """Who talked to the customer, when not the person logging it (a manager logging a
     rep's call); their rights decide whether they may log for that person."""
     fields: dict[str, Any] = Field(default_factory=dict)
@@ -139,11 +137,11 @@ class InteractionPatch(Command):
 
 class NewDeal(Command):
     title: Name
-    customer_id: int
+    customer_id: Id
     amount: Money = Decimal(0)
     currency: str | None = None
-    owner_id: int | None = None
-    pipeline_id: int | None = None
+    owner_id: Id | None = None
+    pipeline_id: Id | None = None
     stage: str | None = None
     expected_close: date | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
@@ -153,7 +151,7 @@ class DealPatch(Command):
     title: Name | None = None
     amount: Money | None = None
     currency: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     expected_close: date | None = None
     fields: dict[str, Any] | None = None
 

@@ -115,6 +115,10 @@ class AwaitingApproval(RapportError):
         super().__init__("; ".join(str(reason) for reason in self.reasons))
 
 
+class DatabaseUnavailable(RapportError):
+    """The database named by ``database_url`` cannot be reached; the message says why."""
+
+
 class SchemaNotReady(RapportError):
     """The database schema is missing or older than the code: the user must upgrade it."""
 

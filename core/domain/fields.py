@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from rapport.core.domain.enums import FieldType
 from rapport.core.domain.errors import InvalidInput, Localized, Text, _l
+from rapport.core.domain.values import CONTROL
 
 Entity = Literal["customer", "deal", "interaction"]
 FieldValue = str | int | float | bool | list[str] | None
@@ -99,6 +100,8 @@ class FieldSpec(BaseModel):
 
 def _text(spec: FieldSpec, raw: Any) -> str:
     text = str(raw).strip()
+    if CONTROL.search(text):
+        raise InvalidInput.one(spec.name, _l("contains a control character"))
     if len(text) > spec.max_length:
         raise InvalidInput.one(
             spec.name, _l("is longer than {limit} characters", limit=spec.max_length)

@@ -6,13 +6,22 @@ in the bot and as ``+7 999 123 45 67`` in the sheet is recognised as the same nu
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from babel.core import get_global
 from email_validator import EmailNotValidError, validate_email
 
 from rapport.core.domain.errors import InvalidInput, Text, _l
+
+MAX_ID = 2**63 - 1
+"""Record ids are 64-bit signed integers in SQLite and PostgreSQL alike."""
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no person types (NUL, escape...) but tab and line breaks: PostgreSQL refuses
+NUL, Excel refuses the others, so no text holding them is stored."""
 
 
 def normalize_phone(raw: str, default_region: str, *, field: str = "phones") -> str:
@@ -71,3 +80,33 @@ def normalize_currency(raw: str, *, field: str = "currency") -> str:
             field, _l("{value} is not a known ISO 4217 currency code", value=repr(raw))
         )
     return code
+
+
+def zone_or(name: str | None, fallback: str) -> ZoneInfo:
+    """A person's time zone, or the team's when theirs is unset or no longer valid (a zone
+    stored before zones were checked, or dropped from the system's tz database)."""
+    for candidate in (name, fallback):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def parse_id(raw: object, field: str) -> int:
+    """A record's number as a person typed it (``12``, ``#12``), or why it is not one."""
+    text = str(raw).strip().lstrip("#")
+    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        raise InvalidInput.one(field, _l("{value} is not a record number", value=repr(raw)))
+    return int(text)
+
+
+def parse_count(raw: object, field: str, *, most: int = 10_000) -> int:
+    """How many (a report's ``limit``): a whole number from 1 to ``most``."""
+    text = str(raw).strip()
+    if not text.isdigit() or not 0 < int(text) <= most:
+        raise InvalidInput.one(
+            field, _l("{value} is not a number from 1 to {most}", value=repr(raw), most=most)
+        )
+    return int(text)

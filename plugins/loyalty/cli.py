@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.core.cli import RECORD_ID, cli_actor, friendly_errors, open_app
 from rapport.plugins.loyalty.actions import plan_actions
 from rapport.plugins.loyalty.service import (
     ordered_verdicts,
@@ -34,7 +34,7 @@ def recalculate_command(ctx: click.Context, tasks: bool) -> None:
 
 
 @loyalty_command.command("show")
-@click.argument("customer_id", type=int)
+@click.argument("customer_id", type=RECORD_ID)
 @click.pass_context
 @friendly_errors
 def show_command(ctx: click.Context, customer_id: int) -> None:
@@ -55,7 +55,7 @@ def show_command(ctx: click.Context, customer_id: int) -> None:
 
 
 @loyalty_command.command("override")
-@click.argument("customer_id", type=int)
+@click.argument("customer_id", type=RECORD_ID)
 @click.argument("segment")
 @click.option("--note", default=None, help="Why: kept with the decision.")
 @click.pass_context

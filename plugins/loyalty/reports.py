@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from rapport.core.charts import chart
 from rapport.core.db.tables import CustomerRow
 from rapport.core.domain.actor import Actor
+from rapport.core.domain.values import parse_count
 from rapport.core.extensions import Report, ReportSpec
 from rapport.core.services.access import owned_scope
 from rapport.core.services.uow import UnitOfWork
@@ -52,7 +53,7 @@ def segments(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
 
 
 def pareto(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
-    limit = int(params.get("limit", 50))
+    limit = parse_count(params.get("limit", 50), "limit")
     with UnitOfWork(app, read_only=True) as uow:
         rows = tuple(
             (name, score, f"R{r} F{f} M{m}", monetary, key)

@@ -19,6 +19,7 @@ from rapport.core.charts import chart
 from rapport.core.db.tables import CustomerRow, DealRow, StageChangeRow, StageRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import StageOutcome
+from rapport.core.domain.values import parse_count, parse_id
 from rapport.core.extensions import Report, ReportSpec
 from rapport.core.services.access import owned_scope
 from rapport.core.services.pipelines import load_pipeline
@@ -65,7 +66,7 @@ def _scope(actor: Actor, params: Mapping[str, Any]) -> ColumnElement[bool]:
     """
     condition = and_(owned_scope(actor, DealRow.owner_id), DealRow.archived.is_(False))
     if params.get("owner"):
-        condition = and_(condition, DealRow.owner_id == int(params["owner"]))
+        condition = and_(condition, DealRow.owner_id == parse_id(params["owner"], "owner"))
     return condition
 
 
@@ -270,7 +271,7 @@ def products(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
 
 
 def top_customers(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
-    limit = int(params.get("limit", 20))
+    limit = parse_count(params.get("limit", 20), "limit")
     with UnitOfWork(app, read_only=True) as uow:
         revenue = func.sum(DealRow.amount)
         result = list(
@@ -357,7 +358,7 @@ def plan_report(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
 
 
 def _pipeline_id(params: Mapping[str, Any]) -> int | None:
-    return int(params["pipeline"]) if params.get("pipeline") else None
+    return parse_id(params["pipeline"], "pipeline") if params.get("pipeline") else None
 
 
 def _days(session: Session, start: Any, end: Any) -> Any:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.core.cli import RECORD_ID, cli_actor, friendly_errors, open_app
 from rapport.core.services.users import find_user
 from rapport.plugins.tasks.costs import add_marketing_cost
 from rapport.plugins.tasks.services import complete_task, create_task, list_tasks
@@ -18,7 +18,7 @@ def tasks_command() -> None:
 
 
 @tasks_command.command("add")
-@click.argument("customer_id", type=int)
+@click.argument("customer_id", type=RECORD_ID)
 @click.argument("when")
 @click.argument("title")
 @click.option("--kind", default="call", show_default=True)
@@ -60,7 +60,7 @@ def tasks_list(ctx: click.Context) -> None:
 
 
 @tasks_command.command("done")
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=RECORD_ID)
 @click.option("--result", default=None)
 @click.option("--minutes", type=int, default=None, help="Time spent, for the time audit.")
 @click.pass_context
@@ -75,7 +75,7 @@ def tasks_done(ctx: click.Context, task_id: int, result: str | None, minutes: in
 
 
 @click.command("costs")
-@click.argument("customer_id", type=int)
+@click.argument("customer_id", type=RECORD_ID)
 @click.argument("amount")
 @click.argument("note")
 @click.option("--on", "spent_on", default=None, help="The day (default: today).")

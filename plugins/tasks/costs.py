@@ -20,6 +20,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.fields import parse_date, parse_decimal
+from rapport.core.domain.values import parse_id
 from rapport.core.extensions import Report, ReportSpec
 from rapport.core.services import changes
 from rapport.core.services.access import owned_scope, require_role
@@ -147,9 +148,8 @@ def _empty() -> dict[str, Any]:
 def customer_costs(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
     condition = owned_scope(actor, CustomerRow.owner_id)
     if params.get("customer"):
-        condition = and_(
-            condition, CustomerRow.id == get_customer(app, actor, int(params["customer"])).id
-        )
+        wanted = get_customer(app, actor, parse_id(params["customer"], "customer"))
+        condition = and_(condition, CustomerRow.id == wanted.id)
     with UnitOfWork(app, read_only=True) as uow:
         costs = costs_by_customer(app, uow.session, condition)
         names = customer_names(uow.session, costs)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from rapport.core.domain.commands import Command
+from rapport.core.domain.commands import Command, Id
 from rapport.core.domain.errors import InvalidInput
 
 
@@ -62,9 +62,9 @@ class NewTask(Command):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     due: str | datetime | None = None
     kind: TaskKind = TaskKind.CALL
-    customer_id: int | None = None
-    deal_id: int | None = None
-    assignee_id: int | None = None
+    customer_id: Id | None = None
+    deal_id: Id | None = None
+    assignee_id: Id | None = None
     priority: Priority = Priority.NORMAL
     repeat: str | None = None
 

@@ -18,6 +18,7 @@ from rapport.core.domain.commands import parse_command
 from rapport.core.domain.enums import InteractionKind
 from rapport.core.domain.errors import InvalidInput, NotFound, Problems
 from rapport.core.domain.models import Interaction
+from rapport.core.domain.values import zone_or
 from rapport.core.services import changes
 from rapport.core.services.access import check_owner_assignment, owned_scope
 from rapport.core.services.customers import get_customer
@@ -56,10 +57,11 @@ class Completed:
 
 
 def user_zone(app: App, session: Session, user_id: int | None) -> str:
+    """The person's time zone, else the team's (also when the stored one is not valid)."""
     zone = (
         session.scalar(select(UserRow.timezone).where(UserRow.id == user_id)) if user_id else None
     )
-    return zone or app.settings.timezone
+    return zone_or(zone, app.settings.timezone).key
 
 
 def create_task(
