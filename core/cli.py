@@ -22,7 +22,7 @@ from rapport.core.demo import load_demo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
 from rapport.core.domain.errors import RapportError
-from rapport.core.domain.values import MAX_ID
+from rapport.core.domain.values import MAX_ID, MAX_TELEGRAM_ID
 from rapport.core.explain import explain
 from rapport.core.hooks import Hooks
 from rapport.core.logs import configure_logging
@@ -45,7 +45,8 @@ from rapport.core.settings import Settings, config_path, load_settings
 P = ParamSpec("P")
 R = TypeVar("R")
 RECORD_ID = click.IntRange(1, MAX_ID)
-"""A record's (or a Telegram account's) number, checked before it reaches a query."""
+"""A record's number, checked before it reaches a query."""
+TELEGRAM_ID = click.IntRange(1, MAX_TELEGRAM_ID)
 OPENED = "rapport.app"
 ANNOUNCED = "rapport.announced"
 
@@ -183,7 +184,7 @@ def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]
 
 @main.command()
 @click.option("--admin", "admin_name", default=None, help="The first admin's name.")
-@click.option("--telegram-id", type=RECORD_ID, default=None, help="The first admin's Telegram id.")
+@click.option("--telegram-id", type=TELEGRAM_ID, default=None, help="Their Telegram id.")
 @click.pass_context
 @friendly_errors
 def init(ctx: click.Context, admin_name: str | None, telegram_id: int | None) -> None:
@@ -429,7 +430,7 @@ def users() -> None:
 @users.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.REP.value)
-@click.option("--telegram-id", type=RECORD_ID, default=None, help="Their numeric Telegram user id.")
+@click.option("--telegram-id", type=TELEGRAM_ID, default=None, help="Their Telegram id.")
 @click.option("--team", default=None, help="Team name; managers see their team's records.")
 @click.option("--language", type=click.Choice(["en", "ru", "uk"]), default=None)
 @click.option("--timezone", default=None, help="IANA time zone, e.g. Europe/Moscow.")

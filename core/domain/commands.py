@@ -24,10 +24,13 @@ from pydantic_core import PydanticCustomError
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, Direction, InteractionKind, Role
 from rapport.core.domain.errors import FieldProblem, InvalidInput, Text, _l
-from rapport.core.domain.values import CONTROL, MAX_ID
+from rapport.core.domain.values import CONTROL, MAX_ID, MAX_TELEGRAM_ID
 
 CENT = Decimal("0.01")
+
+
 def _printable(text: str) -> str:
+    """Refuses characters nobody types (NUL, escape...): PostgreSQL rejects NUL outright."""
     if CONTROL.search(text):
         raise PydanticCustomError("control_character", "contains a control character")
     return text
@@ -48,7 +51,8 @@ def _zone(name: str) -> str:
 
 
 Id = Annotated[int, Field(gt=0, le=MAX_ID)]
-"""A record's id: positive and 64-bit, as both databases store it."""
+"""A record's id: positive, and within what both databases store."""
+TelegramId = Annotated[int, Field(gt=0, le=MAX_TELEGRAM_ID)]
 TimeZone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_zone)]
 Name = Annotated[
     str,
@@ -76,7 +80,7 @@ class Command(BaseModel):
 class NewUser(Command):
     display_name: Name
     role: Role = Role.REP
-    telegram_id: Id | None = None
+    telegram_id: TelegramId | None = None
     team: ShortText | None = None
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
     timezone: TimeZone | None = None

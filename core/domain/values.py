@@ -16,8 +16,11 @@ from email_validator import EmailNotValidError, validate_email
 
 from rapport.core.domain.errors import InvalidInput, Text, _l
 
-MAX_ID = 2**63 - 1
-"""Record ids are 64-bit signed integers in SQLite and PostgreSQL alike."""
+MAX_ID = 2**31 - 1
+"""The largest record id: ids are INTEGER columns, 32-bit on PostgreSQL (SQLite's hold 64)."""
+
+MAX_TELEGRAM_ID = 2**63 - 1
+"""Telegram's ids outgrew 32 bits long ago; they are stored as BIGINT."""
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Characters no person types (NUL, escape...) but tab and line breaks: PostgreSQL refuses
@@ -80,6 +83,15 @@ def normalize_currency(raw: str, *, field: str = "currency") -> str:
             field, _l("{value} is not a known ISO 4217 currency code", value=repr(raw))
         )
     return code
+
+
+def one_line(raw: object, field: str) -> str:
+    """What a person typed as a name, a label or a reason: one line, single spaces, and
+    refused when it holds a character nobody types (NUL, escape...)."""
+    text = str(raw or "")
+    if CONTROL.search(text):
+        raise InvalidInput.one(field, _l("contains a control character"))
+    return " ".join(text.split())
 
 
 def zone_or(name: str | None, fallback: str) -> ZoneInfo:

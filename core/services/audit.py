@@ -16,6 +16,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import NotFound, PermissionDenied, _l
 from rapport.core.domain.models import AuditEntry
+from rapport.core.domain.values import MAX_ID
 from rapport.core.services.access import visibility
 from rapport.core.services.uow import UnitOfWork
 
@@ -98,7 +99,8 @@ def _check_may_read(uow: UnitOfWork, actor: Actor, entity: str, entity_id: int) 
         if actor.role is not Role.ADMIN:
             raise PermissionDenied(_l("Only an admin reads this history."))
         return
-    found = uow.session.execute(owners[entity]).first()
+    in_range = 0 < entity_id <= MAX_ID  # a larger number is no record (and no SQL integer)
+    found = uow.session.execute(owners[entity]).first() if in_range else None
     if found is None or not visibility(actor).allows(uow.session, found[1]):
         missing = {"customer": _l("No customer #{id}.", id=entity_id),
                    "deal": _l("No deal #{id}.", id=entity_id),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import InvalidInput, NotFound
 from rapport.core.domain.fields import parse_date
+from rapport.core.domain.values import one_line
 from rapport.core.services import changes
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
@@ -37,7 +38,7 @@ class SignificantDate:
 def add_date(
     app: App, actor: Actor, customer_id: int, label: str, day: date | str, *, yearly: bool = True
 ) -> SignificantDate:
-    label = " ".join(label.split())
+    label = one_line(label, "label")
     if not label or len(label) > 200:
         raise InvalidInput.one("label", "say what the date is (up to 200 characters)")
     parsed = parse_date(day, "day")

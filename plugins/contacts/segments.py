@@ -23,6 +23,7 @@ from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType, R
 from rapport.core.domain.errors import InvalidInput, NotFound
 from rapport.core.domain.fields import FieldSpec, parse_date, parse_decimal
 from rapport.core.domain.models import Customer
+from rapport.core.domain.values import one_line
 from rapport.core.services import changes
 from rapport.core.services.access import owned_scope, require_role
 from rapport.core.services.uow import UnitOfWork
@@ -331,7 +332,7 @@ def _organisation(operator: str, values: tuple[str, ...]) -> ColumnElement[bool]
 def save_segment(app: App, actor: Actor, name: str, expression: str) -> Segment:
     """Save (or redefine) a shared segment; managers and admins curate them."""
     require_role(actor, Role.MANAGER, Role.ADMIN)
-    name = " ".join(name.split())
+    name = one_line(name, "name")
     if not name or len(name) > 200:
         raise InvalidInput.one("name", "give the segment a name of up to 200 characters")
     with UnitOfWork(app) as uow:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.values import one_line
 from rapport.core.services import changes
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
@@ -22,7 +23,7 @@ MAX_TAG = 64
 
 
 def normalize_tag(raw: str) -> str:
-    tag = " ".join(raw.split()).casefold()
+    tag = one_line(raw, "tags").casefold()
     if not tag:
         raise InvalidInput.one("tags", "a tag cannot be empty")
     if len(tag) > MAX_TAG or "," in tag:

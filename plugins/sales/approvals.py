@@ -25,6 +25,7 @@ from rapport.core.domain.enums import Channel, Role
 from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied, Text
 from rapport.core.domain.fields import parse_decimal
 from rapport.core.domain.models import Deal
+from rapport.core.domain.values import one_line
 from rapport.core.extensions import Notification
 from rapport.core.i18n import Translator, texts_for
 from rapport.core.services import changes
@@ -124,7 +125,7 @@ def file_request(
     if actor.user_id is None:
         raise InvalidInput.one("request", _l("only a person can ask for approval"))
     deal = get_deal(app, actor, deal_id)
-    reason = " ".join((reason or "").split())[:500] or None
+    reason = one_line(reason, "reason")[:500] or None
     with UnitOfWork(app) as uow:
         asked = uow.session.scalars(
             select(ApprovalRow).where(

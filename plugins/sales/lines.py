@@ -14,6 +14,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import InvalidInput, Problems
 from rapport.core.domain.fields import parse_decimal
 from rapport.core.domain.models import Deal
+from rapport.core.domain.values import one_line
 from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.deals import get_deal, update_deal
@@ -124,7 +125,11 @@ def _parse(lines: Sequence[Mapping[str, Any]]) -> list[DealLine]:
     parsed = []
     for index, line in enumerate(lines):
         where = f"lines.{index}"
-        product = " ".join(str(line.get("product") or "").split())
+        try:
+            product = one_line(line.get("product"), f"{where}.product")
+        except InvalidInput as exc:
+            problems.add(exc)
+            continue
         if not product or len(product) > 200:
             problems.add(
                 InvalidInput.one(f"{where}.product", "name the product (up to 200 characters)")
