@@ -195,3 +195,29 @@ class AuditRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+class NotificationRow(Base):
+    """A message queued for one person, until it is sent: the outbox every job queues into.
+
+    ``key`` names what the message is about (``tasks.reminder:7:20260302T1030``), so queueing
+    the same thing twice, from two processes, stores it once. ``held_until`` is a short lease:
+    the process sending it holds it that long (renewing as it goes); a crash lets another
+    process take it over soon after, and only the message in flight can go out twice.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[list[str]]] = mapped_column(JsonDocument, default=list)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    holder: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_notifications_waiting", "delivered_at", "held_until"),)

@@ -59,6 +59,12 @@ Name = Annotated[
     AfterValidator(_one_line),
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
 ]
+Title = Annotated[
+    str,
+    AfterValidator(_one_line),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+]
+"""A task's title: one line, never empty, longer than a name may be."""
 ShortText = Annotated[
     str, AfterValidator(_printable), StringConstraints(strip_whitespace=True, max_length=500)
 ]

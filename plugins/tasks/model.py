@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
-from rapport.core.domain.commands import Command, Id
+from rapport.core.domain.commands import Command, Id, Title
 from rapport.core.domain.errors import InvalidInput
 
 
@@ -59,7 +58,7 @@ class Task(BaseModel):
 
 
 class NewTask(Command):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    title: Title
     due: str | datetime | None = None
     kind: TaskKind = TaskKind.CALL
     customer_id: Id | None = None
