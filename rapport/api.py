@@ -22,6 +22,9 @@ modules other than their ``api``) is internal and may change in any release, as
   :class:`User`, :class:`Pipeline`, :class:`Stage`, :class:`AuditEntry`, :class:`Actor`
   and the enums.
 * **Errors** a plugin raises or catches: :class:`RapportError` and its kinds.
+* **Jobs**: :func:`queue_notifications` (in the transaction that claims the work; sent
+  exactly once by :func:`deliver_queued_notifications`), :func:`withdraw_notifications`
+  and :func:`isolated` (one item of a batch at a time: a failure is logged, the batch goes on).
 * **Helpers**: :func:`chart` (a report's PNG), :func:`texts_for` (a plugin's translated
   texts), :func:`plugin_options` (a plugin's settings section), :class:`Base` (the
   metadata a plugin's own tables are declared on) and :class:`UTCDateTime` (a column
@@ -108,6 +111,10 @@ from rapport.core.services.interactions import (
     log_interaction,
     update_interaction,
 )
+from rapport.core.services.isolation import isolated
+from rapport.core.services.outbox import deliver_queued as deliver_queued_notifications
+from rapport.core.services.outbox import queue as queue_notifications
+from rapport.core.services.outbox import withdraw as withdraw_notifications
 from rapport.core.services.pipelines import list_pipelines
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import actor_for, find_user, get_user, language_of, list_users
@@ -173,12 +180,14 @@ __all__ = [
     "create_customer",
     "create_deal",
     "customer_card",
+    "deliver_queued_notifications",
     "find_user",
     "get_customer",
     "get_deal",
     "get_user",
     "history",
     "hookimpl",
+    "isolated",
     "language_of",
     "list_customers",
     "list_deals",
@@ -190,10 +199,12 @@ __all__ = [
     "merge_preview",
     "move_deal",
     "plugin_options",
+    "queue_notifications",
     "set_archived",
     "texts_for",
     "update_customer",
     "update_deal",
     "update_interaction",
+    "withdraw_notifications",
     "write_change",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core.db.base import Base, UTCDateTime
@@ -47,7 +47,8 @@ class SegmentRow(Base):
 
 
 class ReminderRow(Base):
-    """One reminder of one occasion, claimed by exactly one process before it is sent."""
+    """One reminder of one occasion, claimed by exactly one process, which queues it in the
+    core's notification outbox in the same transaction."""
 
     __tablename__ = "contacts_reminders"
 
@@ -59,9 +60,7 @@ class ReminderRow(Base):
     occurs_on: Mapped[date] = mapped_column(Date)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         UniqueConstraint("customer_id", "occasion", "occurs_on", name="uq_contacts_reminders_once"),
-        Index("ix_contacts_reminders_pending", "delivered_at", "claimed_at"),
     )

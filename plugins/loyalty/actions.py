@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from rapport.core.db.tables import CustomerRow, InteractionRow
 from rapport.core.domain.actor import Actor
+from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.loyalty.options import loyalty_options
 from rapport.plugins.loyalty.tables import ProfileRow
@@ -51,14 +52,15 @@ def plan_actions(app: App) -> int:
     for customer_id, strategy, owner, contacts in rows:
         if contacts >= options.cap_contacts:
             continue
-        for number, action in enumerate(options.actions.get(strategy, ())):
-            task = create_task(
-                app, Actor.system(),
-                {"title": action.title, "kind": action.kind, "customer_id": customer_id,
-                 "assignee_id": owner, "due": now + timedelta(days=1 + number),
-                 "priority": action.priority},
-                source=f"loyalty:{strategy}",
-                dedupe_key=f"loyalty:{customer_id}:{strategy}:{number}:{now:%G-%V}",
-            )  # fmt: skip
-            created += task is not None
+        with isolated("loyalty actions for customer", customer_id):
+            for number, action in enumerate(options.actions.get(strategy, ())):
+                task = create_task(
+                    app, Actor.system(),
+                    {"title": action.title, "kind": action.kind, "customer_id": customer_id,
+                     "assignee_id": owner, "due": now + timedelta(days=1 + number),
+                     "priority": action.priority},
+                    source=f"loyalty:{strategy}",
+                    dedupe_key=f"loyalty:{customer_id}:{strategy}:{number}:{now:%G-%V}",
+                )  # fmt: skip
+                created += task is not None
     return created

@@ -24,6 +24,7 @@ from rapport.core.extensions import Profile
 from rapport.core.services import changes
 from rapport.core.services.access import require_role
 from rapport.core.services.customers import get_customer
+from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.loyalty.classify import NOT_ENOUGH, SEGMENTS
 from rapport.plugins.loyalty.options import LoyaltyOptions, loyalty_options
@@ -70,11 +71,11 @@ def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
         overrides = dict(
             session.execute(select(OverrideRow.customer_id, OverrideRow.segment)).all()
         )
-        rows = [
-            _profile(app, options, cid, m, state, overrides.get(cid), now)
-            for cid, m in found.items()
-        ]
-        ids = list(found)
+        rows = []
+        for cid, metrics in found.items():
+            with isolated("loyalty profile of customer", cid):  # the rest keep their scores
+                rows.append(_profile(app, options, cid, metrics, state, overrides.get(cid), now))
+        ids = [row["customer_id"] for row in rows]
         for start in range(0, len(ids), CHUNK):
             session.execute(
                 delete(ProfileRow).where(ProfileRow.customer_id.in_(ids[start : start + CHUNK]))

@@ -20,6 +20,7 @@ from rapport.core.db.tables import CustomerRow, DealRow, InteractionRow, StageRo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import StageOutcome
 from rapport.core.domain.models import Deal
+from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.tasks.options import tasks_options
 from rapport.plugins.tasks.services import create_task
@@ -59,7 +60,8 @@ def opportunity_steps(app: App, deal: Deal) -> None:
 
 
 def stalled_deals(app: App) -> int:
-    """Nudge the owners of deals that stayed in a stage longer than its SLA."""
+    """Nudge the owners of deals that stayed in a stage longer than its SLA (a deal whose
+    nudge cannot be created, a plugin refusing it, is logged and skipped)."""
     now = app.clock()
     with UnitOfWork(app, read_only=True) as uow:
         rows = uow.session.execute(
@@ -76,14 +78,15 @@ def stalled_deals(app: App) -> int:
         days = (now - entered).days
         if days < sla:
             continue
-        task = create_task(
-            app, Actor.system(),
-            {"title": f"«{title}» has been in {stage} for {days} days (SLA {sla}): move it on, "
-                      "mark it lost, or snooze", "kind": "call", "deal_id": deal_id,
-             "assignee_id": owner, "due": now, "priority": "high"},
-            source="sla", dedupe_key=f"sla:{deal_id}:{stage_id}:{entered:%Y%m%d%H%M}",
-        )  # fmt: skip
-        created += task is not None
+        with isolated("stalled-deal nudge for deal", deal_id):
+            task = create_task(
+                app, Actor.system(),
+                {"title": f"«{title}» has been in {stage} for {days} days (SLA {sla}): move it on, "
+                          "mark it lost, or snooze", "kind": "call", "deal_id": deal_id,
+                 "assignee_id": owner, "due": now, "priority": "high"},
+                source="sla", dedupe_key=f"sla:{deal_id}:{stage_id}:{entered:%Y%m%d%H%M}",
+            )  # fmt: skip
+            created += task is not None
     return created
 
 
@@ -108,13 +111,14 @@ def quiet_key_customers(app: App) -> int:
     created = 0
     for customer_id, name, owner, last_contact in rows:
         since = f"since {last_contact:%d.%m.%Y}" if last_contact else "ever"
-        task = create_task(
-            app, Actor.system(),
-            {"title": f"No contact with {name} {since}: get in touch", "kind": "call",
-             "customer_id": customer_id, "assignee_id": owner, "due": now, "priority": "high"},
-            source="no_contact", dedupe_key=f"no_contact:{customer_id}:{now:%Y-%m-%d}",
-        )  # fmt: skip
-        created += task is not None
+        with isolated("no-contact alert for customer", customer_id):
+            task = create_task(
+                app, Actor.system(),
+                {"title": f"No contact with {name} {since}: get in touch", "kind": "call",
+                 "customer_id": customer_id, "assignee_id": owner, "due": now, "priority": "high"},
+                source="no_contact", dedupe_key=f"no_contact:{customer_id}:{now:%Y-%m-%d}",
+            )  # fmt: skip
+            created += task is not None
     return created
 
 

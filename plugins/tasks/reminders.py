@@ -1,31 +1,32 @@
 """Task reminders, morning digests and escalations, each delivered exactly once.
 
-The job runs in every process. A reminder is claimed in the database before it is sent:
-an ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`` on
-PostgreSQL (SQLite serialises writers, so the same statement is safe there), so two
-instances never send the same one. A claimed reminder that no adapter delivered (or
-whose process died) is taken back after a while; one that comes due while the
-application is down is sent when it starts, marked late.
+The job runs in every process. A reminder is claimed in the database when it comes due
+(an ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING`` on
+PostgreSQL; SQLite serialises writers, so the same statement is safe there) and queued in
+the core's notification outbox in the same transaction, so two instances never queue the
+same one; the outbox then sends each message once and marks it as it goes. One that comes
+due while the application is down is sent when it starts, marked late.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from rapport.core.db.tables import UserRow
 from rapport.core.domain.enums import Role
+from rapport.core.domain.values import zone_or
 from rapport.core.extensions import Notification
 from rapport.core.services.customers import customer_names
+from rapport.core.services.isolation import isolated
+from rapport.core.services.outbox import deliver_queued, queue
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.tasks.model import TaskStatus
 from rapport.plugins.tasks.options import tasks_options
@@ -38,53 +39,38 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BATCH = 1000
-RETRY_AFTER = timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class Due:
-    task: dict[str, Any]
-    late: bool
-    notification: Notification
 
 
 async def send_due_reminders(app: App) -> None:
-    """One tick: claim and send what is due, then digests and escalations."""
-    await deliver(app, await asyncio.to_thread(claim_due, app))
-    for notification in await asyncio.to_thread(claim_digests, app):
-        await app.hooks.deliver_notification(app, notification)
-    for notification in await asyncio.to_thread(claim_escalations, app):
-        await app.hooks.deliver_notification(app, notification)
+    """One tick: queue what came due (reminders, digests, escalations), then send it."""
+    await asyncio.to_thread(queue_due_reminders, app)
+    await asyncio.to_thread(queue_digests, app)
+    await asyncio.to_thread(queue_escalations, app)
+    await deliver_queued(app)
 
 
-async def deliver(app: App, batch: list[Due]) -> int:
-    """Hand a claimed batch to the adapters at once; record what they delivered in one go.
-
-    Adapters pace their own sending (Telegram's limits); an undelivered reminder keeps
-    its claim without a delivery and is offered again later.
-    """
-    answers = await asyncio.gather(
-        *(app.hooks.deliver_notification(app, due.notification) for due in batch)
-    )
-    delivered = [due for due, answer in zip(batch, answers, strict=True) if answer]
-    if delivered:
-        await asyncio.to_thread(_mark_delivered, app, [due.task["id"] for due in delivered])
-    for due in delivered:
-        app.hooks.after_task_due(app, due.task, due.late)
-    if len(delivered) < len(batch):
-        log.warning(
-            "%d task reminder(s) were not delivered (is a chat adapter running?); "
-            "they will be offered again in %d minutes",
-            len(batch) - len(delivered),
-            RETRY_AFTER.seconds // 60,
-        )
-    return len(delivered)
+def reminder_key(task_id: int) -> str:
+    """The outbox key prefix of a task's reminders (one per time it is due)."""
+    return f"tasks.reminder:{task_id}:"
 
 
-def claim_due(app: App, *, limit: int = BATCH) -> list[Due]:
-    """Claim up to ``limit`` reminders that are due, and those to send again."""
+def queue_due_reminders(app: App) -> int:
+    """Claim every reminder that is due, in batches of :data:`BATCH`; the number queued."""
+    queued = 0
+    while True:
+        claimed, count = _queue_due(app)
+        queued += count
+        if claimed < BATCH:
+            return queued
+
+
+def _queue_due(app: App) -> tuple[int, int]:
+    """One batch: the number of tasks claimed and of reminders queued (one that cannot be
+    written is logged with its task and skipped, the others go out)."""
     options = tasks_options(app.settings)
     now = app.clock()
+    late_after = timedelta(minutes=options.late_after_minutes)
+    due: list[tuple[dict[str, Any], bool]] = []
     with UnitOfWork(app) as uow:
         session = uow.session
         waiting = (
@@ -92,59 +78,66 @@ def claim_due(app: App, *, limit: int = BATCH) -> list[Due]:
             .where(
                 TaskRow.status == TaskStatus.OPEN.value,
                 TaskRow.remind_at <= now,
-                or_(
-                    TaskRow.reminded_at.is_(None),
-                    and_(
-                        TaskRow.reminder_delivered_at.is_(None),
-                        TaskRow.reminded_at < now - RETRY_AFTER,
-                    ),
-                ),
+                TaskRow.reminded_at.is_(None),
             )
             .order_by(TaskRow.remind_at)
-            .limit(limit)
+            .limit(BATCH)
             .with_for_update(skip_locked=True)
         )
         claimed = _claim(session, waiting, reminded_at=now)
         rows = (
             list(session.scalars(select(TaskRow).where(TaskRow.id.in_(claimed)))) if claimed else []
         )
-        late_after = timedelta(minutes=options.late_after_minutes)
         names = customer_names(session, (r.customer_id for r in rows))
         people = _people(app, session, {r.assignee_id for r in rows})
-        found = [_due(app, row, now - row.remind_at > late_after, names, people[row.assignee_id])
-                 for row in rows]  # fmt: skip
+        messages = []
+        for row in rows:
+            with isolated("task reminder", row.id):
+                late = now - row.remind_at > late_after
+                notification = _reminder(app, row, late, names, people[row.assignee_id])
+                messages.append(
+                    (notification, f"{reminder_key(row.id)}{row.remind_at:%Y%m%dT%H%M}")
+                )
+                due.append((_summary(row), late))
+        queue(session, messages, now)
+        uow.after_commit(lambda: _tell_due(app, due))
         uow.commit()
-    return found
+    return len(claimed), len(due)
 
 
-def claim_digests(app: App) -> list[Notification]:
-    """A morning digest for each user whose digest hour has come today, once per day."""
+def queue_digests(app: App) -> int:
+    """A morning digest for each user whose digest hour has come today, once per day; one
+    person's bad record is logged and skipped, the others get theirs."""
     options = tasks_options(app.settings)
     now = app.clock()
-    digests = []
+    queued = 0
     with UnitOfWork(app) as uow:
         session = uow.session
         users = session.execute(
             select(UserRow.id, UserRow.timezone, UserRow.language).where(UserRow.active)
-        )
+        ).all()
         for user_id, zone, language in users:
-            local = now.astimezone(ZoneInfo(zone or app.settings.timezone))
-            if local.hour < options.digest_hour or not _claim_day(
-                session, user_id, local.date(), now
-            ):
-                continue
-            text = _digest(session, user_id, local, texts(app, language))
-            if text:
-                digests.append(Notification(user_id, text, kind="digest"))
+            with isolated("morning digest of user", user_id, session):
+                local = now.astimezone(zone_or(zone, app.settings.timezone))
+                if local.hour < options.digest_hour or not _claim_day(
+                    session, user_id, local.date(), now
+                ):
+                    continue
+                text = _digest(session, user_id, local, texts(app, language))
+                if text:
+                    digest = Notification(user_id, text, kind="digest")
+                    key = f"tasks.digest:{user_id}:{local.date()}"
+                    queued += queue(session, [(digest, key)], now)
         uow.commit()
-    return digests
+    return queued
 
 
-def claim_escalations(app: App) -> list[Notification]:
+def queue_escalations(app: App) -> int:
     """Alerts about key customers that their owner ignored go to the team's managers."""
     options = tasks_options(app.settings)
     now = app.clock()
     cutoff = now - timedelta(days=options.escalate_after_days)
+    queued = 0
     with UnitOfWork(app) as uow:
         session = uow.session
         ignored = (
@@ -158,35 +151,40 @@ def claim_escalations(app: App) -> list[Notification]:
             .with_for_update(skip_locked=True)
         )
         claimed = _claim(session, ignored, escalated_at=now)
-        notifications = []
-        for row in (
-            session.scalars(select(TaskRow).where(TaskRow.id.in_(claimed))) if claimed else []
-        ):
-            owner = session.get(UserRow, row.assignee_id)
-            managers = session.execute(
-                select(UserRow.id, UserRow.language).where(
-                    UserRow.role == Role.MANAGER.value,
-                    UserRow.active,
-                    UserRow.team == (owner.team if owner else None),
-                )
-            )
-            days = options.escalate_after_days
-            for manager, language in managers:
-                _ = texts(app, language)
-                text = _("Escalated: «{title}» (task #{id}) is {days}+ days overdue.",
-                         title=row.title, id=row.id, days=days)  # fmt: skip
-                if owner:
-                    text += " " + _("It is {name}'s.", name=owner.display_name)
-                notifications.append(Notification(manager, text, kind="escalation"))
+        rows = list(session.scalars(select(TaskRow).where(TaskRow.id.in_(claimed))))
+        for row in rows:
+            with isolated("escalation of task", row.id, session):
+                queued += _escalate(app, session, row, options.escalate_after_days, now)
         uow.commit()
-    return notifications
+    return queued
 
 
-def _due(app: App, row: TaskRow, late: bool, names: dict[int, str],
-         person: tuple[str, str | None]) -> Due:  # fmt: skip
+def _escalate(app: App, session: Session, row: TaskRow, days: int, now: datetime) -> int:
+    owner = session.get(UserRow, row.assignee_id)
+    managers = session.execute(
+        select(UserRow.id, UserRow.language).where(
+            UserRow.role == Role.MANAGER.value,
+            UserRow.active,
+            UserRow.team == (owner.team if owner else None),
+        )
+    ).all()
+    alerts = []
+    for manager, language in managers:
+        _ = texts(app, language)
+        text = _("Escalated: «{title}» (task #{id}) is {days}+ days overdue.",
+                 title=row.title, id=row.id, days=days)  # fmt: skip
+        if owner:
+            text += " " + _("It is {name}'s.", name=owner.display_name)
+        alert = Notification(manager, text, kind="escalation")
+        alerts.append((alert, f"tasks.escalation:{row.id}:{manager}"))
+    return queue(session, alerts, now)
+
+
+def _reminder(app: App, row: TaskRow, late: bool, names: dict[int, str],
+              person: tuple[str, str | None]) -> Notification:  # fmt: skip
     zone, language = person
     _ = texts(app, language)
-    local = row.due_at.astimezone(ZoneInfo(zone))
+    local = row.due_at.astimezone(zone_or(zone, app.settings.timezone))
     about = f" — {names[row.customer_id]}" if row.customer_id in names else ""
     late_mark = _("Late:") + " " if late else ""
     text = f"{late_mark}⏰ {local:%d.%m %H:%M} {kind_word(_, row.kind)}: {row.title}{about}"
@@ -199,10 +197,19 @@ def _due(app: App, row: TaskRow, late: bool, names: dict[int, str],
         # A stalled deal: move it on or close it, in one tap.
         options = ((_("Move on"), f"/move {row.deal_id} next"),
                    (_("Lost"), f"/lost {row.deal_id}"), *options[1:])  # fmt: skip
-    task = {"id": row.id, "title": row.title, "kind": row.kind, "assignee_id": row.assignee_id,
+    return Notification(row.assignee_id, text, kind="reminder", options=options)
+
+
+def _tell_due(app: App, due: list[tuple[dict[str, Any], bool]]) -> None:
+    for task, late in due:
+        app.hooks.after_task_due(app, task, late)
+
+
+def _summary(row: TaskRow) -> dict[str, Any]:
+    """What ``after_task_due`` tells other plugins about the task."""
+    return {"id": row.id, "title": row.title, "kind": row.kind, "assignee_id": row.assignee_id,
             "due_at": row.due_at, "customer_id": row.customer_id, "deal_id": row.deal_id,
             "source": row.source}  # fmt: skip
-    return Due(task, late, Notification(row.assignee_id, text, kind="reminder", options=options))
 
 
 def _digest(session: Session, user_id: int, local: datetime, _: Translator) -> str | None:
@@ -268,13 +275,3 @@ def _people(app: App, session: Session, ids: set[int]) -> dict[int, tuple[str, s
         select(UserRow.id, UserRow.timezone, UserRow.language).where(UserRow.id.in_(ids))
     )
     return {user_id: (zone or app.settings.timezone, language) for user_id, zone, language in rows}
-
-
-def _mark_delivered(app: App, task_ids: list[int]) -> None:
-    with UnitOfWork(app) as uow:
-        uow.session.execute(
-            update(TaskRow)
-            .where(TaskRow.id.in_(task_ids))
-            .values(reminder_delivered_at=app.clock())
-        )
-        uow.commit()

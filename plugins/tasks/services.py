@@ -24,10 +24,12 @@ from rapport.core.services.access import check_owner_assignment, owned_scope
 from rapport.core.services.customers import get_customer
 from rapport.core.services.deals import get_deal
 from rapport.core.services.interactions import log_interaction
+from rapport.core.services.outbox import withdraw
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import language_of
 from rapport.plugins.tasks.model import NewTask, Task, TaskKind, TaskStatus, parse_repeat
 from rapport.plugins.tasks.options import tasks_options
+from rapport.plugins.tasks.reminders import reminder_key
 from rapport.plugins.tasks.tables import TaskRow
 from rapport.plugins.tasks.when import parse_when
 from rapport.plugins.tasks.words import texts
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 ENTITY = "task"
-BOOKKEEPING = frozenset({"updated_at", "remind_at", "reminded_at", "reminder_delivered_at"})
+BOOKKEEPING = frozenset({"updated_at", "remind_at", "reminded_at"})
 LOGGED = {
     TaskKind.CALL: InteractionKind.CALL,
     TaskKind.VISIT: InteractionKind.VISIT,
@@ -185,7 +187,7 @@ def snooze_task(app: App, actor: Actor, task_id: int, until: str | datetime) -> 
             raise InvalidInput.one("until", "snooze to a moment in the future")
         remind = max(due - timedelta(minutes=options.remind_before_minutes), now)
         _change(uow, actor, row, "snooze", due_at=due, remind_at=remind, reminded_at=None,
-                reminder_delivered_at=None, updated_at=now)  # fmt: skip
+                updated_at=now)  # fmt: skip
         task = Task.model_validate(row)
         uow.commit()
     return task
@@ -346,7 +348,11 @@ def _worker(uow: UnitOfWork, actor: Actor, row: TaskRow) -> int | None:
 
 
 def _change(uow: UnitOfWork, actor: Actor, row: TaskRow, action: str, **values: Any) -> None:
-    """Set some of a task's columns through the one write path (bookkeeping is not shown)."""
+    """Set some of a task's columns through the one write path (bookkeeping is not shown).
+
+    Done, cancelled or snoozed, a task's reminder still waiting to go out is withdrawn: it
+    would tell the person about a time that no longer holds.
+    """
     shown = {key: value for key, value in values.items() if key not in BOOKKEEPING}
     before = {key: getattr(row, key) for key in shown}
     subject = {"title": row.title, "customer_id": row.customer_id, "deal_id": row.deal_id}
@@ -359,3 +365,5 @@ def _change(uow: UnitOfWork, actor: Actor, row: TaskRow, action: str, **values: 
 
     changes.write(uow, actor, entity=ENTITY, action=action, entity_id=row.id,
                   before=subject | before, after=subject | shown, apply=apply)  # fmt: skip
+    if "status" in values or "remind_at" in values:
+        withdraw(uow.session, reminder_key(row.id))

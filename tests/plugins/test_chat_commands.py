@@ -6,7 +6,8 @@ from rapport.core.extensions import CommandRequest
 from rapport.core.services.customers import create_customer
 from rapport.core.services.deals import create_deal, get_deal
 from rapport.core.services.interactions import list_interactions
-from rapport.plugins.tasks.reminders import claim_due
+from rapport.plugins.tasks.reminders import queue_due_reminders
+from tests.helpers import waiting_notifications
 
 
 def say(app, actor, command, args=""):
@@ -53,8 +54,9 @@ def test_a_stalled_deal_nudge_offers_move_and_lost_in_one_tap(app, team, clock):
     deal = create_deal(app, ivan, {"title": "Supply", "customer_id": customer.id})
     clock.advance(days=8)
     stalled_deals(app)
-    [nudge] = claim_due(app)
-    assert nudge.notification.options[:2] == (
+    queue_due_reminders(app)
+    [nudge] = waiting_notifications(app)
+    assert nudge.options[:2] == (
         ("Move on", f"/move {deal.id} next"),
         ("Lost", f"/lost {deal.id}"),
     )

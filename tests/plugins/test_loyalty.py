@@ -14,6 +14,7 @@ from rapport.plugins.loyalty.service import override_segment, profile_of, recalc
 from rapport.plugins.tasks.costs import add_marketing_cost
 from rapport.plugins.tasks.services import list_tasks
 from tests.helpers import audit_entries
+from tests.plugin_modules.refusing import RefusesTasksAbout
 
 NOW = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 
@@ -241,6 +242,25 @@ def test_actions_become_tasks_within_the_contact_cap(app, team, history):
     }
     [section] = [s for s in customer_card(app, ivan, busy.id).sections if s.title == "Loyalty"]
     assert "Contacted often lately: give them a rest" in section.lines
+
+
+def test_a_plugin_refusing_one_customers_actions_leaves_the_others(make_app, team, clock, caplog):
+    rule = RefusesTasksAbout("Refused key")
+    app = make_app(plugins=[("rule", rule)])
+    clock.now = NOW
+    h = History(app, team["ivan"], clock)
+    refused, quiet = h.customer("Refused key"), h.customer("Quiet key")
+    rule.customer_id = refused.id
+    for customer in (refused, quiet):
+        for days in (150, 100, 50):
+            h.order(customer, 100_000, days)
+    recalculate(app)
+    assert plan_actions(app) == 2
+    acted_on = {
+        t.customer_id for t in list_tasks(app, team["ivan"]) if t.source.startswith("loyalty")
+    }
+    assert acted_on == {quiet.id}
+    assert f"loyalty actions for customer {refused.id} skipped" in caplog.text
 
 
 @pytest.mark.parametrize(

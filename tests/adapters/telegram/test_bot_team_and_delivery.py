@@ -11,6 +11,7 @@ from rapport.core.domain.enums import Channel
 from rapport.core.extensions import Notification
 from rapport.core.services.customers import create_customer
 from rapport.core.services.deals import create_deal, move_deal, update_deal
+from tests.helpers import waiting_notifications
 
 IVAN, OLGA = 1002, 1001
 
@@ -145,7 +146,7 @@ async def test_a_manager_approves_a_discount_with_a_button(app, team, chat, sess
 
 async def test_plugins_answer_and_remind_in_the_readers_language(app, team, chat, session):
     from rapport.core.services.users import set_preferences
-    from rapport.plugins.tasks.reminders import claim_due
+    from rapport.plugins.tasks.reminders import queue_due_reminders
     from rapport.plugins.tasks.services import create_task
 
     await chat.say(IVAN, "/tasks", language="ru")
@@ -157,6 +158,7 @@ async def test_plugins_answer_and_remind_in_the_readers_language(app, team, chat
     assert "/requests — Запросы, ждущие решения" in session.last(OLGA).text
     set_preferences(app, team["ivan"], language="ru")
     create_task(app, team["ivan"], {"title": "Счёт", "customer_id": customer.id, "due": "сейчас"})
-    [due, *_] = [d for d in claim_due(app) if d.task["title"] == "Счёт"]
-    assert "звонок: Счёт" in due.notification.text
-    assert [label for label, _line in due.notification.options] == ["Готово", "Через час", "Завтра"]
+    queue_due_reminders(app)
+    [due] = [n for n in waiting_notifications(app) if "Счёт" in n.text]
+    assert "звонок: Счёт" in due.text
+    assert [label for label, _line in due.options] == ["Готово", "Через час", "Завтра"]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 from rapport.core.db.base import JsonDocument, UTCDateTime
 
 revision: str = "core_0005"
