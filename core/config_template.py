@@ -24,6 +24,7 @@ log_level = "INFO"
 # webhook_listen = "0.0.0.0:8080"
 # webhook_path = "/telegram"
 # team_chat_id = -1001234567890
+# api_url = "http://127.0.0.1:8081"        # a self-hosted Bot API server, not api.telegram.org
 
 [sheets]
 backend = "xlsx"          # xlsx (a local workbook), google, or off

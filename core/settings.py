@@ -40,6 +40,8 @@ class TelegramSettings(BaseModel):
     webhook_listen: str = Field(default="0.0.0.0:8080", pattern=r"^[\w.\-\[\]:]*:\d{1,5}$")
     webhook_path: str = Field(default="/telegram", pattern=r"^/[\w\-/]*$")
     team_chat_id: int | None = None
+    api_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    """A self-hosted Bot API server (``telegram-bot-api``) instead of api.telegram.org."""
 
     @field_validator("token")
     @classmethod

@@ -7,6 +7,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 
 from rapport.adapters.telegram.bot import build_bot, build_dispatcher
 from rapport.adapters.telegram.running import RUNNING
@@ -24,7 +26,7 @@ async def run(app: App) -> None:
 
         await run_console(app)
         return
-    bot = build_bot(settings.token.get_secret_value())
+    bot = build_bot(settings.token.get_secret_value(), session=_session(settings.api_url))
     try:
         if settings.webhook_url:
             await serve_webhook(app, bot, build_dispatcher(app))
@@ -32,6 +34,13 @@ async def run(app: App) -> None:
             await poll(app, bot)
     finally:
         await bot.session.close()
+
+
+def _session(api_url: str | None) -> AiohttpSession | None:
+    """Telegram's own Bot API, or the team's self-hosted server when one is configured."""
+    if api_url is None:
+        return None
+    return AiohttpSession(api=TelegramAPIServer.from_base(api_url))
 
 
 async def poll(app: App, bot: Bot) -> None:

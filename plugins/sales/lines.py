@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 CENT = Decimal("0.01")
+MOST_UNITS = Decimal(10) ** 11
+"""What the quantity column holds (14 digits, 3 of them after the point)."""
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,10 @@ def _parse(lines: Sequence[Mapping[str, Any]]) -> list[DealLine]:
         except InvalidInput as exc:
             problems.add(exc)
             continue
-        if quantity <= 0:
-            problems.add(InvalidInput.one(f"{where}.quantity", "must be more than 0"))
+        if not 0 < quantity < MOST_UNITS:
+            problems.add(
+                InvalidInput.one(f"{where}.quantity", "must be more than 0 and under 100 billion")
+            )
         if price < 0:
             problems.add(InvalidInput.one(f"{where}.price", "must not be negative"))
         parsed.append(DealLine(product, quantity, price.quantize(CENT, ROUND_HALF_UP)))
