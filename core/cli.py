@@ -359,6 +359,29 @@ def report(
         click.echo(f"Chart saved to {png}.")
 
 
+@main.command("do")
+@click.argument("line", nargs=-1, required=True)
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Save a chart here.")
+@click.pass_context
+@friendly_errors
+def do(ctx: click.Context, line: tuple[str, ...], png: Path | None) -> None:
+    """Run a chat command as in the bot: rapport do /merge 12 15 (every plugin's commands).
+
+    The bot's buttons are printed as the command lines they would run, to copy.
+    """
+    from rapport.core.command_lines import run_command_line
+
+    with open_app(ctx) as app:
+        command = " ".join(line)
+        reply = asyncio.run(run_command_line(app, cli_actor(app), f"/{command.lstrip('/')}"))
+    click.echo(reply.text)
+    for label, follow_up in reply.options:
+        click.echo(f"  [{label}] rapport do {follow_up}")
+    if reply.image_png is not None and png is not None:
+        png.write_bytes(reply.image_png)
+        click.echo(f"Chart saved to {png}.")
+
+
 @main.group()
 def fields() -> None:
     """Custom fields on customers, deals and interactions."""

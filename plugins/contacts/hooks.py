@@ -36,6 +36,13 @@ from rapport.plugins.contacts.search import search_customers
 from rapport.plugins.contacts.segments import segments_of
 from rapport.plugins.contacts.tables import ReminderRow, SignificantDateRow, TagRow
 from rapport.plugins.contacts.tags import tags_of
+from rapport.plugins.contacts.upkeep import (
+    interactions_command,
+    merge_command,
+    set_command,
+    tag_command,
+    untag_command,
+)
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -93,6 +100,24 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
             in_menu=False,
         )
     )
+    for name, handler, en, ru, uk in UPKEEP:
+        register(CommandSpec(name, en, handler, in_menu=False, descriptions={"ru": ru, "uk": uk}))
+
+
+UPKEEP = (
+    ("set", set_command, "Set a customer's field: /set 12 phone +79120001122",
+     "Поле клиента: /set 12 телефон +79120001122", "Поле клієнта: /set 12 телефон +79120001122"),
+    ("merge", merge_command, "Merge duplicates: /merge 12 15 folds 15 into 12",
+     "Объединить дубли: /merge 12 15 — 15 войдёт в 12",
+     "Об'єднати дублікати: /merge 12 15 — 15 увійде в 12"),
+    ("tag", tag_command, "Tag a customer: /tag 12 vip", "Метка клиенту: /tag 12 vip",
+     "Мітка клієнту: /tag 12 vip"),
+    ("untag", untag_command, "Remove a tag: /untag 12 vip", "Снять метку: /untag 12 vip",
+     "Зняти мітку: /untag 12 vip"),
+    ("interactions", interactions_command, "A customer's calls, visits, notes: /interactions 12",
+     "Звонки, визиты, заметки клиента: /interactions 12",
+     "Дзвінки, візити, нотатки клієнта: /interactions 12"),
+)  # fmt: skip
 
 
 @hookimpl

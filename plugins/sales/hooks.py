@@ -42,6 +42,11 @@ from rapport.plugins.sales.approvals import (
 )
 from rapport.plugins.sales.fields import sales_fields
 from rapport.plugins.sales.lifecycle import flag_opportunity, follow_deals
+from rapport.plugins.sales.line_commands import (
+    product_command,
+    products_command,
+    unproduct_command,
+)
 from rapport.plugins.sales.options import sales_options
 from rapport.plugins.sales.reports import report_specs
 from rapport.plugins.sales.rules import check_deal
@@ -53,6 +58,15 @@ MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
 
 
 texts = texts_for(__file__)
+LINE_COMMANDS = (
+    ("products", products_command, "A deal's products: /products 12",
+     "Товары сделки: /products 12", "Товари угоди: /products 12"),
+    ("product", product_command, "Add a product: /product 12 Brick 1000 45.50",
+     "Добавить товар: /product 12 Кирпич 1000 45,50",
+     "Додати товар: /product 12 Цегла 1000 45,50"),
+    ("unproduct", unproduct_command, "Remove a product line: /unproduct 12 2",
+     "Убрать строку товара: /unproduct 12 2", "Прибрати рядок товару: /unproduct 12 2"),
+)  # fmt: skip
 
 
 @hookimpl
@@ -111,6 +125,8 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
             },
         )
     )
+    for name, handler, en, ru, uk in LINE_COMMANDS:
+        register(CommandSpec(name, en, handler, in_menu=False, descriptions={"ru": ru, "uk": uk}))
     register(
         CommandSpec(
             "requests",

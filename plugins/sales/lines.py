@@ -60,8 +60,8 @@ def set_deal_lines(
             return deal_id
 
         changes.write(uow, actor, entity="deal", action="lines", entity_id=deal_id,
-                      before={"lines": [_shown(line) for line in before]},
-                      after={"lines": [_shown(line) for line in parsed]},
+                      before={"lines": [line_text(line) for line in before]},
+                      after={"lines": [line_text(line) for line in parsed]},
                       apply=replace)  # fmt: skip
         if parsed:
             deal = update_deal(
@@ -98,7 +98,8 @@ def _as_input(line: DealLine) -> dict[str, Any]:
     return {"product": line.product, "quantity": line.quantity, "price": line.price}
 
 
-def _shown(line: DealLine) -> str:
+def line_text(line: DealLine) -> str:
+    """``Кирпич × 1000 @ 45.50``: a line as the history and the chat show it."""
     return f"{line.product} × {line.quantity.normalize():f} @ {line.price}"
 
 

@@ -40,6 +40,7 @@ from rapport.plugins.tasks.costs import costs_by_customer, report_specs
 from rapport.plugins.tasks.options import tasks_options
 from rapport.plugins.tasks.reminders import send_due_reminders
 from rapport.plugins.tasks.services import (
+    cancel_task,
     complete_task,
     create_task,
     list_tasks,
@@ -108,6 +109,18 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
             descriptions={
                 "ru": "Новая задача: /task 12 завтра в 10 — позвонить",
                 "uk": "Нове завдання: /task 12 завтра о 10 — подзвонити",
+            },
+        )
+    )
+    register(
+        CommandSpec(
+            "drop",
+            "Cancel a task: /drop 7 and why",
+            drop_command,
+            in_menu=False,
+            descriptions={
+                "ru": "Отменить задачу: /drop 7 и причина",
+                "uk": "Скасувати завдання: /drop 7 і причина",
             },
         )
     )
@@ -264,6 +277,16 @@ def done_command(request: CommandRequest) -> CommandReply:
     if completed.next_task is not None:
         text += " " + _("Next one on {date}.", date=f"{completed.next_task.due_at:%d.%m.%Y}")
     return CommandReply(text)
+
+
+def drop_command(request: CommandRequest) -> CommandReply:
+    """``/drop 7 the customer closed``: the task is cancelled, its reminder withdrawn."""
+    _ = texts(request.app, request.actor.language)
+    number, _sep, reason = request.args.strip().partition(" ")
+    if not number.lstrip("#").isdigit():
+        return CommandReply(_("Which task? /drop 7 and, if you like, why."))
+    task = cancel_task(request.app, request.actor, int(number.lstrip("#")), reason.strip() or None)
+    return CommandReply(_("Task #{id} cancelled.", id=task.id))
 
 
 def snooze_command(request: CommandRequest) -> CommandReply:

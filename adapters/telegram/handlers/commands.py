@@ -17,7 +17,10 @@ from rapport.adapters.telegram.keyboards import Run
 from rapport.adapters.telegram.menu import DESCRIPTIONS
 from rapport.adapters.telegram.middlewares import Who
 from rapport.adapters.telegram.replies import send_reply
-from rapport.core.extensions import CommandReply, CommandRequest
+from rapport.core.command_lines import run_command_line, split_line
+from rapport.core.domain.errors import NotFound, PermissionDenied
+from rapport.core.explain import explain
+from rapport.core.extensions import CommandReply
 
 BotView = Callable[[Message | CallbackQuery, Who, str], Awaitable[None]]
 VIEWS: dict[str, BotView] = {}
@@ -26,26 +29,17 @@ VIEWS: dict[str, BotView] = {}
 
 async def run_line(who: Who, line: str) -> CommandReply:
     """Run ``/name args`` as ``who``; an unknown or forbidden command is explained."""
-    _ = who._
-    name, _sep, args = line.strip().lstrip("/").partition(" ")
-    name = name.split("@")[0].lower()
-    spec = who.app.registry.commands.get(name)
-    if spec is None:
-        return CommandReply(_("I don't know /{name}. /help lists what I can do.", name=name))
-    if who.actor.role not in spec.roles:
-        return CommandReply(_("/{name} is for managers.", name=name))
-    request = CommandRequest(who.app, who.actor, args.strip())
-    reply: CommandReply = await who.app.hooks.call_async(
-        spec.owner, f"command /{spec.name}", spec.handler, request
-    )
-    return reply
+    try:
+        return await run_command_line(who.app, who.actor, line)
+    except (NotFound, PermissionDenied) as refused:
+        return CommandReply(explain(who.app, refused, who._.language))
 
 
 async def dispatch(event: Message | CallbackQuery, who: Who, line: str) -> None:
-    name, _sep, args = line.strip().lstrip("/").partition(" ")
-    view = VIEWS.get(name.split("@")[0].lower())
+    name, args = split_line(line)
+    view = VIEWS.get(name)
     if view is not None:
-        await view(event, who, args.strip())
+        await view(event, who, args)
         return
     reply = await run_line(who, line)
     message = event if isinstance(event, Message) else event.message

@@ -1,0 +1,129 @@
+"""Keeping records right from the chat and the CLI: /set, /merge, /tag, /untag,
+/interactions, /drop, /products, /product, /unproduct, through the one command-line
+runner the bot, the console chat and `rapport do` share."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from rapport.core.command_lines import run_command_line
+from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
+from rapport.core.services.customers import create_customer, get_customer
+from rapport.core.services.deals import create_deal, get_deal
+from rapport.core.services.interactions import list_interactions, log_interaction
+from rapport.plugins.tasks.reminders import queue_due_reminders
+from rapport.plugins.tasks.services import create_task, list_tasks
+from tests.helpers import audit_entries, waiting_notifications
+
+
+def run(app, actor, line):
+    return asyncio.run(run_command_line(app, actor, line))
+
+
+def test_a_rep_sets_phones_custom_fields_and_consent_by_their_russian_names(app, team):
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "ООО Ромашка"})
+    reply = run(app, ivan, f"/set {customer.id} телефон +7 912 000-11-22, 8 (343) 111-22-33")
+    assert reply.text.startswith("ООО Ромашка (#1): ")
+    run(app, ivan, f"/set {customer.id} Отрасль Строительство")
+    run(app, ivan, f"/set {customer.id} consent email")
+    run(app, ivan, f"/set {customer.id} День рождения 01.02.1990")
+    stored = get_customer(app, ivan, customer.id)
+    assert stored.phones == ["+79120001122", "+73431112233"]
+    assert stored.fields["industry"] == "Строительство"
+    assert stored.fields["consent"] == ["email"]
+    assert stored.fields["birthday"] == "1990-02-01"
+    [*_, last] = audit_entries(app, "customer", customer.id)
+    assert (last.actor_id, last.channel.value) == (ivan.user_id, "bot")
+
+
+def test_garbage_in_set_is_refused_and_changes_nothing(app, team):
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "Acme", "emails": ["a@acme.ru"]})
+    with pytest.raises(NotFound, match="no field «shoe»"):
+        run(app, ivan, f"/set {customer.id} shoe size 42")
+    with pytest.raises(InvalidInput):
+        run(app, ivan, f"/set {customer.id} email not-an-address")
+    with pytest.raises(InvalidInput):
+        run(app, ivan, f"/set {customer.id} name \x00")
+    assert get_customer(app, ivan, customer.id).emails == ["a@acme.ru"]
+    assert run(app, ivan, "/set").text.startswith("Write: /set 12 phone")
+
+
+def test_merging_shows_what_it_will_do_then_keeps_everything(app, team):
+    ivan = team["ivan"]
+    kept = create_customer(app, ivan, {"name": "Ромашка", "phones": ["+79120001122"]})
+    dupe = create_customer(app, ivan, {"name": "Ромашка ООО", "emails": ["r@romashka.ru"]})
+    log_interaction(app, ivan, {"customer_id": dupe.id, "kind": "call", "summary": "Договорились"})
+    preview = run(app, ivan, f"/merge {kept.id} {dupe.id}")
+    assert "Moves 1 interaction(s), 0 deal(s), 0 contact person(s)." in preview.text
+    assert ("Merge", f"/merge {kept.id} {dupe.id} yes") in preview.options
+    assert list_interactions(app, ivan, dupe.id)  # a preview writes nothing
+    run(app, ivan, f"/merge {kept.id} {dupe.id} yes")
+    merged = get_customer(app, ivan, kept.id)
+    assert merged.emails == ["r@romashka.ru"]
+    history = run(app, ivan, f"/interactions {kept.id}").text
+    assert "call: Договорились" in history
+
+
+def test_a_rep_cannot_merge_or_edit_someone_elses_customer(app, team):
+    theirs = create_customer(app, team["sofia"], {"name": "South Ltd"})
+    mine = create_customer(app, team["ivan"], {"name": "North Ltd"})
+    for line in (f"/merge {mine.id} {theirs.id} yes", f"/set {theirs.id} address Kazan",
+                 f"/tag {theirs.id} vip"):  # fmt: skip
+        with pytest.raises(NotFound):
+            run(app, team["ivan"], line)
+    assert get_customer(app, team["sofia"], theirs.id).address is None
+
+
+def test_tags_come_and_go(app, team):
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "Acme"})
+    assert run(app, ivan, f"/tag {customer.id} VIP, дилер").text == "Tags of #1: vip, дилер."
+    assert run(app, ivan, f"/untag {customer.id} vip").text == "Tags of #1: дилер."
+
+
+def test_a_dropped_task_is_cancelled_and_its_waiting_reminder_never_goes_out(app, team, clock):
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "Acme"})
+    task = create_task(app, ivan, {"title": "Call", "customer_id": customer.id,
+                                   "due": clock.now + timedelta(minutes=20)})  # fmt: skip
+    queue_due_reminders(app)  # queued, no chat adapter took it yet
+    assert [n for n in waiting_notifications(app) if n.kind == "reminder"]
+    assert run(app, ivan, f"/drop {task.id} клиент закрылся").text == "Task #1 cancelled."
+    assert [t.id for t in list_tasks(app, ivan)] == []
+    assert [n for n in waiting_notifications(app) if n.kind == "reminder"] == []
+
+
+def test_a_deals_products_make_its_amount(app, team):
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "Acme"})
+    deal = create_deal(app, ivan, {"title": "Supply", "customer_id": customer.id})
+    with pytest.raises(InvalidInput, match="quantity: must be more than 0"):
+        run(app, ivan, f"/product {deal.id} Кирпич М150 1 000 45,50")  # "000" pieces
+    added = run(app, ivan, f"/product {deal.id} Кирпич М150 1000 45,50")
+    assert "1. Кирпич М150 × 1000 @ 45.50 = 45500.00" in added.text
+    assert get_deal(app, ivan, deal.id).amount == 45500
+    with pytest.raises(InvalidInput):
+        run(app, ivan, f"/product {deal.id} Цемент 1e30 5")
+    assert get_deal(app, ivan, deal.id).amount == 45500
+    removed = run(app, ivan, f"/unproduct {deal.id} 1")
+    assert "No products yet." in removed.text
+
+
+def test_an_unknown_or_forbidden_command_is_refused_in_words(app, team):
+    with pytest.raises(NotFound, match="I don't know /frobnicate"):
+        run(app, team["ivan"], "/frobnicate")
+    with pytest.raises(PermissionDenied, match="/approve is for managers"):
+        run(app, team["ivan"], "/approve 1")
+
+
+def test_the_cli_runs_the_same_commands_as_its_person(cli):
+    cli("demo")
+    reply = cli("--as", "Ivan Petrov", "do", "/set", "1", "телефон", "+79120001122")
+    assert reply.startswith("(as Ivan Petrov, rep)\nООО «Ромашка» (#1): телефоны — сохранено.")
+    assert "[Карточка] rapport do /card 1" in reply
+    assert "Я не знаю /frob" in cli("do", "/frob", code=1)
+    history = cli("history", "customer", "1")
+    assert "Ivan Petrov" in history and "cli" in history.lower()
