@@ -16,6 +16,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.fields import parse_decimal
+from rapport.core.domain.values import printable
 from rapport.core.services.archive import Archivable
 
 if TYPE_CHECKING:
@@ -121,16 +124,21 @@ def _field_columns(app: App, entity: Archivable) -> list[Column]:
 
 
 def canonical(column: Column, cell: Any) -> str:
-    """One text form per value, so "1500", 1500.0 and "1 500,00" compare equal."""
+    """One text form per value, so "1500", 1500.0 and "1 500,00" compare equal.
+
+    A number no amount can be (``Infinity``, ``1e30``) stays the text it is, for the
+    service layer to refuse with a note; characters no person types are left out, as the
+    sheet cannot show them.
+    """
     if cell is None:
         return ""
     if isinstance(cell, date):
         return cell.isoformat()[:10]
-    text = str(cell).strip()
+    text = printable(str(cell)).strip()
     if column.kind == "number" and text:
         try:
-            number = Decimal(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
-        except InvalidOperation:
+            number = parse_decimal(cell, column.key)
+        except InvalidInput:
             return text
         return f"{number.quantize(Decimal('0.01'))}"
     if column.kind == "list":

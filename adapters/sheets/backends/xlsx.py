@@ -21,6 +21,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from rapport.adapters.sheets.layout import STATUS, SheetLayout
+from rapport.core.domain.values import printable
 
 HEADER = PatternFill("solid", fgColor="DDE6F0")
 NOTE = PatternFill("solid", fgColor="FCE4D6")
@@ -96,11 +97,12 @@ def _empty() -> Workbook:
 
 
 def _value(value: Any) -> Any:
-    """Numbers and dates as the engine typed them (so Excel can sum them), the rest as text."""
+    """Numbers and dates as the engine typed them (so Excel can sum them), the rest as text
+    a workbook can hold (openpyxl refuses control characters, and one would stop every sync)."""
     if value is None or value == "":
         return None
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, int | float | datetime | date):
         return value
-    return str(value)
+    return printable(str(value))
