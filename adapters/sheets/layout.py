@@ -52,6 +52,8 @@ class SheetLayout:
     entity: Archivable | Literal["summary"]  # the records it lists, or the reports' summary
     titles: Mapping[str, str]
     columns: tuple[Column, ...] = field(default=())
+    identity: tuple[str, ...] = ()
+    """The columns that name a row's record to a person (a deal's title and customer)."""
 
     def title(self, language: str) -> str:
         return self.titles.get(language) or self.titles["en"]
@@ -95,8 +97,9 @@ def layouts(app: App, users: Mapping[int, str], stages: tuple[str, ...]) -> list
     )
     return [
         SheetLayout("customers", "customer", {"en": "Customers", "ru": "Клиенты", "uk": "Клієнти"},
-                    customers),
-        SheetLayout("deals", "deal", {"en": "Deals", "ru": "Сделки", "uk": "Угоди"}, deals),
+                    customers, identity=("name",)),
+        SheetLayout("deals", "deal", {"en": "Deals", "ru": "Сделки", "uk": "Угоди"}, deals,
+                    identity=("title", "customer")),
     ]  # fmt: skip
 
 

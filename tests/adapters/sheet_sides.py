@@ -168,7 +168,6 @@ class Manager:
         content = sorted(
             ([v for c, v in enumerate(row) if c != ids] for row in body),
             key=lambda cells: str(cells[col - (col > ids)] or ""),
-            reverse=True,
         )
         for row, cells in zip(body, content, strict=True):
             row[:] = [*cells[:ids], row[ids], *cells[ids:]]

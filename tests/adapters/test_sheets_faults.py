@@ -29,7 +29,9 @@ def test_a_write_that_fails_keeps_reps_changes_and_creates_a_new_row_once(
     app, team, deals, manager
 ):
     update_deal(app, team["ivan"], deals[0].id, {"amount": 7777})  # the rep, in the bot
-    manager.add_row("Deals", {"Title": "Новая", "Customer": "ИП Лютик", "Amount": 300})
+    manager.add_row(
+        "Deals", {"Title": "Новая", "Customer": "ИП Лютик", "Amount": 300, "Owner": "Ivan Rep"}
+    )
     manager.edit("Deals", deals[1].id, "Amount", 2222)  # the manager, in the sheet
     unlock = cannot_write(manager.side, 3)
     for _ in range(3):
