@@ -9,19 +9,27 @@ database wins by default and the manager's value is kept in the audit log and sh
 the row's "Rapport says" column. A refused edit is never applied: the database keeps its
 value and the row says why, until the cell is fixed. A deleted row is restored; a row
 without an ID creates a record.
+
+A cycle changes the database and the sheet together: the base is saved only once the
+sheet's write has landed (:mod:`.state`), and a record created from a row is remembered
+before the write that gives the row its ID. A row that no longer belongs to its ID is
+refused (:mod:`.identity`), a column whose header is gone is read as no information, and
+an emptied or lost tab is rebuilt with nothing read from it.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 
+from rapport.adapters.sheets import state
+from rapport.adapters.sheets.identity import Doubt, Fingerprints, row_key
 from rapport.adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts, typed
-from rapport.adapters.sheets.tables import BaseRow
 from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
@@ -65,7 +73,8 @@ class SyncReport:
     conflicts: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
-    """Plugins' columns and tables left as they were this cycle because their plugin failed."""
+    """What this cycle could not read and left as it was: a failed plugin's columns and
+    tables, a tab that was emptied, lost or lost its ID column."""
     editor: str = ""
     """Whose name the sheet's edits were made in."""
 
@@ -85,10 +94,14 @@ def sync(app: App, backend: Backend) -> SyncReport:
         users = dict(uow.session.execute(select(UserRow.id, UserRow.display_name)).all())
     stages = tuple(s.name for p in list_pipelines(app) if p.is_default for s in p.stages)
     report = SyncReport(editor=actor.display_name)
-    for layout in layouts(app, users, stages):
-        _Sheet(app, backend, layout, language, actor, users, report).run()
+    sheets = [_Sheet(app, backend, layout, language, actor, users, report)
+              for layout in layouts(app, users, stages)]  # fmt: skip
+    for sheet in sheets:
+        sheet.run()
     _summary(app, backend, language, report)
     backend.flush()
+    for sheet in sheets:  # only now does the sheet hold what the bases will say it holds
+        sheet.confirm()
     return report
 
 
@@ -159,28 +172,46 @@ class _Sheet:
         self.writes: list[tuple[int, int, Any]] = []
         self.touched: set[int] = set()  # records this cycle changed from the sheet
         self.positions: dict[str, int] = {}
-        self.unknown_ids = False
+        self.gone: set[str] = set()  # columns whose header was not found: no information
+        self.doubtful = False  # rows that do not fit their IDs: which went missing is unclear
+        self.rebuilt = False
+        self.skipped = False
+        self.seen: set[int] = set()  # records whose row was read
+        self.held: set[int] = set()  # records on refused rows: their base stays as it was
+        self.named: Counter[tuple[str, ...]] = Counter()  # new rows per identity, for row keys
+        self.made: dict[int, tuple[int, dict[str, str]]] = {}  # record -> the new row it came from
         self.restored_note = "Restored: rows are not deleted from the sheet"
         self.sheet_wins = app.settings.sheets.conflicts == "sheet"
         self.unavailable: set[str] = set()  # plugins' columns whose plugin failed this cycle
+        self.state = state.SheetState()
+        self.records: dict[int, dict[str, str]] = {}
+        self.versions: dict[int, int] = {}
+        self.fingerprints = Fingerprints({}, ())
 
     def run(self) -> None:
+        self.state = state.load(self.app, self.layout.name)
+        base = self.state.base
         grid = self.backend.read(self.title)
-        if grid is None:
-            self.backend.create(self.layout, self.language)
-            grid = [[c.header(self.language) for c in self.layout.columns]]
-            self.writes += [(0, col, header) for col, header in enumerate(grid[0])]
+        if grid is None or not any(v not in (None, "") for row in grid for v in row):
+            grid = self._rebuild(missing=grid is None)
         positions = self.positions = self._positions(grid)
+        if "id" in self.gone and not self.rebuilt and len(grid) > 1:
+            self.skipped = True
+            self.report.failed.append(
+                f"{self.title}: the ID column is missing, so no row can be matched to its "
+                "record; nothing was read from this tab or written to it (undo the change)"
+            )
+            return
         records, self.versions = self._records()
-        base = self._base()
         self._keep_unavailable(records, base)
-        seen: set[int] = set()
+        self.fingerprints = Fingerprints(base, [c.key for c in self._compared()])
         for index, row in enumerate(grid[1:], start=1):
             cells = {key: (row[col] if col < len(row) else None) for key, col in positions.items()}
-            note = self._row(index, cells, positions, records, base, seen)
+            note = self._row(index, cells, records, base)
             if canonical(self._column(STATUS), cells.get(STATUS)) != note:
                 self._put(index, STATUS, note)
-        missing = [rid for rid in records if rid not in seen and rid in base]
+        present = self.seen | self.held
+        missing = [rid for rid in records if rid not in present and rid in base]
         if missing and self._archives(len(missing), len(records)):
             for record_id in missing:
                 set_archived(self.app, self.actor, self.entity, record_id)
@@ -188,54 +219,110 @@ class _Sheet:
             self.report.archived += len(missing)
         next_row = len(grid)
         for record_id, values in records.items():
-            if record_id in seen:
+            if record_id in present:
                 continue
             if record_id in base:
                 self.report.restored += 1
-                values = {**values, STATUS: self.restored_note}
+                if not self.rebuilt:
+                    values = {**values, STATUS: self.restored_note}
             else:
                 self.report.appended += 1
             for key in positions:
                 if key not in self.unavailable and values.get(key, ""):
                     self._put(next_row, key, values[key])
             next_row += 1
-        self.backend.write(self.title, self.writes)
         if self.touched:  # re-read only what this cycle changed, not every record
             fresh, fresh_versions = self._records(self.touched)
             self._keep_unavailable(fresh, base)
             records.update(fresh)
             self.versions.update(fresh_versions)
-        self._save_base(base, records, self.versions)
+        for record_id, (index, shown) in self.made.items():
+            self._show_as_stored(index, shown, records[record_id])
+        self.backend.write(self.title, self.writes)
+        self.records = records
+
+    def _show_as_stored(self, index: int, shown: Mapping[str, str],
+                        stored: Mapping[str, str]) -> None:  # fmt: skip
+        """A row that made a record shows what was stored (its default stage, the phone as
+        normalised), so the next cycle reads no edit in it."""
+        for key in set(self.positions) - self.unavailable - {STATUS, "id"}:
+            if shown.get(key, "") != stored.get(key, ""):
+                self._put(index, key, stored.get(key, ""))
+
+    def confirm(self) -> None:
+        """The write landed: remember what the sheet holds now. A refused row still holds
+        what it held, so its record keeps its old base."""
+        if self.skipped:
+            return
+        base, held = self.state.base, self.held - self.seen
+        shown = {rid: base[rid] if rid in held else values
+                 for rid, values in self.records.items()
+                 if rid not in held or rid in base}  # fmt: skip
+        state.confirm(self.app, self.layout.name, self.state, shown, self.versions,
+                      self.positions)  # fmt: skip
+
+    def _rebuild(self, *, missing: bool) -> list[list[Any]]:
+        """A tab that is not there, or holds nothing: laid out afresh, every record listed
+        again and nothing read from it (a cleared tab is no one's edit)."""
+        if missing:
+            self.backend.create(self.layout, self.language)
+        header = [c.header(self.language) for c in self.layout.columns]
+        self.writes += [(0, col, text) for col, text in enumerate(header)]
+        if self.state.base:
+            self.rebuilt = self.doubtful = True
+            what = "missing (renamed or deleted?)" if missing else "empty"
+            self.report.failed.append(f"{self.title}: the tab was {what}; it was rebuilt from "
+                                      "Rapport and nothing was read from it")  # fmt: skip
+        return [header]
 
     # --- one row ---------------------------------------------------------------------
 
-    def _row(self, index: int, cells: dict[str, Any], positions: dict[str, int],
-             records: dict[int, dict[str, str]], base: dict[int, dict[str, str]],
-             seen: set[int]) -> str:  # fmt: skip
+    def _row(self, index: int, cells: dict[str, Any], records: dict[int, dict[str, str]],
+             base: dict[int, dict[str, str]]) -> str:  # fmt: skip
         raw_id = canonical(self._column("id"), cells.get("id"))
-        edited = {c.key: canonical(c, cells.get(c.key)) for c in self._editable()}
+        values = {c.key: canonical(c, cells.get(c.key)) for c in self._compared()}
+        edited = {c.key: values[c.key] for c in self._editable()}
         if not raw_id:
             if not any(edited.values()):
                 return ""
+            if (copied := self.fingerprints.repeated(values)) is not None:
+                return self._refuse(index, None, Doubt("repeats", copied), values, {})
             if self.entity == "deal":  # a new deal names its customer, read-only later
-                edited["customer"] = canonical(self._column("customer"), cells.get("customer"))
-            return self._create(index, edited, positions)
+                edited["customer"] = values.get("customer", "")
+            key = self._row_key(values)
+            made = self.state.created.get(key)
+            if made is None or made not in records:
+                return self._create(index, edited, key, values)
+            # Made from this row by a cycle whose write did not land: give the row its ID,
+            # take what was typed in it since, and show the rest as stored.
+            self._put(index, "id", str(made))
+            self.made[made] = (index, values)
+            raw_id = str(made)
         if not raw_id.isdigit() or int(raw_id) not in records:
-            self.unknown_ids = True
+            self.doubtful = True
             return f"Unknown ID {raw_id}: put the original ID back, or clear it to add a new record"
         record_id = int(raw_id)
-        if record_id in seen:
-            self.unknown_ids = True
-            return f"ID {record_id} appears twice: this row was not read"
-        seen.add(record_id)
         current = records[record_id]
         synced = base.get(record_id, current)
+        fixed = [k for k in self.layout.identity if k in values and self._column(k).read_only]
+        doubt = self.fingerprints.doubt(record_id, values, (synced, current), fixed)
+        if doubt is not None:
+            return self._refuse(index, record_id, doubt, values, current)
+        if record_id in self.seen:
+            self.doubtful = True
+            return f"ID {record_id} appears twice: this row was not read"
+        self.seen.add(record_id)
         for column in self._shown_only():  # read-only: whatever the sheet says, put it back
-            if canonical(column, cells.get(column.key)) != current.get(column.key, ""):
+            if values[column.key] != current.get(column.key, ""):
                 self._put(index, column.key, current.get(column.key, ""))
+        for key in self.gone - self.unavailable:  # a column put back: filled, never read
+            if current.get(key, ""):
+                self._put(index, key, current[key])
         patch, conflicts = {}, []
         for key, sheet_value in edited.items():
             was, now = synced.get(key, ""), current.get(key, "")
+            if record_id in self.made and not sheet_value:
+                continue  # left blank when the row was added: no information
             if sheet_value == now:
                 continue  # both sides agree (also after a cycle cut short before writing)
             if sheet_value == was:
@@ -262,15 +349,57 @@ class _Sheet:
                 notes.append(f"Not saved: {reason}")
         return " | ".join(notes)
 
-    def _create(self, index: int, values: dict[str, str], positions: dict[str, int]) -> str:
+    def _refuse(self, index: int, record_id: int | None, doubt: Doubt,
+                values: Mapping[str, str], current: Mapping[str, str]) -> str:  # fmt: skip
+        """A row that is not its ID's: nothing is read from it or written to it but this
+        note, and neither its ID's record nor the one whose values it holds goes missing."""
+        self.doubtful = True
+        self.held.update(rid for rid in (record_id, doubt.holder) if rid is not None)
+        undo = "were the rows sorted without the hidden ID column? Undo the sort"
+        if doubt.kind == "holds":
+            note = (f"This row holds the values of #{doubt.holder} «{self._label(values)}» "
+                    f"under ID {record_id}: {undo}, or put {doubt.holder} back in its ID "
+                    "cell; nothing was read from this row")  # fmt: skip
+        elif doubt.kind == "repeats":
+            note = (f"This row repeats #{doubt.holder} «{self._label(values)}»: {undo}; "
+                    "nothing was read from this row")  # fmt: skip
+        elif doubt.kind == "disagrees":
+            header = self._column(doubt.key).header(self.language)
+            own = current.get(doubt.key, "")
+            note = (
+                f"{header} «{values.get(doubt.key, '')}» is not #{record_id}'s ({header} "
+                f"«{own}»): nothing was read from this row. If the rows were sorted "
+                f"without the hidden ID column, undo the sort; otherwise put «{own}» back"
+            )
+        else:
+            note = (f"This row no longer looks like #{record_id} ({doubt.differing} cells "
+                    f"differ): {undo}, or change fewer cells at once; nothing was read "
+                    "from this row")  # fmt: skip
+        self.report.refused.append(f"{self.layout.name} row {index + 1}: {note}")
+        return note
+
+    def _label(self, values: Mapping[str, str]) -> str:
+        return " / ".join(values[k] for k in self.layout.identity if values.get(k))
+
+    def _row_key(self, values: Mapping[str, str]) -> str:
+        """The new row's key: its identity and how many new rows before it share it."""
+        named = tuple(values.get(k, "") for k in self.layout.identity)
+        self.named[named] += 1
+        return row_key(self.layout.name, named, self.named[named])
+
+    def _create(self, index: int, values: dict[str, str], key: str,
+                shown: dict[str, str]) -> str:  # fmt: skip
         try:
-            record_id = self._insert(values)
+            record_id = self._insert(dict(values))
         except RapportError as exc:
             reason = explain(self.app, exc, self.language)
             self.report.refused.append(f"{self.layout.name} row {index + 1}: {reason}")
             return f"Not added: {reason}"
+        state.remember_created(self.app, self.layout.name, key, record_id)
         self.report.created += 1
         self.touched.add(record_id)
+        self.seen.add(record_id)
+        self.made[record_id] = (index, shown)
         self._put(index, "id", str(record_id))
         return ""
 
@@ -339,10 +468,11 @@ class _Sheet:
     def _archives(self, missing: int, total: int) -> bool:
         """Archive deleted rows only when the setting says so and the deletion looks meant.
 
-        A row whose ID was edited hides which record went missing, and a sheet that lost
+        A row whose ID was edited, or that does not fit its ID, hides which record went
+        missing (so does a tab rebuilt from nothing), and a sheet that lost
         most of its rows at once was more likely cleared by accident: both are restored.
         """
-        if self.app.settings.sheets.deleted_rows != "archive" or self.unknown_ids:
+        if self.app.settings.sheets.deleted_rows != "archive" or self.doubtful:
             return False
         if missing > max(MAX_ARCHIVED_AT_ONCE, total // 10):
             self.restored_note = (
@@ -465,47 +595,33 @@ class _Sheet:
                 if key in base.get(record_id, {}):
                     values[key] = base[record_id][key]
 
-    def _base(self) -> dict[int, dict[str, str]]:
-        with UnitOfWork(self.app, read_only=True) as uow:
-            rows = uow.session.scalars(select(BaseRow).where(BaseRow.sheet == self.layout.name))
-            return {row.record_id: dict(row.values) for row in rows}
-
-    def _save_base(
-        self,
-        base: dict[int, dict[str, str]],
-        records: dict[int, dict[str, str]],
-        versions: dict[int, int],
-    ) -> None:
-        """Store what the sheet holds now, rewriting only the records whose cells changed."""
-        stale = [rid for rid in base if rid not in records]
-        changed = [rid for rid, values in records.items() if base.get(rid) != values]
-        if not stale and not changed:
-            return
-        with UnitOfWork(self.app) as uow:
-            gone = stale + changed
-            for start in range(0, len(gone), 5000):
-                uow.session.execute(
-                    delete(BaseRow).where(BaseRow.sheet == self.layout.name,
-                                          BaseRow.record_id.in_(gone[start : start + 5000]))
-                )  # fmt: skip
-            rows = [{"sheet": self.layout.name, "record_id": rid, "values": records[rid],
-                     "version": versions[rid]} for rid in changed]  # fmt: skip
-            if rows:
-                uow.session.connection().execute(insert(BaseRow), rows)
-            uow.commit()
-
     def _positions(self, grid: list[list[Any]]) -> dict[str, int]:
+        """Each column's position: found by its header in any language, else where it stood
+        after the last sync if that header is now one no column has (renamed in place).
+        A column found neither way is put back at the end and read as no information."""
         header = [str(h).strip().casefold() if h is not None else "" for h in grid[0]]
+        width = max(len(row) for row in grid)
+        known = set().union(*(c.names() for c in self.layout.columns))
         positions: dict[str, int] = {}
         for column in self.layout.columns:
             for index, name in enumerate(header):
                 if name in column.names() and index not in positions.values():
                     positions[column.key] = index
                     break
-        for column in self.layout.columns:  # a column the manager removed comes back at the end
+        for column in self.layout.columns:
+            was = self.state.columns.get(column.key)
+            if column.key in positions or was is None or was >= width:
+                continue
+            name = header[was] if was < len(header) else ""
+            if name not in known and was not in positions.values():
+                positions[column.key] = was
+                if not name:  # a header cleared by mistake is put back
+                    self.writes.append((0, was, column.header(self.language)))
+        for column in self.layout.columns:
             if column.key not in positions:
-                positions[column.key] = len(header)
-                header.append(column.key)
+                positions[column.key] = width
+                width += 1
+                self.gone.add(column.key)
                 self.writes.append((0, positions[column.key], column.header(self.language)))
         return positions
 
@@ -515,12 +631,14 @@ class _Sheet:
     def _column(self, key: str) -> Column:
         return next(c for c in self.layout.columns if c.key == key)
 
+    def _compared(self) -> list[Column]:
+        """The columns a row is read from: not the ID or the notes, nor a column that is
+        not there (put back this cycle) or whose plugin failed."""
+        return [c for c in self.layout.columns if c.key not in ("id", STATUS)
+                and c.key not in self.unavailable and c.key not in self.gone]  # fmt: skip
+
     def _editable(self) -> list[Column]:
-        return [c for c in self.layout.columns if not c.read_only and c.key not in self.unavailable]
+        return [c for c in self._compared() if not c.read_only]
 
     def _shown_only(self) -> list[Column]:
-        return [
-            c
-            for c in self.layout.columns
-            if c.read_only and c.key not in ("id", STATUS) and c.key not in self.unavailable
-        ]
+        return [c for c in self._compared() if c.read_only]

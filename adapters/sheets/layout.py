@@ -16,6 +16,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.fields import parse_decimal
+from rapport.core.domain.values import printable
 from rapport.core.services.archive import Archivable
 
 if TYPE_CHECKING:
@@ -49,6 +52,8 @@ class SheetLayout:
     entity: Archivable | Literal["summary"]  # the records it lists, or the reports' summary
     titles: Mapping[str, str]
     columns: tuple[Column, ...] = field(default=())
+    identity: tuple[str, ...] = ()
+    """The columns that name a row's record to a person (a deal's title and customer)."""
 
     def title(self, language: str) -> str:
         return self.titles.get(language) or self.titles["en"]
@@ -92,8 +97,9 @@ def layouts(app: App, users: Mapping[int, str], stages: tuple[str, ...]) -> list
     )
     return [
         SheetLayout("customers", "customer", {"en": "Customers", "ru": "Клиенты", "uk": "Клієнти"},
-                    customers),
-        SheetLayout("deals", "deal", {"en": "Deals", "ru": "Сделки", "uk": "Угоди"}, deals),
+                    customers, identity=("name",)),
+        SheetLayout("deals", "deal", {"en": "Deals", "ru": "Сделки", "uk": "Угоди"}, deals,
+                    identity=("title", "customer")),
     ]  # fmt: skip
 
 
@@ -121,16 +127,21 @@ def _field_columns(app: App, entity: Archivable) -> list[Column]:
 
 
 def canonical(column: Column, cell: Any) -> str:
-    """One text form per value, so "1500", 1500.0 and "1 500,00" compare equal."""
+    """One text form per value, so "1500", 1500.0 and "1 500,00" compare equal.
+
+    A number no amount can be (``Infinity``, ``1e30``) stays the text it is, for the
+    service layer to refuse with a note; characters no person types are left out, as the
+    sheet cannot show them.
+    """
     if cell is None:
         return ""
     if isinstance(cell, date):
         return cell.isoformat()[:10]
-    text = str(cell).strip()
+    text = printable(str(cell)).strip()
     if column.kind == "number" and text:
         try:
-            number = Decimal(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
-        except InvalidOperation:
+            number = parse_decimal(cell, column.key)
+        except InvalidInput:
             return text
         return f"{number.quantize(Decimal('0.01'))}"
     if column.kind == "list":

@@ -94,6 +94,12 @@ def one_line(raw: object, field: str) -> str:
     return " ".join(text.split())
 
 
+def printable(text: str) -> str:
+    """Stored text with the characters no person types taken out, where they cannot go: a
+    workbook cell (openpyxl refuses them) or a comparison with what a sheet shows."""
+    return CONTROL.sub("", text)
+
+
 def zone_or(name: str | None, fallback: str) -> ZoneInfo:
     """A person's time zone, or the team's when theirs is unset or no longer valid (a zone
     stored before zones were checked, or dropped from the system's tz database)."""

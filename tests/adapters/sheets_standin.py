@@ -4,8 +4,10 @@ Keeps spreadsheets in memory; serves spreadsheets.get, values.batchGet, values.b
 and spreadsheets.batchUpdate (addSheet, sheet properties, dimensions, validation, column
 number formats, which FORMATTED_VALUE and UNFORMATTED_VALUE reads honour);
 refuses writes past the grid (400) as Google does; turns "=..." written with USER_ENTERED
-into a formula (RAW keeps text); counts requests; answers 429/500 or drops the
-connection on demand. Test code only: the product talks to it through real gspread.
+into a formula (RAW keeps text); refuses a second sheet of the same title, as Google does;
+counts requests; answers 429/500, drops the connection, or applies a request and loses
+its reply ("lost") on demand, for any request or for one method (``fail("values:batchUpdate",
+503, 503)``). Test code only: the product talks to it through real gspread.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class Standin:
         self.spreadsheets: dict[str, dict[str, Sheet]] = {}
         self.requests: list[tuple[str, str]] = []
         self.failures: list[int | str] = []
+        self.failures_of: dict[str, list[int | str]] = {}  # a method's path suffix -> failures
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -84,6 +87,10 @@ class Standin:
 
     def sheet(self, spreadsheet_id: str, title: str) -> Sheet:
         return self.spreadsheets[spreadsheet_id][title]
+
+    def fail(self, method: str, *failures: int | str) -> None:
+        """The next requests to ``method`` (a path suffix) fail this way, one each."""
+        self.failures_of.setdefault(method, []).extend(failures)
 
     def session(self) -> requests.Session:
         return _Session(self.url)
@@ -143,6 +150,9 @@ class Standin:
         with self.lock:
             self.requests.append((method, url.path))
             failure = self.failures.pop(0) if self.failures else None
+            for method_suffix, queued in self.failures_of.items():
+                if failure is None and queued and url.path.endswith(method_suffix):
+                    failure = queued.pop(0)
         if failure == "drop":
             handler.close_connection = True
             handler.wfile.flush()
@@ -174,6 +184,10 @@ class Standin:
         book, rest = self.spreadsheets[match[1]], unquote(match[2])
         with self.lock:
             status, answer = self._route(method, match[1], book, rest, parse_qs(url.query), body)
+        if failure == "lost":  # applied, but the answer never arrives
+            handler.close_connection = True
+            handler.connection.close()
+            return
         _reply(handler, status, answer)
 
     def _route(self, method: str, key: str, book: dict[str, Sheet], rest: str,
@@ -235,6 +249,11 @@ class Standin:
             for request in body.get("requests", []):
                 if "addSheet" in request:
                     props = request["addSheet"]["properties"]
+                    if props["title"] in book:
+                        return 400, {"error": {"code": 400, "status": "INVALID_ARGUMENT",
+                                               "message": f"Invalid requests[0].addSheet: A sheet "
+                                               f"with the name \"{props['title']}\" already "
+                                               "exists. Please enter another name."}}  # fmt: skip
                     grid = props.get("gridProperties", {})
                     sheet = Sheet(
                         len(book) + 1,

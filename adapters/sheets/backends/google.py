@@ -79,9 +79,15 @@ class GoogleBook:
 
     def create(self, layout: SheetLayout, language: str) -> None:
         title = layout.title(language)
-        sheet = self._retry(
-            lambda: self.spreadsheet.add_worksheet(title, GROW_BY, len(layout.columns) + 10)
-        )
+        try:
+            sheet = self._retry(
+                lambda: self.spreadsheet.add_worksheet(title, GROW_BY, len(layout.columns) + 10)
+            )
+        except gspread.exceptions.APIError as exc:
+            if "already exists" not in str(exc):
+                raise
+            # The tab was added, but the answer saying so was lost and the retry refused.
+            sheet = self._retry(lambda: self.spreadsheet.worksheet(title))
         self._sheets[title] = sheet
         self._formatting.append(
             {

@@ -1,7 +1,9 @@
 """A local .xlsx workbook (the embedded default), opened by managers in Excel or LibreOffice.
 
 The workbook is read once and written once per cycle, through a temporary file renamed
-over the old one, so a crash mid-write never leaves a half-written workbook. Text is
+over the old one, so a crash mid-write never leaves a half-written workbook. While the
+workbook is open in Excel or LibreOffice (their lock file sits next to it) it is not
+written, as their next save would write over it: the cycle fails, to be completed later. Text is
 always stored as text: a value typed as "=HYPERLINK(...)" stays a string, never a formula.
 """
 
@@ -21,12 +23,24 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from rapport.adapters.sheets.layout import STATUS, SheetLayout
+from rapport.core.domain.errors import RapportError
+from rapport.core.domain.values import printable
 
 HEADER = PatternFill("solid", fgColor="DDE6F0")
 NOTE = PatternFill("solid", fgColor="FCE4D6")
 ROWS_VALIDATED = 5000
 MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
+
+
+class WorkbookUnwritable(RapportError):
+    """The workbook could not be written this cycle; the next one writes it."""
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The lock files of the programs that have ``path`` open: LibreOffice, then Excel."""
+    names = (f".~lock.{path.name}#", f"~${path.name}")
+    return [path.with_name(name) for name in names if path.with_name(name).exists()]
 
 
 class XlsxBook:
@@ -77,15 +91,27 @@ class XlsxBook:
     def flush(self) -> None:
         if not self.changed:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".xlsx")
-        os.close(handle)
+        if locks := lock_files(self.path):
+            raise WorkbookUnwritable(
+                f"{self.path.name} is open in Excel or LibreOffice ({locks[0].name} is next to "
+                "it), so it was not written: close it there; the next sync will write it"
+            )
         try:
-            self.book.save(temporary)
-            os.replace(temporary, self.path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+            handle, temporary = tempfile.mkstemp(
+                dir=self.path.parent, prefix=f".~{self.path.stem}-", suffix=".xlsx"
+            )
+            os.close(handle)
+            try:
+                self.book.save(temporary)
+                os.replace(temporary, self.path)
+            finally:
+                if os.path.exists(temporary):
+                    os.unlink(temporary)
+        except OSError as exc:
+            raise WorkbookUnwritable(
+                f"{self.path} could not be written ({exc.strerror or exc}); "
+                "the next sync will try again"
+            ) from None
         self.changed = False
 
 
@@ -96,11 +122,12 @@ def _empty() -> Workbook:
 
 
 def _value(value: Any) -> Any:
-    """Numbers and dates as the engine typed them (so Excel can sum them), the rest as text."""
+    """Numbers and dates as the engine typed them (so Excel can sum them), the rest as text
+    a workbook can hold (openpyxl refuses control characters, and one would stop every sync)."""
     if value is None or value == "":
         return None
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, int | float | datetime | date):
         return value
-    return str(value)
+    return printable(str(value))

@@ -1,0 +1,184 @@
+"""The managers' spreadsheet on either backend, handled as a person would in its editor.
+
+``GoogleSide`` edits the Sheets API stand-in's cells directly (a person in the browser);
+``XlsxSide`` edits the saved workbook with openpyxl (what Excel leaves on disk). Both sync
+through the real backends, so one test story runs on both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gspread
+import openpyxl
+
+from rapport.adapters.sheets.backends.google import GoogleBook
+from rapport.adapters.sheets.backends.xlsx import XlsxBook
+from rapport.adapters.sheets.engine import SyncReport, sync
+from tests.adapters.sheets_standin import Standin, _entered
+
+KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz"
+NOTE = "Rapport says"
+
+
+class GoogleSide:
+    name = "google"
+
+    def __init__(self, app: Any, standin: Standin) -> None:
+        self.app, self.standin = app, standin
+
+    def book(self) -> GoogleBook:
+        client = gspread.Client(auth=None, session=self.standin.session())
+        return GoogleBook(client, KEY, sleep=lambda _: None)
+
+    def sync(self) -> SyncReport:
+        return sync(self.app, self.book())
+
+    def grid(self, title: str) -> list[list[Any]]:
+        """Every cell as stored, row by row, padded to the used width."""
+        cells = self.standin.sheet(KEY, title).cells
+        used = [(r, c) for (r, c), v in cells.items() if v not in ("", None)]
+        rows = max((r for r, _ in used), default=-1) + 1
+        cols = max((c for _, c in used), default=-1) + 1
+        return [[cells.get((r, c)) for c in range(cols)] for r in range(rows)]
+
+    def put(self, title: str, grid: list[list[Any]]) -> None:
+        sheet = self.standin.sheet(KEY, title)
+        sheet.cells = {
+            (r, c): value
+            for r, row in enumerate(grid)
+            for c, value in enumerate(row)
+            if value not in ("", None)
+        }
+
+    def typed(self, value: Any) -> Any:
+        """What the browser stores for what a person types."""
+        return _entered(value)
+
+    def clear(self, title: str) -> None:
+        self.standin.sheet(KEY, title).cells.clear()
+
+    def fail_writes(self, times: int) -> None:
+        self.standin.fail("values:batchUpdate", *[503] * times)
+
+
+class XlsxSide:
+    name = "xlsx"
+
+    def __init__(self, app: Any, path: Path) -> None:
+        self.app, self.path = app, path
+
+    def book(self) -> XlsxBook:
+        return XlsxBook(self.path)
+
+    def sync(self) -> SyncReport:
+        return sync(self.app, self.book())
+
+    def grid(self, title: str) -> list[list[Any]]:
+        sheet = openpyxl.load_workbook(self.path)[title]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    def put(self, title: str, grid: list[list[Any]]) -> None:
+        book = openpyxl.load_workbook(self.path)
+        sheet = book[title]
+        width = max([sheet.max_column, *(len(row) for row in grid)])
+        for r in range(1, max(sheet.max_row, len(grid)) + 1):
+            for c in range(1, width + 1):
+                row = grid[r - 1] if r <= len(grid) else []
+                sheet.cell(r, c).value = row[c - 1] if c <= len(row) else None
+        book.save(self.path)
+
+    def typed(self, value: Any) -> Any:
+        return value
+
+    def clear(self, title: str) -> None:
+        book = openpyxl.load_workbook(self.path)
+        sheet = book[title]
+        sheet.delete_rows(1, sheet.max_row)
+        book.save(self.path)
+
+    def lock(self) -> Path:
+        """Open the workbook in LibreOffice: its lock file sits next to it until closed."""
+        lock = self.path.with_name(f".~lock.{self.path.name}#")
+        lock.write_text(",Olga Manager,olga-pc,27.02.2027 10:00,file:///home/olga;")
+        return lock
+
+
+Side = GoogleSide | XlsxSide
+
+
+class Manager:
+    """What a manager does to a tab, the same way on either backend."""
+
+    def __init__(self, side: Side) -> None:
+        self.side = side
+
+    def headers(self, title: str) -> list[Any]:
+        grid = self.side.grid(title)
+        return grid[0] if grid else []
+
+    def column(self, title: str, header: str) -> int:
+        return self.headers(title).index(header)
+
+    def rows(self, title: str) -> list[dict[str, Any]]:
+        grid = self.side.grid(title)
+        headers = [str(h) if h is not None else "" for h in grid[0]]
+        return [
+            dict(zip(headers, row, strict=False))
+            for row in grid[1:]
+            if any(v not in ("", None) for v in row)
+        ]
+
+    def row(self, title: str, record_id: int) -> dict[str, Any]:
+        return next(r for r in self.rows(title) if _id(r.get("ID")) == record_id)
+
+    def edit(self, title: str, record_id: int, header: str, value: Any) -> None:
+        grid = self.side.grid(title)
+        col = grid[0].index(header)
+        ids = grid[0].index("ID")
+        for row in grid[1:]:
+            if _id(row[ids]) == record_id:
+                row += [None] * (col + 1 - len(row))
+                row[col] = self.side.typed(value)
+        self.side.put(title, grid)
+
+    def add_row(self, title: str, values: dict[str, Any]) -> None:
+        grid = self.side.grid(title)
+        row: list[Any] = [None] * len(grid[0])
+        for header, value in values.items():
+            row[grid[0].index(header)] = self.side.typed(value)
+        self.side.put(title, [*grid, row])
+
+    def rename(self, title: str, header: str, new: str) -> None:
+        grid = self.side.grid(title)
+        grid[0][grid[0].index(header)] = new
+        self.side.put(title, grid)
+
+    def delete_column(self, title: str, header: str) -> None:
+        grid = self.side.grid(title)
+        col = grid[0].index(header)
+        self.side.put(title, [row[:col] + row[col + 1 :] for row in grid])
+
+    def sort_without_ids(self, title: str, header: str) -> None:
+        """Select the visible columns (the hidden ID column left out) and sort them."""
+        grid = self.side.grid(title)
+        col, ids = grid[0].index(header), grid[0].index("ID")
+        body = [row + [None] * (len(grid[0]) - len(row)) for row in grid[1:]]
+        content = sorted(
+            ([v for c, v in enumerate(row) if c != ids] for row in body),
+            key=lambda cells: str(cells[col - (col > ids)] or ""),
+        )
+        for row, cells in zip(body, content, strict=True):
+            row[:] = [*cells[:ids], row[ids], *cells[ids:]]
+        self.side.put(title, [grid[0], *body])
+
+    def notes(self, title: str) -> list[str]:
+        return [str(r[NOTE]) for r in self.rows(title) if r.get(NOTE)]
+
+
+def _id(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
