@@ -11,12 +11,12 @@ import click
 
 from rapport import hookimpl
 from rapport.core.domain.actor import Actor
-from rapport.core.domain.enums import FieldType
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Customer, Deal, Interaction
 from rapport.core.extensions import (
     CardSection,
     Classifier,
+    CommandSpec,
     JobSpec,
     MigrationSource,
     ReportSpec,
@@ -35,7 +35,7 @@ from rapport.plugins.loyalty.service import (
     recalculate,
     segments_of,
 )
-from rapport.plugins.loyalty.signals import TOPICS
+from rapport.plugins.loyalty.topics import TOPIC_FIELD, ask_topic, topic_command
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -51,13 +51,7 @@ def register_migrations(register: Callable[[MigrationSource], None]) -> None:
 @hookimpl
 def register_fields(register: Callable[[FieldSpec], None], settings: Settings) -> None:
     loyalty_options(settings)  # bad thresholds stop start-up with the numbers
-    register(
-        FieldSpec(
-            entity="interaction", name="topic", type=FieldType.CHOICE, label="Topic",
-            labels={"ru": "Тема", "uk": "Тема"}, choices=TOPICS,
-            help="What the customer talked about: it tells their motivation apart.",
-        )
-    )  # fmt: skip
+    register(TOPIC_FIELD)
 
 
 @hookimpl
@@ -95,6 +89,22 @@ def _segment_from_sheet(app: App, actor: Actor, customer_id: int, segment: str |
 
 
 @hookimpl
+def register_commands(register: Callable[[CommandSpec], None]) -> None:
+    register(
+        CommandSpec(
+            "topic",
+            "What a call or visit was about: /topic 57 price",
+            topic_command,
+            in_menu=False,
+            descriptions={
+                "ru": "О чём был звонок или визит: /topic 57 цена",
+                "uk": "Про що був дзвінок чи візит: /topic 57 ціна",
+            },
+        )
+    )
+
+
+@hookimpl
 def register_cli_commands(register: Callable[[click.Command], None]) -> None:
     from rapport.plugins.loyalty.cli import loyalty_command
 
@@ -102,7 +112,8 @@ def register_cli_commands(register: Callable[[click.Command], None]) -> None:
 
 
 @hookimpl
-async def after_interaction_logged(app: App, interaction: Interaction) -> None:
+async def after_interaction_logged(app: App, interaction: Interaction, actor: Actor) -> None:
+    await ask_topic(app, interaction, actor)
     await _refresh(app, interaction.customer_id)
 
 

@@ -142,3 +142,29 @@ async def test_handled_update_ids_are_forgotten_after_two_days(app, team, chat, 
     assert forget_handled_updates(app) == 0
     clock.now += timedelta(days=3)
     assert forget_handled_updates(app) == 1
+
+
+async def test_after_a_call_the_rep_taps_what_it_was_about(app, team, chat, session):
+    from rapport.adapters.telegram.running import RUNNING
+    from rapport.core.services.users import set_preferences
+
+    set_preferences(app, team["ivan"], language="ru")
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    RUNNING[app] = chat.bot
+    await app.start()
+    try:
+        await chat.say(IVAN, f"/card {customer.id}")
+        await chat.tap(IVAN, "Звонок сделан")
+        await chat.tap(IVAN, "Дозвонился")
+        await app.hooks.drain()
+    finally:
+        await app.stop()
+        del RUNNING[app]
+    assert session.texts(IVAN)[-1] == "О чём был разговор?"
+    await chat.tap(IVAN, "цена")
+    [call] = list_interactions(app, team["manager"], customer_id=customer.id)
+    assert call.fields["topic"] == "price"
+    assert session.last(IVAN).text == "Записал: тема — цена."
+    await chat.say(IVAN, f"/topic {call.id} жалоба")  # changed one's mind: typed, in words
+    [call] = list_interactions(app, team["manager"], customer_id=customer.id)
+    assert call.fields["topic"] == "complaint"
