@@ -22,11 +22,15 @@ from rapport.core.domain.enums import StageOutcome
 from rapport.core.domain.models import Deal
 from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.tasks.model import TaskStatus
 from rapport.plugins.tasks.options import tasks_options
-from rapport.plugins.tasks.services import create_task
+from rapport.plugins.tasks.services import cancel_task, create_task
+from rapport.plugins.tasks.tables import TaskRow
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
+
+CLOSED_WITH_THE_DEAL = ("opportunity", "sla")
 
 
 def welcome(app: App, deal: Deal) -> None:
@@ -45,8 +49,9 @@ def welcome(app: App, deal: Deal) -> None:
 
 
 def opportunity_steps(app: App, deal: Deal) -> None:
-    """A large prospect gets the special handling the team agreed on."""
-    if deal.owner_id is None:
+    """A large prospect gets the special handling the team agreed on: once, for its first
+    large deal (a stable buyer's big repeat order needs no courting)."""
+    if deal.owner_id is None or _courted_before(app, deal):
         return
     options = tasks_options(app.settings)
     for number, step in enumerate(options.opportunity_steps):
@@ -57,6 +62,33 @@ def opportunity_steps(app: App, deal: Deal) -> None:
              "assignee_id": deal.owner_id, "due": due, "priority": "high"},
             source="opportunity", dedupe_key=f"opportunity:{deal.id}:{number}",
         )  # fmt: skip
+
+
+def close_automatic_tasks(app: App, deal: Deal, why: str) -> int:
+    """A deal won, lost or archived: its courting steps and stalled-deal nudges are moot."""
+    with UnitOfWork(app, read_only=True) as uow:
+        open_ones = list(uow.session.scalars(
+            select(TaskRow.id).where(TaskRow.deal_id == deal.id,
+                                     TaskRow.status == TaskStatus.OPEN.value,
+                                     TaskRow.source.in_(CLOSED_WITH_THE_DEAL))
+        ))  # fmt: skip
+    for task_id in open_ones:
+        with isolated("automatic task", task_id):
+            cancel_task(app, Actor.system("tasks: automation"), task_id, why)
+    return len(open_ones)
+
+
+def _courted_before(app: App, deal: Deal) -> bool:
+    """Whether the customer already bought, or already had a large deal courted."""
+    with UnitOfWork(app, read_only=True) as uow:
+        earlier = uow.session.scalar(
+            select(func.count()).where(
+                DealRow.customer_id == deal.customer_id, DealRow.id != deal.id,
+                (DealRow.status == StageOutcome.WON.value)
+                | DealRow.fields["opportunity"].as_boolean(),
+            )
+        )  # fmt: skip
+    return bool(earlier)
 
 
 def stalled_deals(app: App) -> int:
@@ -91,7 +123,9 @@ def stalled_deals(app: App) -> int:
 
 
 def quiet_key_customers(app: App) -> int:
-    """Alert owners about key customers nobody contacted for too long."""
+    """Alert owners about key customers nobody contacted for too long: one alert per
+    silence (the key is the last contact), so a new one comes only after a new contact
+    lapses again."""
     options = tasks_options(app.settings)
     now = app.clock()
     cutoff = now - timedelta(days=options.no_contact_days)
@@ -116,7 +150,9 @@ def quiet_key_customers(app: App) -> int:
                 app, Actor.system(),
                 {"title": f"No contact with {name} {since}: get in touch", "kind": "call",
                  "customer_id": customer_id, "assignee_id": owner, "due": now, "priority": "high"},
-                source="no_contact", dedupe_key=f"no_contact:{customer_id}:{now:%Y-%m-%d}",
+                source="no_contact",
+                dedupe_key=f"no_contact:{customer_id}:{last_contact:%Y%m%d%H%M%S}"
+                if last_contact else f"no_contact:{customer_id}:never",
             )  # fmt: skip
             created += task is not None
     return created

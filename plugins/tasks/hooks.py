@@ -31,6 +31,7 @@ from rapport.core.extensions import (
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.settings import Settings
 from rapport.plugins.tasks.automation import (
+    close_automatic_tasks,
     opportunity_steps,
     quiet_key_customers,
     stalled_deals,
@@ -160,12 +161,21 @@ def register_cli_commands(register: Callable[[click.Command], None]) -> None:
 
 @hookimpl
 def after_deal_won(app: App, deal: Deal, first_for_customer: bool) -> None:
+    close_automatic_tasks(app, deal, "the deal was won")
     if first_for_customer:
         welcome(app, deal)
 
 
 @hookimpl
+def after_deal_lost(app: App, deal: Deal) -> None:
+    close_automatic_tasks(app, deal, "the deal was lost")
+
+
+@hookimpl
 def after_deal_updated(app: App, deal: Deal, changes: Mapping[str, Any]) -> None:
+    if changes.get("archived", (None, None))[1]:
+        close_automatic_tasks(app, deal, "the deal was archived")
+        return
     before, after = changes.get("fields.opportunity", (None, None))
     if after and not before:
         opportunity_steps(app, deal)

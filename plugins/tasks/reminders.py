@@ -15,7 +15,7 @@ import logging
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -161,13 +161,7 @@ def queue_escalations(app: App) -> int:
 
 def _escalate(app: App, session: Session, row: TaskRow, days: int, now: datetime) -> int:
     owner = session.get(UserRow, row.assignee_id)
-    managers = session.execute(
-        select(UserRow.id, UserRow.language).where(
-            UserRow.role == Role.MANAGER.value,
-            UserRow.active,
-            UserRow.team == (owner.team if owner else None),
-        )
-    ).all()
+    managers = _escalated_to(session, owner.team if owner else None)
     alerts = []
     for manager, language in managers:
         _ = texts(app, language)
@@ -178,6 +172,18 @@ def _escalate(app: App, session: Session, row: TaskRow, days: int, now: datetime
         alert = Notification(manager, text, kind="escalation")
         alerts.append((alert, f"tasks.escalation:{row.id}:{manager}"))
     return queue(session, alerts, now)
+
+
+def _escalated_to(session: Session, team: str | None) -> list[tuple[int, str | None]]:
+    """The team's managers; where a team has none, the admins, so nobody's alert is lost."""
+    for wanted in (and_(UserRow.role == Role.MANAGER.value, UserRow.team == team),
+                   UserRow.role == Role.ADMIN.value):  # fmt: skip
+        found = session.execute(
+            select(UserRow.id, UserRow.language).where(wanted, UserRow.active)
+        ).all()
+        if found:
+            return [(user_id, language) for user_id, language in found]
+    return []
 
 
 def _reminder(app: App, row: TaskRow, late: bool, names: dict[int, str],

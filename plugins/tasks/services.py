@@ -317,7 +317,7 @@ def _repeat(text: str | None, problems: Problems) -> tuple[int, str] | None:
 def _next(app: App, actor: Actor, row: TaskRow, now: datetime) -> Task | None:
     if not row.repeat_every or not row.repeat_unit:
         return None
-    due = row.due_at
+    due = _advance(row.due_at, row.repeat_every, row.repeat_unit)  # done early: the next one
     while due <= now:
         due = _advance(due, row.repeat_every, row.repeat_unit)
     data = {"title": row.title, "kind": row.kind, "customer_id": row.customer_id,
