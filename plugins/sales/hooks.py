@@ -14,7 +14,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role, StageOutcome
 from rapport.core.domain.errors import Text
 from rapport.core.domain.fields import FieldSpec
-from rapport.core.domain.models import Customer, Deal, Pipeline
+from rapport.core.domain.models import Customer, Deal, Interaction, Pipeline
 from rapport.core.extensions import (
     CommandReply,
     CommandRequest,
@@ -48,6 +48,7 @@ from rapport.plugins.sales.line_commands import (
     unproduct_command,
 )
 from rapport.plugins.sales.options import sales_options
+from rapport.plugins.sales.orders import ask_for_the_order, order_command
 from rapport.plugins.sales.reports import report_specs
 from rapport.plugins.sales.rules import check_deal
 
@@ -64,6 +65,9 @@ LINE_COMMANDS = (
     ("product", product_command, "Add a product: /product 12 Brick 1000 45.50",
      "Добавить товар: /product 12 Кирпич 1000 45,50",
      "Додати товар: /product 12 Цегла 1000 45,50"),
+    ("order", order_command, "Record a sale: /order 12 45000 (or the products)",
+     "Записать продажу: /order 12 45000 (или товары)",
+     "Записати продаж: /order 12 45000 (або товари)"),
     ("unproduct", unproduct_command, "Remove a product line: /unproduct 12 2",
      "Убрать строку товара: /unproduct 12 2", "Прибрати рядок товару: /unproduct 12 2"),
 )  # fmt: skip
@@ -193,6 +197,11 @@ def after_change_held(app: App, change: ProposedChange, hold: Hold) -> None:
     """A discount typed above the person's limit (a card, the sheet, the CLI) is asked for."""
     if change.entity == "deal" and change.entity_id is not None:
         file_request(app, change.actor, hold.kind, change.entity_id, dict(hold.payload), None)
+
+
+@hookimpl
+async def after_interaction_logged(app: App, interaction: Interaction, actor: Actor) -> None:
+    await ask_for_the_order(app, interaction, actor)
 
 
 @hookimpl

@@ -244,7 +244,7 @@ def products(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
     with UnitOfWork(app, read_only=True) as uow:
         month = _month(uow.session, DealRow.closed_at)
         rows = [
-            (label, product, _money(revenue), Decimal(str(quantity)).normalize())
+            (label, product, _money(revenue), _quantity(quantity))
             for label, product, revenue, quantity in uow.session.execute(
                 select(
                     month,
@@ -375,3 +375,13 @@ def _month(session: Session, column: Any) -> Any:
 
 def _money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def _quantity(raw: object) -> Decimal:
+    """``1000``, not ``1E+3`` (what ``normalize`` makes of a round number), nor ``1000.000``."""
+    quantity = Decimal(str(raw))
+    return (
+        quantity.quantize(Decimal(1))
+        if quantity == quantity.to_integral_value()
+        else quantity.normalize()
+    )

@@ -51,7 +51,7 @@ def welcome(app: App, deal: Deal) -> None:
 def opportunity_steps(app: App, deal: Deal) -> None:
     """A large prospect gets the special handling the team agreed on: once, for its first
     large deal (a stable buyer's big repeat order needs no courting)."""
-    if deal.owner_id is None or _courted_before(app, deal):
+    if deal.owner_id is None or deal.status is not StageOutcome.OPEN or _courted_before(app, deal):
         return
     options = tasks_options(app.settings)
     for number, step in enumerate(options.opportunity_steps):

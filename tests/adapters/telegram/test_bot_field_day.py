@@ -3,8 +3,9 @@
 from aiogram.types import PhotoSize
 
 from rapport.core.services.customers import create_customer, list_customers
-from rapport.core.services.deals import create_deal, get_deal
+from rapport.core.services.deals import create_deal, get_deal, list_deals
 from rapport.core.services.interactions import list_interactions
+from rapport.plugins.tasks.services import list_tasks
 
 IVAN, SOFIA, OLGA = 1002, 1004, 1001
 
@@ -168,3 +169,32 @@ async def test_after_a_call_the_rep_taps_what_it_was_about(app, team, chat, sess
     await chat.say(IVAN, f"/topic {call.id} жалоба")  # changed one's mind: typed, in words
     [call] = list_interactions(app, team["manager"], customer_id=customer.id)
     assert call.fields["topic"] == "complaint"
+
+
+async def test_an_order_taken_at_a_visit_becomes_a_won_sale_in_the_reports(
+    app, team, chat, session
+):
+    from rapport.adapters.telegram.running import RUNNING
+    from rapport.core.domain.enums import StageOutcome
+    from rapport.plugins.sales.lines import lines_of
+
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "ООО Ромашка"})
+    RUNNING[app] = chat.bot
+    await app.start()
+    try:
+        await chat.say(IVAN, f"/card {customer.id}")
+        await chat.tap(IVAN, "Visit done")
+        await chat.tap(IVAN, "Order taken")
+        await app.hooks.drain()
+        asked = session.texts(IVAN)[-2:]  # with "What was it about?", in either order
+        assert any(text.startswith("Order taken: record it as a sale.") for text in asked)
+        await chat.say(IVAN, f"/order {customer.id} Кирпич М150 1000 45,50")
+    finally:
+        await app.stop()
+        del RUNNING[app]
+    assert session.texts(IVAN)[-1].startswith("Sale recorded: «Order ")
+    [deal] = list_deals(app, ivan, customer_id=customer.id)
+    assert deal.status is StageOutcome.WON and deal.amount == 45500
+    assert [line.product for line in lines_of(app, ivan, deal.id)] == ["Кирпич М150"]
+    assert [t for t in list_tasks(app, ivan) if t.source == "opportunity"] == []
