@@ -16,6 +16,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.loyalty.options import loyalty_options
+from rapport.plugins.loyalty.signals import customer_contact
 from rapport.plugins.loyalty.tables import ProfileRow
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def plan_actions(app: App) -> int:
     with UnitOfWork(app, read_only=True) as uow:
         recent = (
             select(InteractionRow.customer_id, func.count().label("contacts"))
-            .where(InteractionRow.occurred_at >= since)
+            .where(InteractionRow.occurred_at >= since, customer_contact(options))
             .group_by(InteractionRow.customer_id)
             .subquery()
         )

@@ -74,7 +74,12 @@ def strategy(profile: Profile, options: LoyaltyOptions) -> Verdict | None:
                 if m["lost_to_competitor"]
                 else "buys from competitors"
             )
-            trend = f"orders fell from {m['orders_before']} to {m['orders']} per {days} days"
+            # The reason is the rule's own number: falling orders, or else the silence.
+            trend = (
+                f"orders fell from {m['orders_before']} to {m['orders']} per {days} days"
+                if m["orders"] < m["orders_before"]
+                else f"no order for {recency} days, usually every {usual}"
+            )
             return Verdict("win_back", ("a key customer", why, trend))
         return Verdict("protect", (f"a key customer: {m['revenue_share']:.1f}% of revenue",))
     profit: Decimal = m["profit"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rapport.core.domain.enums import InteractionKind
 from rapport.core.settings import Settings, plugin_options
 
 NAME = "loyalty"
@@ -101,6 +102,12 @@ class LoyaltyOptions(BaseModel):
     actions: dict[str, tuple[Action, ...]] = Field(default_factory=_default_actions)
     cap_contacts: int = Field(default=4, ge=1)
     cap_days: int = Field(default=14, ge=1)
+    contact_kinds: tuple[InteractionKind, ...] = (
+        InteractionKind.CALL, InteractionKind.VISIT, InteractionKind.MEETING,
+        InteractionKind.MESSAGE, InteractionKind.EMAIL, InteractionKind.REQUEST,
+    )  # fmt: skip
+    """What counts as a contact with the customer (and toward the cap): not internal notes,
+    photos or a check-in on arrival."""
     discount_segments: tuple[str, ...] = ("stability", "belonging")
     nightly_hour: int = Field(default=2, ge=0, le=23)
 

@@ -28,7 +28,7 @@ from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.loyalty.classify import NOT_ENOUGH, SEGMENTS
 from rapport.plugins.loyalty.options import LoyaltyOptions, loyalty_options
-from rapport.plugins.loyalty.signals import gather
+from rapport.plugins.loyalty.signals import customer_contact, gather
 from rapport.plugins.loyalty.tables import OverrideRow, ProfileRow, StateRow
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
         session = uow.session
         if customer_ids is not None and session.get(StateRow, "rfm") is None:
             customer_ids = None  # no bounds yet to score one customer against: do everyone
-        found = gather(app, session, customer_ids, now, options.window_days)
+        found = gather(app, session, customer_ids, now, options)
         state = _state(session, found, options, full=customer_ids is None)
         overrides = dict(
             session.execute(select(OverrideRow.customer_id, OverrideRow.segment)).all()
@@ -97,6 +97,7 @@ def profile_of(app: App, actor: Actor, customer_id: int) -> LoyaltyProfile | Non
         since = app.clock() - timedelta(days=options.cap_days)
         recent = uow.session.scalar(
             select(func.count()).where(InteractionRow.customer_id == customer_id,
+                                       customer_contact(options),
                                        InteractionRow.occurred_at >= since)
         ) or 0  # fmt: skip
         return LoyaltyProfile(

@@ -22,15 +22,33 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from rapport.core.bootstrap import App
+    from rapport.plugins.loyalty.options import LoyaltyOptions
 
 TOPICS = ("price", "new_products", "joint_work", "complaint", "service", "other")
 CHUNK = 30_000  # under SQLite's 32 766 bound parameters per statement
 
 
+CHECK_IN = "checkin"
+
+
+def customer_contact(options: LoyaltyOptions) -> ColumnElement[bool]:
+    """An interaction that was a contact with the customer: one of the counted kinds, and
+    not a check-in on arrival. Signals, the contact cap and the card count the same way."""
+    kinds = [kind.value for kind in options.contact_kinds]
+    return InteractionRow.kind.in_(kinds) & (
+        InteractionRow.outcome.is_(None) | (InteractionRow.outcome != CHECK_IN)
+    )
+
+
 def gather(
-    app: App, session: Session, customer_ids: Sequence[int] | None, now: datetime, window_days: int
+    app: App,
+    session: Session,
+    customer_ids: Sequence[int] | None,
+    now: datetime,
+    options: LoyaltyOptions,
 ) -> dict[int, dict[str, Any]]:
-    since = now - timedelta(days=window_days)
+    since = now - timedelta(days=options.window_days)
+    window_days = options.window_days
     before = since - timedelta(days=window_days)
     which: ColumnElement[bool] = (
         true() if customer_ids is None else CustomerRow.id.in_(customer_ids)
@@ -86,7 +104,7 @@ def gather(
             func.sum(case((InteractionRow.kind == InteractionKind.REQUEST.value, 1), else_=0)),
             *(func.sum(case((topic == t, 1), else_=0)) for t in TOPICS),
         )
-        .where(contact_which, InteractionRow.occurred_at >= since)
+        .where(contact_which, customer_contact(options), InteractionRow.occurred_at >= since)
         .group_by(InteractionRow.customer_id)
     ):
         entry = found.get(row[0])

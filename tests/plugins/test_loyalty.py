@@ -321,3 +321,30 @@ def test_the_first_event_scores_against_everyone_not_against_itself(app, team, h
         profile_of(app, team["ivan"], active.id).verdicts["motivation"]["value"]
         == "not_enough_data"
     )
+
+
+def test_only_contacts_with_the_customer_count_not_notes_photos_or_check_ins(app, team, history):
+    h, ivan = history, team["ivan"]
+    customer = h.customer("Busy notes")
+    h.contacts(customer, 1, kind="call")
+    h.contacts(customer, 4, kind="note")  # a note and three photos: internal
+    log_interaction(app, ivan, {"customer_id": customer.id, "kind": "visit",
+                                "outcome": "checkin", "occurred_at": NOW - timedelta(days=1)})  # fmt: skip
+    recalculate(app)
+    profile = profile_of(app, ivan, customer.id)
+    assert not profile.contact_cap_reached
+    assert "only 1 contacts" in profile.verdicts["motivation"]["reasons"][0]
+
+
+def test_a_win_back_reason_is_the_number_the_rule_used(app, team, history):
+    h, ivan = history, team["ivan"]
+    key = h.customer("Key buyer")
+    for days in (400, 170, 160, 150, 140, 130, 120):  # more orders lately, then silence
+        h.order(key, 1_000_000, days)
+    h.lost(key, 20, "competitor: cheaper")
+    recalculate(app)
+    profile = profile_of(app, ivan, key.id)
+    assert profile.strategy == "win_back"
+    reasons = profile.verdicts["strategy"]["reasons"]
+    assert not any("fell" in reason for reason in reasons), reasons
+    assert any(reason.startswith("no order for 120 days") for reason in reasons), reasons
