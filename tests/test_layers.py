@@ -84,6 +84,7 @@ CORE_LAYERS: list[tuple[str, frozenset[str]]] = [
                 "rapport.core.scheduler",
                 "rapport.core.runtime",
                 "rapport.core.bootstrap",
+                "rapport.core.command_lines",
             }
         ),
     ),
