@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 ALL = 1_000_000
+SCRAMBLED = 3
+"""More rows than this not fitting their IDs is one scramble (a sort), reported as one."""
 MAX_ARCHIVED_AT_ONCE = 20
 
 
@@ -172,12 +174,14 @@ class _Sheet:
         self.writes: list[tuple[int, int, Any]] = []
         self.touched: set[int] = set()  # records this cycle changed from the sheet
         self.positions: dict[str, int] = {}
+        self.headers: dict[int, str] = {}  # position -> header text, as the sheet will hold it
         self.gone: set[str] = set()  # columns whose header was not found: no information
         self.doubtful = False  # rows that do not fit their IDs: which went missing is unclear
         self.rebuilt = False
         self.skipped = False
         self.seen: set[int] = set()  # records whose row was read
         self.held: set[int] = set()  # records on refused rows: their base stays as it was
+        self.misfits: list[str] = []  # why each refused row does not fit its ID
         self.named: Counter[tuple[str, ...]] = Counter()  # new rows per identity, for row keys
         self.made: dict[int, tuple[int, dict[str, str]]] = {}  # record -> the new row it came from
         self.restored_note = "Restored: rows are not deleted from the sheet"
@@ -210,6 +214,7 @@ class _Sheet:
             note = self._row(index, cells, records, base)
             if canonical(self._column(STATUS), cells.get(STATUS)) != note:
                 self._put(index, STATUS, note)
+        self._report_misfits()
         present = self.seen | self.held
         missing = [rid for rid in records if rid not in present and rid in base]
         if missing and self._archives(len(missing), len(records)):
@@ -259,7 +264,7 @@ class _Sheet:
                  for rid, values in self.records.items()
                  if rid not in held or rid in base}  # fmt: skip
         state.confirm(self.app, self.layout.name, self.state, shown, self.versions,
-                      self.positions)  # fmt: skip
+                      self._layout_now())  # fmt: skip
 
     def _rebuild(self, *, missing: bool) -> list[list[Any]]:
         """A tab that is not there, or holds nothing: laid out afresh, every record listed
@@ -375,8 +380,19 @@ class _Sheet:
             note = (f"This row no longer looks like #{record_id} ({doubt.differing} cells "
                     f"differ): {undo}, or change fewer cells at once; nothing was read "
                     "from this row")  # fmt: skip
-        self.report.refused.append(f"{self.layout.name} row {index + 1}: {note}")
+        self.misfits.append(f"{self.layout.name} row {index + 1}: {note}")
         return note
+
+    def _report_misfits(self) -> None:
+        if len(self.misfits) <= SCRAMBLED:
+            self.report.refused += self.misfits
+            return
+        notes = self._column(STATUS).header(self.language)
+        self.report.refused.append(
+            f"{self.title}: {len(self.misfits)} rows do not fit their IDs; were the rows "
+            "sorted without the hidden ID column? Undo the sort. Nothing was read from those "
+            f"rows; each says why in «{notes}»"
+        )
 
     def _label(self, values: Mapping[str, str]) -> str:
         return " / ".join(values[k] for k in self.layout.identity if values.get(k))
@@ -596,21 +612,32 @@ class _Sheet:
                     values[key] = base[record_id][key]
 
     def _positions(self, grid: list[list[Any]]) -> dict[str, int]:
-        """Each column's position: found by its header in any language, else where it stood
-        after the last sync if that header is now one no column has (renamed in place).
-        A column found neither way is put back at the end and read as no information."""
-        header = [str(h).strip().casefold() if h is not None else "" for h in grid[0]]
+        """Each column's position: found by its header in any language or by the header it
+        had last time (a manager's name for it), else where it stood, if the header there
+        is one no column has and no column was added or removed (renamed in place). A
+        column found none of these ways is put back at the end, read as no information."""
+        shown = ["" if h is None else str(h).strip() for h in grid[0]]
+        header = [h.casefold() for h in shown]
         width = max(len(row) for row in grid)
         known = set().union(*(c.names() for c in self.layout.columns))
+        remembered = self.state.columns
+        same_width = bool(remembered) and width == 1 + max(at for at, _ in remembered.values())
         positions: dict[str, int] = {}
-        for column in self.layout.columns:
+
+        def place(column: Column, names: set[str]) -> None:
             for index, name in enumerate(header):
-                if name in column.names() and index not in positions.values():
+                if name and name in names and index not in positions.values():
                     positions[column.key] = index
-                    break
+                    return
+
         for column in self.layout.columns:
-            was = self.state.columns.get(column.key)
-            if column.key in positions or was is None or was >= width:
+            place(column, column.names())
+        for column in self.layout.columns:
+            if column.key not in positions and column.key in remembered:
+                place(column, {remembered[column.key][1].casefold()} - known)
+        for column in self.layout.columns:
+            was = remembered.get(column.key, (width, ""))[0]
+            if column.key in positions or not same_width or was >= width:
                 continue
             name = header[was] if was < len(header) else ""
             if name not in known and was not in positions.values():
@@ -623,7 +650,13 @@ class _Sheet:
                 width += 1
                 self.gone.add(column.key)
                 self.writes.append((0, positions[column.key], column.header(self.language)))
+        self.headers = {at: shown[at] for at in range(len(shown)) if shown[at]}
         return positions
+
+    def _layout_now(self) -> dict[str, tuple[int, str]]:
+        """Where each column stands once the write lands, under which header."""
+        return {key: (at, self.headers.get(at) or self._column(key).header(self.language))
+                for key, at in self.positions.items()}  # fmt: skip
 
     def _put(self, row: int, key: str, value: Any) -> None:
         self.writes.append((row, self.positions[key], typed(self._column(key), value)))

@@ -29,7 +29,8 @@ CHUNK = 5000  # ids per IN (...), well under every database's limit on parameter
 @dataclass
 class SheetState:
     base: dict[int, Values] = field(default_factory=dict)
-    columns: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Column key -> its position and its header (as the manager may have renamed it)."""
     created: dict[str, int] = field(default_factory=dict)
     """Row key -> the record made from that row, whose ID the sheet may not show yet."""
 
@@ -42,7 +43,7 @@ def load(app: App, sheet: str) -> SheetState:
             for row in session.scalars(select(BaseRow).where(BaseRow.sheet == sheet))
         }
         columns = {
-            row.key: row.position
+            row.key: (row.position, row.header)
             for row in session.scalars(select(ColumnRow).where(ColumnRow.sheet == sheet))
         }
         created = {
@@ -66,7 +67,7 @@ def confirm(
     old: SheetState,
     records: Mapping[int, Values],
     versions: Mapping[int, int],
-    columns: Mapping[str, int],
+    columns: Mapping[str, tuple[int, str]],
 ) -> None:
     """After a write has landed: the sheet holds ``records`` in ``columns``, and every
     created row its ID. Only the records whose cells changed are rewritten."""
@@ -89,7 +90,7 @@ def confirm(
             session.connection().execute(insert(BaseRow), rows)
         if moved:
             session.execute(delete(ColumnRow).where(ColumnRow.sheet == sheet))
-            session.add_all(ColumnRow(sheet=sheet, key=key, position=position)
-                            for key, position in columns.items())  # fmt: skip
+            session.add_all(ColumnRow(sheet=sheet, key=key, position=position, header=header)
+                            for key, (position, header) in columns.items())  # fmt: skip
         session.execute(delete(CreatedRow).where(CreatedRow.sheet == sheet))
         uow.commit()

@@ -21,14 +21,15 @@ class BaseRow(Base):
 
 
 class ColumnRow(Base):
-    """A column's position after the last confirmed write: a header renamed in place is
-    still known by where it stands."""
+    """A column's position and header after the last confirmed write: a header renamed
+    in place is still known by where it stands, and from then on by its new name."""
 
     __tablename__ = "sheets_columns"
 
     sheet: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+    header: Mapped[str] = mapped_column(String(200))
 
 
 class CreatedRow(Base):

@@ -59,6 +59,12 @@ class GoogleSide:
     def clear(self, title: str) -> None:
         self.standin.sheet(KEY, title).cells.clear()
 
+    def delete_column(self, title: str, col: int) -> None:
+        """As in the browser: the cells and the column formats to its right move left."""
+        self.put(title, [row[:col] + row[col + 1 :] for row in self.grid(title)])
+        sheet = self.standin.sheet(KEY, title)
+        sheet.formats = {c - (c > col): f for c, f in sheet.formats.items() if c != col}
+
     def fail_writes(self, times: int) -> None:
         self.standin.fail("values:batchUpdate", *[503] * times)
 
@@ -91,6 +97,11 @@ class XlsxSide:
 
     def typed(self, value: Any) -> Any:
         return value
+
+    def delete_column(self, title: str, col: int) -> None:
+        book = openpyxl.load_workbook(self.path)
+        book[title].delete_cols(col + 1)
+        book.save(self.path)
 
     def clear(self, title: str) -> None:
         book = openpyxl.load_workbook(self.path)
@@ -156,9 +167,7 @@ class Manager:
         self.side.put(title, grid)
 
     def delete_column(self, title: str, header: str) -> None:
-        grid = self.side.grid(title)
-        col = grid[0].index(header)
-        self.side.put(title, [row[:col] + row[col + 1 :] for row in grid])
+        self.side.delete_column(title, self.column(title, header))
 
     def sort_without_ids(self, title: str, header: str) -> None:
         """Select the visible columns (the hidden ID column left out) and sort them."""

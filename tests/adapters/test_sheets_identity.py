@@ -51,6 +51,8 @@ def test_a_sort_without_the_id_column_changes_no_deal_and_creates_none(app, team
     assert report.updated == 0 and report.created == 0
     notes = manager.notes("Deals")
     assert len(notes) >= 4 and all("sorted" in note for note in notes), notes
+    [scramble] = report.refused  # one scramble, said once
+    assert f"{len(notes)} rows do not fit their IDs" in scramble
 
 
 def test_an_id_typed_over_with_another_deals_id_changes_neither(app, team, deals, manager):
@@ -85,3 +87,17 @@ def test_a_rep_change_reaches_a_sorted_sheet_only_once_it_is_undone(app, team, d
     manager.side.sync()
     assert get_deal(app, team["manager"], deals[0].id).amount == Decimal("4321.00")
     assert manager.notes("Deals") == []
+
+
+def test_a_renamed_header_stays_known_when_a_column_before_it_is_deleted(app, team, deals, manager):
+    manager.rename("Deals", "Expected close", "Close date")
+    manager.side.sync()
+    manager.delete_column("Deals", "Owner")  # "Close date" now stands where "Owner" stood
+    report = manager.side.sync()
+    assert report.updated == 0 and report.refused == []
+    assert all(get_deal(app, team["manager"], d.id).owner_id == team["ivan"].user_id
+               for d in deals)  # fmt: skip
+    assert all(row["Owner"] == "Ivan Rep" for row in manager.rows("Deals"))
+    manager.edit("Deals", deals[0].id, "Close date", "2027-06-30")
+    assert manager.side.sync().updated == 1
+    assert get_deal(app, team["manager"], deals[0].id).expected_close == date(2027, 6, 30)

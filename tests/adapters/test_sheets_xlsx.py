@@ -104,6 +104,7 @@ def test_the_first_sync_lays_out_sheets_a_manager_understands(app, week, workboo
     assert manager.read("Deals", deal.id, "Amount") == 1500
     assert manager.read("Customers", customer.id, "Phones") == "+79123456789"
     assert cycle(app, workbook).appended == 0  # nothing changed, nothing written
+    assert workbook.stat().st_mode & 0o044 == 0o044  # colleagues on a shared folder can read it
 
 
 def test_a_managers_edits_come_back_through_the_service_layer(app, team, week, workbook):

@@ -101,6 +101,7 @@ class XlsxBook:
                 dir=self.path.parent, prefix=f".~{self.path.stem}-", suffix=".xlsx"
             )
             os.close(handle)
+            os.chmod(temporary, _mode(self.path))
             try:
                 self.book.save(temporary)
                 os.replace(temporary, self.path)
@@ -113,6 +114,16 @@ class XlsxBook:
                 "the next sync will try again"
             ) from None
         self.changed = False
+
+
+def _mode(path: Path) -> int:
+    """The workbook keeps its permissions; a new one gets what the user's umask gives a new
+    file (mkstemp's 0600 would lock colleagues on a shared folder out)."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _empty() -> Workbook:

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("sheet", sa.String(length=32), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("header", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("sheet", "key", name=op.f("pk_sheets_columns")),
     )
     op.create_table(
