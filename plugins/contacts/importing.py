@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 from rapport.core.db.tables import CustomerRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import CustomerKind
-from rapport.core.domain.errors import InvalidInput, Problems
+from rapport.core.domain.errors import FieldProblem, InvalidInput, Problems
 from rapport.core.domain.values import normalize_email, normalize_phone
 from rapport.core.explain import explain
 from rapport.core.services import changes
@@ -81,6 +81,8 @@ class ImportReport:
     organisations_created: int = 0
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    """Rows stored from a guess worth checking: read as Windows-1251, an unknown charset."""
     seconds: float = 0.0
 
 
@@ -139,18 +141,20 @@ def run_import(
     report = ImportReport(rows=len(plan.table.rows))
     owners = _owners(app)
     organisations = _stored_organisations(app)
+    refusals: dict[str, InvalidInput] = {}
     seen: dict[str, int] = {}
     for start in range(0, len(plan.table.rows), chunk_size):
         chunk = plan.table.rows[start : start + chunk_size]
-        prepared = [(row, _values(plan, row)) for row in chunk]
-        _add_organisations(app, actor, prepared, organisations, report, owner_id)
+        report.failed += [(row.line, row.problem) for row in chunk if row.problem]
+        prepared = [(row, _values(plan, row)) for row in chunk if not row.problem]
+        _add_organisations(app, actor, prepared, organisations, refusals, report, owner_id)
         existing = _stored_identifiers(app, prepared)
         commands: list[dict[str, Any]] = []
         lines: list[int] = []
         tags: list[list[str]] = []
         for row, values in prepared:
             try:
-                command, row_tags = _command(values, owners, organisations)
+                command, row_tags = _command(values, owners, organisations, refusals)
             except InvalidInput as exc:
                 report.failed.append((row.line, explain(app, exc)))
                 continue
@@ -179,6 +183,8 @@ def run_import(
         report.created += len(result.done)
         if on_progress is not None:
             on_progress(min(start + chunk_size, len(plan.table.rows)))
+    not_stored = {line for line, _ in report.failed + report.duplicates}
+    report.notes = [(line, note) for line, note in plan.table.notes if line not in not_stored]
     report.failed.sort()
     report.duplicates.sort()
     report.seconds = time.perf_counter() - started
@@ -213,7 +219,10 @@ def _values(plan: ImportPlan, row: SourceRow) -> dict[str, Any]:
 
 
 def _command(
-    values: dict[str, Any], owners: dict[str, int], organisations: dict[str, int]
+    values: dict[str, Any],
+    owners: dict[str, int],
+    organisations: dict[str, int],
+    refusals: dict[str, InvalidInput],
 ) -> tuple[dict[str, Any], list[str]]:
     problems = Problems()
     command: dict[str, Any] = {"fields": {}}
@@ -225,7 +234,10 @@ def _command(
         command["name"] = name or ""
         if organisation:
             organisation_id = organisations.get(search_key(organisation))
-            if organisation_id is None:
+            refused = refusals.get(search_key(organisation))
+            if refused is not None:
+                problems.add(_as_organisation(refused))
+            elif organisation_id is None:
                 problems.add(
                     InvalidInput.one("organisation", f"{organisation!r} could not be created")
                 )
@@ -264,6 +276,11 @@ def _command(
     return command, sorted(set(row_tags))
 
 
+def _as_organisation(refused: InvalidInput) -> InvalidInput:
+    """The organisation's own refusal, told as the organisation column's problem."""
+    return InvalidInput([FieldProblem("organisation", p.reason) for p in refused.problems])
+
+
 def _owners(app: App) -> dict[str, int]:
     with UnitOfWork(app, read_only=True) as uow:
         rows = uow.session.execute(select(UserRow.id, UserRow.display_name).where(UserRow.active))
@@ -296,26 +313,32 @@ def _add_organisations(
     actor: Actor,
     prepared: list[tuple[SourceRow, dict[str, Any]]],
     organisations: dict[str, int],
+    refusals: dict[str, InvalidInput],
     report: ImportReport,
     owner_id: int | None,
 ) -> None:
     """Create the organisations this chunk's people work for that are not stored yet,
-    owned like the imported rows.
+    owned like the imported rows; why one was refused goes into ``refusals``, for the rows
+    of its people to say.
     """
     missing: dict[str, str] = {}
     for _, values in prepared:
         if values.get("name") and values.get("organisation"):
             key = search_key(values["organisation"])
-            if key not in organisations:
+            if key not in organisations and key not in refusals:
                 missing.setdefault(key, values["organisation"])
     if not missing:
         return
     owner = {} if owner_id is None else {"owner_id": owner_id}
+    keys = list(missing)
     result = create_customers(
         app,
         actor,
-        [{"name": name, "kind": CustomerKind.ORGANISATION, **owner} for name in missing.values()],
+        [{"name": missing[key], "kind": CustomerKind.ORGANISATION, **owner} for key in keys],
     )
+    for failure in result.failed:
+        if isinstance(failure.error, InvalidInput):
+            refusals[keys[failure.index]] = failure.error
     for customer in result.done:
         organisations[search_key(customer.name)] = customer.id
     report.organisations_created += len(result.done)

@@ -1,0 +1,167 @@
+"""Damaged import files (issue 16): every byte decodes, a bad row is refused on its own with
+its line, and the report says exactly what was stored."""
+
+import pytest
+
+from rapport.core.domain.enums import FieldType
+from rapport.core.domain.fields import FieldSpec
+from rapport.core.markers import hookimpl
+from rapport.core.services.customers import list_customers
+from rapport.plugins.contacts.importing import plan_import, run_import
+from rapport.plugins.contacts.tabular import read_source
+
+
+def import_bytes(app, actor, data, name="clients.csv", **options):
+    table = read_source(data, name)
+    plan = plan_import(app, table, options.pop("mapping", None))
+    return table, run_import(app, actor, plan, **options)
+
+
+def stored_names(app, actor):
+    return sorted(c.name for c in list_customers(app, actor, limit=1000))
+
+
+def test_every_byte_decodes_even_those_windows_1251_leaves_undefined():
+    every = bytes(b for b in range(256) if b not in b'\r\n",;\t|')
+    table = read_source(b"Name\nAnna\x98\n" + every + b"\n", "x.csv")
+    assert [row.line for row in table.rows] == [2, 3]
+    assert table.rows[0].values["Name"].startswith("Anna")
+
+
+def test_a_utf8_file_with_a_few_windows_1251_lines_is_decoded_line_by_line(app, team):
+    data = (
+        "Name\nЕщё Один\n".encode() + "Анна Кузнецова\n".encode("cp1251") + "Борис Ёлкин\n".encode()
+    )
+    table, report = import_bytes(app, team["ivan"], data)
+    assert table.encoding == "utf-8"
+    assert [row.values["Name"] for row in table.rows] == [
+        "Ещё Один",
+        "Анна Кузнецова",
+        "Борис Ёлкин",
+    ]
+    assert report.created == 3
+    [(line, note)] = report.notes
+    assert line == 3 and "Windows-1251" in note
+    assert stored_names(app, team["ivan"]) == ["Анна Кузнецова", "Борис Ёлкин", "Ещё Один"]
+
+
+def test_a_wholly_windows_1251_file_is_named_so_without_a_note_per_row():
+    table = read_source("Имя\nАнна\nБорис\n".encode("cp1251"), "x.csv")
+    assert table.encoding == "cp1251" and table.notes == []
+    assert [row.values["Имя"] for row in table.rows] == ["Анна", "Борис"]
+
+
+def test_a_huge_cell_refuses_its_row_only(app, team):
+    data = b"Name;Notes\nAnna;short\nBoris;" + b"x" * 200_000 + b"\nCarl;ok\n"
+    _, report = import_bytes(app, team["ivan"], data)
+    assert report.created == 2
+    [(line, reason)] = report.failed
+    assert line == 3 and "longer than" in reason
+    assert stored_names(app, team["ivan"]) == ["Anna", "Carl"]
+
+
+@pytest.mark.parametrize(
+    ("broken", "stored"),
+    [
+        # Never closed: that line alone is refused, the next ones are read again.
+        ('"Boris;+7 912 000 11 22\nCarl;+7 495 123 45 67\n', ["Anna", "Carl", "Dora"]),
+        # Closed on a later line, or closed right but with a row inside: both lines refused.
+        ('"Boris;+7 912 000 11 22\nCarl;"+7 495 123 45 67"\n', ["Anna", "Dora"]),
+        ('Boris;"+7 912 000 11 22\nCarl;+7 495 123 45 67";x\n', ["Anna", "Dora"]),
+    ],
+)
+def test_an_unclosed_quote_is_reported_with_its_line_never_imported_merged(
+    app, team, broken, stored
+):
+    data = ("Name;Phone\nAnna;+7 912 345 67 89\n" + broken + "Dora;+7 912 111 22 33\n").encode()
+    _, report = import_bytes(app, team["ivan"], data)
+    assert report.created == len(stored) and report.rows == len(stored) + 1
+    [(line, reason)] = report.failed
+    assert line == 3 and "quote opened on line 3" in reason
+    assert stored_names(app, team["ivan"]) == stored
+
+
+def test_a_multi_line_address_in_quotes_is_still_one_row():
+    table = read_source(b'Name;Address\nAnna;"Moscow\nTverskaya 1"\nBoris;Kyiv\n', "x.csv")
+    assert [row.problem for row in table.rows] == [None, None]
+    assert table.rows[0].values["Address"] == "Moscow\nTverskaya 1"
+    assert table.rows[1].line == 4
+
+
+def card(*lines):
+    return "BEGIN:VCARD\r\nVERSION:2.1\r\n" + "".join(f"{x}\r\n" for x in lines) + "END:VCARD\r\n"
+
+
+def test_an_unknown_vcard_charset_falls_back_and_names_the_card(app, team):
+    vcf = card("FN:Boris") + card("N;CHARSET=X-NOSUCH;ENCODING=QUOTED-PRINTABLE:=41=6E=6E=61;;;")
+    _table, report = import_bytes(app, team["ivan"], vcf.encode(), name="c.vcf")
+    assert report.created == 2
+    [(line, note)] = report.notes
+    assert line == 5 and "X-NOSUCH" in note
+    assert stored_names(app, team["ivan"]) == ["Anna", "Boris"]
+
+
+def test_a_nested_vcard_keeps_the_outer_card(app, team):
+    vcf = (
+        "BEGIN:VCARD\r\nFN:Outer Card\r\nBEGIN:VCARD\r\nFN:Inner Card\r\nEND:VCARD\r\n"
+        "TEL:+7 912 345 67 89\r\nEND:VCARD\r\n"
+    )
+    _, report = import_bytes(app, team["ivan"], vcf.encode(), name="c.vcf")
+    assert report.created == 2 and not report.failed
+    assert [line for line, _ in report.notes] == [3]
+    people = {c.name: c for c in list_customers(app, team["ivan"])}
+    assert people["Outer Card"].phones == ["+79123456789"] and people["Inner Card"].phones == []
+
+
+def test_control_characters_refuse_their_row_and_every_other_row_is_stored(app, team):
+    data = (
+        b"Name;Phone;Region;Company;Tags\n"
+        b"Good One;;;;\n"
+        b"Bad\x00Name;;;;\n"
+        b"Bad Phone;+7 912\x1b 345 67 89;;;\n"
+        b"Good Two;;;;\n"
+        b"Bad Region;;North\x07;;\n"
+        b"Bad Company;;;Acme\x00;\n"
+        b"Bad Tag;;;;vip\x01\n"
+        b"Good Three;;;;\n"
+    )
+    _, report = import_bytes(app, team["ivan"], data, chunk_size=2)
+    assert report.created == 3
+    assert [line for line, _ in report.failed] == [3, 4, 6, 7, 8]
+    reasons = [reason for line, reason in report.failed if line != 4]  # 4: not a phone number
+    assert all("control character" in reason for reason in reasons), report.failed
+    assert stored_names(app, team["ivan"]) == ["Good One", "Good Three", "Good Two"]
+
+
+def test_control_characters_in_a_vcard_refuse_that_card(app, team):
+    vcf = card("FN:Good") + card("FN:Bad\x00Card") + card("FN:Fine", "NOTE:a\x1bb")
+    _, report = import_bytes(app, team["ivan"], vcf.encode(), name="c.vcf")
+    assert report.created == 1 and [line for line, _ in report.failed] == [5, 9]
+    assert stored_names(app, team["ivan"]) == ["Good"]
+
+
+class Figures:
+    @hookimpl
+    def register_fields(self, register):
+        register(
+            FieldSpec(entity="customer", name="turnover", type=FieldType.MONEY, label="Turnover")
+        )
+        register(
+            FieldSpec(entity="customer", name="headcount", type=FieldType.NUMBER, label="Headcount")
+        )
+
+
+@pytest.mark.parametrize(
+    "value", ["1e30", "Infinity", "-Infinity", "NaN", "sNaN", "1" * 29, "1e999999999", "-5"]
+)
+@pytest.mark.parametrize("column", ["Turnover", "Headcount"])
+def test_numbers_out_of_range_refuse_their_row(make_app, team, value, column):
+    app = make_app(plugins=[("figures", Figures())])
+    if value == "-5" and column == "Headcount":
+        value = "1" * 40
+    data = f"Name;{column}\nFirst;10\nSecond;{value}\nThird;20\n".encode()
+    _, report = import_bytes(app, team["ivan"], data)
+    assert report.created == 2
+    [(line, _)] = report.failed
+    assert line == 3
+    assert stored_names(app, team["ivan"]) == ["First", "Third"]
