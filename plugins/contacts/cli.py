@@ -75,6 +75,10 @@ def import_command(
             click.echo(f"  {header:<28} -> (not imported)")
         for line, values in preview(app, plan):
             click.echo(f"  line {line}: {values}")
+        unreadable = [
+            (row.line, "cannot be read", row.problem) for row in table.rows if row.problem
+        ]
+        _show(unreadable + [(line, "note", note) for line, note in table.notes], report)
         if preview_only:
             return
         if not yes:
@@ -97,23 +101,30 @@ def import_command(
     click.echo(
         f"Imported {result.created} of {result.rows} rows in {result.seconds:.1f} s"
         f" ({result.organisations_created} organisations created); "
-        f"{len(result.duplicates)} duplicates skipped, {len(result.failed)} rows refused."
+        f"{len(result.duplicates)} duplicates skipped, {len(result.failed)} rows refused"
+        + (f"; {len(result.notes)} rows stored from a guess, check them." if result.notes else ".")
     )
     problems = [(line, "duplicate", why) for line, why in result.duplicates]
     problems += [(line, "refused", why) for line, why in result.failed]
+    problems += [(line, "note", why) for line, why in result.notes]
     problems.sort()
-    for line, kind, why in problems[:SHOWN_PROBLEMS]:
+    _show(problems, report)
+    if report:
+        with report.open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out, delimiter=";")
+            writer.writerow(["line", "outcome", "reason"])
+            writer.writerows(problems)
+
+
+def _show(problems: list[tuple[int, str, str]], report: Path | None) -> None:
+    """The first problems by line; the rest are counted (all of them go to ``--report``)."""
+    for line, kind, why in sorted(problems)[:SHOWN_PROBLEMS]:
         click.echo(f"  line {line}: {kind}: {why}")
     if len(problems) > SHOWN_PROBLEMS:
         click.echo(
             f"  ... and {len(problems) - SHOWN_PROBLEMS} more"
             + ("" if report else " (use --report FILE to get them all)")
         )
-    if report:
-        with report.open("w", newline="", encoding="utf-8-sig") as out:
-            writer = csv.writer(out, delimiter=";")
-            writer.writerow(["line", "outcome", "reason"])
-            writer.writerows(problems)
 
 
 @click.command("export")

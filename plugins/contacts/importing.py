@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from itertools import islice
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -123,8 +124,9 @@ def plan_import(
 
 
 def preview(app: App, plan: ImportPlan, *, sample: int = 5) -> list[tuple[int, dict[str, Any]]]:
-    """The first rows as they would be stored, for the user to check the mapping."""
-    return [(row.line, _values(plan, row)) for row in plan.table.rows[:sample]]
+    """The first readable rows as they would be stored, for the user to check the mapping."""
+    readable = (row for row in plan.table.rows if not row.problem)
+    return [(row.line, _values(plan, row)) for row in islice(readable, sample)]
 
 
 def run_import(

@@ -165,3 +165,34 @@ def test_numbers_out_of_range_refuse_their_row(make_app, team, value, column):
     [(line, _)] = report.failed
     assert line == 3
     assert stored_names(app, team["ivan"]) == ["First", "Third"]
+
+
+def test_the_cli_names_unreadable_rows_before_asking_and_guesses_in_the_report(
+    app, admin, tmp_path, monkeypatch, settings
+):
+    from click.testing import CliRunner
+
+    from rapport.core.cli import main
+
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "Name;Phone\nЕщё Один;\n".encode()
+        + '"Boris;+7 912 000 11 22\n'.encode()
+        + "Анна Кузнецова;\n".encode("cp1251")
+    )
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", settings.database_url)
+    runner = CliRunner()
+    preview = runner.invoke(main, ["import", str(path), "--preview"])
+    assert preview.exit_code == 0, preview.output
+    assert "line 3: cannot be read: a quote opened on line 3 is never closed" in preview.output
+    assert "line 4: note: not UTF-8: read as Windows-1251" in preview.output
+    report = tmp_path / "report.csv"
+    result = runner.invoke(main, ["import", str(path), "--yes", "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 of 3 rows" in result.output and "1 rows refused" in result.output
+    assert "1 rows stored from a guess" in result.output
+    assert "line 3: refused: a quote opened on line 3" in result.output
+    assert "line 4: note: not UTF-8" in result.output
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert [line.split(";")[:2] for line in lines[1:]] == [["3", "refused"], ["4", "note"]]
+    assert stored_names(app, admin) == ["Анна Кузнецова", "Ещё Один"]
