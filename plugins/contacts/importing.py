@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import time
-from itertools import islice
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select

@@ -177,7 +177,7 @@ def test_the_cli_names_unreadable_rows_before_asking_and_guesses_in_the_report(
     path = tmp_path / "mixed.csv"
     path.write_bytes(
         "Name;Phone\nЕщё Один;\n".encode()
-        + '"Boris;+7 912 000 11 22\n'.encode()
+        + b'"Boris;+7 912 000 11 22\n'
         + "Анна Кузнецова;\n".encode("cp1251")
     )
     monkeypatch.setenv("RAPPORT_DATABASE_URL", settings.database_url)
