@@ -102,8 +102,15 @@ def import_command(
         f"Imported {result.created} of {result.rows} rows in {result.seconds:.1f} s"
         f" ({result.organisations_created} organisations created); "
         f"{len(result.duplicates)} duplicates skipped, {len(result.failed)} rows refused"
-        + (f"; {len(result.notes)} rows stored from a guess, check them." if result.notes else ".")
+        + (
+            f"; {len({n[0] for n in result.notes})} rows stored from a guess, check them."
+            if result.notes
+            else "."
+        )
     )
+    if result.stopped:
+        line, why = result.stopped
+        click.echo(f"Stopped at line {line}: {why}. Nothing from line {line} on was stored.")
     problems = [(line, "duplicate", why) for line, why in result.duplicates]
     problems += [(line, "refused", why) for line, why in result.failed]
     problems += [(line, "note", why) for line, why in result.notes]
@@ -114,6 +121,8 @@ def import_command(
             writer = csv.writer(out, delimiter=";")
             writer.writerow(["line", "outcome", "reason"])
             writer.writerows(problems)
+    if result.stopped:
+        ctx.exit(1)
 
 
 def _show(problems: list[tuple[int, str, str]], report: Path | None) -> None:

@@ -9,6 +9,7 @@ in a column are found by name or created once, and their people linked to them.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -55,6 +56,7 @@ CORE_TARGETS: dict[str, tuple[str, ...]] = {
     "tags": ("tags", "tag", "теги", "метки", "тег", "мітки"),
 }  # fmt: skip
 IGNORE = "-"
+log = logging.getLogger(__name__)
 _KINDS = {
     "organisation": CustomerKind.ORGANISATION, "organization": CustomerKind.ORGANISATION,
     "company": CustomerKind.ORGANISATION, "организация": CustomerKind.ORGANISATION,
@@ -84,6 +86,8 @@ class ImportReport:
     failed: list[tuple[int, str]] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
     """Rows stored from a guess worth checking: read as Windows-1251, an unknown charset."""
+    stopped: tuple[int, str] | None = None
+    """The line from which nothing was stored because the import stopped, and why."""
     seconds: float = 0.0
 
 
@@ -117,10 +121,16 @@ def plan_import(
         raise InvalidInput.one(
             "columns",
             "no column holds the name: call one 'Name' (or 'Имя', 'Название', 'Organisation'), "
-            f"or map one with --map; the file has: {', '.join(h for h in table.headers if h)}",
+            f"or map one with --map; the file has: {_listing(table.headers)}",
         )
     unmapped = [h for h in table.headers if h and h not in mapping]
     return ImportPlan(table, mapping, unmapped)
+
+
+def _listing(headers: list[str], most: int = 10) -> str:
+    """The file's columns for a message: a binary file's first line stays one short line."""
+    named = [h if len(h) <= 30 else h[:29] + "…" for h in headers if h]
+    return ", ".join(named[:most]) + (f" and {len(named) - most} more" if len(named) > most else "")
 
 
 def preview(app: App, plan: ImportPlan, *, sample: int = 5) -> list[tuple[int, dict[str, Any]]]:
@@ -139,58 +149,102 @@ def run_import(
     chunk_size: int = 1000,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
+    """Import the plan's rows a chunk (one transaction) at a time. A refused row is reported
+    and skipped; a failure no row explains (the database gone) stops the import, and the
+    report says from which line on nothing was stored, so it is never half-told.
+    """
     started = time.perf_counter()
     report = ImportReport(rows=len(plan.table.rows))
-    owners = _owners(app)
-    organisations = _stored_organisations(app)
-    refusals: dict[str, InvalidInput] = {}
-    seen: dict[str, int] = {}
+    state = _Run(allow_duplicates, owner_id, _owners(app), _stored_organisations(app), {}, {})
     for start in range(0, len(plan.table.rows), chunk_size):
         chunk = plan.table.rows[start : start + chunk_size]
-        report.failed += [(row.line, row.problem) for row in chunk if row.problem]
-        prepared = [(row, _values(plan, row)) for row in chunk if not row.problem]
-        _add_organisations(app, actor, prepared, organisations, refusals, report, owner_id)
-        existing = _stored_identifiers(app, prepared)
-        commands: list[dict[str, Any]] = []
-        lines: list[int] = []
-        tags: list[list[str]] = []
-        for row, values in prepared:
-            try:
-                command, row_tags = _command(values, owners, organisations, refusals)
-            except InvalidInput as exc:
-                report.failed.append((row.line, explain(app, exc)))
-                continue
-            if owner_id is not None:
-                command.setdefault("owner_id", owner_id)
-            keys = _identity(app, command)
-            repeated = _repeat(keys, existing, seen)
-            if repeated and not allow_duplicates:
-                report.duplicates.append((row.line, repeated))
-                continue
-            for key in keys:
-                seen.setdefault(key, row.line)
-            commands.append(command)
-            lines.append(row.line)
-            tags.append(row_tags)
-        result = create_customers(app, actor, commands, chunk_size=chunk_size)
-        failed = {failure.index for failure in result.failed}
-        for failure in result.failed:
-            report.failed.append(
-                (lines[failure.index], explain(app, failure.error, actor.language))
-            )
-        created_index = [i for i in range(len(commands)) if i not in failed]
-        _store_tags(
-            app, actor, [(c.id, tags[i]) for i, c in zip(created_index, result.done, strict=True)]
-        )
-        report.created += len(result.done)
+        try:
+            _import_chunk(app, actor, plan, chunk, state, report)
+        except Exception as exc:  # the chunks before are stored: say exactly that
+            log.error("import stopped at line %s", chunk[0].line, exc_info=True)
+            report.stopped = (chunk[0].line, _first_line(exc))
+            break
         if on_progress is not None:
             on_progress(min(start + chunk_size, len(plan.table.rows)))
     not_stored = {line for line, _ in report.failed + report.duplicates}
-    report.notes = [(line, note) for line, note in plan.table.notes if line not in not_stored]
+    report.notes = [
+        (line, note)
+        for line, note in plan.table.notes
+        if line not in not_stored and (report.stopped is None or line < report.stopped[0])
+    ]
     report.failed.sort()
     report.duplicates.sort()
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Run:
+    """What the chunks of one import share."""
+
+    allow_duplicates: bool
+    owner_id: int | None
+    owners: dict[str, int]
+    organisations: dict[str, int]
+    refusals: dict[str, InvalidInput]
+    seen: dict[str, int]
+
+
+def _import_chunk(
+    app: App,
+    actor: Actor,
+    plan: ImportPlan,
+    chunk: list[SourceRow],
+    state: _Run,
+    report: ImportReport,
+) -> None:
+    prepared = [(row, _values(plan, row)) for row in chunk if not row.problem]
+    _add_organisations(
+        app, actor, prepared, state.organisations, state.refusals, report, state.owner_id
+    )
+    existing = _stored_identifiers(app, prepared)
+    failed: list[tuple[int, str]] = [(row.line, row.problem) for row in chunk if row.problem]
+    duplicates: list[tuple[int, str]] = []
+    commands: list[dict[str, Any]] = []
+    lines: list[int] = []
+    tags: list[list[str]] = []
+    for row, values in prepared:
+        try:
+            command, row_tags = _command(values, state.owners, state.organisations, state.refusals)
+        except InvalidInput as exc:
+            failed.append((row.line, explain(app, exc)))
+            continue
+        if state.owner_id is not None:
+            command.setdefault("owner_id", state.owner_id)
+        keys = _identity(app, command)
+        repeated = _repeat(keys, existing, state.seen)
+        if repeated and not state.allow_duplicates:
+            duplicates.append((row.line, repeated))
+            continue
+        for key in keys:
+            state.seen.setdefault(key, row.line)
+        commands.append(command)
+        lines.append(row.line)
+        tags.append(row_tags)
+    result = create_customers(app, actor, commands, chunk_size=len(commands) or 1)
+    report.created += len(result.done)
+    report.failed += failed
+    report.failed += [
+        (lines[failure.index], explain(app, failure.error, actor.language))
+        for failure in result.failed
+    ]
+    report.duplicates += duplicates
+    refused = {failure.index for failure in result.failed}
+    created_index = [i for i in range(len(commands)) if i not in refused]
+    _store_tags(
+        app, actor, [(c.id, tags[i]) for i, c in zip(created_index, result.done, strict=True)]
+    )
+
+
+def _first_line(error: Exception) -> str:
+    """What stopped an import, short enough for one line of its report."""
+    text = str(error).strip().splitlines()
+    return (text[0][:200] if text else type(error).__name__) or type(error).__name__
 
 
 # --- mapping and conversion ------------------------------------------------------------

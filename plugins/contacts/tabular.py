@@ -23,6 +23,8 @@ DELIMITERS = ",;\t|"
 _FORMULA = ("=", "+", "-", "@")
 MAX_CELL = 100_000
 """Longer than any field stores (notes hold 10,000): such a cell is a broken file."""
+_WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+"""How .xlsx (a zip) and .xls files begin: renamed to .csv, they would read as garbage."""
 FALLBACK_NOTE = "not UTF-8: read as Windows-1251, check its letters"
 
 
@@ -48,6 +50,10 @@ class SourceTable:
 def read_source(data: bytes, filename: str, encoding: str | None = None) -> SourceTable:
     if not data.strip():
         raise InvalidInput.one("file", "is empty")
+    if data.startswith(_WORKBOOKS):
+        raise InvalidInput.one(
+            "file", 'is an Excel workbook, not CSV: save it as "CSV UTF-8" and import that'
+        )
     decoded = decode(data, encoding)
     text = decoded.text
     if filename.lower().endswith((".vcf", ".vcard")) or text.lstrip().upper().startswith(

@@ -4,6 +4,7 @@ its line, and the report says exactly what was stored."""
 import pytest
 
 from rapport.core.domain.enums import FieldType
+from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.markers import hookimpl
 from rapport.core.services.customers import list_customers
@@ -196,3 +197,29 @@ def test_the_cli_names_unreadable_rows_before_asking_and_guesses_in_the_report(
     lines = report.read_text(encoding="utf-8-sig").splitlines()
     assert [line.split(";")[:2] for line in lines[1:]] == [["3", "refused"], ["4", "note"]]
     assert stored_names(app, admin) == ["Анна Кузнецова", "Ещё Один"]
+
+
+def test_an_unexpected_failure_stops_the_import_and_the_report_says_what_is_stored(
+    app, team, monkeypatch
+):
+    import rapport.plugins.contacts.importing as importing
+
+    real = importing.create_customers
+
+    def failing(app, actor, rows, **options):
+        if any(row["name"] == "Boom" for row in rows):
+            raise RuntimeError("the database went away")
+        return real(app, actor, rows, **options)
+
+    monkeypatch.setattr(importing, "create_customers", failing)
+    data = b"Name\nA\nB\nC\nBoom\nE\n"
+    _, report = import_bytes(app, team["ivan"], data, chunk_size=2)
+    assert report.created == 2 and report.stopped == (4, "the database went away")
+    assert stored_names(app, team["ivan"]) == ["A", "B"]
+
+
+def test_binary_spreadsheets_are_refused_as_such():
+    with pytest.raises(InvalidInput, match="an Excel workbook"):
+        read_source(b"PK\x03\x04\x14\x00\x06\x00rest of a zip", "clients.csv")
+    with pytest.raises(InvalidInput, match="an Excel workbook"):
+        read_source(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest of an xls", "clients.csv")
