@@ -161,7 +161,10 @@ def run_import(
         try:
             _import_chunk(app, actor, plan, chunk, state, report)
         except Exception as exc:  # the chunks before are stored: say exactly that
-            log.error("import stopped at line %s", chunk[0].line, exc_info=True)
+            log.error(
+                "import stopped at line %s: %s", chunk[0].line, exc,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )  # fmt: skip
             report.stopped = (chunk[0].line, _first_line(exc))
             break
         if on_progress is not None:

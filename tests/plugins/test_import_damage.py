@@ -223,3 +223,33 @@ def test_binary_spreadsheets_are_refused_as_such():
         read_source(b"PK\x03\x04\x14\x00\x06\x00rest of a zip", "clients.csv")
     with pytest.raises(InvalidInput, match="an Excel workbook"):
         read_source(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest of an xls", "clients.csv")
+
+
+def test_the_cli_says_where_a_stopped_import_stopped(app, admin, tmp_path, monkeypatch, settings):
+    from click.testing import CliRunner
+
+    import rapport.plugins.contacts.importing as importing
+    from rapport.core.cli import main
+
+    def failing(app, actor, rows, **options):
+        raise RuntimeError("server closed the connection unexpectedly\nSQL: INSERT ...")
+
+    monkeypatch.setattr(importing, "create_customers", failing)
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", settings.database_url)
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"Name\nA\nB\n")
+    result = CliRunner().invoke(main, ["import", str(path), "--yes"])
+    assert result.exit_code == 1, result.output
+    assert "Imported 0 of 2 rows" in result.output
+    assert (
+        "Stopped at line 2: server closed the connection unexpectedly. "
+        "Nothing from line 2 on was stored." in result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_a_windows_1251_line_in_a_utf8_vcard_file_names_its_card():
+    vcf = card("FN:Ещё Один").encode() + card("FN:Анна").encode("cp1251")
+    table = read_source(vcf, "c.vcf")
+    assert [row.values["name"] for row in table.rows] == ["Ещё Один", "Анна"]
+    assert table.notes == [(5, "not UTF-8: read as Windows-1251, check its letters")]
