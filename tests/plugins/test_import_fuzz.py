@@ -9,6 +9,8 @@ as imported is stored under the name the file gave it, and no other row is.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -24,7 +26,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-HEADER = "Name;Phone;Notes;Tags\n"
+HEADER = "Name;Phone;Notes;Tags;Company\n"
 CELL = st.text(max_size=40) | st.sampled_from(
     ['"', '""', '"a;b"', "\x00", "\x98", "a\nb", "+7 912 345 67 89", "x" * 200, "1e30", "=1+1"]
 )
@@ -34,6 +36,27 @@ ENCODED = st.tuples(TEXT, st.sampled_from(["utf-8", "cp1251", "utf-16"])).map(
     lambda pair: pair[0].encode(pair[1], "replace")
 )
 FILES = ENCODED | st.binary(max_size=300).map(lambda data: HEADER.encode() + data)
+VCARD_LINE = st.sampled_from(
+    ["BEGIN:VCARD", "END:VCARD", "VERSION:2.1", "FN:Anna", "TEL:+7 912 345 67 89", " folded"]
+) | st.builds(
+    "{}:{}".format,
+    st.sampled_from(["FN", "N", "ORG", "TEL", "EMAIL", "NOTE", "BDAY",
+                     "N;CHARSET=X-NOSUCH;ENCODING=QUOTED-PRINTABLE",
+                     "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE"]),
+    st.text(max_size=30),
+)  # fmt: skip
+VCARDS = st.lists(VCARD_LINE, max_size=20).map(
+    lambda lines: "BEGIN:VCARD\r\n" + "\r\n".join(lines) + "\r\nEND:VCARD\r\n"
+)
+
+
+NAME, ORG = ("Name", "name"), ("Company", "organisation")
+
+
+def stored_name(values):
+    """The name a row is stored under: its name, or else its organisation's."""
+    cell = next((values[key].strip() for key in NAME + ORG if values.get(key, "").strip()), "")
+    return " ".join(cell.split())
 
 
 def max_id(app):
@@ -50,20 +73,34 @@ def names_after(app, first_id):
 @FUZZ
 @given(data=FILES)
 def test_any_file_is_refused_clearly_or_imported_exactly_as_reported(app, team, data):
+    imported_as_reported(app, team["ivan"], data, "fuzz.csv")
+
+
+@FUZZ
+@given(text=VCARDS, encoding=st.sampled_from(["utf-8", "cp1251"]))
+def test_any_vcard_file_is_refused_clearly_or_imported_exactly_as_reported(
+    app, team, text, encoding
+):
+    imported_as_reported(app, team["ivan"], text.encode(encoding, "replace"), "fuzz.vcf")
+
+
+def imported_as_reported(app, actor, data, filename):
     before = max_id(app)
     try:
-        table = read_source(data, "fuzz.csv")
-        report = run_import(app, team["ivan"], plan_import(app, table), chunk_size=3)
+        table = read_source(data, filename)
+        report = run_import(app, actor, plan_import(app, table), chunk_size=3)
     except RapportError as exc:
         event(f"refused: {type(exc).__name__}")
         assert max_id(app) == before
         return
     skipped = {line for line, _ in report.failed + report.duplicates}
-    expected = sorted(
-        " ".join(row.values.get("Name", "").split())
-        for row in table.rows
-        if row.line not in skipped
-    )
+    expected = sorted(stored_name(row.values) for row in table.rows if row.line not in skipped)
     assert report.created == len(expected) == report.rows - len(skipped)
-    assert names_after(app, before) == expected
-    event(f"imported some: {bool(expected)}; refused some: {bool(report.failed)}")
+    stored, imported = Counter(names_after(app, before)), Counter(expected)
+    assert not imported - stored  # every row counted as imported is stored under its name
+    # Besides the rows: the organisations they name, created once (and counted) for them.
+    organisations = stored - imported
+    assert organisations.total() == report.organisations_created
+    named = {" ".join(row.values.get(key, "").split()) for row in table.rows for key in ORG}
+    assert set(organisations) <= named
+    event(f"imported some: {report.created > 0}; refused some: {bool(report.failed)}")
