@@ -215,7 +215,7 @@ def _import_chunk(
         try:
             command, row_tags = _command(values, state.owners, state.organisations, state.refusals)
         except InvalidInput as exc:
-            failed.append((row.line, explain(app, exc)))
+            failed.append((row.line, explain(app, exc, actor.language)))
             continue
         if state.owner_id is not None:
             command.setdefault("owner_id", state.owner_id)
