@@ -138,9 +138,11 @@ def _quoting(lines: list[str], cells: list[str], delimiter: str, columns: int) -
         list(csv.reader(lines, delimiter=delimiter, strict=True))
     except csv.Error:
         return "its quotes do not pair up; the lines are not imported, fix the quote"
+    # Two separators at least: a note's line with one comma is no row of a 2-column file.
+    enough = max(columns - 1, 2)
     for cell in cells:
         for inner in cell.splitlines()[1:]:
-            if columns > 1 and inner.count(delimiter) >= columns - 1:
+            if inner.count(delimiter) >= enough:
                 return "a line inside it reads as a row; the lines are not imported, fix the quote"
     return None
 

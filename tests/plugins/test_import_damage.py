@@ -65,17 +65,19 @@ def test_a_huge_cell_refuses_its_row_only(app, team):
     ("broken", "stored"),
     [
         # Never closed: that line alone is refused, the next ones are read again.
-        ('"Boris;+7 912 000 11 22\nCarl;+7 495 123 45 67\n', ["Anna", "Carl", "Dora"]),
+        ('"Boris;+7 912 000 11 22;Kyiv\nCarl;+7 495 123 45 67;Minsk\n', ["Anna", "Carl", "Dora"]),
         # Closed on a later line, or closed right but with a row inside: both lines refused.
-        ('"Boris;+7 912 000 11 22\nCarl;"+7 495 123 45 67"\n', ["Anna", "Dora"]),
-        ('Boris;"+7 912 000 11 22\nCarl;+7 495 123 45 67";x\n', ["Anna", "Dora"]),
+        ('"Boris;+7 912 000 11 22;Kyiv\nCarl;"+7 495 123 45 67";Minsk\n', ["Anna", "Dora"]),
+        ('Boris;"+7 912 000 11 22;Kyiv\nCarl;+7 495 123 45 67;Minsk";x\n', ["Anna", "Dora"]),
     ],
 )
 def test_an_unclosed_quote_is_reported_with_its_line_never_imported_merged(
     app, team, broken, stored
 ):
-    data = ("Name;Phone\nAnna;+7 912 345 67 89\n" + broken + "Dora;+7 912 111 22 33\n").encode()
-    _, report = import_bytes(app, team["ivan"], data)
+    data = (
+        "Name;Phone;City\nAnna;+7 912 345 67 89;Moscow\n" + broken + "Dora;+7 912 111 22 33;Oslo\n"
+    )
+    _, report = import_bytes(app, team["ivan"], data.encode(), mapping={"City": "address"})
     assert report.created == len(stored) and report.rows == len(stored) + 1
     [(line, reason)] = report.failed
     assert line == 3 and "quote opened on line 3" in reason
@@ -87,6 +89,8 @@ def test_a_multi_line_address_in_quotes_is_still_one_row():
     assert [row.problem for row in table.rows] == [None, None]
     assert table.rows[0].values["Address"] == "Moscow\nTverskaya 1"
     assert table.rows[1].line == 4
+    notes = read_source(b'Name,Notes\nAnna,"Call back, Monday\nthen mail, if no"\n', "x.csv")
+    assert [row.problem for row in notes.rows] == [None]
 
 
 def card(*lines):
