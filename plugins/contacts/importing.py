@@ -229,7 +229,13 @@ def _import_chunk(
         commands.append(command)
         lines.append(row.line)
         tags.append(row_tags)
-    result = create_customers(app, actor, commands, chunk_size=len(commands) or 1)
+    result = create_customers(
+        app,
+        actor,
+        commands,
+        chunk_size=len(commands) or 1,
+        with_each=lambda uow, index, customer: _tag(uow, actor, customer.id, tags[index]),
+    )
     report.created += len(result.done)
     report.failed += failed
     report.failed += [
@@ -237,11 +243,6 @@ def _import_chunk(
         for failure in result.failed
     ]
     report.duplicates += duplicates
-    refused = {failure.index for failure in result.failed}
-    created_index = [i for i in range(len(commands)) if i not in refused]
-    _store_tags(
-        app, actor, [(c.id, tags[i]) for i, c in zip(created_index, result.done, strict=True)]
-    )
 
 
 def _first_line(error: Exception) -> str:
@@ -446,17 +447,14 @@ def _repeat(keys: list[str], existing: dict[str, int], seen: dict[str, int]) -> 
     return None
 
 
-def _store_tags(app: App, actor: Actor, tagged: list[tuple[int, list[str]]]) -> None:
-    tagged = [(customer_id, tags) for customer_id, tags in tagged if tags]
-    if not tagged:
+def _tag(uow: UnitOfWork, actor: Actor, customer_id: int, tags: list[str]) -> None:
+    """A new customer's tags from its row, written with the customer (its savepoint)."""
+    if not tags:
         return
-    with UnitOfWork(app) as uow:
-        for customer_id, tags in tagged:
-            rows = [{"customer_id": customer_id, "tag": tag} for tag in tags]
-            changes.write(uow, actor, entity="customer", action="tags", entity_id=customer_id,
-                          before={"tags": []}, after={"tags": tags},
-                          apply=partial(_insert_tags, uow, rows))  # fmt: skip
-        uow.commit()
+    rows = [{"customer_id": customer_id, "tag": tag} for tag in tags]
+    changes.write(uow, actor, entity="customer", action="tags", entity_id=customer_id,
+                  before={"tags": []}, after={"tags": tags},
+                  apply=partial(_insert_tags, uow, rows))  # fmt: skip
 
 
 def _insert_tags(uow: UnitOfWork, rows: list[dict[str, Any]]) -> int | None:
