@@ -81,8 +81,9 @@ def import_command(
         _show(unreadable + [(line, "note", note) for line, note in table.notes], report)
         if preview_only:
             return
-        if not yes:
-            click.confirm(f"Import {len(table.rows)} rows?", abort=True)
+        if not yes and not _confirmed(len(table.rows) - len(unreadable), len(table.rows)):
+            click.echo("Nothing was imported.")
+            ctx.exit(1)
         with click.progressbar(length=len(table.rows), label="Importing") as bar:
             done = [0]
 
@@ -123,6 +124,23 @@ def import_command(
             writer.writerows(problems)
     if result.stopped:
         ctx.exit(1)
+
+
+def _confirmed(readable: int, rows: int) -> bool:
+    """Ask before anything is stored; a script without a person to answer is told to say
+    --yes, instead of click's bare "Aborted!"."""
+    question = (
+        f"Import {rows} rows?"
+        if readable == rows
+        else f"Import the {readable} readable rows of {rows}?"
+    )
+    try:
+        return click.confirm(question)
+    except click.Abort:
+        click.echo()  # the question's line stays unfinished otherwise
+        raise click.ClickException(
+            "Nothing was imported: answer at a terminal, or pass --yes."
+        ) from None
 
 
 def _show(problems: list[tuple[int, str, str]], report: Path | None) -> None:
