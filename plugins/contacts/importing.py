@@ -90,6 +90,13 @@ class ImportReport:
     """The line from which nothing was stored because the import stopped, and why."""
     seconds: float = 0.0
 
+    def add(self, chunk: ImportReport) -> None:
+        """Count a chunk's outcome in, once its transaction has committed."""
+        self.created += chunk.created
+        self.organisations_created += chunk.organisations_created
+        self.duplicates += chunk.duplicates
+        self.failed += chunk.failed
+
 
 def plan_import(
     app: App, table: SourceTable, overrides: dict[str, str] | None = None
@@ -149,17 +156,21 @@ def run_import(
     chunk_size: int = 1000,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import the plan's rows a chunk (one transaction) at a time. A refused row is reported
-    and skipped; a failure no row explains (the database gone) stops the import, and the
-    report says from which line on nothing was stored, so it is never half-told.
+    """Import the plan's rows a chunk at a time, each chunk (its organisations, people and
+    their tags) one transaction. A refused row is reported and skipped; a failure no row
+    explains (the database gone) stops the import, and the report says from which line on
+    nothing was stored, so it is never half-told.
     """
     started = time.perf_counter()
     report = ImportReport(rows=len(plan.table.rows))
     state = _Run(allow_duplicates, owner_id, _owners(app), _stored_organisations(app), {}, {})
     for start in range(0, len(plan.table.rows), chunk_size):
         chunk = plan.table.rows[start : start + chunk_size]
+        outcome = ImportReport()
         try:
-            _import_chunk(app, actor, plan, chunk, state, report)
+            with UnitOfWork(app) as uow:  # the use cases below join it, and commit with it
+                _import_chunk(app, actor, plan, chunk, state, outcome)
+                uow.commit()
         except Exception as exc:  # the chunks before are stored: say exactly that
             log.error(
                 "import stopped at line %s: %s", chunk[0].line, exc,
@@ -167,6 +178,7 @@ def run_import(
             )  # fmt: skip
             report.stopped = (chunk[0].line, _first_line(exc))
             break
+        report.add(outcome)
         if on_progress is not None:
             on_progress(min(start + chunk_size, len(plan.table.rows)))
     not_stored = {line for line, _ in report.failed + report.duplicates}

@@ -116,3 +116,23 @@ def test_the_cli_asks_before_storing_and_a_no_stores_nothing(cli, app, admin):
     assert accepted.exit_code == 0, accepted.output
     assert "Imported 5 of 6 rows" in accepted.output
     assert stored_names(app, admin) == ["Anna", "Boris", "Carl", "Dora", "Eve"]
+
+
+def test_a_stopped_chunk_leaves_nothing_behind_not_even_its_organisations(app, team, monkeypatch):
+    real = importing.create_customers
+
+    def failing(app, actor, rows, **options):
+        if any(row["name"] == "Dora" for row in rows):
+            raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection"))
+        return real(app, actor, rows, **options)
+
+    monkeypatch.setattr(importing, "create_customers", failing)
+    data = (
+        FIVE.replace(b"Tags", b"Company")
+        .replace(b"vip", b"Acme")
+        .replace(b"+7 912 000 00 04;", b"+7 912 000 00 04;Globex")
+    )
+    report = run_import(app, team["ivan"], plan(app, data), chunk_size=2)
+    assert report.stopped is not None and report.stopped[0] == 4
+    assert stored_names(app, team["ivan"]) == ["Acme", "Anna", "Boris"]
+    assert (report.created, report.organisations_created) == (2, 1)
