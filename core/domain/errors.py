@@ -115,6 +115,16 @@ class AwaitingApproval(RapportError):
         super().__init__("; ".join(str(reason) for reason in self.reasons))
 
 
+class NotStored(RapportError):
+    """The database refused one record of a batch for a reason no check foresaw; the batch
+    goes on without it, and the person reads the database's own first line."""
+
+    def __init__(self, error: Exception) -> None:
+        said = str(error).strip().splitlines()
+        reason = said[0][:200] if said and said[0] else type(error).__name__
+        super().__init__(_l("could not be stored: {reason}", reason=reason))
+
+
 class DatabaseUnavailable(RapportError):
     """The database named by ``database_url`` cannot be reached; the message says why."""
 

@@ -133,7 +133,8 @@ def parse_decimal(raw: Any, field: str) -> Decimal:
         raise InvalidInput.one(field, _l("{value} is not a number", value=repr(raw))) from None
     if not number.is_finite():
         raise InvalidInput.one(field, _l("{value} is not a number", value=repr(raw)))
-    if abs(number) >= LARGEST:
+    # Read off the exponent, not computed: abs(Decimal("1e999999999")) overflows.
+    if number and number.adjusted() >= LARGEST.adjusted():
         raise InvalidInput.one(field, _l("{value} is too large", value=repr(raw)))
     return number
 

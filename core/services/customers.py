@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import delete, false, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rapport.core.db.dml import execute_counted
@@ -14,7 +16,14 @@ from rapport.core.db.tables import CustomerIdentifierRow, CustomerRow, DealRow, 
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.commands import CustomerPatch, NewCustomer, parse_command
 from rapport.core.domain.enums import CustomerKind
-from rapport.core.domain.errors import InvalidInput, NotFound, Problems, RapportError, _l
+from rapport.core.domain.errors import (
+    InvalidInput,
+    NotFound,
+    NotStored,
+    Problems,
+    RapportError,
+    _l,
+)
 from rapport.core.domain.models import Customer
 from rapport.core.domain.values import normalize_email, normalize_phone
 from rapport.core.services import changes
@@ -30,6 +39,7 @@ from rapport.core.services.uow import UnitOfWork
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
+log = logging.getLogger(__name__)
 ENTITY: Final = "customer"
 EDITABLE = (
     "name",
@@ -48,6 +58,7 @@ EDITABLE = (
 def create_customer(app: App, actor: Actor, data: NewCustomer | dict[str, Any]) -> Customer:
     with UnitOfWork(app) as uow:
         customer = _create(uow, actor, data)
+        _announce(uow, actor, customer)
         uow.commit()
     return customer
 
@@ -59,9 +70,14 @@ def create_customers(
     *,
     chunk_size: int = 500,
     on_progress: Callable[[int], None] | None = None,
+    with_each: Callable[[UnitOfWork, int, Customer], None] | None = None,
 ) -> BatchResult[Customer]:
-    """Create many customers (an import): each row is checked on its own, a refused row is
-    reported with its index and the others are created, one transaction per chunk.
+    """Create many customers (an import), one transaction per chunk and each row in a
+    savepoint of its own: a row refused by a check or by the database is reported with its
+    index and leaves nothing behind, and the others are created.
+
+    ``with_each(uow, index, customer)`` writes what the caller adds to each new customer
+    (an import's tags) in the row's savepoint, so the row is stored with it or not at all.
     """
     result: BatchResult[Customer] = BatchResult()
     for start in range(0, len(rows), chunk_size):
@@ -69,14 +85,29 @@ def create_customers(
             created = []
             for index, data in enumerate(rows[start : start + chunk_size], start):
                 try:
-                    created.append(_create(uow, actor, data))
+                    with uow.session.begin_nested():
+                        customer = _create(uow, actor, data)
+                        if with_each is not None:
+                            with_each(uow, index, customer)
                 except RapportError as exc:
                     result.failed.append(RowFailure(index, exc))
+                except DBAPIError as exc:  # one row the database refuses stops no other
+                    log.error("customer row %s not stored: %s", index, exc)
+                    result.failed.append(RowFailure(index, NotStored(exc)))
+                else:
+                    _announce(uow, actor, customer)
+                    created.append(customer)
             uow.commit()
         result.done.extend(created)
         if on_progress is not None:
             on_progress(min(start + chunk_size, len(rows)))
     return result
+
+
+def _announce(uow: UnitOfWork, actor: Actor, customer: Customer) -> None:
+    """Tell plugins about ``customer`` once it is committed (never about a row undone)."""
+    app = uow.app
+    uow.after_commit(lambda: app.hooks.after_customer_created(app, customer, actor))
 
 
 def _create(uow: UnitOfWork, actor: Actor, data: NewCustomer | dict[str, Any]) -> Customer:
@@ -116,9 +147,7 @@ def _create(uow: UnitOfWork, actor: Actor, data: NewCustomer | dict[str, Any]) -
     row = CustomerRow(**values, search_text=search_text(values), created_at=now, updated_at=now)
     changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
     _index(uow.session, row.id, phones, emails, new=True)
-    customer = Customer.model_validate(row)
-    uow.after_commit(lambda: app.hooks.after_customer_created(app, customer, actor))
-    return customer
+    return Customer.model_validate(row)
 
 
 def update_customer(

@@ -75,10 +75,15 @@ def import_command(
             click.echo(f"  {header:<28} -> (not imported)")
         for line, values in preview(app, plan):
             click.echo(f"  line {line}: {values}")
+        unreadable = [
+            (row.line, "cannot be read", row.problem) for row in table.rows if row.problem
+        ]
+        _show(unreadable + [(line, "note", note) for line, note in table.notes], report)
         if preview_only:
             return
-        if not yes:
-            click.confirm(f"Import {len(table.rows)} rows?", abort=True)
+        if not yes and not _confirmed(len(table.rows) - len(unreadable), len(table.rows)):
+            click.echo("Nothing was imported.")
+            ctx.exit(1)
         with click.progressbar(length=len(table.rows), label="Importing") as bar:
             done = [0]
 
@@ -97,23 +102,56 @@ def import_command(
     click.echo(
         f"Imported {result.created} of {result.rows} rows in {result.seconds:.1f} s"
         f" ({result.organisations_created} organisations created); "
-        f"{len(result.duplicates)} duplicates skipped, {len(result.failed)} rows refused."
+        f"{len(result.duplicates)} duplicates skipped, {len(result.failed)} rows refused"
+        + (
+            f"; {len({n[0] for n in result.notes})} rows stored from a guess, check them."
+            if result.notes
+            else "."
+        )
     )
+    if result.stopped:
+        line, why = result.stopped
+        click.echo(f"Stopped at line {line}: {why}. Nothing from line {line} on was stored.")
     problems = [(line, "duplicate", why) for line, why in result.duplicates]
     problems += [(line, "refused", why) for line, why in result.failed]
+    problems += [(line, "note", why) for line, why in result.notes]
     problems.sort()
-    for line, kind, why in problems[:SHOWN_PROBLEMS]:
+    _show(problems, report)
+    if report:
+        with report.open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out, delimiter=";")
+            writer.writerow(["line", "outcome", "reason"])
+            writer.writerows(problems)
+    if result.stopped:
+        ctx.exit(1)
+
+
+def _confirmed(readable: int, rows: int) -> bool:
+    """Ask before anything is stored; a script without a person to answer is told to say
+    --yes, instead of click's bare "Aborted!"."""
+    question = (
+        f"Import {rows} rows?"
+        if readable == rows
+        else f"Import the {readable} readable rows of {rows}?"
+    )
+    try:
+        return click.confirm(question)
+    except click.Abort:
+        click.echo()  # the question's line stays unfinished otherwise
+        raise click.ClickException(
+            "Nothing was imported: answer at a terminal, or pass --yes."
+        ) from None
+
+
+def _show(problems: list[tuple[int, str, str]], report: Path | None) -> None:
+    """The first problems by line; the rest are counted (all of them go to ``--report``)."""
+    for line, kind, why in sorted(problems)[:SHOWN_PROBLEMS]:
         click.echo(f"  line {line}: {kind}: {why}")
     if len(problems) > SHOWN_PROBLEMS:
         click.echo(
             f"  ... and {len(problems) - SHOWN_PROBLEMS} more"
             + ("" if report else " (use --report FILE to get them all)")
         )
-    if report:
-        with report.open("w", newline="", encoding="utf-8-sig") as out:
-            writer = csv.writer(out, delimiter=";")
-            writer.writerow(["line", "outcome", "reason"])
-            writer.writerows(problems)
 
 
 @click.command("export")

@@ -9,11 +9,13 @@ in a column are found by name or created once, and their people linked to them.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
@@ -21,7 +23,7 @@ from sqlalchemy import insert, select
 from rapport.core.db.tables import CustomerRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import CustomerKind
-from rapport.core.domain.errors import InvalidInput, Problems
+from rapport.core.domain.errors import FieldProblem, InvalidInput, Problems
 from rapport.core.domain.values import normalize_email, normalize_phone
 from rapport.core.explain import explain
 from rapport.core.services import changes
@@ -54,6 +56,7 @@ CORE_TARGETS: dict[str, tuple[str, ...]] = {
     "tags": ("tags", "tag", "теги", "метки", "тег", "мітки"),
 }  # fmt: skip
 IGNORE = "-"
+log = logging.getLogger(__name__)
 _KINDS = {
     "organisation": CustomerKind.ORGANISATION, "organization": CustomerKind.ORGANISATION,
     "company": CustomerKind.ORGANISATION, "организация": CustomerKind.ORGANISATION,
@@ -81,7 +84,18 @@ class ImportReport:
     organisations_created: int = 0
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    """Rows stored from a guess worth checking: read as Windows-1251, an unknown charset."""
+    stopped: tuple[int, str] | None = None
+    """The line from which nothing was stored because the import stopped, and why."""
     seconds: float = 0.0
+
+    def add(self, chunk: ImportReport) -> None:
+        """Count a chunk's outcome in, once its transaction has committed."""
+        self.created += chunk.created
+        self.organisations_created += chunk.organisations_created
+        self.duplicates += chunk.duplicates
+        self.failed += chunk.failed
 
 
 def plan_import(
@@ -114,15 +128,22 @@ def plan_import(
         raise InvalidInput.one(
             "columns",
             "no column holds the name: call one 'Name' (or 'Имя', 'Название', 'Organisation'), "
-            f"or map one with --map; the file has: {', '.join(h for h in table.headers if h)}",
+            f"or map one with --map; the file has: {_listing(table.headers)}",
         )
     unmapped = [h for h in table.headers if h and h not in mapping]
     return ImportPlan(table, mapping, unmapped)
 
 
+def _listing(headers: list[str], most: int = 10) -> str:
+    """The file's columns for a message: a binary file's first line stays one short line."""
+    named = [h if len(h) <= 30 else h[:29] + "…" for h in headers if h]
+    return ", ".join(named[:most]) + (f" and {len(named) - most} more" if len(named) > most else "")
+
+
 def preview(app: App, plan: ImportPlan, *, sample: int = 5) -> list[tuple[int, dict[str, Any]]]:
-    """The first rows as they would be stored, for the user to check the mapping."""
-    return [(row.line, _values(plan, row)) for row in plan.table.rows[:sample]]
+    """The first readable rows as they would be stored, for the user to check the mapping."""
+    readable = (row for row in plan.table.rows if not row.problem)
+    return [(row.line, _values(plan, row)) for row in islice(readable, sample)]
 
 
 def run_import(
@@ -135,54 +156,111 @@ def run_import(
     chunk_size: int = 1000,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
+    """Import the plan's rows a chunk at a time, each chunk (its organisations, people and
+    their tags) one transaction. A refused row is reported and skipped; a failure no row
+    explains (the database gone) stops the import, and the report says from which line on
+    nothing was stored, so it is never half-told.
+    """
     started = time.perf_counter()
     report = ImportReport(rows=len(plan.table.rows))
-    owners = _owners(app)
-    organisations = _stored_organisations(app)
-    seen: dict[str, int] = {}
+    state = _Run(allow_duplicates, owner_id, _owners(app), _stored_organisations(app), {}, {})
     for start in range(0, len(plan.table.rows), chunk_size):
         chunk = plan.table.rows[start : start + chunk_size]
-        prepared = [(row, _values(plan, row)) for row in chunk]
-        _add_organisations(app, actor, prepared, organisations, report, owner_id)
-        existing = _stored_identifiers(app, prepared)
-        commands: list[dict[str, Any]] = []
-        lines: list[int] = []
-        tags: list[list[str]] = []
-        for row, values in prepared:
-            try:
-                command, row_tags = _command(values, owners, organisations)
-            except InvalidInput as exc:
-                report.failed.append((row.line, explain(app, exc)))
-                continue
-            if owner_id is not None:
-                command.setdefault("owner_id", owner_id)
-            keys = _identity(app, command)
-            repeated = _repeat(keys, existing, seen)
-            if repeated and not allow_duplicates:
-                report.duplicates.append((row.line, repeated))
-                continue
-            for key in keys:
-                seen.setdefault(key, row.line)
-            commands.append(command)
-            lines.append(row.line)
-            tags.append(row_tags)
-        result = create_customers(app, actor, commands, chunk_size=chunk_size)
-        failed = {failure.index for failure in result.failed}
-        for failure in result.failed:
-            report.failed.append(
-                (lines[failure.index], explain(app, failure.error, actor.language))
-            )
-        created_index = [i for i in range(len(commands)) if i not in failed]
-        _store_tags(
-            app, actor, [(c.id, tags[i]) for i, c in zip(created_index, result.done, strict=True)]
-        )
-        report.created += len(result.done)
+        outcome = ImportReport()
+        try:
+            with UnitOfWork(app) as uow:  # the use cases below join it, and commit with it
+                _import_chunk(app, actor, plan, chunk, state, outcome)
+                uow.commit()
+        except Exception as exc:  # the chunks before are stored: say exactly that
+            log.error(
+                "import stopped at line %s: %s", chunk[0].line, exc,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )  # fmt: skip
+            report.stopped = (chunk[0].line, _first_line(exc))
+            break
+        report.add(outcome)
         if on_progress is not None:
             on_progress(min(start + chunk_size, len(plan.table.rows)))
+    not_stored = {line for line, _ in report.failed + report.duplicates}
+    report.notes = [
+        (line, note)
+        for line, note in plan.table.notes
+        if line not in not_stored and (report.stopped is None or line < report.stopped[0])
+    ]
     report.failed.sort()
     report.duplicates.sort()
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Run:
+    """What the chunks of one import share."""
+
+    allow_duplicates: bool
+    owner_id: int | None
+    owners: dict[str, int]
+    organisations: dict[str, int]
+    refusals: dict[str, InvalidInput]
+    seen: dict[str, int]
+
+
+def _import_chunk(
+    app: App,
+    actor: Actor,
+    plan: ImportPlan,
+    chunk: list[SourceRow],
+    state: _Run,
+    report: ImportReport,
+) -> None:
+    prepared = [(row, _values(plan, row)) for row in chunk if not row.problem]
+    _add_organisations(
+        app, actor, prepared, state.organisations, state.refusals, report, state.owner_id
+    )
+    existing = _stored_identifiers(app, prepared)
+    failed: list[tuple[int, str]] = [(row.line, row.problem) for row in chunk if row.problem]
+    duplicates: list[tuple[int, str]] = []
+    commands: list[dict[str, Any]] = []
+    lines: list[int] = []
+    tags: list[list[str]] = []
+    for row, values in prepared:
+        try:
+            command, row_tags = _command(values, state.owners, state.organisations, state.refusals)
+        except InvalidInput as exc:
+            failed.append((row.line, explain(app, exc, actor.language)))
+            continue
+        if state.owner_id is not None:
+            command.setdefault("owner_id", state.owner_id)
+        keys = _identity(app, command)
+        repeated = _repeat(keys, existing, state.seen)
+        if repeated and not state.allow_duplicates:
+            duplicates.append((row.line, repeated))
+            continue
+        for key in keys:
+            state.seen.setdefault(key, row.line)
+        commands.append(command)
+        lines.append(row.line)
+        tags.append(row_tags)
+    result = create_customers(
+        app,
+        actor,
+        commands,
+        chunk_size=len(commands) or 1,
+        with_each=lambda uow, index, customer: _tag(uow, actor, customer.id, tags[index]),
+    )
+    report.created += len(result.done)
+    report.failed += failed
+    report.failed += [
+        (lines[failure.index], explain(app, failure.error, actor.language))
+        for failure in result.failed
+    ]
+    report.duplicates += duplicates
+
+
+def _first_line(error: Exception) -> str:
+    """What stopped an import, short enough for one line of its report."""
+    text = str(error).strip().splitlines()
+    return (text[0][:200] if text else type(error).__name__) or type(error).__name__
 
 
 # --- mapping and conversion ------------------------------------------------------------
@@ -213,7 +291,10 @@ def _values(plan: ImportPlan, row: SourceRow) -> dict[str, Any]:
 
 
 def _command(
-    values: dict[str, Any], owners: dict[str, int], organisations: dict[str, int]
+    values: dict[str, Any],
+    owners: dict[str, int],
+    organisations: dict[str, int],
+    refusals: dict[str, InvalidInput],
 ) -> tuple[dict[str, Any], list[str]]:
     problems = Problems()
     command: dict[str, Any] = {"fields": {}}
@@ -225,7 +306,10 @@ def _command(
         command["name"] = name or ""
         if organisation:
             organisation_id = organisations.get(search_key(organisation))
-            if organisation_id is None:
+            refused = refusals.get(search_key(organisation))
+            if refused is not None:
+                problems.add(_as_organisation(refused))
+            elif organisation_id is None:
                 problems.add(
                     InvalidInput.one("organisation", f"{organisation!r} could not be created")
                 )
@@ -264,6 +348,11 @@ def _command(
     return command, sorted(set(row_tags))
 
 
+def _as_organisation(refused: InvalidInput) -> InvalidInput:
+    """The organisation's own refusal, told as the organisation column's problem."""
+    return InvalidInput([FieldProblem("organisation", p.reason) for p in refused.problems])
+
+
 def _owners(app: App) -> dict[str, int]:
     with UnitOfWork(app, read_only=True) as uow:
         rows = uow.session.execute(select(UserRow.id, UserRow.display_name).where(UserRow.active))
@@ -296,26 +385,32 @@ def _add_organisations(
     actor: Actor,
     prepared: list[tuple[SourceRow, dict[str, Any]]],
     organisations: dict[str, int],
+    refusals: dict[str, InvalidInput],
     report: ImportReport,
     owner_id: int | None,
 ) -> None:
     """Create the organisations this chunk's people work for that are not stored yet,
-    owned like the imported rows.
+    owned like the imported rows; why one was refused goes into ``refusals``, for the rows
+    of its people to say.
     """
     missing: dict[str, str] = {}
     for _, values in prepared:
         if values.get("name") and values.get("organisation"):
             key = search_key(values["organisation"])
-            if key not in organisations:
+            if key not in organisations and key not in refusals:
                 missing.setdefault(key, values["organisation"])
     if not missing:
         return
     owner = {} if owner_id is None else {"owner_id": owner_id}
+    keys = list(missing)
     result = create_customers(
         app,
         actor,
-        [{"name": name, "kind": CustomerKind.ORGANISATION, **owner} for name in missing.values()],
+        [{"name": missing[key], "kind": CustomerKind.ORGANISATION, **owner} for key in keys],
     )
+    for failure in result.failed:
+        if isinstance(failure.error, InvalidInput):
+            refusals[keys[failure.index]] = failure.error
     for customer in result.done:
         organisations[search_key(customer.name)] = customer.id
     report.organisations_created += len(result.done)
@@ -364,17 +459,14 @@ def _repeat(keys: list[str], existing: dict[str, int], seen: dict[str, int]) -> 
     return None
 
 
-def _store_tags(app: App, actor: Actor, tagged: list[tuple[int, list[str]]]) -> None:
-    tagged = [(customer_id, tags) for customer_id, tags in tagged if tags]
-    if not tagged:
+def _tag(uow: UnitOfWork, actor: Actor, customer_id: int, tags: list[str]) -> None:
+    """A new customer's tags from its row, written with the customer (its savepoint)."""
+    if not tags:
         return
-    with UnitOfWork(app) as uow:
-        for customer_id, tags in tagged:
-            rows = [{"customer_id": customer_id, "tag": tag} for tag in tags]
-            changes.write(uow, actor, entity="customer", action="tags", entity_id=customer_id,
-                          before={"tags": []}, after={"tags": tags},
-                          apply=partial(_insert_tags, uow, rows))  # fmt: skip
-        uow.commit()
+    rows = [{"customer_id": customer_id, "tag": tag} for tag in tags]
+    changes.write(uow, actor, entity="customer", action="tags", entity_id=customer_id,
+                  before={"tags": []}, after={"tags": tags},
+                  apply=partial(_insert_tags, uow, rows))  # fmt: skip
 
 
 def _insert_tags(uow: UnitOfWork, rows: list[dict[str, Any]]) -> int | None:
