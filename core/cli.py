@@ -359,6 +359,21 @@ def report(
         click.echo(f"Chart saved to {png}.")
 
 
+def run_chat_line(ctx: click.Context, line: str, png: Path | None = None) -> None:
+    """Run a chat command line as the CLI's person and print its reply, the bot's buttons
+    as the command lines they would run: ``rapport do`` and plugins' thin CLI verbs."""
+    from rapport.core.command_lines import run_command_line
+
+    with open_app(ctx) as app:
+        reply = asyncio.run(run_command_line(app, cli_actor(app), f"/{line.lstrip('/')}"))
+    click.echo(reply.text)
+    for label, follow_up in reply.options:
+        click.echo(f"  [{label}] rapport do {follow_up}")
+    if reply.image_png is not None and png is not None:
+        png.write_bytes(reply.image_png)
+        click.echo(f"Chart saved to {png}.")
+
+
 @main.command("do")
 @click.argument("line", nargs=-1, required=True)
 @click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Save a chart here.")
@@ -369,17 +384,7 @@ def do(ctx: click.Context, line: tuple[str, ...], png: Path | None) -> None:
 
     The bot's buttons are printed as the command lines they would run, to copy.
     """
-    from rapport.core.command_lines import run_command_line
-
-    with open_app(ctx) as app:
-        command = " ".join(line)
-        reply = asyncio.run(run_command_line(app, cli_actor(app), f"/{command.lstrip('/')}"))
-    click.echo(reply.text)
-    for label, follow_up in reply.options:
-        click.echo(f"  [{label}] rapport do {follow_up}")
-    if reply.image_png is not None and png is not None:
-        png.write_bytes(reply.image_png)
-        click.echo(f"Chart saved to {png}.")
+    run_chat_line(ctx, " ".join(line), png)
 
 
 @main.group()

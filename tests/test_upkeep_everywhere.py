@@ -127,3 +127,25 @@ def test_the_cli_runs_the_same_commands_as_its_person(cli):
     assert "Я не знаю /frob" in cli("do", "/frob", code=1)
     history = cli("history", "customer", "1")
     assert "Ivan Petrov" in history and "cli" in history.lower()
+
+
+def test_a_yearly_date_is_kept_and_a_wrong_one_refused(app, team):
+    from rapport.plugins.contacts.dates import dates_of
+
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "Acme"})
+    reply = run(app, ivan, f"/date {customer.id} 15.06.2019 Годовщина фирмы")
+    assert reply.text.startswith("Saved: Годовщина фирмы, 15.06.2019")
+    with pytest.raises(InvalidInput):
+        run(app, ivan, f"/date {customer.id} 31.02.2019 Ошибка")
+    assert [d.label for d in dates_of(app, ivan, customer.id)] == ["Годовщина фирмы"]
+
+
+def test_rapport_customers_merges_and_sets_under_the_names_a_cli_user_looks_for(cli):
+    cli("demo")
+    preview = cli("customers", "merge", "1", "4")
+    assert "Объединить" in preview and "rapport do /merge 1 4 yes" in preview
+    assert "Игорь Волков" in cli("search", "Волков")  # a preview merges nothing
+    assert "объединён" in cli("customers", "merge", "1", "4", "--yes")
+    assert "Отрасль — сохранено" in cli("customers", "set", "1", "Отрасль", "Строительство")
+    assert "Error: Нет клиента #99999." in cli("customers", "interactions", "99999", code=1)

@@ -37,6 +37,7 @@ from rapport.plugins.contacts.segments import segments_of
 from rapport.plugins.contacts.tables import ReminderRow, SignificantDateRow, TagRow
 from rapport.plugins.contacts.tags import tags_of
 from rapport.plugins.contacts.upkeep import (
+    date_command,
     interactions_command,
     merge_command,
     set_command,
@@ -114,6 +115,8 @@ UPKEEP = (
      "Мітка клієнту: /tag 12 vip"),
     ("untag", untag_command, "Remove a tag: /untag 12 vip", "Снять метку: /untag 12 vip",
      "Зняти мітку: /untag 12 vip"),
+    ("date", date_command, "A yearly date to remember: /date 12 15.06.2019 Anniversary",
+     "Памятная дата: /date 12 15.06.2019 Годовщина", "Пам'ятна дата: /date 12 15.06.2019 Річниця"),
     ("interactions", interactions_command, "A customer's calls, visits, notes: /interactions 12",
      "Звонки, визиты, заметки клиента: /interactions 12",
      "Дзвінки, візити, нотатки клієнта: /interactions 12"),
@@ -123,8 +126,9 @@ UPKEEP = (
 @hookimpl
 def register_cli_commands(register: Callable[[click.Command], None]) -> None:
     from rapport.plugins.contacts.cli import commands
+    from rapport.plugins.contacts.upkeep_cli import customers_command
 
-    for command in commands:
+    for command in (*commands, customers_command):
         register(command)
 
 

@@ -1,5 +1,5 @@
 """Keeping customer records right from any channel: ``/set``, ``/merge``, ``/tag``,
-``/untag`` and ``/interactions``, in the bot, the console chat and ``rapport do``.
+``/untag``, ``/date`` and ``/interactions``, in the bot, the console chat and ``rapport do``.
 
 Each is a thin reading of the command line over the core's use cases, so roles,
 validation, other plugins' vetoes and the audit trail apply exactly as they do elsewhere.
@@ -24,6 +24,7 @@ from rapport.core.services.customers import (
 from rapport.core.services.interactions import list_interactions
 from rapport.core.words import field_word, interaction_word
 from rapport.core.words import texts as core_texts
+from rapport.plugins.contacts.dates import add_date
 from rapport.plugins.contacts.tags import set_tags
 
 if TYPE_CHECKING:
@@ -163,6 +164,23 @@ def _field_and_value(app: App, rest: str) -> tuple[str, str]:
             continue
         return named, " ".join(words[cut:])
     return words[0], " ".join(words[1:])
+
+
+def date_command(request: CommandRequest) -> CommandReply:
+    """``/date 12 15.06.2019 Годовщина фирмы``: a yearly date the owner is reminded of."""
+    _ = texts(request.app, request.actor.language)
+    number, day, label = [*request.args.split(maxsplit=2), "", "", ""][:3]
+    customer_id = _record_number(number)
+    if customer_id is None or not day or not label.strip():
+        return CommandReply(
+            _("Write: /date 12 15.06.2019 Company anniversary (12 is the customer).")
+        )
+    added = add_date(request.app, request.actor, customer_id, label, day)
+    return CommandReply(
+        _("Saved: {label}, {day}; the owner is reminded every year.", label=added.label,
+          day=f"{added.day:%d.%m.%Y}"),
+        options=((_("Card"), f"/card {customer_id}"),),
+    )  # fmt: skip
 
 
 def _tags(request: CommandRequest, *, adding: bool) -> CommandReply:
