@@ -161,7 +161,7 @@ async def test_after_a_call_the_rep_taps_what_it_was_about(app, team, chat, sess
     finally:
         await app.stop()
         del RUNNING[app]
-    assert session.texts(IVAN)[-1] == "О чём был разговор?"
+    assert "О чём был разговор?" in session.texts(IVAN)[-2:]  # with "saved", in either order
     await chat.tap(IVAN, "цена")
     [call] = list_interactions(app, team["manager"], customer_id=customer.id)
     assert call.fields["topic"] == "price"
