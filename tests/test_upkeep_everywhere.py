@@ -149,3 +149,14 @@ def test_rapport_customers_merges_and_sets_under_the_names_a_cli_user_looks_for(
     assert "объединён" in cli("customers", "merge", "1", "4", "--yes")
     assert "Отрасль — сохранено" in cli("customers", "set", "1", "Отрасль", "Строительство")
     assert "Error: Нет клиента #99999." in cli("customers", "interactions", "99999", code=1)
+
+
+def test_likely_duplicates_are_listed_with_a_merge_each(app, team):
+    ivan = team["ivan"]
+    kept = create_customer(app, ivan, {"name": "ООО Ромашка", "phones": ["+79120001122"]})
+    twin = create_customer(app, ivan, {"name": "Ромашка", "phones": ["+7 912 000-11-22"]})
+    create_customer(app, ivan, {"name": "Совсем другой"})
+    listed = run(app, ivan, f"/duplicates {kept.id}")
+    assert f"#{twin.id} Ромашка (same phone +79120001122" in listed.text
+    assert listed.options == ((f"Merge #{twin.id} into it", f"/merge {kept.id} {twin.id}"),)
+    assert run(app, ivan, f"/duplicates {twin.id}").options[0][1] == f"/merge {twin.id} {kept.id}"

@@ -38,6 +38,7 @@ from rapport.plugins.contacts.tables import ReminderRow, SignificantDateRow, Tag
 from rapport.plugins.contacts.tags import tags_of
 from rapport.plugins.contacts.upkeep import (
     date_command,
+    duplicates_command,
     interactions_command,
     merge_command,
     set_command,
@@ -115,6 +116,8 @@ UPKEEP = (
      "Мітка клієнту: /tag 12 vip"),
     ("untag", untag_command, "Remove a tag: /untag 12 vip", "Снять метку: /untag 12 vip",
      "Зняти мітку: /untag 12 vip"),
+    ("duplicates", duplicates_command, "Likely duplicates of a customer: /duplicates 12",
+     "Возможные дубли клиента: /duplicates 12", "Можливі дублікати клієнта: /duplicates 12"),
     ("date", date_command, "A yearly date to remember: /date 12 15.06.2019 Anniversary",
      "Памятная дата: /date 12 15.06.2019 Годовщина", "Пам'ятна дата: /date 12 15.06.2019 Річниця"),
     ("interactions", interactions_command, "A customer's calls, visits, notes: /interactions 12",

@@ -1,5 +1,6 @@
 """Keeping customer records right from any channel: ``/set``, ``/merge``, ``/tag``,
-``/untag``, ``/date`` and ``/interactions``, in the bot, the console chat and ``rapport do``.
+``/untag``, ``/date``, ``/duplicates`` and ``/interactions``, in the bot, the console chat
+and ``rapport do``.
 
 Each is a thin reading of the command line over the core's use cases, so roles,
 validation, other plugins' vetoes and the audit trail apply exactly as they do elsewhere.
@@ -25,6 +26,7 @@ from rapport.core.services.interactions import list_interactions
 from rapport.core.words import field_word, interaction_word
 from rapport.core.words import texts as core_texts
 from rapport.plugins.contacts.dates import add_date
+from rapport.plugins.contacts.duplicates import find_duplicates
 from rapport.plugins.contacts.tags import set_tags
 
 if TYPE_CHECKING:
@@ -164,6 +166,32 @@ def _field_and_value(app: App, rest: str) -> tuple[str, str]:
             continue
         return named, " ".join(words[cut:])
     return words[0], " ".join(words[1:])
+
+
+def duplicates_command(request: CommandRequest) -> CommandReply:
+    """``/duplicates 12``: records that look like customer 12 (same phone or e-mail, a
+    similar name), each with a one-tap merge into 12."""
+    _ = texts(request.app, request.actor.language)
+    customer_id = _record_number(request.args.split(maxsplit=1)[0] if request.args else "")
+    if customer_id is None:
+        return CommandReply(_("Write: /duplicates 12 (12 is the customer)."))
+    customer = get_customer(request.app, request.actor, customer_id)
+    looks_alike = {"name": customer.name, "kind": customer.kind, "phones": customer.phones,
+                   "emails": customer.emails,
+                   "organisation_id": customer.organisation_id}  # fmt: skip
+    found = [
+        d for d in find_duplicates(request.app, request.actor, looks_alike)
+        if d.customer_id != customer_id and d.visible
+    ]  # fmt: skip
+    if not found:
+        return CommandReply(_("No likely duplicates of {name}.", name=customer.name))
+    lines = [_("Look like {name} (#{id}):", name=customer.name, id=customer.id)]
+    lines += [d.describe() for d in found]
+    options = tuple(
+        (_("Merge #{id} into it", id=d.customer_id), f"/merge {customer_id} {d.customer_id}")
+        for d in found[:5]
+    )
+    return CommandReply("\n".join(lines), options=options)
 
 
 def date_command(request: CommandRequest) -> CommandReply:
