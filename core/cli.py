@@ -347,6 +347,7 @@ def report(
         if spec is None:
             raise RapportError(f"No report {report_id!r}; `rapport report` lists them.")
         values = dict(p.partition("=")[::2] for p in params)
+        spec.check_params(values)
         result = app.hooks.call(
             spec.owner, f"report {spec.id}", spec.build, app, cli_actor(app), values
         )

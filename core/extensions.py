@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import FieldType, Role
-from rapport.core.domain.errors import Text
+from rapport.core.domain.errors import InvalidInput, Text, _l
 from rapport.core.domain.fields import FieldValue
 
 if TYPE_CHECKING:
@@ -155,9 +155,22 @@ class ReportSpec:
     owner: str = ""
     titles: Mapping[str, str] = field(default_factory=dict)
     descriptions: Mapping[str, str] = field(default_factory=dict)
+    params: tuple[str, ...] | None = None
+    """The parameters ``build`` reads (``("owner", "period")``); any other is refused rather
+    than silently ignored. None: the report did not say, and every parameter is passed."""
 
     def title_for(self, language: str | None) -> str:
         return self.titles.get(language or "", self.title)
+
+    def check_params(self, values: Mapping[str, Any]) -> None:
+        """Refuse a parameter this report does not read: a period it would ignore misleads."""
+        if self.params is None:
+            return
+        unknown = sorted(set(values) - set(self.params))
+        if unknown:
+            takes = ", ".join(self.params) or "-"
+            raise InvalidInput.one(unknown[0], _l("{report} does not take it; it takes: {takes}",
+                                                  report=self.id, takes=takes))  # fmt: skip
 
     def description_for(self, language: str | None) -> str:
         return self.descriptions.get(language or "", self.description)

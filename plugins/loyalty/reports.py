@@ -23,11 +23,13 @@ if TYPE_CHECKING:
 def report_specs() -> list[ReportSpec]:
     return [
         ReportSpec("loyalty.segments", "Segments and strategies", segments,
-                   "How many customers each motivation segment and strategy holds"),
+                   "How many customers each motivation segment and strategy holds", params=()),
         ReportSpec("loyalty.pareto", "Pareto: customer value", pareto,
-                   "Customers by value, repeat buyers first; the key 20% that bring 80%"),
+                   "Customers by value, repeat buyers first; the key 20% that bring 80%",
+                   params=("limit",)),
         ReportSpec("loyalty.at_risk", "Customers at risk", at_risk,
-                   "Key customers drifting to competitors, and customers likely to leave"),
+                   "Key customers drifting to competitors, and customers likely to leave",
+                   params=()),
     ]  # fmt: skip
 
 

@@ -36,25 +36,61 @@ PARETO_SHARE = 80.0
 
 def report_specs() -> list[ReportSpec]:
     return [
-        ReportSpec("sales.funnel", "Funnel", funnel, "Deals reaching each stage, conversion"),
         ReportSpec(
-            "sales.durations", "Stage durations", durations, "Days in each stage; the bottleneck"
+            "sales.funnel",
+            "Funnel",
+            funnel,
+            "Deals reaching each stage, conversion",
+            params=("owner", "pipeline", "period"),
         ),
         ReportSpec(
-            "sales.forecast", "Forecast", forecast, "Open deals weighted by stage probability"
+            "sales.durations",
+            "Stage durations",
+            durations,
+            "Days in each stage; the bottleneck",
+            params=("owner", "pipeline"),
         ),
         ReportSpec(
-            "sales.reps", "Win rate and cycle by rep", reps, "Won, lost, win rate, days to win"
+            "sales.forecast",
+            "Forecast",
+            forecast,
+            "Open deals weighted by stage probability",
+            params=("owner",),
         ),
         ReportSpec(
-            "sales.products", "Sales by product", products, "Won revenue per product and month"
+            "sales.reps",
+            "Win rate and cycle by rep",
+            reps,
+            "Won, lost, win rate, days to win",
+            params=("owner", "period"),
         ),
         ReportSpec(
-            "sales.top_customers", "Top customers (Pareto)", top_customers, "Who brings 80%"
+            "sales.products",
+            "Sales by product",
+            products,
+            "Won revenue per product and month",
+            params=("owner", "period"),
         ),
-        ReportSpec("sales.lost_reasons", "Lost reasons", lost_reasons, "Why deals are lost"),
         ReportSpec(
-            "sales.plan", "Plan vs fact", plan_report, "Plans of a period against the facts"
+            "sales.top_customers",
+            "Top customers (Pareto)",
+            top_customers,
+            "Who brings 80%",
+            params=("owner", "period", "limit"),
+        ),
+        ReportSpec(
+            "sales.lost_reasons",
+            "Lost reasons",
+            lost_reasons,
+            "Why deals are lost",
+            params=("owner", "period"),
+        ),
+        ReportSpec(
+            "sales.plan",
+            "Plan vs fact",
+            plan_report,
+            "Plans of a period against the facts",
+            params=("period",),
         ),
     ]
 

@@ -39,9 +39,11 @@ CENT = Decimal("0.01")
 def report_specs() -> list[ReportSpec]:
     return [
         ReportSpec("tasks.time_audit", "Time audit", time_audit,
-                   "Hours per person and kind of work (calls, documents, presentations...)"),
+                   "Hours per person and kind of work (calls, documents, presentations...)",
+                   params=()),
         ReportSpec("tasks.customer_cost", "Cost of each customer", customer_costs,
-                   "Staff time at the hourly cost of each role, plus marketing spend"),
+                   "Staff time at the hourly cost of each role, plus marketing spend",
+                   params=("customer",)),
     ]  # fmt: skip
 
 

@@ -159,3 +159,11 @@ def test_plan_versus_fact(app, history):
 def test_reports_never_show_other_reps_deals(app, history):
     funnel = build(app, history["sofia"], "sales.funnel")
     assert all(row[1] == 0 for row in funnel.rows)
+
+
+def test_a_parameter_a_report_would_ignore_is_refused(cli):
+    cli("demo")
+    refused = cli("report", "sales.forecast", "--param", "period=2026-Q1", code=1)
+    assert "sales.forecast такого не принимает; принимает: owner" in refused
+    assert "Error: Perod:" in cli("report", "sales.durations", "--param", "perod=x", code=1)
+    assert "Funnel" in cli("report", "sales.funnel", "--param", "period=2026-12")
