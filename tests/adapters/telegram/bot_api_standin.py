@@ -45,7 +45,7 @@ class BotApiStandIn:
     def texts_to(self, chat_id: int) -> list[str]:
         return [p["text"] for p in self.called("sendMessage") if int(p["chat_id"]) == chat_id]
 
-    def wait_for(self, condition: Any, timeout: float = 30) -> None:
+    def wait_for(self, condition: Any, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:

@@ -74,7 +74,7 @@ def post(port: int, update: dict) -> int:
         f"http://127.0.0.1:{port}/telegram",
         json=update,
         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-        timeout=10,
+        timeout=30,
     )
     return answer.status_code
 
