@@ -40,7 +40,7 @@ async def test_call_done_with_its_outcome_then_a_note_and_a_photo(app, team, cha
     assert ("note", None, "Просили перезвонить в пятницу, ждут прайс") in by_kind
     [photo_note] = [i for i in logged if i.fields.get("attachment")]
     assert photo_note.fields["attachment"] == "photo:AgACphoto" and photo_note.summary == "Витрина"
-    assert "Note saved." in texts(session, IVAN)
+    assert "Note saved on ООО Ромашка." in texts(session, IVAN)
 
 
 async def test_a_location_checks_in_at_the_customer_and_is_offered_next_time(
