@@ -213,7 +213,7 @@ class _Sheet:
              records: dict[int, dict[str, str]], base: dict[int, dict[str, str]],
              seen: set[int]) -> str:  # fmt: skip
         raw_id = canonical(self._column("id"), cells.get("id"))
-        edited = {c.key: canonical(c, cells.get(c.key)) for c in self._editable()}
+        edited = {c.key: canonical(c, cells.get(c.key), self.language) for c in self._editable()}
         if not raw_id:
             if not any(edited.values()):
                 return ""
@@ -231,7 +231,9 @@ class _Sheet:
         current = records[record_id]
         synced = base.get(record_id, current)
         for column in self._shown_only():  # read-only: whatever the sheet says, put it back
-            if canonical(column, cells.get(column.key)) != current.get(column.key, ""):
+            if canonical(column, cells.get(column.key), self.language) != current.get(
+                column.key, ""
+            ):
                 self._put(index, column.key, current.get(column.key, ""))
         patch, conflicts = {}, []
         for key, sheet_value in edited.items():

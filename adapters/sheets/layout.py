@@ -16,6 +16,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.numbers import parse_decimal
 from rapport.core.services.archive import Archivable
 
 if TYPE_CHECKING:
@@ -120,8 +122,13 @@ def _field_columns(app: App, entity: Archivable) -> list[Column]:
     return columns
 
 
-def canonical(column: Column, cell: Any) -> str:
-    """One text form per value, so "1500", 1500.0 and "1 500,00" compare equal."""
+def canonical(column: Column, cell: Any, language: str | None = None) -> str:
+    """One text form per value, so "1500", 1500.0 and "1 500,00" compare equal.
+
+    A number typed in the sheet is read by the core's parser as a reader of the sheet's
+    ``language`` writes it; text it refuses stays as typed, for the service to refuse
+    with its reason on the row.
+    """
     if cell is None:
         return ""
     if isinstance(cell, date):
@@ -129,8 +136,8 @@ def canonical(column: Column, cell: Any) -> str:
     text = str(cell).strip()
     if column.kind == "number" and text:
         try:
-            number = Decimal(text.replace("\u00a0", "").replace(" ", "").replace(",", "."))
-        except InvalidOperation:
+            number = parse_decimal(cell, column.key, language)
+        except InvalidInput:
             return text
         return f"{number.quantize(Decimal('0.01'))}"
     if column.kind == "list":

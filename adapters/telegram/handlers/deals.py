@@ -4,7 +4,7 @@ a short dialog (title, amount) started from the customer's card."""
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from html import escape
 
 from aiogram import F, Router
@@ -16,7 +16,11 @@ from rapport.adapters.telegram.keyboards import PAGE_SIZE, Page, Run, pages
 from rapport.adapters.telegram.menu import menu_text
 from rapport.adapters.telegram.middlewares import Who
 from rapport.adapters.telegram.replies import send_text
+from rapport.adapters.telegram.texts import plain
 from rapport.core.domain.enums import StageOutcome
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.numbers import parse_decimal
+from rapport.core.explain import explain
 from rapport.core.services.deals import create_deal, get_deal, list_deals
 from rapport.core.services.pipelines import list_pipelines
 
@@ -138,26 +142,32 @@ async def deal_title(message: Message, who: Who) -> None:
         return
     await who.state.update_data({"deal_title": title})
     await who.state.set_state(NewDeal.amount)
-    await message.answer(who._("Amount? A number, e.g. 150000 (0 if not known yet)."))
+    await message.answer(_ask_amount(who))
 
 
 async def deal_amount(message: Message, who: Who) -> None:
-    text = (message.text or "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        await message.answer(who._("That is not a number. Amount, e.g. 150000?"))
-        return
+    """The amount as the rep writes it (read by the core's one parser, in their language);
+    anything refused is said, and the question asked again, so the dialog never traps."""
     data = await who.state.get_data()
-    deal = await asyncio.to_thread(
-        create_deal,
-        who.app,
-        who.actor,
-        {"title": data["deal_title"], "amount": amount, "customer_id": data["deal_customer"]},
-    )
+    try:
+        amount = parse_decimal(message.text, "amount", who._.language)
+        deal = await asyncio.to_thread(
+            create_deal,
+            who.app,
+            who.actor,
+            {"title": data["deal_title"], "amount": amount, "customer_id": data["deal_customer"]},
+        )
+    except InvalidInput as refused:
+        reason = plain(explain(who.app, refused, who._.language))
+        await message.answer(who._("Not done: {reason}", reason=reason) + "\n" + _ask_amount(who))
+        return
     await who.state.set_state(None)
     await message.answer(who._("Deal created."))
     await show_deal(message, who, str(deal.id))
+
+
+def _ask_amount(who: Who) -> str:
+    return who._("Amount? A number, e.g. 150000 (0 if not known yet).")
 
 
 async def dialog_wants_text(message: Message, who: Who) -> None:

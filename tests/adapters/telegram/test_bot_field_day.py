@@ -73,7 +73,7 @@ async def test_deals_by_stage_moved_with_a_tap_and_a_new_one_in_a_short_dialog(
     await chat.tap(IVAN, "New deal")
     await chat.say(IVAN, "Весенний заказ")
     await chat.say(IVAN, "сто тысяч")
-    assert "That is not a number" in session.last(IVAN).text
+    assert "'сто тысяч' is not a number" in session.last(IVAN).text
     await chat.say(IVAN, "100 000")
     assert "Deal created." in texts(session, IVAN)
     assert "<b>Весенний заказ</b>" in session.last(IVAN).text
