@@ -111,7 +111,10 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
             *_change_entries(session, row.id, names, limit, _),
         ]
     timeline.extend(app.hooks.customer_timeline(app, customer, actor))
-    timeline.sort(key=lambda entry: entry.at, reverse=True)
+    # History only: a plugin's entry dated ahead (a task still to do) would sit on top
+    # and push every real call and note out of view.
+    now = app.clock()
+    timeline = sorted((e for e in timeline if e.at <= now), key=lambda e: e.at, reverse=True)
     open_deals = [d for d in deals if d.status is StageOutcome.OPEN]
     won = [d for d in deals if d.status is StageOutcome.WON and d.closed_at is not None]
     open_amount: dict[str, Decimal] = {}
