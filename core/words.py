@@ -51,6 +51,16 @@ def field_word(_: Translator, key: str) -> str | None:
     return words.get(key)
 
 
+def stage_word(_: Translator, name: str) -> str:
+    """A stage as the reader says it: Rapport's default stages in their language, a
+    team's own (or renamed) stage as the team named it."""
+    words = {"Lead": _("Lead"), "Information sent": _("Information sent"),
+             "Demonstration": _("Demonstration"), "Reference visit": _("Reference visit"),
+             "Trial": _("Trial"), "Contract negotiation": _("Contract negotiation"),
+             "Won": _("Won"), "Lost": _("Lost")}  # fmt: skip
+    return words.get(name, name)
+
+
 def money(amount: Decimal | float | int, currency: str, language: str) -> str:
     """An amount as a reader of ``language`` writes it: ``45 000,00 ₽``, ``RUB 45,000.00``."""
     shown = format_currency(Decimal(str(amount)), currency, locale=language)

@@ -11,10 +11,11 @@ the person is asked to write it unambiguously rather than have it guessed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.numbers import get_decimal_symbol
+from babel.numbers import get_decimal_symbol, list_currencies
 
 from rapport.core.domain.errors import InvalidInput, _l
 
@@ -25,7 +26,12 @@ _SPACES = "\u0020\u00a0\u202f\u2009"
 _APOSTROPHES = "'\u2019"
 _SEPARATOR = re.compile(f"[{_SPACES}{_APOSTROPHES},.]")
 _SHAPE = re.compile(f"[0-9]+(?:[{_SPACES}{_APOSTROPHES},.][0-9]+)*")
-_CURRENCY = re.compile(r"^[₽$€₴£]\s*|\s*(?:[₽$€₴£]|руб\.?|р\.|грн\.?)$", re.IGNORECASE)
+_SIGNS = "".join(c for c in map(chr, range(0x2100)) if unicodedata.category(c) == "Sc")
+_ISO = frozenset(list_currencies())
+_WORDS = r"руб\.?|р\.|грн\.?|тг\.?"
+_CODE = re.compile(r"[A-Za-z]{3}")
+_BEFORE = re.compile(f"^(?P<unit>[{re.escape(_SIGNS)}]|[A-Za-z]{{3}})[{_SPACES}]*")
+_AFTER = re.compile(f"[{_SPACES}]*(?P<unit>[{re.escape(_SIGNS)}]|[A-Za-z]{{3}}|{_WORDS})$", re.I)
 _GROUPED = re.compile(r"[1-9][0-9]{0,2}")
 
 
@@ -49,7 +55,7 @@ def parse_decimal(raw: Any, field: str, language: str | None = None) -> Decimal:
 
 def _plain(typed: str, field: str, language: str | None) -> str:
     """``typed`` as Python's Decimal reads it: digits, one optional point, a sign."""
-    text = _CURRENCY.sub("", typed.strip()).strip()
+    text = _without_currency(typed.strip())
     sign = ""
     if text[:1] in ("-", "\u2212"):
         sign, text = "-", text[1:]
@@ -64,6 +70,21 @@ def _plain(typed: str, field: str, language: str | None) -> str:
     if len(whole) > 1 and not _grouped(whole):
         raise _not_a_number(typed, field)
     return sign + "".join(whole) + ("." + fraction if point else "")
+
+
+def _without_currency(text: str) -> str:
+    """The amount without one currency written before or after it, as Babel writes it
+    for the reader (``45 000,00 ₽``, ``RUB 45,000.00``, ``7 500,00 UAH``) or a rep types
+    it (``45 000 руб.``): a sign, an ISO code Babel knows, or a local abbreviation."""
+    for unit in (_BEFORE, _AFTER):
+        found = unit.search(text)
+        if found is None:
+            continue
+        code = found["unit"]
+        if _CODE.fullmatch(code) and code.upper() not in _ISO:
+            return text  # three letters that are no currency: not an amount
+        return (text[: found.start()] + text[found.end() :]).strip()
+    return text
 
 
 def _kind(mark: str) -> str:

@@ -32,7 +32,7 @@ from rapport.core.domain.models import Customer, Deal, Interaction
 from rapport.core.extensions import CardSection, TimelineEntry
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
-from rapport.core.words import action_word, channel_word, interaction_word, texts
+from rapport.core.words import action_word, channel_word, interaction_word, stage_word, texts
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -170,7 +170,10 @@ def _deal_entries(
     if not deals:
         return []
     titles = {deal.id: deal.title for deal in deals}
-    stage_names = dict(session.execute(select(StageRow.id, StageRow.name)).all())
+    stage_names = {
+        stage_id: stage_word(_, name)
+        for stage_id, name in session.execute(select(StageRow.id, StageRow.name))
+    }
     moves = session.scalars(
         select(StageChangeRow)
         .where(StageChangeRow.deal_id.in_(titles))

@@ -4,6 +4,7 @@ never read as a decimal point, and what could be either is asked back, never gue
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency, format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from rapport.core.domain.commands import NewDeal, parse_command
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.numbers import parse_decimal
 from rapport.core.i18n import translate
+from rapport.core.words import money
 
 
 @pytest.mark.parametrize("language", ["ru", "uk", "en", None])
@@ -131,3 +133,37 @@ def test_any_text_is_an_amount_or_a_domain_refusal(text, language):
     except InvalidInput:
         return
     assert number.is_finite()
+
+
+READERS = st.sampled_from(["ru", "uk", "en"])
+CURRENCIES = st.sampled_from(["RUB", "UAH", "USD", "EUR", "KZT"])
+AMOUNTS = st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False)
+
+
+@given(amount=AMOUNTS, currency=CURRENCIES, language=READERS)
+def test_an_amount_as_the_bot_shows_it_reads_back_equal(amount, currency, language):
+    """A rep copies a total from a card or a report into the dialog: it is the same sum,
+    whichever currency sign or code Babel wrote around it for the reader's language."""
+    for shown in (
+        money(amount, currency, language),
+        format_currency(amount, currency, locale=language),
+        format_decimal(amount, locale=language, decimal_quantization=False),
+        format_decimal(amount, locale=language, format="#,##0.00"),
+    ):
+        assert parse_decimal(shown, "amount", language) == amount, shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("RUB 45,000.00", "45000"), ("45 000 руб.", "45000"), ("7 500 грн", "7500"),
+     ("1 250 000,75 UAH", "1250000.75"), ("USD1,234.50", "1234.50"), ("15 000 р.", "15000"),
+     ("15 000 ₸", "15000"), ("€ 99,90", "99.90")],
+)  # fmt: skip
+def test_a_currency_written_around_an_amount_is_not_part_of_it(typed, meant):
+    assert parse_decimal(typed, "amount", "ru") == Decimal(meant)
+
+
+@pytest.mark.parametrize("typed", ["RUB", "45 000 RUBLES", "12 AB3", "руб 5 руб", "5 RUB RUB"])
+def test_letters_that_are_no_currency_around_an_amount_are_refused(typed):
+    with pytest.raises(InvalidInput, match="is not a number"):
+        parse_decimal(typed, "amount", "ru")

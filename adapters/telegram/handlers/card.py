@@ -22,6 +22,7 @@ from rapport.adapters.telegram.replies import send_text
 from rapport.core.domain.enums import InteractionKind
 from rapport.core.services.cards import CustomerCard, customer_card
 from rapport.core.services.interactions import log_interaction
+from rapport.core.words import money
 
 OUTCOMES = {
     "call": ("reached", "no_answer", "call_back", "not_interested"),
@@ -72,7 +73,7 @@ def render(who: Who, card: CustomerCard) -> str:
     if card.facts.last_contact_at:
         lines.append(_("Last contact: {when}", when=_local(who, card.facts.last_contact_at)))
     for deal in card.open_deals:
-        lines.append(f"💼 {escape(deal.title)} — {deal.amount:,.2f} {deal.currency}")
+        lines.append(f"💼 {escape(deal.title)} — {money(deal.amount, deal.currency, _.language)}")
     for section in sorted(card.sections, key=lambda s: s.order):
         lines += ["", f"<b>{escape(section.title)}</b>", *map(escape, section.lines)]
     if card.timeline:

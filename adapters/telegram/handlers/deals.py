@@ -23,6 +23,7 @@ from rapport.core.domain.numbers import parse_decimal
 from rapport.core.explain import explain
 from rapport.core.services.deals import create_deal, get_deal, list_deals
 from rapport.core.services.pipelines import list_pipelines
+from rapport.core.words import money, number, stage_word, texts
 
 ALL = 10_000
 
@@ -30,6 +31,15 @@ ALL = 10_000
 class NewDeal(StatesGroup):
     title = State()
     amount = State()
+
+
+def _stage(who: Who, name: str) -> str:
+    return stage_word(texts(who.app, who._.language), name)
+
+
+def _whole(who: Who, amount: Decimal) -> str:
+    """A total on a button: whole units, grouped as the reader groups digits."""
+    return number(amount.quantize(Decimal(1)), who._.language)
 
 
 def _button(text: str, line: str) -> InlineKeyboardButton:
@@ -52,7 +62,7 @@ async def my_deals(message: Message, who: Who) -> None:
                 rows.append(
                     [
                         InlineKeyboardButton(
-                            text=f"{stage.name}: {count} · {total:,.0f}",
+                            text=f"{_stage(who, stage.name)}: {count} · {_whole(who, total)}",
                             callback_data=Page(view="stage", arg=str(stage.id), page=0).pack(),
                         )
                     ]
@@ -73,7 +83,7 @@ async def stage_page(query: CallbackQuery, callback_data: Page, who: Who) -> Non
     wanted = [d for d in deals if str(d.stage_id) == callback_data.arg]
     start = callback_data.page * PAGE_SIZE
     rows = [
-        [_button(f"{d.title} — {d.amount:,.0f}", f"/deal {d.id}")]
+        [_button(f"{d.title} — {_whole(who, d.amount)}", f"/deal {d.id}")]
         for d in wanted[start : start + PAGE_SIZE]
     ]
     navigation = pages("stage", callback_data.arg, callback_data.page, len(wanted), who._)
@@ -102,8 +112,8 @@ async def show_deal(event: Message | CallbackQuery, who: Who, args: str) -> None
     term = who.app.registry.term("deal", who._.language)
     lines = [
         f"<b>{escape(deal.title)}</b> ({escape(term)} #{deal.id})",
-        _("Stage: {stage}", stage=escape(stage.name)),
-        f"{deal.amount:,.2f} {deal.currency}",
+        _("Stage: {stage}", stage=escape(_stage(who, stage.name))),
+        money(deal.amount, deal.currency, _.language),
     ]
     if deal.expected_close:
         lines.append(_("Expected close: {date}", date=f"{deal.expected_close:%d.%m.%Y}"))
@@ -113,7 +123,7 @@ async def show_deal(event: Message | CallbackQuery, who: Who, args: str) -> None
             if other.id == deal.stage_id or other.outcome is StageOutcome.LOST:
                 continue
             mark = "🏆 " if other.outcome is StageOutcome.WON else "→ "
-            rows.append([_button(mark + other.name, f"/move {deal.id} {other.key}")])
+            rows.append([_button(mark + _stage(who, other.name), f"/move {deal.id} {other.key}")])
         rows.append([_button("✖ " + _("Lost"), f"/lost {deal.id}")])
     rows.append([_button(_("Customer card"), f"/card {deal.customer_id}")])
     await send_text(event.bot, chat, "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
