@@ -19,6 +19,14 @@ def interaction_word(_: Translator, kind: str) -> str:
     return words.get(kind, kind)
 
 
+def outcome_word(_: Translator, outcome: str) -> str:
+    """How a call or a visit went, as the reader says it (the stored value is the key)."""
+    words = {"reached": _("Reached"), "no_answer": _("No answer"), "call_back": _("Call back"),
+             "not_interested": _("Not interested"), "met": _("Met"), "not_met": _("Not met"),
+             "order_taken": _("Order taken"), "checkin": _("Checked in")}  # fmt: skip
+    return words.get(outcome, outcome)
+
+
 def channel_word(_: Translator, channel: str) -> str:
     words = {"bot": _("in the bot"), "sheet": _("in the spreadsheet"), "cli": _("from the CLI"),
              "api": _("through the API"), "system": _("automatically")}  # fmt: skip

@@ -32,7 +32,14 @@ from rapport.core.domain.models import Customer, Deal, Interaction
 from rapport.core.extensions import CardSection, TimelineEntry
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
-from rapport.core.words import action_word, channel_word, interaction_word, stage_word, texts
+from rapport.core.words import (
+    action_word,
+    channel_word,
+    interaction_word,
+    outcome_word,
+    stage_word,
+    texts,
+)
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -153,7 +160,8 @@ def _interaction_entry(
     title = interaction_word(_, interaction.kind.value)
     if with_whom:
         title = _("{kind} with {name}", kind=title, name=with_whom)
-    detail = " — ".join(part for part in (interaction.summary, interaction.outcome) if part)
+    outcome = outcome_word(_, interaction.outcome) if interaction.outcome else ""
+    detail = " — ".join(part for part in (interaction.summary, outcome) if part)
     return TimelineEntry(
         at=interaction.occurred_at,
         kind="interaction",

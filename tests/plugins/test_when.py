@@ -165,3 +165,33 @@ def test_any_text_is_a_moment_or_a_domain_refusal(text, now):
         return
     assert isinstance(got, datetime) and got.tzinfo is not None
     assert got.date() >= date(2000, 1, 1)
+
+
+SHORT_WEEKDAYS = {
+    "ru": ["пн", "вт", "ср", "чт", "пт", "сб", "вс"],
+    "uk": ["пн", "вт", "ср", "чт", "пт", "сб", "нд"],
+    "en": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+}
+
+
+@settings(deadline=None)  # dateparser's first import is slow
+@given(now=MONTH_STARTS, language=st.sampled_from(["ru", "uk", "en"]), weekday=st.integers(0, 6),
+       hour=st.integers(0, 23))  # fmt: skip
+def test_a_weekday_written_short_is_the_same_day_as_written_out(now, language, weekday, hour):
+    """Reps type "пт 10:00" as often as "friday 10:00": every language has its short forms."""
+    short = when(f"{SHORT_WEEKDAYS[language][weekday]} {hour}:00", now)
+    full = when(f"{WEEKDAYS[language][weekday]} {AT[language]} {hour}:00", now)
+    assert short == full
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        ("tomorrow morning", "завтра утром", "завтра вранці"),
+        ("tomorrow evening", "завтра вечером", "завтра ввечері"),
+        ("in a month", "через месяц", "через місяць"),
+        ("friday at 3pm", "в пятницу в 3 часа дня", "у п'ятницю о 15:00"),
+    ],
+)
+def test_what_is_said_in_any_of_the_three_languages_is_the_same_moment(same):
+    assert len({when(said) for said in same}) == 1, [when(said) for said in same]

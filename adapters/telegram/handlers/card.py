@@ -22,7 +22,7 @@ from rapport.adapters.telegram.replies import send_text
 from rapport.core.domain.enums import InteractionKind
 from rapport.core.services.cards import CustomerCard, customer_card
 from rapport.core.services.interactions import log_interaction
-from rapport.core.words import money
+from rapport.core.words import money, outcome_word, texts
 
 OUTCOMES = {
     "call": ("reached", "no_answer", "call_back", "not_interested"),
@@ -32,17 +32,7 @@ TIMELINE_LINES = 5
 
 
 def outcome_label(who: Who, outcome: str) -> str:
-    _ = who._
-    return {
-        "reached": _("Reached"),
-        "no_answer": _("No answer"),
-        "call_back": _("Call back"),
-        "not_interested": _("Not interested"),
-        "met": _("Met"),
-        "not_met": _("Not met"),
-        "order_taken": _("Order taken"),
-        "checkin": _("Checked in"),
-    }.get(outcome, outcome)
+    return outcome_word(texts(who.app, who._.language), outcome)
 
 
 async def show_card(event: Message | CallbackQuery, who: Who, args: str) -> None:

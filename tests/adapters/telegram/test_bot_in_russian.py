@@ -42,3 +42,13 @@ async def test_a_lost_reason_is_said_and_offered_in_russian(app, team, chat, ses
     closed = get_deal(app, team["manager"], deal.id)
     assert closed.status == "lost" and closed.lost_reason == "price"
     assert "закрыта как проигранная: цена" in session.last(IVAN).text
+
+
+async def test_a_logged_visit_reads_in_russian_on_the_card(app, team, chat, session):
+    customer, _deal = a_deal(app, team)
+    await chat.say(IVAN, f"/card {customer.id}", "ru")
+    await chat.tap(IVAN, "Визит")
+    await chat.tap(IVAN, "Встретились")
+    await chat.say(IVAN, f"/card {customer.id}", "ru")
+    latest = session.last(IVAN).text.split("<b>Последнее</b>")[1]
+    assert "визит: Встретились" in latest and "met" not in latest
