@@ -32,17 +32,21 @@ _TIME = re.compile(
     rf"|{_AT}(?<![\d.:/])(\d{{1,2}})(?:\s*(?:час(?:а|ов)?|годин[иу]?|h)(?!\w))?(?![\d.:/])",
     re.IGNORECASE,
 )
-_DAYTIME = re.compile(r"^\s*(утра|ранку|morning|вечера|вечора|evening|night|ночи|ночі)\b")
-_EVENING = ("вечера", "вечора", "evening", "night")
+_DAYTIME = re.compile(r"^\s*(утра|ранку|morning|дня|вечера|вечора|evening|night|ночи|ночі)\b")
+_PM = ("дня", "вечера", "вечора", "evening", "night")
+_PART_OF_DAY = {  # said without a clock: the working hour, or the evening's usual six
+    r"утром|с утра|вранці|зранку|уранці|morning|in the morning": None,
+    r"вечером|ввечері|увечері|evening|in the evening|tonight": time(18),
+}
 
-_WEEKDAYS = [
-    ("понедельник", "понеділ", "monday", "mon"),
-    ("вторник", "вівтор", "tuesday", "tue"),
-    ("сред", "серед", "wednesday", "wed"),
-    ("четверг", "четвер", "thursday", "thu"),
-    ("пятниц", "п'ятниц", "friday", "fri"),
-    ("суббот", "субот", "saturday", "sat"),
-    ("воскресень", "неділ", "sunday", "sun"),
+_WEEKDAYS = [  # Russian and Ukrainian stems (any case), then whole words in any language
+    (("понедельник", "понеділ"), ("monday", "mon", "пн")),
+    (("вторник", "вівтор"), ("tuesday", "tue", "вт")),
+    (("сред", "серед"), ("wednesday", "wed", "ср")),
+    (("четверг", "четвер"), ("thursday", "thu", "чт")),
+    (("пятниц", "п'ятниц"), ("friday", "fri", "пт")),
+    (("суббот", "субот"), ("saturday", "sat", "сб")),
+    (("воскресень", "неділ"), ("sunday", "sun", "вс", "нд")),
 ]
 _WEEKDAY_PREFIX = (
     r"(?:(?:в|во|у|уві|on|this|next|coming)\s+)?"
@@ -60,6 +64,7 @@ _UNITS = {
     "hours": ("час", "годин", "hour"),
     "days": ("дн", "ден", "day"),
     "weeks": ("недел", "неделю", "тижд", "тижн", "week"),
+    "months": ("месяц", "місяц", "month"),
 }
 _DAY_MONTH = re.compile(r"(?<![\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2}|\d{4}))?(?![\d.:/])")
 
@@ -98,13 +103,13 @@ def _time_of_day(words: str) -> tuple[time | None, str]:
     if len(found) > 1:
         raise InvalidInput.one("when", _l("one time, please: {text}", text=words))
     if not found:
-        return None, words
+        return _part_of_day(words)
     match = found[0]
     hour_text, minute_text = match[1] or match[4] or match[6], match[2]
     half = (match[3] or match[5] or "").replace(".", "")
     end = match.end()
     if not half and (daytime := _DAYTIME.match(words[end:])):
-        half, end = ("pm" if daytime[1] in _EVENING else "am"), end + daytime.end()
+        half, end = ("pm" if daytime[1] in _PM else "am"), end + daytime.end()
     shown = hour_text + (f":{minute_text}" if minute_text else "") + half
     hour, minute = int(hour_text), int(minute_text or 0)
     if half:
@@ -114,6 +119,15 @@ def _time_of_day(words: str) -> tuple[time | None, str]:
     if hour > 23 or minute > 59:
         raise _no_time(shown)
     return time(hour, minute), " ".join((words[: match.start()] + " " + words[end:]).split())
+
+
+def _part_of_day(words: str) -> tuple[time | None, str]:
+    """ "завтра утром", "tomorrow evening": a part of the day said instead of a clock."""
+    for said, at in _PART_OF_DAY.items():
+        rest, found = re.subn(rf"(?<!\w)(?:{said})(?!\w)", " ", words)
+        if found:
+            return at, " ".join(rest.split())
+    return None, words
 
 
 def _no_time(shown: str) -> InvalidInput:
@@ -140,8 +154,8 @@ def _day(rest: str, now: datetime, at: time | None, text: str) -> _Said:
 
 def _weekday(word: str) -> int | None:
     """Monday is 0; Russian and Ukrainian names in any case ("пятницу", "п'ятниці")."""
-    for number, (russian, ukrainian, english, short) in enumerate(_WEEKDAYS):
-        if word.startswith((russian, ukrainian)) or word in (english, short, english + "s"):
+    for number, (stems, names) in enumerate(_WEEKDAYS):
+        if word.startswith(stems) or word in names or word == names[0] + "s":
             return number
     return None
 
@@ -158,12 +172,22 @@ def _after(count_text: str | None, unit_text: str, now: datetime, at: time | Non
         count = float(count_text)
     if count > 3660 * (24 * 60 if unit == "minutes" else 24 if unit == "hours" else 1):
         raise _not_understood(text)
+    if unit == "months":
+        return _Said(day=_months_later(now.date(), int(count) or 1))
     delta = timedelta(**{unit: count})
     if unit in ("minutes", "hours"):
         if at is not None:
             raise _not_understood(text)
         return _Said(exact=now + delta)
     return _Said(day=(now + delta).date())
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day ``months`` later, or that month's last day (31 January + 1 = 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
 
 
 def _calendar_day(numbers: re.Match[str], now: datetime, at: time | None) -> date:
