@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rapport.core.domain.errors import InvalidInput
-from rapport.plugins.tasks.when import parse_when
+from rapport.plugins.tasks.when import EXAMPLES, parse_when
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=MOSCOW)  # 09:00, a Monday
@@ -195,3 +195,11 @@ def test_a_weekday_written_short_is_the_same_day_as_written_out(now, language, w
 )
 def test_what_is_said_in_any_of_the_three_languages_is_the_same_moment(same):
     assert len({when(said) for said in same}) == 1, [when(said) for said in same]
+
+
+@settings(deadline=None)  # dateparser's first import is slow
+@given(now=MONTH_STARTS)
+def test_every_example_the_refusal_suggests_is_understood_all_year(now):
+    """A rep who copies the example the bot offers is never refused for it."""
+    for example in EXAMPLES.split(", "):
+        assert when(example.strip("«»"), now) > now
