@@ -52,3 +52,15 @@ async def test_a_logged_visit_reads_in_russian_on_the_card(app, team, chat, sess
     await chat.say(IVAN, f"/card {customer.id}", "ru")
     latest = session.last(IVAN).text.split("<b>Последнее</b>")[1]
     assert "визит: Встретились" in latest and "met" not in latest
+
+
+async def test_reports_are_listed_titled_and_headed_in_russian(app, team, chat, session):
+    a_deal(app, team)
+    await chat.say(IVAN, "📊 Отчёты", "ru")
+    labels = [label for label, _ in session.buttons(IVAN)]
+    assert "Воронка" in labels and "Причины проигрыша" in labels
+    await chat.tap(IVAN, "Воронка")
+    [photo] = chat.photos(IVAN)
+    table = photo.caption.splitlines()
+    assert table[0] == "Воронка" and table[1].startswith("этап | дошли | сумма")
+    assert table[2].startswith("Лид | 1")
