@@ -50,7 +50,7 @@ _WEEKDAYS = [  # Russian and Ukrainian stems (any case), then whole words in any
 ]
 _WEEKDAY_PREFIX = (
     r"(?:(?:в|во|у|уві|on|this|next|coming)\s+)?"
-    r"(?:(?:следующ|ближайш|эт|наступн|найближч|ц)\w*\s+)?"
+    r"(?:(?:след|ближайш|эт|наст|найближч|ц)\w*\.?\s+)?"  # "след.", "наст.": short too
 )
 _WEEKDAY = re.compile(_WEEKDAY_PREFIX + r"([\w']+)")
 _DAY_WORDS = {
