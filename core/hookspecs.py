@@ -265,8 +265,10 @@ def customer_card_sections(
 
 @hookspec
 def customer_timeline(app: App, customer: Customer, actor: Actor) -> list[TimelineEntry] | None:
-    """Add entries to a customer's timeline (tasks, dates, documents...), newest or not:
-    the card sorts them with the core's interactions, deal moves and changes.
+    """Add entries to a customer's timeline (tasks done, documents...), newest or not:
+    the card sorts them with the core's interactions, deal moves and changes. The
+    timeline is history: an entry dated after now is not shown (what is still to do
+    belongs in a ``customer_card_sections`` block).
     """
 
 

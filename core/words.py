@@ -19,6 +19,14 @@ def interaction_word(_: Translator, kind: str) -> str:
     return words.get(kind, kind)
 
 
+def outcome_word(_: Translator, outcome: str) -> str:
+    """How a call or a visit went, as the reader says it (the stored value is the key)."""
+    words = {"reached": _("Reached"), "no_answer": _("No answer"), "call_back": _("Call back"),
+             "not_interested": _("Not interested"), "met": _("Met"), "not_met": _("Not met"),
+             "order_taken": _("Order taken"), "checkin": _("Checked in")}  # fmt: skip
+    return words.get(outcome, outcome)
+
+
 def channel_word(_: Translator, channel: str) -> str:
     words = {"bot": _("in the bot"), "sheet": _("in the spreadsheet"), "cli": _("from the CLI"),
              "api": _("through the API"), "system": _("automatically")}  # fmt: skip
@@ -49,6 +57,16 @@ def field_word(_: Translator, key: str) -> str | None:
              "telegram_id": _("Telegram id"), "direction": _("direction"),
              "channel": _("channel"), "pipeline_id": _("pipeline")}  # fmt: skip
     return words.get(key)
+
+
+def stage_word(_: Translator, name: str) -> str:
+    """A stage as the reader says it: Rapport's default stages in their language, a
+    team's own (or renamed) stage as the team named it."""
+    words = {"Lead": _("Lead"), "Information sent": _("Information sent"),
+             "Demonstration": _("Demonstration"), "Reference visit": _("Reference visit"),
+             "Trial": _("Trial"), "Contract negotiation": _("Contract negotiation"),
+             "Won": _("Won"), "Lost": _("Lost")}  # fmt: skip
+    return words.get(name, name)
 
 
 def money(amount: Decimal | float | int, currency: str, language: str) -> str:

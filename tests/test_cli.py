@@ -93,8 +93,8 @@ def test_reports_plans_and_pipelines_from_the_cli(cli, tmp_path):
     funnel = cli("report", "sales.funnel", "--png", "funnel.png")
     assert funnel.splitlines()[:3] == [
         f"(as {getpass.getuser()}, admin)",  # on stderr: whose rights the report was read with
-        "Funnel",
-        "stage | reached | amount | now in stage | conversion %",
+        "Воронка",  # the demo team reads Russian
+        "этап | дошли | сумма | сейчас на этапе | конверсия, %",
     ]
     assert (tmp_path / "funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "No report 'sales.nothing'" in cli("report", "sales.nothing", code=1)
@@ -117,7 +117,7 @@ def test_tasks_and_costs_from_the_cli(cli):
     )
     task_id = added.splitlines()[-1].split(":")[0].removeprefix("Task #")
     assert "Позвонить про договор, due " in added and added.endswith(" 10:00 MSK.\n")
-    assert "is not a date I understand" in cli("tasks", "add", "1", "когда-нибудь", "x", code=1)
+    assert "не понимаю, когда это" in cli("tasks", "add", "1", "когда-нибудь", "x", code=1)
     assert "Позвонить про договор" in cli("tasks", "list")
     done = cli("tasks", "done", task_id, "--result", "ok", "--minutes", "20")
     assert f"Task #{task_id} done." in done

@@ -81,10 +81,10 @@ CORE_LAYERS: list[tuple[str, frozenset[str]]] = [
                 "rapport.core.hooks",
                 "rapport.core.plugins",
                 "rapport.core.registry",
+                "rapport.core.command_lines",
                 "rapport.core.scheduler",
                 "rapport.core.runtime",
                 "rapport.core.bootstrap",
-                "rapport.core.command_lines",
             }
         ),
     ),
@@ -107,7 +107,8 @@ Why this order, from what the modules do:
   through ``app.hooks`` and translate card texts with ``words``.
 * **plugin machinery**: the hook contract and its typed wrapper, the plugin manager,
   the registry of what plugins registered (which reads the stored custom fields
-  through a service), the scheduler and runner, and ``bootstrap``, which builds the
+  through a service), the runner of typed command lines (``command_lines``: every
+  channel's ``/name args``, through the registry), the scheduler and runner, and ``bootstrap``, which builds the
   ``App`` from all of them.
 * **entry points**: the ``rapport`` command and the demo data it loads.
 """

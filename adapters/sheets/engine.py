@@ -285,7 +285,7 @@ class _Sheet:
     def _row(self, index: int, cells: dict[str, Any], records: dict[int, dict[str, str]],
              base: dict[int, dict[str, str]]) -> str:  # fmt: skip
         raw_id = canonical(self._column("id"), cells.get("id"))
-        values = {c.key: canonical(c, cells.get(c.key)) for c in self._compared()}
+        values = {c.key: canonical(c, cells.get(c.key), self.language) for c in self._compared()}
         edited = {c.key: values[c.key] for c in self._editable()}
         if not raw_id:
             if not any(edited.values()):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType
 from rapport.core.domain.errors import InvalidInput
-from rapport.core.domain.fields import parse_decimal
+from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import printable
 from rapport.core.services.archive import Archivable
 
@@ -126,12 +126,13 @@ def _field_columns(app: App, entity: Archivable) -> list[Column]:
     return columns
 
 
-def canonical(column: Column, cell: Any) -> str:
+def canonical(column: Column, cell: Any, language: str | None = None) -> str:
     """One text form per value, so "1500", 1500.0 and "1 500,00" compare equal.
 
-    A number no amount can be (``Infinity``, ``1e30``) stays the text it is, for the
-    service layer to refuse with a note; characters no person types are left out, as the
-    sheet cannot show them.
+    A number typed in the sheet is read by the core's parser as a reader of the sheet's
+    ``language`` writes it; text it refuses (``Infinity``, ``1e30``) stays as typed, for the
+    service to refuse with its reason on the row. Characters no person types are left out,
+    as the sheet cannot show them.
     """
     if cell is None:
         return ""
@@ -140,7 +141,7 @@ def canonical(column: Column, cell: Any) -> str:
     text = printable(str(cell)).strip()
     if column.kind == "number" and text:
         try:
-            number = parse_decimal(cell, column.key)
+            number = parse_decimal(cell, column.key, language)
         except InvalidInput:
             return text
         return f"{number.quantize(Decimal('0.01'))}"

@@ -24,6 +24,7 @@ from rapport.core.extensions import JobSpec, MigrationSource, Notification, Runn
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import language_of
 from rapport.core.settings import Settings
+from rapport.core.words import stage_word, texts
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -126,10 +127,12 @@ def after_deal_stage_changed(
 ) -> None:
     if deal.owner_id is None or actor.user_id == deal.owner_id:
         return
-    _ = Translator(language_of(app, deal.owner_id))
+    language = language_of(app, deal.owner_id)
+    _, core = Translator(language), texts(app, language)
+    old, new = stage_word(core, from_stage.name), stage_word(core, to_stage.name)
+    who = actor.display_name or _("A manager")
     text = _("{who} moved your deal “{title}”: {old} → {new}.",
-             who=actor.display_name or _("A manager"), title=deal.title, old=from_stage.name,
-             new=to_stage.name)  # fmt: skip
+             who=who, title=deal.title, old=old, new=new)  # fmt: skip
     _tell(app, deal.owner_id, text, deal, _)
 
 

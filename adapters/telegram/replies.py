@@ -1,16 +1,21 @@
 """Sending what a command answered: text in pieces under Telegram's limit, a chart as a
-photo, the follow-up options as buttons under the last piece."""
+photo, the follow-up options as buttons under the last piece. A picture Telegram does
+not take (an API without sendPhoto, a network blip) is replaced by its text."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiogram import Bot
+from aiogram.exceptions import AiogramError
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from rapport.adapters.telegram.keyboards import options_keyboard
 from rapport.adapters.telegram.texts import plain, split
 from rapport.core.extensions import CommandReply
+
+log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
@@ -24,10 +29,14 @@ async def send_reply(
     keyboard = options_keyboard(reply.options) if reply.options else markup
     if reply.image_png is not None:
         photo = BufferedInputFile(reply.image_png, filename="report.png")
-        if len(text) <= CAPTION_LIMIT:
-            await bot.send_photo(chat_id, photo, caption=text or None, reply_markup=keyboard)
-            return
-        await bot.send_photo(chat_id, photo)
+        captioned = len(text) <= CAPTION_LIMIT
+        try:
+            if captioned:
+                await bot.send_photo(chat_id, photo, caption=text or None, reply_markup=keyboard)
+                return
+            await bot.send_photo(chat_id, photo)
+        except (AiogramError, OSError) as exc:  # the picture is lost, not what it says
+            log.warning("could not send a picture, sending its text: %s", exc)
     await send_text(bot, chat_id, text, keyboard)
 
 

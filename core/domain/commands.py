@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -24,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, Direction, InteractionKind, Role
 from rapport.core.domain.errors import FieldProblem, InvalidInput, Text, _l
+from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import CONTROL, MAX_ID, MAX_TELEGRAM_ID
 
 CENT = Decimal("0.01")
@@ -50,6 +52,18 @@ def _zone(name: str) -> str:
     return name
 
 
+def _typed_amount(raw: Any) -> Any:
+    """An amount typed as text (a sheet cell, a CSV column, a CLI argument) is read by the
+    one parser every channel uses; the parser's refusal is kept in its own words."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return parse_decimal(raw, "amount")
+    except InvalidInput as refused:
+        reason = refused.problems[0].reason
+        raise PydanticCustomError("domain", "{reason}", {"reason": reason}) from None
+
+
 Id = Annotated[int, Field(gt=0, le=MAX_ID)]
 """A record's id: positive, and within what both databases store."""
 TelegramId = Annotated[int, Field(gt=0, le=MAX_TELEGRAM_ID)]
@@ -73,6 +87,7 @@ LongText = Annotated[
 ]
 Money = Annotated[
     Decimal,
+    BeforeValidator(_typed_amount),
     Field(ge=0, max_digits=16, decimal_places=2),
     # 500 and 500.00 are the same amount: store, compare and audit them alike.
     AfterValidator(lambda amount: amount.quantize(CENT)),
@@ -186,6 +201,9 @@ def _problem(error: Any) -> FieldProblem:
 
 
 def _reason(kind: str, ctx: dict[str, Any], message: str) -> Text:
+    if kind == "domain":
+        reason: Text = ctx["reason"]
+        return reason
     if kind == "missing":
         return _l("is required")
     if kind == "extra_forbidden":

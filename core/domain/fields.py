@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rapport.core.domain.enums import FieldType
 from rapport.core.domain.errors import InvalidInput, Localized, Text, _l
+from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import CONTROL
 
 Entity = Literal["customer", "deal", "interaction"]
@@ -107,36 +108,6 @@ def _text(spec: FieldSpec, raw: Any) -> str:
             spec.name, _l("is longer than {limit} characters", limit=spec.max_length)
         )
     return text
-
-
-LARGEST = Decimal(10) ** 15
-"""No amount or figure a team types reaches a quadrillion; anything larger is a typo."""
-
-
-def parse_decimal(raw: Any, field: str) -> Decimal:
-    """Read a number as people type it in Russian or English: ``1 000,50``, ``1,000.50``.
-
-    Only finite numbers under :data:`LARGEST` pass, so ``Infinity``, ``NaN`` or a
-    27-digit paste is a clear refusal, never an overflow further down.
-    """
-    if isinstance(raw, bool):
-        raise InvalidInput.one(field, _l("{value} is not a number", value=repr(raw)))
-    if isinstance(raw, int | float | Decimal):
-        text = str(raw)
-    else:
-        text = re.sub(r"[\s\u00a0\u202f']", "", str(raw))
-        # With both separators the comma groups thousands; alone, it is the decimal comma.
-        text = text.replace(",", "") if "," in text and "." in text else text.replace(",", ".")
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise InvalidInput.one(field, _l("{value} is not a number", value=repr(raw))) from None
-    if not number.is_finite():
-        raise InvalidInput.one(field, _l("{value} is not a number", value=repr(raw)))
-    # Read off the exponent, not computed: abs(Decimal("1e999999999")) overflows.
-    if number and number.adjusted() >= LARGEST.adjusted():
-        raise InvalidInput.one(field, _l("{value} is too large", value=repr(raw)))
-    return number
 
 
 def _number(spec: FieldSpec, raw: Any) -> int | float:

@@ -32,7 +32,14 @@ from rapport.core.domain.models import Customer, Deal, Interaction
 from rapport.core.extensions import CardSection, TimelineEntry
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
-from rapport.core.words import action_word, channel_word, interaction_word, texts
+from rapport.core.words import (
+    action_word,
+    channel_word,
+    interaction_word,
+    outcome_word,
+    stage_word,
+    texts,
+)
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -111,7 +118,10 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
             *_change_entries(session, row.id, names, limit, _),
         ]
     timeline.extend(app.hooks.customer_timeline(app, customer, actor))
-    timeline.sort(key=lambda entry: entry.at, reverse=True)
+    # History only: a plugin's entry dated ahead (a task still to do) would sit on top
+    # and push every real call and note out of view.
+    now = app.clock()
+    timeline = sorted((e for e in timeline if e.at <= now), key=lambda e: e.at, reverse=True)
     open_deals = [d for d in deals if d.status is StageOutcome.OPEN]
     won = [d for d in deals if d.status is StageOutcome.WON and d.closed_at is not None]
     open_amount: dict[str, Decimal] = {}
@@ -150,7 +160,8 @@ def _interaction_entry(
     title = interaction_word(_, interaction.kind.value)
     if with_whom:
         title = _("{kind} with {name}", kind=title, name=with_whom)
-    detail = " — ".join(part for part in (interaction.summary, interaction.outcome) if part)
+    outcome = outcome_word(_, interaction.outcome) if interaction.outcome else ""
+    detail = " — ".join(part for part in (interaction.summary, outcome) if part)
     return TimelineEntry(
         at=interaction.occurred_at,
         kind="interaction",
@@ -167,7 +178,10 @@ def _deal_entries(
     if not deals:
         return []
     titles = {deal.id: deal.title for deal in deals}
-    stage_names = dict(session.execute(select(StageRow.id, StageRow.name)).all())
+    stage_names = {
+        stage_id: stage_word(_, name)
+        for stage_id, name in session.execute(select(StageRow.id, StageRow.name))
+    }
     moves = session.scalars(
         select(StageChangeRow)
         .where(StageChangeRow.deal_id.in_(titles))

@@ -21,8 +21,9 @@ from rapport.core.db.tables import CustomerIdentifierRow, CustomerRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType, Role
 from rapport.core.domain.errors import InvalidInput, NotFound
-from rapport.core.domain.fields import FieldSpec, parse_date, parse_decimal
+from rapport.core.domain.fields import FieldSpec, parse_date
 from rapport.core.domain.models import Customer
+from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import one_line
 from rapport.core.services import changes
 from rapport.core.services.access import owned_scope, require_role

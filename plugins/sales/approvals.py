@@ -23,8 +23,8 @@ from rapport.core.db.tables import DealRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, Role
 from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied, Text
-from rapport.core.domain.fields import parse_decimal
 from rapport.core.domain.models import Deal
+from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import one_line
 from rapport.core.extensions import Notification
 from rapport.core.i18n import Translator, texts_for

@@ -30,6 +30,8 @@ from rapport.core.services.deals import get_deal, move_deal
 from rapport.core.services.pipelines import list_pipelines, save_pipeline
 from rapport.core.services.users import list_users
 from rapport.core.settings import Settings
+from rapport.core.words import stage_word
+from rapport.core.words import texts as core_texts
 from rapport.plugins.sales.approvals import (
     decide,
     describe,
@@ -49,6 +51,7 @@ from rapport.plugins.sales.line_commands import (
 )
 from rapport.plugins.sales.options import sales_options
 from rapport.plugins.sales.orders import ask_for_the_order, order_command
+from rapport.plugins.sales.reasons import reason_key, reason_label
 from rapport.plugins.sales.reports import report_specs
 from rapport.plugins.sales.rules import check_deal
 
@@ -269,7 +272,10 @@ def move_command(request: CommandRequest) -> CommandReply:
         target = later[0].key
     moved = move_deal(app, actor, deal_id, target)
     stage_name = next(
-        s.name for p in list_pipelines(app) for s in p.stages if s.id == moved.stage_id
+        stage_word(core_texts(app, actor.language), s.name)
+        for p in list_pipelines(app)
+        for s in p.stages
+        if s.id == moved.stage_id
     )
     return CommandReply(_("Deal #{id} moved to {stage}.", id=moved.id, stage=stage_name))
 
@@ -281,15 +287,18 @@ def lost_command(request: CommandRequest) -> CommandReply:
         return CommandReply(_("Write: /lost 12 and the reason (price, competitor, ...)."))
     options = sales_options(request.app.settings)
     if not reason.strip():
-        reasons = tuple((r, f"/lost {number} {r}") for r in options.lost_reasons)
+        reasons = tuple((reason_label(_, r), f"/lost {number} {r}") for r in options.lost_reasons)
         return CommandReply(_("Why was it lost?"), options=reasons)
+    reason = reason_key(reason)
     lost_stage = next(
         s.key for p in list_pipelines(request.app) for s in p.stages
         if p.id == get_deal(request.app, request.actor, int(number)).pipeline_id
         and s.outcome is StageOutcome.LOST
     )  # fmt: skip
     move_deal(request.app, request.actor, int(number), lost_stage, lost_reason=reason.strip())
-    return CommandReply(_("Deal #{id} closed as lost: {reason}.", id=number, reason=reason.strip()))
+    key, _sep, rest = reason.strip().partition(",")
+    shown = reason_label(_, key) + (_sep + rest if rest else "")
+    return CommandReply(_("Deal #{id} closed as lost: {reason}.", id=number, reason=shown))
 
 
 def _position(pipeline: Pipeline, stage_id: int) -> int:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import InvalidInput, Problems
-from rapport.core.domain.fields import parse_decimal
 from rapport.core.domain.models import Deal
+from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import one_line
 from rapport.core.i18n import texts_for
 from rapport.core.services import changes

@@ -19,7 +19,7 @@ from rapport.core.db.tables import DealRow, StageChangeRow, StageRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role, StageOutcome
 from rapport.core.domain.errors import InvalidInput
-from rapport.core.domain.fields import parse_decimal
+from rapport.core.domain.numbers import parse_decimal
 from rapport.core.services import changes
 from rapport.core.services.access import require_role, visibility
 from rapport.core.services.uow import UnitOfWork

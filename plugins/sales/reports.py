@@ -21,78 +21,66 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import StageOutcome
 from rapport.core.domain.values import parse_count, parse_id
 from rapport.core.extensions import Report, ReportSpec
+from rapport.core.i18n import Translator, texts_for
 from rapport.core.services.access import owned_scope
 from rapport.core.services.pipelines import load_pipeline
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import LANGUAGES
+from rapport.core.words import stage_word
+from rapport.core.words import texts as core_texts
 from rapport.plugins.sales.options import sales_options
 from rapport.plugins.sales.plans import parse_period, plan_vs_fact
+from rapport.plugins.sales.reasons import reason_label
 from rapport.plugins.sales.tables import DealLineRow
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 PARETO_SHARE = 80.0
+texts = texts_for(__file__)
 
 
 def report_specs() -> list[ReportSpec]:
+    specs = [
+        ("sales.funnel", "Funnel", funnel, "Deals reaching each stage, conversion",
+         ("owner", "pipeline", "period")),
+        ("sales.durations", "Stage durations", durations, "Days in each stage; the bottleneck",
+         ("owner", "pipeline")),
+        ("sales.forecast", "Forecast", forecast, "Open deals weighted by stage probability",
+         ("owner",)),
+        ("sales.reps", "Win rate and cycle by rep", reps, "Won, lost, win rate, days to win",
+         ("owner", "period")),
+        ("sales.products", "Sales by product", products, "Won revenue per product and month",
+         ("owner", "period")),
+        ("sales.top_customers", "Top customers (Pareto)", top_customers, "Who brings 80%",
+         ("owner", "period", "limit")),
+        ("sales.lost_reasons", "Lost reasons", lost_reasons, "Why deals are lost",
+         ("owner", "period")),
+        ("sales.plan", "Plan vs fact", plan_report, "Plans of a period against the facts",
+         ("period",)),
+    ]  # fmt: skip
     return [
         ReportSpec(
-            "sales.funnel",
-            "Funnel",
-            funnel,
-            "Deals reaching each stage, conversion",
-            params=("owner", "pipeline", "period"),
-        ),
-        ReportSpec(
-            "sales.durations",
-            "Stage durations",
-            durations,
-            "Days in each stage; the bottleneck",
-            params=("owner", "pipeline"),
-        ),
-        ReportSpec(
-            "sales.forecast",
-            "Forecast",
-            forecast,
-            "Open deals weighted by stage probability",
-            params=("owner",),
-        ),
-        ReportSpec(
-            "sales.reps",
-            "Win rate and cycle by rep",
-            reps,
-            "Won, lost, win rate, days to win",
-            params=("owner", "period"),
-        ),
-        ReportSpec(
-            "sales.products",
-            "Sales by product",
-            products,
-            "Won revenue per product and month",
-            params=("owner", "period"),
-        ),
-        ReportSpec(
-            "sales.top_customers",
-            "Top customers (Pareto)",
-            top_customers,
-            "Who brings 80%",
-            params=("owner", "period", "limit"),
-        ),
-        ReportSpec(
-            "sales.lost_reasons",
-            "Lost reasons",
-            lost_reasons,
-            "Why deals are lost",
-            params=("owner", "period"),
-        ),
-        ReportSpec(
-            "sales.plan",
-            "Plan vs fact",
-            plan_report,
-            "Plans of a period against the facts",
-            params=("period",),
-        ),
+            key,
+            title,
+            build,
+            description,
+            titles=_everywhere(title),
+            descriptions=_everywhere(description),
+            params=params,
+        )
+        for key, title, build, description, params in specs
     ]
+
+
+def _everywhere(text: str) -> dict[str, str]:
+    """``text`` in every language the bot speaks, for the lists people pick reports from."""
+    return {language: Translator(language, texts.locales)(text) for language in LANGUAGES}
+
+
+def _words(app: App, actor: Actor) -> tuple[Translator, Translator]:
+    """The report's words and the core's (stage names), in the reader's language."""
+    return texts(app, actor.language), core_texts(app, actor.language)
 
 
 def _scope(actor: Actor, params: Mapping[str, Any]) -> ColumnElement[bool]:
@@ -147,6 +135,7 @@ def funnel(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
                 .group_by(DealRow.stage_id)
             ).all()
         )
+    _, core = _words(app, actor)
     rows: list[tuple[str, int, Decimal, int, float | None]] = []
     previous: int | None = None
     for stage in (s for s in pipeline.stages if s.outcome is not StageOutcome.LOST):
@@ -155,12 +144,12 @@ def funnel(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
             (a for position, (_, a) in reached.items() if position >= stage.position), Decimal(0)
         )
         conversion = round(count / previous * 100, 1) if previous else None
-        rows.append((stage.name, count, _money(amount), now_in.get(stage.id, 0), conversion))
+        name = stage_word(core, stage.name)
+        rows.append((name, count, _money(amount), now_in.get(stage.id, 0), conversion))
         previous = count
-    png = chart("Funnel", [r[0] for r in rows], {"deals": [r[1] for r in rows]}, kind="barh")
-    return Report(
-        "Funnel", ("stage", "reached", "amount", "now in stage", "conversion %"), tuple(rows), png
-    )
+    png = chart(_("Funnel"), [r[0] for r in rows], {_("deals"): [r[1] for r in rows]}, kind="barh")
+    columns = (_("stage"), _("reached"), _("amount"), _("now in stage"), _("conversion %"))
+    return Report(_("Funnel"), columns, tuple(rows), png)
 
 
 def durations(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
@@ -192,26 +181,34 @@ def durations(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
                 )
             )
         }
+    _, core = _words(app, actor)
     rows = []
     for stage in pipeline.stages:
         if stage.outcome is not StageOutcome.OPEN:
             continue
         count, average, longest = stats.get(stage.id, (0, 0.0, 0.0))
         over = round(average / stage.sla_days, 2) if stage.sla_days else None
-        rows.append((stage.name, count, round(average, 1), round(longest, 1), stage.sla_days, over))
+        rows.append((stage_word(core, stage.name), count, round(average, 1), round(longest, 1),
+                     stage.sla_days, over))  # fmt: skip
     ranked = [r for r in rows if r[1]]
     bottleneck = max(ranked, key=lambda r: (r[5] or 0, r[2]))[0] if ranked else None
-    title = f"Stage durations (bottleneck: {bottleneck})" if bottleneck else "Stage durations"
-    png = chart(title, [r[0] for r in rows], {"average days": [r[2] for r in rows]})
-    return Report(title, ("stage", "stays", "average days", "longest days", "SLA days",
-                          "average / SLA"), tuple(rows), png)  # fmt: skip
+    title = (
+        _("Stage durations (bottleneck: {stage})", stage=bottleneck)
+        if bottleneck
+        else _("Stage durations")
+    )
+    png = chart(title, [r[0] for r in rows], {_("average days"): [r[2] for r in rows]})
+    return Report(title, (_("stage"), _("stays"), _("average days"), _("longest days"),
+                          _("SLA days"), _("average / SLA")), tuple(rows), png)  # fmt: skip
 
 
 def forecast(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    _ = texts(app, actor.language)
+    undated = _("no date")
     with UnitOfWork(app, read_only=True) as uow:
         month = _month(uow.session, DealRow.expected_close)
         rows = [
-            (label or "no date", count, _money(total), _money(weighted))
+            (label or undated, count, _money(total), _money(weighted))
             for label, count, total, weighted in uow.session.execute(
                 select(
                     month,
@@ -225,23 +222,25 @@ def forecast(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
             )
         ]
     # Dated months in order, undated last, whichever way the database sorts NULL.
-    rows.sort(key=lambda row: (row[0] == "no date", row[0]))
+    rows.sort(key=lambda row: (row[0] == undated, row[0]))
     png = chart(
-        "Weighted forecast",
+        _("Weighted forecast"),
         [r[0] for r in rows],
-        {"pipeline": [float(r[2]) for r in rows], "weighted": [float(r[3]) for r in rows]},
+        {_("pipeline"): [float(r[2]) for r in rows], _("weighted"): [float(r[3]) for r in rows]},
     )
-    return Report("Forecast", ("expected close", "deals", "amount", "weighted"), tuple(rows), png)
+    columns = (_("expected close"), _("deals"), _("amount"), _("weighted"))
+    return Report(_("Forecast"), columns, tuple(rows), png)
 
 
 def reps(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    _ = texts(app, actor.language)
     with UnitOfWork(app, read_only=True) as uow:
         won = DealRow.status == StageOutcome.WON.value
         lost = DealRow.status == StageOutcome.LOST.value
         cycle = _days(uow.session, DealRow.created_at, DealRow.closed_at)
         result = uow.session.execute(
             select(
-                func.coalesce(UserRow.display_name, "unassigned"),
+                func.coalesce(UserRow.display_name, _("unassigned")),
                 func.sum(case((won, 1), else_=0)),
                 func.sum(case((lost, 1), else_=0)),
                 func.coalesce(func.sum(case((won, DealRow.amount), else_=0)), 0),
@@ -267,13 +266,11 @@ def reps(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
             )
             for name, w, lo, amount, days in result
         ]
-    png = chart("Win rate by rep, %", [r[0] for r in rows], {"win rate": [r[3] or 0 for r in rows]})
-    return Report(
-        "Win rate and cycle by rep",
-        ("rep", "won", "lost", "win rate %", "won amount", "days to win"),
-        tuple(rows),
-        png,
+    png = chart(
+        _("Win rate by rep, %"), [r[0] for r in rows], {_("win rate"): [r[3] or 0 for r in rows]}
     )
+    columns = (_("rep"), _("won"), _("lost"), _("win rate %"), _("won amount"), _("days to win"))
+    return Report(_("Win rate and cycle by rep"), columns, tuple(rows), png)
 
 
 def products(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
@@ -300,10 +297,12 @@ def products(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
         ]
     months = sorted({r[0] for r in rows})
     series: dict[str, list[float]] = {}
-    for label, product, revenue, _ in rows:
+    for label, product, revenue, _units in rows:
         series.setdefault(product, [0.0] * len(months))[months.index(label)] = float(revenue)
-    png = chart("Won revenue by product", months, series, kind="line")
-    return Report("Sales by product", ("month", "product", "revenue", "quantity"), tuple(rows), png)
+    _ = texts(app, actor.language)
+    png = chart(_("Won revenue by product"), months, series, kind="line")
+    columns = (_("month"), _("product"), _("revenue"), _("quantity"))
+    return Report(_("Sales by product"), columns, tuple(rows), png)
 
 
 def top_customers(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
@@ -331,24 +330,26 @@ def top_customers(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
         share = round(float(running / total * 100), 1) if total else 0.0
         rows.append((name, _money(amount), deals, share, share_before < PARETO_SHARE))
     key = [r for r in rows if r[4]]
+    _ = texts(app, actor.language)
     title = (
-        f"Top customers: {len(key)} of {len(rows)} bring {PARETO_SHARE:.0f}% of revenue"
+        _("Top customers: {key} of {total} bring {share}% of revenue", key=len(key),
+          total=len(rows), share=f"{PARETO_SHARE:.0f}")
         if rows
-        else "Top customers"
-    )
+        else _("Top customers")
+    )  # fmt: skip
     shown = rows[:limit]
     png = chart(
         title,
         [r[0] for r in shown],
-        {"revenue": [float(r[1]) for r in shown]},
-        line=("cumulative %", [r[3] for r in shown]),
+        {_("revenue"): [float(r[1]) for r in shown]},
+        line=(_("cumulative %"), [r[3] for r in shown]),
     )
-    return Report(
-        title, ("customer", "revenue", "deals won", "cumulative %", "key (80%)"), tuple(rows), png
-    )
+    columns = (_("customer"), _("revenue"), _("deals won"), _("cumulative %"), _("key (80%)"))
+    return Report(title, columns, tuple(rows), png)
 
 
 def lost_reasons(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    _ = texts(app, actor.language)
     known = sales_options(app.settings).lost_reasons
     with UnitOfWork(app, read_only=True) as uow:
         result = uow.session.execute(
@@ -363,13 +364,14 @@ def lost_reasons(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
         grouped: dict[str, list[Any]] = {}
         for reason, count, amount in result:
             text = (reason or "").casefold()
-            label = next((k for k in known if text.startswith(k)), text or "not given")
+            key = next((k for k in known if text.startswith(k)), None)
+            label = reason_label(_, key) if key else text or _("not given")
             entry = grouped.setdefault(label, [0, Decimal(0)])
             entry[0] += count
             entry[1] += Decimal(str(amount))
     rows = sorted(((label, c, _money(a)) for label, (c, a) in grouped.items()), key=lambda r: -r[1])
-    png = chart("Lost reasons", [r[0] for r in rows], {"deals": [r[1] for r in rows]})
-    return Report("Lost reasons", ("reason", "deals", "amount"), tuple(rows), png)
+    png = chart(_("Lost reasons"), [r[0] for r in rows], {_("deals"): [r[1] for r in rows]})
+    return Report(_("Lost reasons"), (_("reason"), _("deals"), _("amount")), tuple(rows), png)
 
 
 def plan_report(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
@@ -380,17 +382,18 @@ def plan_report(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
         for line in lines
     )
     labels = [f"{line.who}: {line.metric}" for line in lines]
+    _ = texts(app, actor.language)
+    title = _("Plan vs fact, {period}", period=period)
     png = chart(
-        f"Plan vs fact, {period}",
+        title,
         labels,
         {
-            "plan": [float(line.plan) for line in lines],
-            "fact": [float(line.fact) for line in lines],
+            _("plan"): [float(line.plan) for line in lines],
+            _("fact"): [float(line.fact) for line in lines],
         },
     )
-    return Report(
-        f"Plan vs fact, {period}", ("who", "measure", "plan", "fact", "gap", "done %"), rows, png
-    )
+    columns = (_("who"), _("measure"), _("plan"), _("fact"), _("gap"), _("done %"))
+    return Report(title, columns, rows, png)
 
 
 def _pipeline_id(params: Mapping[str, Any]) -> int | None:

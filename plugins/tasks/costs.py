@@ -19,7 +19,8 @@ from rapport.core.db.tables import CustomerRow, InteractionRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import InvalidInput
-from rapport.core.domain.fields import parse_date, parse_decimal
+from rapport.core.domain.fields import parse_date
+from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import parse_id
 from rapport.core.extensions import Report, ReportSpec
 from rapport.core.services import changes

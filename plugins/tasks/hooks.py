@@ -38,6 +38,7 @@ from rapport.plugins.tasks.automation import (
     welcome,
 )
 from rapport.plugins.tasks.costs import costs_by_customer, report_specs
+from rapport.plugins.tasks.model import Task, TaskStatus
 from rapport.plugins.tasks.options import tasks_options
 from rapport.plugins.tasks.reminders import send_due_reminders
 from rapport.plugins.tasks.services import (
@@ -199,34 +200,46 @@ def customer_metrics(app: App, customer_ids: Sequence[int]) -> dict[int, dict[st
 
 @hookimpl
 def customer_timeline(app: App, customer: Customer, actor: Actor) -> list[TimelineEntry]:
-    tasks = list_tasks(app, actor, customer_id=customer.id, status=None, limit=50)
+    """Tasks finished or dropped: history. One that logged a call or a visit is already
+    there as that interaction, and open ones are still to do (the Tasks section)."""
+    _ = texts(app, actor.language)
+    tasks = list_tasks(app, actor, customer_id=customer.id, status=None, limit=200)
+    finished = {TaskStatus.DONE: _("{kind} done: {title}"),
+                TaskStatus.CANCELLED: _("{kind} cancelled: {title}")}  # fmt: skip
     return [
         TimelineEntry(
             at=task.done_at or task.due_at,
             kind="task",
-            title=f"{task.kind} {task.status.value}: {task.title}",
+            title=finished[task.status].format(kind=kind_word(_, task.kind), title=task.title),
             detail=task.result or "",
             ref=("task", task.id),
         )
         for task in tasks
-    ]
+        if task.status in finished and task.interaction_id is None
+    ][:50]
 
 
 @hookimpl
 def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSection | None:
+    """Open tasks, one line per kind: the next one, and how many more (automation can
+    create a task per deal, and nine near-identical lines hide everything else)."""
     now = app.clock()
-    open_tasks = list_tasks(app, actor, customer_id=customer.id, limit=20)
+    open_tasks = list_tasks(app, actor, customer_id=customer.id, limit=200)
     if not open_tasks:
         return None
     zone = ZoneInfo(_zone(app, actor))
     _ = texts(app, actor.language)
-    overdue = _("OVERDUE") + " "
-    lines = tuple(
-        f"{overdue if t.due_at < now else ''}{t.due_at.astimezone(zone):%d.%m %H:%M} "
-        f"{kind_word(_, t.kind)}: {t.title} (/done {t.id})"
-        for t in open_tasks
-    )
-    return CardSection(_("Tasks"), lines, order=10)
+    by_kind: dict[str, list[Task]] = {}
+    for task in open_tasks:  # soonest first, so each kind's first is its next
+        by_kind.setdefault(task.kind, []).append(task)
+    lines = []
+    for kind, tasks in by_kind.items():
+        first = tasks[0]
+        overdue = _("OVERDUE") + " " if first.due_at < now else ""
+        more = " " + _("(+{count} more)", count=len(tasks) - 1) if len(tasks) > 1 else ""
+        lines.append(f"{overdue}{first.due_at.astimezone(zone):%d.%m %H:%M} "
+                     f"{kind_word(_, kind)}: {first.title} (/done {first.id}){more}")  # fmt: skip
+    return CardSection(_("Tasks"), tuple(lines), order=10)
 
 
 def tasks_command(request: CommandRequest) -> CommandReply:

@@ -55,6 +55,8 @@ class Task(BaseModel):
     spent_minutes: int | None
     done_at: datetime | None
     created_at: datetime
+    interaction_id: int | None = None
+    """The call or visit logged when it was done: the history shows that instead."""
 
 
 class NewTask(Command):

@@ -31,7 +31,7 @@ from rapport.plugins.tasks.model import NewTask, Task, TaskKind, TaskStatus, par
 from rapport.plugins.tasks.options import tasks_options
 from rapport.plugins.tasks.reminders import reminder_key
 from rapport.plugins.tasks.tables import TaskRow
-from rapport.plugins.tasks.when import parse_when
+from rapport.plugins.tasks.when import EXAMPLES, parse_when
 from rapport.plugins.tasks.words import texts
 
 _l = texts.lazy
@@ -184,7 +184,7 @@ def snooze_task(app: App, actor: Actor, task_id: int, until: str | datetime) -> 
             )
         )
         if due <= now:
-            raise InvalidInput.one("until", "snooze to a moment in the future")
+            raise InvalidInput.one("until", _l("snooze to a moment in the future"))
         remind = max(due - timedelta(minutes=options.remind_before_minutes), now)
         _change(uow, actor, row, "snooze", due_at=due, remind_at=remind, reminded_at=None,
                 updated_at=now)  # fmt: skip
@@ -286,7 +286,9 @@ def _due(
     if command.due is None:
         if command.kind is TaskKind.SERVICE_REQUEST:
             return now + timedelta(hours=options.service_sla_hours)
-        problems.add(InvalidInput.one("due", "say when, e.g. «завтра в 10» or «next Monday 9:00»"))
+        problems.add(
+            InvalidInput.one("due", _l("say when, for example {examples}", examples=EXAMPLES))
+        )
         return None
     try:
         if isinstance(command.due, datetime):
@@ -302,7 +304,9 @@ def _due(
         return None
     if due < now - timedelta(minutes=1):
         local = due.astimezone(ZoneInfo(user_zone(app, session, assignee)))
-        problems.add(InvalidInput.one("due", f"{local:%d.%m.%Y %H:%M} is in the past"))
+        problems.add(
+            InvalidInput.one("due", _l("{when} is in the past", when=f"{local:%d.%m.%Y %H:%M}"))
+        )
     return due
 
 

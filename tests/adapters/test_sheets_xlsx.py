@@ -143,7 +143,10 @@ def test_bad_edits_are_refused_marked_and_cleared_once_fixed(app, team, week, wo
     report = cycle(app, workbook)
     assert len(report.refused) == 2
     assert get_deal(app, team["manager"], deal.id).amount == Decimal("1500.00")
-    assert manager.read("Deals", deal.id, "Rapport says") == "Not saved: Amount: must be a number"
+    assert (
+        manager.read("Deals", deal.id, "Rapport says")
+        == "Not saved: Amount: 'lots' is not a number"
+    )
     manager.edit("Deals", deal.id, "Amount", "1700")
     cycle(app, workbook)
     assert get_deal(app, team["manager"], deal.id).amount == Decimal("1700.00")
@@ -395,3 +398,40 @@ def test_a_renamed_customer_is_renamed_on_its_deals_rows(app, team, week, workbo
     update_customer(app, team["ivan"], customer.id, {"name": "ООО Лютик"})
     cycle(app, workbook)
     assert manager.read("Deals", deal.id, "Customer") == "ООО Лютик"
+
+
+SHEET = {"en": ("Deals", "Amount", "Rapport says"), "ru": ("Сделки", "Сумма", "Rapport сообщает")}
+
+
+def team_writing(app, team, workbook, language):
+    """A deal in the workbook of a team whose sheet is in ``language``."""
+    app.settings = app.settings.model_copy(update={"language": language})
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    deal = create_deal(app, team["ivan"], {"title": "Поставка", "customer_id": customer.id,
+                                           "amount": 1500})  # fmt: skip
+    sync(app, XlsxBook(workbook))
+    return deal, Manager(workbook), SHEET[language]
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "stored"),
+    [("ru", "45.000", "45000"), ("en", "7,500", "7500"), ("ru", "1,250,000", "1250000"),
+     ("ru", "2 500,50", "2500.50")],
+)  # fmt: skip
+def test_an_amount_typed_in_the_sheet_is_read_as_the_team_writes_it(
+    app, team, workbook, language, typed, stored
+):
+    deal, manager, (title, amount, _) = team_writing(app, team, workbook, language)
+    manager.edit(title, deal.id, amount, typed)
+    report = cycle(app, workbook)
+    assert report.updated == 1 and not report.refused
+    assert get_deal(app, team["manager"], deal.id).amount == Decimal(stored)
+
+
+def test_an_amount_that_could_be_a_thousand_times_off_is_refused_in_the_sheet(app, team, workbook):
+    deal, manager, (title, amount, says) = team_writing(app, team, workbook, "ru")
+    manager.edit(title, deal.id, amount, "7,500")  # 7500, or 7,5 with a Russian comma?
+    report = cycle(app, workbook)
+    assert len(report.refused) == 1
+    assert get_deal(app, team["manager"], deal.id).amount == Decimal("1500.00")
+    assert "7500 или 7,5" in manager.read(title, deal.id, says)

@@ -36,7 +36,7 @@ def test_a_reps_day_in_the_field(app, team, clock, emulator):
         nina.tap("Order taken")
         nina.wait_for("Order taken — saved.")
         nina.say("Взяли пробную партию, ждут счёт")
-        nina.wait_for("Note saved.")
+        nina.wait_for("Note saved on Аптека Здоровье.")
 
         nina.say(f"/card {customer.id}")  # creates and moves a deal
         nina.wait_for("<b>Аптека Здоровье</b>")

@@ -166,4 +166,4 @@ def test_a_parameter_a_report_would_ignore_is_refused(cli):
     refused = cli("report", "sales.forecast", "--param", "period=2026-Q1", code=1)
     assert "sales.forecast такого не принимает; принимает: owner" in refused
     assert "Error: Perod:" in cli("report", "sales.durations", "--param", "perod=x", code=1)
-    assert "Funnel" in cli("report", "sales.funnel", "--param", "period=2026-12")
+    assert "Воронка" in cli("report", "sales.funnel", "--param", "period=2026-12")

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from rapport.adapters.telegram.handlers import card, commands, deals, field, people, reports
+from rapport.adapters.telegram.handlers import (  # notes: no router, its views register on import
+    card,
+    commands,
+    deals,
+    field,
+    notes,  # noqa: F401
+    people,
+    reports,
+)
 
 
 def routers() -> list[Router]:

@@ -1,48 +1,38 @@
 """A customer's card with the next steps one tap away, and calls and visits logged in a tap.
 
-Opening a card makes that customer the current one: a note typed, a photo or a voice
-message sent next lands in their history.
+Opening a card makes that customer the current one for files (a photo or a voice message
+sent next lands in their history); a note takes its button, or the bot asking for one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import datetime
 from html import escape
 
 from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from rapport.adapters.telegram.focus import Focus, ask_note, open_card
 from rapport.adapters.telegram.handlers.commands import VIEWS
+from rapport.adapters.telegram.handlers.notes import focus_on
 from rapport.adapters.telegram.keyboards import Log, Run
 from rapport.adapters.telegram.middlewares import Who
 from rapport.adapters.telegram.replies import send_text
 from rapport.core.domain.enums import InteractionKind
 from rapport.core.services.cards import CustomerCard, customer_card
 from rapport.core.services.interactions import log_interaction
+from rapport.core.words import money, outcome_word, texts
 
 OUTCOMES = {
     "call": ("reached", "no_answer", "call_back", "not_interested"),
     "visit": ("met", "not_met", "order_taken", "call_back"),
 }
-CURRENT, CURRENT_SINCE = "customer_id", "customer_since"
-CURRENT_FOR = 2 * 3600  # seconds: a note typed the next morning is not about today's visit
 TIMELINE_LINES = 5
 
 
 def outcome_label(who: Who, outcome: str) -> str:
-    _ = who._
-    return {
-        "reached": _("Reached"),
-        "no_answer": _("No answer"),
-        "call_back": _("Call back"),
-        "not_interested": _("Not interested"),
-        "met": _("Met"),
-        "not_met": _("Not met"),
-        "order_taken": _("Order taken"),
-        "checkin": _("Checked in"),
-    }.get(outcome, outcome)
+    return outcome_word(texts(who.app, who._.language), outcome)
 
 
 async def show_card(event: Message | CallbackQuery, who: Who, args: str) -> None:
@@ -53,21 +43,8 @@ async def show_card(event: Message | CallbackQuery, who: Who, args: str) -> None
         await event.bot.send_message(message.chat.id, who._("Which customer? Type a name."))
         return
     card = await asyncio.to_thread(customer_card, who.app, who.actor, int(text))
-    await remember(who, card.customer.id)
+    await open_card(who, Focus(card.customer.id, card.customer.name))
     await send_text(event.bot, message.chat.id, render(who, card), card_buttons(who, card))
-
-
-async def remember(who: Who, customer_id: int) -> None:
-    """Make the customer current for this chat: notes and files go to them next, for a
-    while (kept in the FSM storage, so every bot instance knows it)."""
-    await who.state.update_data({CURRENT: customer_id, CURRENT_SINCE: time.time()})
-
-
-async def current_customer(who: Who) -> int | None:
-    data = await who.state.get_data()
-    if CURRENT not in data or time.time() - data.get(CURRENT_SINCE, 0) > CURRENT_FOR:
-        return None
-    return int(data[CURRENT])
 
 
 def render(who: Who, card: CustomerCard) -> str:
@@ -86,7 +63,7 @@ def render(who: Who, card: CustomerCard) -> str:
     if card.facts.last_contact_at:
         lines.append(_("Last contact: {when}", when=_local(who, card.facts.last_contact_at)))
     for deal in card.open_deals:
-        lines.append(f"💼 {escape(deal.title)} — {deal.amount:,.2f} {deal.currency}")
+        lines.append(f"💼 {escape(deal.title)} — {money(deal.amount, deal.currency, _.language)}")
     for section in sorted(card.sections, key=lambda s: s.order):
         lines += ["", f"<b>{escape(section.title)}</b>", *map(escape, section.lines)]
     if card.timeline:
@@ -110,9 +87,10 @@ def card_buttons(who: Who, card: CustomerCard) -> InlineKeyboardMarkup:
             ),
         ],
         [
+            InlineKeyboardButton(text=_("📝 Note"), callback_data=Run(line=f"/note {cid}").pack()),
             InlineKeyboardButton(
                 text=_("💼 New deal"), callback_data=Run(line=f"/newdeal {cid}").pack()
-            )
+            ),
         ],
     ]
     rows += [
@@ -176,13 +154,14 @@ async def logged(query: CallbackQuery, callback_data: Log, who: Who) -> None:
         {"customer_id": callback_data.customer_id, "kind": kind, "outcome": callback_data.outcome},
     )
     assert query.message is not None
-    await remember(who, callback_data.customer_id)
+    await ask_note(who, await focus_on(who, callback_data.customer_id))
     await query.answer(who._("Saved."))
     assert query.bot is not None
     await query.bot.send_message(
         query.message.chat.id,
         who._(
-            "{outcome} — saved. Type a note to add to it, or send a photo or a voice message.",
+            "{outcome} — saved. Type a note to add to it, or send a photo or a voice "
+            "message (🔎 Customers to search instead).",
             outcome=outcome_label(who, callback_data.outcome),
         ),
     )

@@ -4,7 +4,7 @@ a short dialog (title, amount) started from the customer's card."""
 from __future__ import annotations
 
 import asyncio
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from html import escape
 
 from aiogram import F, Router
@@ -16,9 +16,14 @@ from rapport.adapters.telegram.keyboards import PAGE_SIZE, Page, Run, pages
 from rapport.adapters.telegram.menu import menu_text
 from rapport.adapters.telegram.middlewares import Who
 from rapport.adapters.telegram.replies import send_text
+from rapport.adapters.telegram.texts import plain
 from rapport.core.domain.enums import StageOutcome
+from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.numbers import parse_decimal
+from rapport.core.explain import explain
 from rapport.core.services.deals import create_deal, get_deal, list_deals
 from rapport.core.services.pipelines import list_pipelines
+from rapport.core.words import money, number, stage_word, texts
 
 ALL = 10_000
 
@@ -26,6 +31,15 @@ ALL = 10_000
 class NewDeal(StatesGroup):
     title = State()
     amount = State()
+
+
+def _stage(who: Who, name: str) -> str:
+    return stage_word(texts(who.app, who._.language), name)
+
+
+def _whole(who: Who, amount: Decimal) -> str:
+    """A total on a button: whole units, grouped as the reader groups digits."""
+    return number(amount.quantize(Decimal(1)), who._.language)
 
 
 def _button(text: str, line: str) -> InlineKeyboardButton:
@@ -48,7 +62,7 @@ async def my_deals(message: Message, who: Who) -> None:
                 rows.append(
                     [
                         InlineKeyboardButton(
-                            text=f"{stage.name}: {count} · {total:,.0f}",
+                            text=f"{_stage(who, stage.name)}: {count} · {_whole(who, total)}",
                             callback_data=Page(view="stage", arg=str(stage.id), page=0).pack(),
                         )
                     ]
@@ -69,7 +83,7 @@ async def stage_page(query: CallbackQuery, callback_data: Page, who: Who) -> Non
     wanted = [d for d in deals if str(d.stage_id) == callback_data.arg]
     start = callback_data.page * PAGE_SIZE
     rows = [
-        [_button(f"{d.title} — {d.amount:,.0f}", f"/deal {d.id}")]
+        [_button(f"{d.title} — {_whole(who, d.amount)}", f"/deal {d.id}")]
         for d in wanted[start : start + PAGE_SIZE]
     ]
     navigation = pages("stage", callback_data.arg, callback_data.page, len(wanted), who._)
@@ -98,8 +112,8 @@ async def show_deal(event: Message | CallbackQuery, who: Who, args: str) -> None
     term = who.app.registry.term("deal", who._.language)
     lines = [
         f"<b>{escape(deal.title)}</b> ({escape(term)} #{deal.id})",
-        _("Stage: {stage}", stage=escape(stage.name)),
-        f"{deal.amount:,.2f} {deal.currency}",
+        _("Stage: {stage}", stage=escape(_stage(who, stage.name))),
+        money(deal.amount, deal.currency, _.language),
     ]
     if deal.expected_close:
         lines.append(_("Expected close: {date}", date=f"{deal.expected_close:%d.%m.%Y}"))
@@ -109,7 +123,7 @@ async def show_deal(event: Message | CallbackQuery, who: Who, args: str) -> None
             if other.id == deal.stage_id or other.outcome is StageOutcome.LOST:
                 continue
             mark = "🏆 " if other.outcome is StageOutcome.WON else "→ "
-            rows.append([_button(mark + other.name, f"/move {deal.id} {other.key}")])
+            rows.append([_button(mark + _stage(who, other.name), f"/move {deal.id} {other.key}")])
         rows.append([_button("✖ " + _("Lost"), f"/lost {deal.id}")])
     rows.append([_button(_("Customer card"), f"/card {deal.customer_id}")])
     await send_text(event.bot, chat, "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
@@ -138,26 +152,32 @@ async def deal_title(message: Message, who: Who) -> None:
         return
     await who.state.update_data({"deal_title": title})
     await who.state.set_state(NewDeal.amount)
-    await message.answer(who._("Amount? A number, e.g. 150000 (0 if not known yet)."))
+    await message.answer(_ask_amount(who))
 
 
 async def deal_amount(message: Message, who: Who) -> None:
-    text = (message.text or "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        await message.answer(who._("That is not a number. Amount, e.g. 150000?"))
-        return
+    """The amount as the rep writes it (read by the core's one parser, in their language);
+    anything refused is said, and the question asked again, so the dialog never traps."""
     data = await who.state.get_data()
-    deal = await asyncio.to_thread(
-        create_deal,
-        who.app,
-        who.actor,
-        {"title": data["deal_title"], "amount": amount, "customer_id": data["deal_customer"]},
-    )
+    try:
+        amount = parse_decimal(message.text, "amount", who._.language)
+        deal = await asyncio.to_thread(
+            create_deal,
+            who.app,
+            who.actor,
+            {"title": data["deal_title"], "amount": amount, "customer_id": data["deal_customer"]},
+        )
+    except InvalidInput as refused:
+        reason = plain(explain(who.app, refused, who._.language))
+        await message.answer(who._("Not done: {reason}", reason=reason) + "\n" + _ask_amount(who))
+        return
     await who.state.set_state(None)
     await message.answer(who._("Deal created."))
     await show_deal(message, who, str(deal.id))
+
+
+def _ask_amount(who: Who) -> str:
+    return who._("Amount? A number, e.g. 150000 (0 if not known yet).")
 
 
 async def dialog_wants_text(message: Message, who: Who) -> None:

@@ -1,10 +1,11 @@
 """Work in the field: a shared contact becomes a customer, a location a visit check-in,
-a photo or a voice message part of the current customer's history, free text a note
-(or, with no customer open, a search)."""
+a photo or a voice message part of the current customer's history, free text a search
+(or the note the rep asked to write)."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -18,8 +19,16 @@ from aiogram.types import (
 )
 from sqlalchemy import select
 
-from rapport.adapters.telegram.handlers.card import current_customer, remember, show_card
+from rapport.adapters.telegram.focus import (
+    Focus,
+    forget,
+    keep_typed,
+    open_customer,
+    take_note_request,
+)
+from rapport.adapters.telegram.handlers.card import show_card
 from rapport.adapters.telegram.handlers.commands import VIEWS, run_line
+from rapport.adapters.telegram.handlers.notes import NOTE_LIMIT, save_note
 from rapport.adapters.telegram.keyboards import Run
 from rapport.adapters.telegram.menu import menu_text
 from rapport.adapters.telegram.middlewares import Who
@@ -29,7 +38,7 @@ from rapport.core.bootstrap import App
 from rapport.core.db.tables import CustomerRow, InteractionRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import InteractionKind
-from rapport.core.domain.errors import InvalidInput, NotFound
+from rapport.core.domain.errors import NotFound
 from rapport.core.domain.values import normalize_phone
 from rapport.core.services.access import owned_scope
 from rapport.core.services.customers import create_customer, find_by_identifier, visible_customer
@@ -38,7 +47,6 @@ from rapport.core.services.uow import UnitOfWork
 
 NEAR_METRES = 300
 PENDING_LOCATION = "pending_location"
-NOTE_LIMIT = 4000
 
 
 async def shared_contact(message: Message, who: Who) -> None:
@@ -186,8 +194,8 @@ MEDIA = {
 
 async def attachment(message: Message, who: Who) -> None:
     """A file goes into the current customer's history; Telegram keeps the file itself."""
-    customer_id = await current_customer(who)
-    if customer_id is None:
+    focus = await open_customer(who)
+    if focus is None:
         await message.answer(who._("Open a customer first (type a name), then send the file."))
         return
     kind = ContentType(message.content_type).value
@@ -199,17 +207,17 @@ async def attachment(message: Message, who: Who) -> None:
         who.app,
         who.actor,
         {
-            "customer_id": customer_id,
+            "customer_id": focus.customer_id,
             "kind": InteractionKind.NOTE,
             "summary": summary[:NOTE_LIMIT],
             "fields": {"attachment": f"{kind}:{file_id}"},
         },
     )
-    await message.answer(who._("Added to the customer's history."))
+    await message.answer(who._("Added to the history of {name}.", name=plain(focus.name)))
 
 
 async def search_prompt(message: Message, who: Who) -> None:
-    await who.state.update_data({"customer_id": None})
+    await forget(who)
     await message.answer(who._("Type a name, a few digits of a phone, or an e-mail."))
 
 
@@ -219,23 +227,25 @@ async def today(message: Message, who: Who) -> None:
 
 
 async def free_text(message: Message, who: Who) -> None:
-    """After a customer was opened, text is a note about them; otherwise a search."""
+    """The note the rep asked for, else a search; with a card open, the search offers
+    to save the text as a note on it instead (one tap, never silently)."""
     text = (message.text or "").strip()
-    customer_id = await current_customer(who)
-    if customer_id is not None:
-        if len(text) > NOTE_LIMIT:
-            raise InvalidInput.one("note", f"is longer than {NOTE_LIMIT} characters; split it")
-        await asyncio.to_thread(
-            log_interaction,
-            who.app,
-            who.actor,
-            {"customer_id": customer_id, "kind": InteractionKind.NOTE, "summary": text},
-        )
-        await remember(who, customer_id)
-        await message.answer(who._("Note saved."))
+    asked = await take_note_request(who)
+    if asked is not None:
+        await message.answer(await save_note(who, asked, text))
         return
+    reply = await run_line(who, f"/find {text[:200]}")
+    focus = await open_customer(who)
+    if focus is not None:
+        await keep_typed(who, text)
+        reply = dataclasses.replace(reply, options=(*reply.options, _as_note(who, focus)))
     assert message.bot is not None
-    await send_reply(message.bot, message.chat.id, await run_line(who, f"/find {text[:200]}"))
+    await send_reply(message.bot, message.chat.id, reply)
+
+
+def _as_note(who: Who, focus: Focus) -> tuple[str, str]:
+    label = who._("📝 Save as a note on {name}", name=focus.name[:40])
+    return label, f"/savenote {focus.customer_id}"
 
 
 async def anything_else(message: Message, who: Who) -> None:

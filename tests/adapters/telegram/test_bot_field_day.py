@@ -41,7 +41,7 @@ async def test_call_done_with_its_outcome_then_a_note_and_a_photo(app, team, cha
     assert ("note", None, "Просили перезвонить в пятницу, ждут прайс") in by_kind
     [photo_note] = [i for i in logged if i.fields.get("attachment")]
     assert photo_note.fields["attachment"] == "photo:AgACphoto" and photo_note.summary == "Витрина"
-    assert "Note saved." in texts(session, IVAN)
+    assert "Note saved on ООО Ромашка." in texts(session, IVAN)
 
 
 async def test_a_location_checks_in_at_the_customer_and_is_offered_next_time(
@@ -74,7 +74,7 @@ async def test_deals_by_stage_moved_with_a_tap_and_a_new_one_in_a_short_dialog(
     await chat.tap(IVAN, "New deal")
     await chat.say(IVAN, "Весенний заказ")
     await chat.say(IVAN, "сто тысяч")
-    assert "That is not a number" in session.last(IVAN).text
+    assert "'сто тысяч' is not a number" in session.last(IVAN).text
     await chat.say(IVAN, "100 000")
     assert "Deal created." in texts(session, IVAN)
     assert "<b>Весенний заказ</b>" in session.last(IVAN).text

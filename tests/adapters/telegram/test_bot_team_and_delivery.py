@@ -62,6 +62,17 @@ async def test_reports_arrive_as_pictures(app, team, chat, session):
     assert photo.caption.startswith("Funnel") and photo.photo.data.startswith(b"\x89PNG")
 
 
+async def test_a_report_whose_picture_cannot_be_sent_arrives_as_its_table(app, team, chat, session):
+    customer = create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    create_deal(app, team["ivan"], {"title": "Поставка", "customer_id": customer.id, "amount": 10})
+    await chat.say(OLGA, "📊 Reports")
+    session.fail("SendPhoto", TelegramServerError(SendPhoto(chat_id=OLGA, photo="x"), "500"))
+    await chat.tap(OLGA, "Funnel")
+    text = session.last(OLGA).text
+    assert text.startswith("Funnel") and "Lead" in text
+    assert "went wrong" not in "\n".join(chat.replies(OLGA))
+
+
 async def test_the_command_menu_is_set_and_a_failing_api_does_not_stop_the_bot(
     app, team, chat, session
 ):
