@@ -348,3 +348,33 @@ def test_a_win_back_reason_is_the_number_the_rule_used(app, team, history):
     reasons = profile.verdicts["strategy"]["reasons"]
     assert not any("fell" in reason for reason in reasons), reasons
     assert any(reason.startswith("no order for 120 days") for reason in reasons), reasons
+
+
+def test_one_customers_bad_figure_from_a_plugin_leaves_the_others_scored(
+    make_app, team, clock, caplog
+):
+    from rapport import hookimpl
+
+    class BadCosts:
+        """A third-party plugin whose cost figure for one customer is garbage."""
+
+        broken: int | None = None
+
+        @hookimpl
+        def customer_metrics(self, customer_ids):
+            return {self.broken: {"cost_to_serve": "n/a"}} if self.broken in customer_ids else {}
+
+    costs = BadCosts()
+    app = make_app(plugins=[("bad_costs", costs)])
+    clock.now = NOW
+    h = History(app, team["ivan"], clock)
+    broken, fine = h.customer("Broken figures"), h.customer("Fine figures")
+    for customer in (broken, fine):
+        h.order(customer, 100_000, 30)
+    recalculate(app)  # both scored once, before the plugin went wrong
+    costs.broken = broken.id
+    h.order(fine, 200_000, 10)
+    assert recalculate(app) == 1
+    assert profile_of(app, team["ivan"], fine.id).m >= 1
+    assert profile_of(app, team["ivan"], broken.id) is not None  # its last score is kept
+    assert f"loyalty profile of customer {broken.id} skipped" in caplog.text
