@@ -52,7 +52,8 @@ def field_word(_: Translator, key: str) -> str | None:
              "lost_reason": _("lost reason"), "stage": _("stage"), "customer_id": _("customer"),
              "organisation_id": _("organisation"), "deal_id": _("deal"), "summary": _("text"),
              "outcome": _("outcome"), "duration_minutes": _("duration"),
-             "occurred_at": _("when"), "role": _("role"), "team": _("team"),
+             "occurred_at": _("when"), "when": _("when"), "due": _("when"), "until": _("when"),
+             "note": _("note"), "role": _("role"), "team": _("team"),
              "timezone": _("time zone"), "language": _("language"),
              "telegram_id": _("Telegram id"), "direction": _("direction"),
              "channel": _("channel"), "pipeline_id": _("pipeline")}  # fmt: skip

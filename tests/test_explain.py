@@ -51,7 +51,7 @@ def test_a_plugins_field_is_named_by_its_label_in_each_language(make_app, admin)
     [
         ("-1", "Amount: must be at least 0", "Сумма: должно быть не меньше 0"),
         ("Infinity", "Amount: 'Infinity' is not a number", "Сумма: 'Infinity' — не число"),
-        ("1e30", "Amount: '1e30' is not a number", "Сумма: '1e30' — не число"),
+        ("1e30", "Amount: '1e30' is not a number", "Сумма: '1e30' — не число"),  # nobody types it
         (
             "1" * 27,
             f"Amount: '{'1' * 27}' is too large",

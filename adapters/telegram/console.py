@@ -31,12 +31,15 @@ from aiogram.types import (
     Update,
     User,
 )
+from sqlalchemy import func, select
 
 from rapport.adapters.telegram.bot import build_bot, build_dispatcher
 from rapport.adapters.telegram.running import RUNNING
+from rapport.adapters.telegram.tables import HandledUpdateRow
 from rapport.adapters.telegram.updates import Updates
 from rapport.core.domain.enums import Role
 from rapport.core.domain.models import User as RapportUser
+from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import list_users, user_by_telegram_id
 
 if TYPE_CHECKING:
@@ -130,7 +133,7 @@ class Console:
             first_name=person.display_name,
             language_code=person.language or app.settings.language,
         )
-        self.updates = Updates(BOT)
+        self.updates = Updates(BOT, _next_update_id(app, self.bot.id))
 
     async def type(self, line: str) -> None:
         line = line.strip()
@@ -158,6 +161,16 @@ class Console:
 
     async def _press(self, data: str) -> None:
         await self.dispatcher.feed_update(self.bot, self.updates.press(self.person, data))
+
+
+def _next_update_id(app: App, bot_id: int) -> int:
+    """After the last update any earlier console session had handled: every update is
+    handled once, so a restarted chat numbering from 1 again would be ignored."""
+    with UnitOfWork(app, read_only=True) as uow:
+        last = uow.session.scalar(
+            select(func.max(HandledUpdateRow.update_id)).where(HandledUpdateRow.bot_id == bot_id)
+        )
+    return (last or 0) + 1
 
 
 def console_person(app: App) -> RapportUser | None:

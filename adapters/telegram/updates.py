@@ -16,9 +16,9 @@ from aiogram.types import CallbackQuery, Chat, Message, Update, User
 class Updates:
     """Numbers updates and messages as one Telegram would, for one bot."""
 
-    def __init__(self, bot: User) -> None:
+    def __init__(self, bot: User, first: int = 1) -> None:
         self.bot = bot
-        self.ids = itertools.count(1)
+        self.ids = itertools.count(first)
 
     def message(self, person: User, **content: Any) -> Update:
         """A message from ``person`` in their private chat: text, a contact, a location…"""

@@ -60,5 +60,5 @@ async def test_an_impossible_time_is_refused_in_the_readers_language(
 ):
     customer = create_customer(app, team["ivan"], {"name": "Берёзка"})
     await chat.say(IVAN, f"/task {customer.id} {said} — позвонить", "ru")
-    assert "такого времени нет" in session.last(IVAN).text
+    assert "Когда: " in session.last(IVAN).text and "такого времени нет" in session.last(IVAN).text
     assert list_tasks(app, team["manager"]) == []

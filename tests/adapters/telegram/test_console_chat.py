@@ -23,3 +23,14 @@ async def test_trying_the_bot_in_a_terminal(app, team, admin):
     assert call.kind == "call" and call.outcome == "reached"
     await console.type("b")  # the menu's "My deals"
     assert printed[-1] == "No open deals. Open a customer and tap “New deal”."
+
+
+async def test_the_console_chat_answers_after_a_restart(app, team, admin):
+    person = console_person(app)
+    await Console(app, person, [].append).type("/start")  # yesterday's session
+    printed: list[str] = []
+    restarted = Console(app, person, printed.append)  # today: a new process, same database
+    await restarted.type("/start")
+    await restarted.type("/help")
+    assert printed[0] == "Hello, Anna Admin! What are we doing today?"
+    assert printed[-1].startswith("What I can do:")
