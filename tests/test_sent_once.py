@@ -2,6 +2,7 @@
 SIGKILL mid-batch, and every reminder arrives, at most one twice, none a minute late."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -70,7 +71,8 @@ def test_a_process_killed_mid_batch_resends_at_most_the_message_in_flight(
         for worker in workers:
             worker.kill()
             worker.wait()
-    deliveries = [delivery for f in files for delivery in sent(f)]
+    # Reminders only: after the digest hour the same job also sends the morning digest.
+    deliveries = [d for f in files for d in sent(f) if re.fullmatch(r"T\d+", d[0])]
     counts = Counter(title for title, _ in deliveries)
     assert len(sent(files[0])) >= 300, "the killed process was not mid-way"
     assert set(counts) == {f"T{n}" for n in range(REMINDERS)}, "reminders were missed"
