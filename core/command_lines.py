@@ -24,6 +24,13 @@ def split_line(line: str) -> tuple[str, str]:
     return name.split("@")[0].lower(), args.strip()
 
 
+def record_number(text: str) -> int | None:
+    """``12`` or ``#12`` typed after a command: the record's number, or None for anything
+    else (a word, a sign, more digits than an id has), so the command answers with its usage."""
+    text = text.strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
 async def run_command_line(app: App, actor: Actor, line: str) -> CommandReply:
     """Run ``line`` as ``actor``; an unknown or forbidden command is a clear refusal."""
     name, args = split_line(line)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from rapport.core.command_lines import record_number
 from rapport.core.domain.errors import NotFound
 from rapport.core.explain import field_label
 from rapport.core.extensions import CommandReply, CommandRequest
@@ -88,7 +89,7 @@ def set_command(request: CommandRequest) -> CommandReply:
     """``/set 12 phone +7 912 000-11-22``, ``/set 12 Оборот 5000000``, ``/set 12 consent email``."""
     _ = texts(request.app, request.actor.language)
     number, _sep, rest = request.args.strip().partition(" ")
-    customer_id = _record_number(number)
+    customer_id = record_number(number)
     if customer_id is None or not rest.strip():
         return CommandReply(_("Write: /set 12 phone +79120001122 (12 is the customer)."))
     word, value = _field_and_value(request.app, rest)
@@ -105,7 +106,7 @@ def merge_command(request: CommandRequest) -> CommandReply:
     """``/merge 12 15`` shows what merging 15 into 12 would do; ``/merge 12 15 yes`` does it."""
     _ = texts(request.app, request.actor.language)
     keep, merge, confirm = [*request.args.split(maxsplit=2), "", "", ""][:3]
-    keep_id, merge_id = _record_number(keep), _record_number(merge)
+    keep_id, merge_id = record_number(keep), record_number(merge)
     if keep_id is None or merge_id is None:
         return CommandReply(_("Write: /merge 12 15 to fold customer 15 into 12."))
     if confirm.strip().lower() in YES:
@@ -139,7 +140,7 @@ def untag_command(request: CommandRequest) -> CommandReply:
 def interactions_command(request: CommandRequest) -> CommandReply:
     """``/interactions 12``: the customer's calls, visits and notes, newest first."""
     _ = texts(request.app, request.actor.language)
-    customer_id = _record_number(request.args.split(maxsplit=1)[0] if request.args else "")
+    customer_id = record_number(request.args.split(maxsplit=1)[0] if request.args else "")
     if customer_id is None:
         return CommandReply(_("Write: /interactions 12 (12 is the customer)."))
     customer = get_customer(request.app, request.actor, customer_id)
@@ -172,7 +173,7 @@ def duplicates_command(request: CommandRequest) -> CommandReply:
     """``/duplicates 12``: records that look like customer 12 (same phone or e-mail, a
     similar name), each with a one-tap merge into 12."""
     _ = texts(request.app, request.actor.language)
-    customer_id = _record_number(request.args.split(maxsplit=1)[0] if request.args else "")
+    customer_id = record_number(request.args.split(maxsplit=1)[0] if request.args else "")
     if customer_id is None:
         return CommandReply(_("Write: /duplicates 12 (12 is the customer)."))
     customer = get_customer(request.app, request.actor, customer_id)
@@ -198,7 +199,7 @@ def date_command(request: CommandRequest) -> CommandReply:
     """``/date 12 15.06.2019 Годовщина фирмы``: a yearly date the owner is reminded of."""
     _ = texts(request.app, request.actor.language)
     number, day, label = [*request.args.split(maxsplit=2), "", "", ""][:3]
-    customer_id = _record_number(number)
+    customer_id = record_number(number)
     if customer_id is None or not day or not label.strip():
         return CommandReply(
             _("Write: /date 12 15.06.2019 Company anniversary (12 is the customer).")
@@ -214,7 +215,7 @@ def date_command(request: CommandRequest) -> CommandReply:
 def _tags(request: CommandRequest, *, adding: bool) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     number, _sep, rest = request.args.partition(" ")
-    customer_id = _record_number(number)
+    customer_id = record_number(number)
     given = [tag.strip() for tag in re.split(r"[,;]", rest) if tag.strip()]
     if customer_id is None or not given:
         return CommandReply(_("Write: /tag 12 vip (12 is the customer; several: vip, dealer)."))
@@ -258,8 +259,3 @@ def _label(app: App, key: str, language: str) -> str:
     """A conflicting value's field as the person knows it (custom fields by their label)."""
     custom = any(spec.name == key for spec in app.registry.fields_for("customer"))
     return field_label(app, f"fields.{key}" if custom else key, language)
-
-
-def _record_number(text: str) -> int | None:
-    text = text.strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 10 else None

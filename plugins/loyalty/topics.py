@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rapport.core.command_lines import record_number
 from rapport.core.domain.enums import Channel, FieldType, InteractionKind
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.extensions import CommandReply, CommandRequest, Notification
@@ -56,10 +57,11 @@ def topic_command(request: CommandRequest) -> CommandReply:
     """``/topic 57 price`` (or the topic in the reader's language: ``/topic 57 цена``)."""
     _ = texts(request.app, request.actor.language)
     number, _sep, topic = request.args.strip().partition(" ")
-    if not number.lstrip("#").isdigit() or len(number) > 9 or not topic.strip():
+    interaction_id = record_number(number)
+    if interaction_id is None or not topic.strip():
         return CommandReply(_("Write: /topic 57 price (57 is the call or visit)."))
     done = update_interaction(
-        request.app, request.actor, int(number.lstrip("#")), {"fields": {"topic": topic.strip()}}
+        request.app, request.actor, interaction_id, {"fields": {"topic": topic.strip()}}
     )
     shown = TOPIC_FIELD.choice_label(str(done.fields["topic"]), _.language)
     return CommandReply(_("Noted: it was about {topic}.", topic=shown))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from rapport.core.command_lines import record_number
 from rapport.core.domain.models import Deal
 from rapport.core.extensions import CommandReply, CommandRequest
 from rapport.core.i18n import Translator, texts_for
@@ -20,7 +21,7 @@ texts = texts_for(__file__)
 
 def products_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
-    deal_id = _number(request.args.split(maxsplit=1)[0] if request.args.strip() else "")
+    deal_id = record_number(request.args.split(maxsplit=1)[0] if request.args.strip() else "")
     if deal_id is None:
         return CommandReply(_("Write: /products 12 (12 is the deal)."))
     deal = get_deal(request.app, request.actor, deal_id)
@@ -31,7 +32,7 @@ def product_command(request: CommandRequest) -> CommandReply:
     """The product's name may have spaces: the last two words are the quantity and price."""
     _ = texts(request.app, request.actor.language)
     words = request.args.split()
-    deal_id = _number(words[0]) if words else None
+    deal_id = record_number(words[0]) if words else None
     if deal_id is None or len(words) < 4:
         return CommandReply(
             _("Write: /product 12 Brick M150 1000 45.50 (deal, product, how many, price).")
@@ -46,7 +47,9 @@ def product_command(request: CommandRequest) -> CommandReply:
 def unproduct_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     words = request.args.split()
-    deal_id, number = (_number(words[0]), _number(words[1])) if len(words) == 2 else (None, None)
+    deal_id, number = (
+        (record_number(words[0]), record_number(words[1])) if len(words) == 2 else (None, None)
+    )
     if deal_id is None or number is None:
         return CommandReply(_("Write: /unproduct 12 2 (the deal, then the line's number)."))
     deal, lines = remove_deal_line(request.app, request.actor, deal_id, number)
@@ -60,8 +63,3 @@ def _lines_reply(deal: Deal, lines: list[DealLine], _: Translator) -> CommandRep
         shown.append(_("No products yet."))
     shown.append(_("Amount: {amount} {currency}", amount=deal.amount, currency=deal.currency))
     return CommandReply("\n".join(shown), options=((_("Deal"), f"/deal {deal.id}"),))
-
-
-def _number(text: str) -> int | None:
-    text = text.strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 10 else None

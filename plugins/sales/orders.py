@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rapport.core.command_lines import record_number
 from rapport.core.domain.enums import Channel, StageOutcome
 from rapport.core.domain.models import Deal
 from rapport.core.extensions import CommandReply, CommandRequest, Notification
@@ -49,15 +50,15 @@ def record_order(app: App, actor: Actor, customer_id: int, words: list[str]) -> 
 def order_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     words = request.args.split()
-    number = words[0].lstrip("#") if words else ""
-    if not number.isdigit() or len(number) > 9 or len(words) == 3 or len(words) < 2:
+    customer_id = record_number(words[0]) if words else None
+    if customer_id is None or len(words) == 3 or len(words) < 2:
         return CommandReply(
             _(
                 "Write: /order 12 45000, or the products: /order 12 Brick M150 1000 45.50 "
                 "(12 is the customer)."
             )
         )
-    deal = record_order(request.app, request.actor, int(number), words[1:])
+    deal = record_order(request.app, request.actor, customer_id, words[1:])
     return CommandReply(
         _(
             "Sale recorded: «{title}», {amount} {currency}.",

@@ -14,6 +14,7 @@ from babel.dates import format_datetime
 from sqlalchemy import update
 
 from rapport import hookimpl
+from rapport.core.command_lines import record_number
 from rapport.core.db.tables import CustomerRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.models import Customer, Deal
@@ -306,9 +307,10 @@ def drop_command(request: CommandRequest) -> CommandReply:
     """``/drop 7 the customer closed``: the task is cancelled, its reminder withdrawn."""
     _ = texts(request.app, request.actor.language)
     number, _sep, reason = request.args.strip().partition(" ")
-    if not number.lstrip("#").isdigit():
+    task_id = record_number(number)
+    if task_id is None:
         return CommandReply(_("Which task? /drop 7 and, if you like, why."))
-    task = cancel_task(request.app, request.actor, int(number.lstrip("#")), reason.strip() or None)
+    task = cancel_task(request.app, request.actor, task_id, reason.strip() or None)
     return CommandReply(_("Task #{id} cancelled.", id=task.id))
 
 
