@@ -370,6 +370,8 @@ def run_chat_line(ctx: click.Context, line: str, png: Path | None = None) -> Non
     click.echo(reply.text)
     for label, follow_up in reply.options:
         click.echo(f"  [{label}] rapport do {follow_up}")
+    if reply.completes:
+        click.echo(f"  rapport do {reply.completes} …")
     if reply.image_png is not None and png is not None:
         png.write_bytes(reply.image_png)
         click.echo(f"Chart saved to {png}.")

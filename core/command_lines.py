@@ -31,6 +31,13 @@ def record_number(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
+def record_and_rest(args: str) -> tuple[int | None, str]:
+    """``#12 big order`` → ``(12, "big order")``: the record a command is about, and what
+    follows it (None when the first word is no record number)."""
+    number, _sep, rest = args.strip().partition(" ")
+    return record_number(number), rest.strip()
+
+
 async def run_command_line(app: App, actor: Actor, line: str) -> CommandReply:
     """Run ``line`` as ``actor``; an unknown or forbidden command is a clear refusal."""
     name, args = split_line(line)

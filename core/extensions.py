@@ -47,11 +47,18 @@ class CommandReply:
 
     ``options`` are follow-up command lines (``("Move to trial", "/deal 12 trial")``): the bot
     shows them as buttons, the console chat as numbered choices.
+
+    ``completes`` makes the reply a question: the command line (``"/set 12 phone"``) that
+    the person's next message completes. A command asked for a record but not for the
+    rest (``/product 12``) answers this way, so an "Edit" or "Add product" button needs
+    no dialog of its own in any adapter: the bot and the console chat take the next text
+    as the rest of the line; the CLI says what to type.
     """
 
     text: str
     image_png: bytes | None = None
     options: tuple[tuple[str, str], ...] = ()
+    completes: str = ""
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,16 @@ def field_word(_: Translator, key: str) -> str | None:
              "note": _("note"), "role": _("role"), "team": _("team"),
              "timezone": _("time zone"), "language": _("language"),
              "telegram_id": _("Telegram id"), "direction": _("direction"),
-             "channel": _("channel"), "pipeline_id": _("pipeline")}  # fmt: skip
+             "channel": _("channel"), "pipeline_id": _("pipeline"), "day": _("date"),
+             "date": _("date"), "spent_on": _("date"), "label": _("what it is"),
+             "tags": _("tags"), "line": _("product line"), "product": _("product"),
+             "quantity": _("quantity"), "price": _("price"),
+             "discount_percent": _("discount"), "file": _("file"), "task": _("task"),
+             "request": _("request"), "repeat": _("repeat"), "segment": _("segment"),
+             "expression": _("filter"), "metric": _("metric"), "period": _("period"),
+             "target": _("target"), "user": _("user"), "assignee_id": _("assignee"),
+             "merge_id": _("customer"), "spent_minutes": _("minutes"), "invite": _("invite"),
+             "stages": _("stages"), "map": _("columns")}  # fmt: skip
     return words.get(key)
 
 

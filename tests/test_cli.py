@@ -98,7 +98,7 @@ def test_reports_plans_and_pipelines_from_the_cli(cli, tmp_path):
     ]
     assert (tmp_path / "funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "No report 'sales.nothing'" in cli("report", "sales.nothing", code=1)
-    assert "Period: 'March' is not a month" in cli(
+    assert "Период: 'March' — не месяц (2026-03) и не квартал" in cli(
         "report", "sales.plan", "--param", "period=March", code=1
     )
     assert "Plan for Ivan Petrov, amount: 1000000" in cli(

@@ -105,6 +105,7 @@ def world(make_app, gate, team, admin, tmp_path):
         app, ivan, {"title": "Перезвонить", "customer_id": customer.id, "due": "завтра в 10"}
     )
     day = contacts_api.add_date(app, ivan, customer.id, "Годовщина", "2020-05-01")
+    contacts_api.set_tags(app, ivan, customer.id, add=["ромашка-vip"])
     sales_api.set_deal_lines(app, ivan, deal.id, [{"product": "A", "quantity": 1, "price": 10}])
     request = sales_api.request_discount(app, ivan, deal.id, 50, "big order")
     invite = invites.create_invite(app, admin, "Nina Novak")
@@ -269,6 +270,7 @@ READ_CASES: dict[str, ReadCase] = {
     ),
     "search_customers": lambda w, a: contacts_api.search_customers(w["app"], a, "ромашка"),
     "dates_of": lambda w, a: contacts_api.dates_of(w["app"], a, w["customer"].id),
+    "get_tags": lambda w, a: contacts_api.get_tags(w["app"], a, w["customer"].id),
     "segment_members": lambda w, a: segments.segment_members(w["app"], a, "name = Ромашка")[1],
     "export_customers": lambda w, a: _exported(w, a),
     "lines_of": lambda w, a: sales_api.lines_of(w["app"], a, w["deal"].id),

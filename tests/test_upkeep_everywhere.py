@@ -103,13 +103,60 @@ def test_a_deals_products_make_its_amount(app, team):
     with pytest.raises(InvalidInput, match="quantity: must be more than 0"):
         run(app, ivan, f"/product {deal.id} Кирпич М150 1 000 45,50")  # "000" pieces
     added = run(app, ivan, f"/product {deal.id} Кирпич М150 1000 45,50")
-    assert "1. Кирпич М150 × 1000 @ 45.50 = 45500.00" in added.text
+    assert "1. Кирпич М150 — 1,000 × RUB\xa045.50 = RUB\xa045,500.00" in added.text
+    assert ("✖ 1. Кирпич М150", f"/unproduct {deal.id} 1") in added.options
     assert get_deal(app, ivan, deal.id).amount == 45500
     with pytest.raises(InvalidInput):
         run(app, ivan, f"/product {deal.id} Цемент 1e30 5")
     assert get_deal(app, ivan, deal.id).amount == 45500
     removed = run(app, ivan, f"/unproduct {deal.id} 1")
     assert "No products yet." in removed.text
+    assert get_deal(app, ivan, deal.id).amount == 0  # not the total of lines no longer there
+
+
+def test_a_command_given_only_its_record_asks_for_the_rest(app, team):
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "Acme"})
+    deal = create_deal(app, ivan, {"title": "Supply", "customer_id": customer.id})
+    asked = {line: run(app, ivan, line).completes for line in (
+        f"/product {deal.id}", f"/discount {deal.id}", f"/reassign {deal.id}",
+        f"/lost {deal.id}", f"/tag {customer.id}", f"/date {customer.id}",
+        f"/task {customer.id}", f"/edit {customer.id} phone")}  # fmt: skip
+    assert asked == {
+        f"/product {deal.id}": f"/product {deal.id}",
+        f"/discount {deal.id}": f"/discount {deal.id}",
+        f"/reassign {deal.id}": f"/reassign {deal.id}",
+        f"/lost {deal.id}": f"/lost {deal.id}",
+        f"/tag {customer.id}": f"/tag {customer.id}",
+        f"/date {customer.id}": f"/date {customer.id}",
+        f"/task {customer.id}": f"/task {customer.id}",
+        f"/edit {customer.id} phone": f"/set {customer.id} phones",
+    }
+
+
+def test_a_number_longer_than_an_id_is_a_usage_not_a_crash(app, team):
+    huge = "9" * 30
+    for line, usage in (
+        (f"/done {huge}", "Which task?"), (f"/snooze {huge} tomorrow", "Write: /snooze"),
+        (f"/task {huge} tomorrow — call", "Write: /task"), (f"/move {huge}", "Write: /move"),
+        (f"/lost {huge}", "Write: /lost"), (f"/discount {huge} 5", "Write: /discount"),
+        (f"/reassign {huge} Petr", "Write: /reassign"), (f"/card {huge}", "Which customer?"),
+        (f"/approve {huge}", "Which request?"),
+    ):  # fmt: skip
+        actor = team["manager"] if line.startswith("/approve") else team["ivan"]
+        assert run(app, actor, line).text.startswith(usage), line
+
+
+def test_a_lost_reason_typed_in_ukrainian_reads_back_in_ukrainian(app, team):
+    from rapport.core.services.users import set_preferences
+
+    set_preferences(app, team["ivan"], language="uk")
+    ivan = team["ivan"].model_copy(update={"language": "uk"})
+    customer = create_customer(app, ivan, {"name": "Acme"})
+    deal = create_deal(app, ivan, {"title": "Supply", "customer_id": customer.id})
+    reply = run(app, ivan, f"/lost {deal.id} ціна занадто висока")
+    assert reply.text == f"Угоду #{deal.id} закрито як програну: ціна занадто висока."
+    assert get_deal(app, ivan, deal.id).lost_reason == "price занадто висока"
 
 
 def test_an_unknown_or_forbidden_command_is_refused_in_words(app, team):
@@ -124,6 +171,8 @@ def test_the_cli_runs_the_same_commands_as_its_person(cli):
     reply = cli("--as", "Ivan Petrov", "do", "/set", "1", "телефон", "+79120001122")
     assert reply.startswith("(as Ivan Petrov, rep)\nООО «Ромашка» (#1): телефоны — сохранено.")
     assert "[Карточка] rapport do /card 1" in reply
+    asked = cli("--as", "Ivan Petrov", "do", "/product", "3")
+    assert "rapport do /product 3 …" in asked
     assert "Я не знаю /frob" in cli("do", "/frob", code=1)
     history = cli("history", "customer", "1")
     assert "Ivan Petrov" in history and "cli" in history.lower()

@@ -3,7 +3,7 @@
 A new user tries the bot with no account and no token. What the bot sends is printed
 (markup stripped); inline buttons are numbered and typing the number presses one; the
 main menu's buttons are lettered. ``contact +79123456789 Name`` shares a contact and
-``location 55.75 37.61`` a location. The chat acts as the first active admin.
+``location 55.75 37.61`` a location. The chat acts as the CLI's person (``--as``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import click
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import GetMe, SendMessage, SendPhoto, TelegramMethod
@@ -38,9 +39,11 @@ from rapport.adapters.telegram.running import RUNNING
 from rapport.adapters.telegram.tables import HandledUpdateRow
 from rapport.adapters.telegram.updates import Updates
 from rapport.core.domain.enums import Role
+from rapport.core.domain.errors import PermissionDenied, RapportError
 from rapport.core.domain.models import User as RapportUser
+from rapport.core.explain import explain
 from rapport.core.services.uow import UnitOfWork
-from rapport.core.services.users import list_users, user_by_telegram_id
+from rapport.core.services.users import find_user, list_users, user_by_telegram_id
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -83,6 +86,10 @@ class ConsoleSession(BaseSession):
         return True
 
     def _show(self, markup: Any) -> None:
+        """Numbers press the last message's buttons only: after a question with none, a
+        number typed is its answer (a quantity, a percent), not a press of older ones."""
+        if not isinstance(markup, InlineKeyboardMarkup):
+            self.inline = []
         if isinstance(markup, InlineKeyboardMarkup):
             buttons = [b for row in markup.inline_keyboard for b in row]
             self.inline = [b.callback_data or "" for b in buttons]
@@ -173,7 +180,16 @@ def _next_update_id(app: App, bot_id: int) -> int:
     return (last or 0) + 1
 
 
-def console_person(app: App) -> RapportUser | None:
+def console_person(app: App, wanted: str | None = None) -> RapportUser | None:
+    """Who the chat is: the CLI's person (``rapport --as "Ivan Petrov" run``, else
+    ``[cli] user``), so a manager can try the bot exactly as one of their reps sees it;
+    with neither, the first active admin."""
+    wanted = wanted or app.settings.cli.user
+    if wanted:
+        person = find_user(app, wanted)
+        if not person.active:
+            raise PermissionDenied(f"{person.display_name} is no longer an active user.")
+        return person
     people = [u for u in list_users(app) if u.active]
     admins = [u for u in people if u.role is Role.ADMIN]
     return next(iter(admins or people), None)
@@ -184,7 +200,13 @@ async def run_console(app: App) -> None:
     if not sys.stdin.isatty():
         log.info("no [telegram] token: the bot is off (the console chat needs a terminal)")
         return
-    person = await asyncio.to_thread(console_person, app)
+    context = click.get_current_context(silent=True)
+    wanted = (context.find_root().obj or {}).get("as") if context is not None else None
+    try:
+        person = await asyncio.to_thread(console_person, app, wanted)
+    except RapportError as unknown:  # a name nobody has, or several people have
+        print(explain(app, unknown, app.settings.language))
+        return
     if person is None:
         print("No users yet: run `rapport init` or `rapport demo` first.")
         return

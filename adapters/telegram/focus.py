@@ -2,8 +2,10 @@
 
 Two things, on purpose apart: the card opened last (a photo or a voice message sent next
 goes to it, for a while) and a note the rep asked to write (by the card's Note button, or
-by answering the bot's "type a note"), which takes the next text only. Any other text is
-a search: a name typed to find someone must never land on the customer seen last.
+by answering the bot's "type a note"), which takes the next text only. Likewise a
+command's question ("New phone for Ромашка?") takes the next text as the rest of its
+line. Any other text is a search: a name typed to find someone must never land on the
+customer seen last.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from rapport.adapters.telegram.middlewares import Who
 
-CARD, NOTE, TYPED = "card", "note_for", "typed"
+CARD, NOTE, TYPED, ASKED = "card", "note_for", "typed", "asked"
 CARD_FOR = 2 * 3600  # seconds: a photo sent the next morning is not about today's visit
 NOTE_FOR = 15 * 60  # a note asked for and not written soon was given up
 
@@ -59,7 +61,7 @@ async def open_customer(who: Who) -> Focus | None:
 
 async def ask_note(who: Who, focus: Focus) -> None:
     """The next text the rep types is a note on ``focus``."""
-    await who.state.update_data({CARD: focus.stored(), NOTE: focus.stored()})
+    await who.state.update_data({CARD: focus.stored(), NOTE: focus.stored(), ASKED: None})
 
 
 async def take_note_request(who: Who) -> Focus | None:
@@ -81,6 +83,24 @@ async def take_typed(who: Who) -> str | None:
     return text if isinstance(text, str) and text else None
 
 
+async def ask_rest(who: Who, line: str) -> None:
+    """The next text completes ``line`` (``""``: nothing is waited for any more). A note
+    asked for earlier lapses: only the latest question is answered."""
+    entry = {"line": line, "since": time.time()} if line else None
+    await who.state.update_data({ASKED: entry, **({NOTE: None} if line else {})})
+
+
+async def asked_line(who: Who) -> str | None:
+    """The command line waiting for the rest, if the question is recent."""
+    entry = (await who.state.get_data()).get(ASKED)
+    if not isinstance(entry, dict):
+        return None
+    line, since = entry.get("line"), entry.get("since")
+    if not isinstance(line, str) or not isinstance(since, int | float):
+        return None
+    return line if time.time() - since <= NOTE_FOR else None
+
+
 async def forget(who: Who) -> None:
-    """A new search: no card open, no note waited for."""
-    await who.state.update_data({CARD: None, NOTE: None, TYPED: None})
+    """A new search: no card open, no note or answer waited for."""
+    await who.state.update_data({CARD: None, NOTE: None, TYPED: None, ASKED: None})

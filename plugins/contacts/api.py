@@ -8,6 +8,14 @@ dates and search are offered too. The rest of the plugin is internal.
 from rapport.plugins.contacts.consent import agreed_channels
 from rapport.plugins.contacts.dates import add_date, dates_of, remove_date
 from rapport.plugins.contacts.search import search_customers
-from rapport.plugins.contacts.tags import set_tags
+from rapport.plugins.contacts.tags import get_tags, set_tags
 
-__all__ = ["add_date", "agreed_channels", "dates_of", "remove_date", "search_customers", "set_tags"]
+__all__ = [
+    "add_date",
+    "agreed_channels",
+    "dates_of",
+    "get_tags",
+    "remove_date",
+    "search_customers",
+    "set_tags",
+]

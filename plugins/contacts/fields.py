@@ -18,6 +18,7 @@ class _Extra(TypedDict, total=False):
     """What a field here may set beyond its name, type and labels."""
 
     choices: tuple[str, ...]
+    choice_labels: dict[str, dict[str, str]]
     max_length: int
     validator: Callable[[FieldValue], str | None]
 
@@ -44,6 +45,7 @@ def contact_fields(options: ContactsOptions) -> list[FieldSpec]:
             "Тип организации",
             "Тип організації",
             choices=options.organisation_types,
+            choice_labels=_labels(options.organisation_types),
         ),
         _field("industry", FieldType.TEXT, "Industry", "Отрасль", "Галузь", max_length=200),
         _field("region", FieldType.TEXT, "Region", "Регион", "Регіон", max_length=200),
@@ -54,6 +56,7 @@ def contact_fields(options: ContactsOptions) -> list[FieldSpec]:
             "Откуда узнал о нас",
             "Звідки дізнався про нас",
             choices=options.sources,
+            choice_labels=_labels(options.sources),
         ),
         _field(
             "loyalty_reasons",
@@ -91,6 +94,7 @@ def contact_fields(options: ContactsOptions) -> list[FieldSpec]:
             "Согласие на контакт",
             "Згода на контакт",
             choices=options.consent_channels,
+            choice_labels=_labels(options.consent_channels),
         ),
         _field(
             "birthday",
@@ -102,6 +106,31 @@ def contact_fields(options: ContactsOptions) -> list[FieldSpec]:
         ),
         _field("notes", FieldType.TEXT, "Notes", "Заметки", "Нотатки", max_length=5000),
     ]
+
+
+CHOICE_WORDS = {
+    "ru": {"client": "клиент", "dealer": "дилер", "supplier": "поставщик",
+           "competitor": "конкурент", "partner": "партнёр", "recommendation": "рекомендация",
+           "website": "сайт", "exhibition": "выставка", "cold call": "холодный звонок",
+           "advertising": "реклама", "social media": "соцсети", "other": "другое",
+           "call": "звонок", "sms": "SMS", "email": "почта", "telegram": "Telegram",
+           "whatsapp": "WhatsApp", "visit": "визит"},
+    "uk": {"client": "клієнт", "dealer": "дилер", "supplier": "постачальник",
+           "competitor": "конкурент", "partner": "партнер", "recommendation": "рекомендація",
+           "website": "сайт", "exhibition": "виставка", "cold call": "холодний дзвінок",
+           "advertising": "реклама", "social media": "соцмережі", "other": "інше",
+           "call": "дзвінок", "sms": "SMS", "email": "пошта", "telegram": "Telegram",
+           "whatsapp": "WhatsApp", "visit": "візит"},
+}  # fmt: skip
+"""The default choices as a Russian or Ukrainian reader says them; a team's own choices
+(set in ``[plugins.contacts]``) show as they were written."""
+
+
+def _labels(choices: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    return {
+        language: {choice: words[choice] for choice in choices if choice in words}
+        for language, words in CHOICE_WORDS.items()
+    }
 
 
 def _not_in_future(value: object) -> str | None:

@@ -12,6 +12,7 @@ import click
 from sqlalchemy import delete, insert, update
 
 from rapport import hookimpl
+from rapport.core.command_lines import record_number
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Customer
@@ -29,6 +30,7 @@ from rapport.core.services.uow import UnitOfWork
 from rapport.core.settings import Settings
 from rapport.plugins.contacts.card_text import render_card
 from rapport.plugins.contacts.dates import next_occurrence, stored_dates
+from rapport.plugins.contacts.editing import edit_command
 from rapport.plugins.contacts.fields import contact_fields
 from rapport.plugins.contacts.options import contacts_options
 from rapport.plugins.contacts.reminders import send_due_reminders
@@ -107,6 +109,8 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
 
 
 UPKEEP = (
+    ("edit", edit_command, "Change a customer's record: /edit 12",
+     "Изменить данные клиента: /edit 12", "Змінити дані клієнта: /edit 12"),
     ("set", set_command, "Set a customer's field: /set 12 phone +79120001122",
      "Поле клиента: /set 12 телефон +79120001122", "Поле клієнта: /set 12 телефон +79120001122"),
     ("merge", merge_command, "Merge duplicates: /merge 12 15 folds 15 into 12",
@@ -197,9 +201,9 @@ def find_command(request: CommandRequest) -> CommandReply:
 
 
 def card_command(request: CommandRequest) -> CommandReply:
-    text = request.args.strip().lstrip("#")
-    if not text.isdigit():
+    customer_id = record_number(request.args)
+    if customer_id is None:
         _ = texts(request.app, request.actor.language)
         return CommandReply(_("Which customer? Send /card and the number, e.g. /card 12."))
-    card = customer_card(request.app, request.actor, int(text))
+    card = customer_card(request.app, request.actor, customer_id)
     return CommandReply(render_card(request.app, card))

@@ -63,6 +63,13 @@ def set_tags(
     return after
 
 
+def get_tags(app: App, actor: Actor, customer_id: int) -> list[str]:
+    """The tags of a customer the person may see, sorted."""
+    with UnitOfWork(app, read_only=True) as uow:
+        visible_customer(uow.session, actor, customer_id)
+        return tags_of(uow.session, [customer_id]).get(customer_id, [])
+
+
 def tags_of(session: Session, customer_ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     rows = session.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from rapport.core.command_lines import record_number
+from rapport.core.command_lines import record_and_rest, record_number
 from rapport.core.domain.errors import NotFound
 from rapport.core.explain import field_label
 from rapport.core.extensions import CommandReply, CommandRequest
@@ -28,7 +28,7 @@ from rapport.core.words import field_word, interaction_word
 from rapport.core.words import texts as core_texts
 from rapport.plugins.contacts.dates import add_date
 from rapport.plugins.contacts.duplicates import find_duplicates
-from rapport.plugins.contacts.tags import set_tags
+from rapport.plugins.contacts.tags import get_tags, set_tags
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -51,6 +51,8 @@ SINGULAR = {
     "ім'я": "name",
 }
 YES = {"yes", "да", "так", "y"}
+CLEARS = {"-", "–", "—"}
+"""A lone dash typed as the value clears the field, as it reads on paper and in sheets."""
 
 
 def field_key(app: App, word: str) -> str:
@@ -72,8 +74,9 @@ def field_key(app: App, word: str) -> str:
 
 
 def set_customer_field(app: App, actor: Actor, customer_id: int, word: str, value: str) -> str:
-    """Set one field to what the person typed (an empty value clears it); its key."""
+    """Set one field to what the person typed (nothing or a dash clears it); its key."""
     key = field_key(app, word)
+    value = "" if value.strip() in CLEARS else value
     patch: dict[str, Any]
     if key.startswith("fields."):
         patch = {"fields": {key.removeprefix("fields."): value}}
@@ -88,18 +91,19 @@ def set_customer_field(app: App, actor: Actor, customer_id: int, word: str, valu
 def set_command(request: CommandRequest) -> CommandReply:
     """``/set 12 phone +7 912 000-11-22``, ``/set 12 Оборот 5000000``, ``/set 12 consent email``."""
     _ = texts(request.app, request.actor.language)
-    number, _sep, rest = request.args.strip().partition(" ")
-    customer_id = record_number(number)
+    customer_id, rest = record_and_rest(request.args)
     if customer_id is None or not rest.strip():
         return CommandReply(_("Write: /set 12 phone +79120001122 (12 is the customer)."))
     word, value = _field_and_value(request.app, rest)
     key = set_customer_field(request.app, request.actor, customer_id, word, value)
     customer = get_customer(request.app, request.actor, customer_id)
     label = field_label(request.app, key, _.language)
-    return CommandReply(
-        _("{name} (#{id}): {field} saved.", name=customer.name, id=customer.id, field=label),
-        options=((_("Card"), f"/card {customer.id}"),),
+    said = (
+        _("{name} (#{id}): {field} cleared.", name=customer.name, id=customer.id, field=label)
+        if not value.strip() or value.strip() in CLEARS
+        else _("{name} (#{id}): {field} saved.", name=customer.name, id=customer.id, field=label)
     )
+    return CommandReply(said, options=((_("Card"), f"/card {customer.id}"),))
 
 
 def merge_command(request: CommandRequest) -> CommandReply:
@@ -200,7 +204,14 @@ def date_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     number, day, label = [*request.args.split(maxsplit=2), "", "", ""][:3]
     customer_id = record_number(number)
-    if customer_id is None or not day or not label.strip():
+    if customer_id is not None and not day:
+        customer = get_customer(request.app, request.actor, customer_id)
+        return CommandReply(
+            _("Which date of {name} to remember, and what is it? E.g. 15.06.2019 Company "
+              "anniversary (/cancel to stop).", name=customer.name),
+            completes=f"/date {customer_id}",
+        )  # fmt: skip
+    if customer_id is None or not label.strip():
         return CommandReply(
             _("Write: /date 12 15.06.2019 Company anniversary (12 is the customer).")
         )
@@ -214,15 +225,34 @@ def date_command(request: CommandRequest) -> CommandReply:
 
 def _tags(request: CommandRequest, *, adding: bool) -> CommandReply:
     _ = texts(request.app, request.actor.language)
-    number, _sep, rest = request.args.partition(" ")
-    customer_id = record_number(number)
+    customer_id, rest = record_and_rest(request.args)
     given = [tag.strip() for tag in re.split(r"[,;]", rest) if tag.strip()]
+    if customer_id is not None and not given:
+        return _ask_tags(request, customer_id, adding=adding)
     if customer_id is None or not given:
         return CommandReply(_("Write: /tag 12 vip (12 is the customer; several: vip, dealer)."))
     changes = {"add": given} if adding else {"remove": given}
     tags = set_tags(request.app, request.actor, customer_id, **changes)
     shown = ", ".join(tags) if tags else _("none")
     return CommandReply(_("Tags of #{id}: {tags}.", id=customer_id, tags=shown))
+
+
+def _ask_tags(request: CommandRequest, customer_id: int, *, adding: bool) -> CommandReply:
+    """``/tag 12`` alone asks which tags; ``/untag 12`` offers the customer's own."""
+    _ = texts(request.app, request.actor.language)
+    customer = get_customer(request.app, request.actor, customer_id)
+    current = get_tags(request.app, request.actor, customer_id)
+    shown = ", ".join(current) if current else _("none")
+    verb = "tag" if adding else "untag"
+    question = (
+        _("Tags of {name}: {tags}. Which to add? Several: vip, dealer (/cancel to stop).",
+          name=customer.name, tags=shown)
+        if adding
+        else _("Tags of {name}: {tags}. Which to remove? (/cancel to stop)",
+               name=customer.name, tags=shown)
+    )  # fmt: skip
+    options = () if adding else tuple((tag, f"/untag {customer_id} {tag}") for tag in current)
+    return CommandReply(question, options=options, completes=f"/{verb} {customer_id}")
 
 
 def _preview_text(app: App, preview: MergePreview, _: Translator) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rapport.core.command_lines import record_number
+from rapport.core.command_lines import record_and_rest
 from rapport.core.domain.enums import Channel, FieldType, InteractionKind
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.extensions import CommandReply, CommandRequest, Notification
@@ -56,8 +56,7 @@ async def ask_topic(app: App, interaction: Interaction, actor: Actor) -> None:
 def topic_command(request: CommandRequest) -> CommandReply:
     """``/topic 57 price`` (or the topic in the reader's language: ``/topic 57 цена``)."""
     _ = texts(request.app, request.actor.language)
-    number, _sep, topic = request.args.strip().partition(" ")
-    interaction_id = record_number(number)
+    interaction_id, topic = record_and_rest(request.args)
     if interaction_id is None or not topic.strip():
         return CommandReply(_("Write: /topic 57 price (57 is the call or visit)."))
     done = update_interaction(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rapport import hookimpl
+from rapport.core.command_lines import record_and_rest, record_number
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role, StageOutcome
 from rapport.core.domain.errors import Text
@@ -51,7 +52,7 @@ from rapport.plugins.sales.line_commands import (
 )
 from rapport.plugins.sales.options import sales_options
 from rapport.plugins.sales.orders import ask_for_the_order, order_command
-from rapport.plugins.sales.reasons import reason_key, reason_label
+from rapport.plugins.sales.reasons import reason_key, reason_label, reason_text
 from rapport.plugins.sales.reports import report_specs
 from rapport.plugins.sales.rules import check_deal
 
@@ -234,14 +235,14 @@ def after_customers_merged(app: App, kept: Customer) -> None:
 def _decision(approve: bool) -> Callable[[CommandRequest], CommandReply]:
     def handle(request: CommandRequest) -> CommandReply:
         _ = texts(request.app, request.actor.language)
-        number, _sep, note = request.args.strip().partition(" ")
-        if not number.lstrip("#").isdigit():
+        request_id, note = record_and_rest(request.args)
+        if request_id is None:
             command = "approve" if approve else "reject"
             return CommandReply(_("Which request? Send /{command} 12.", command=command))
         decided = decide(
             request.app,
             request.actor,
-            int(number.lstrip("#")),
+            request_id,
             approve=approve,
             note=note.strip() or None,
         )
@@ -254,10 +255,10 @@ def _decision(approve: bool) -> Callable[[CommandRequest], CommandReply]:
 def move_command(request: CommandRequest) -> CommandReply:
     """``/move 12 next`` moves to the following open stage; ``/move 12 trial`` to that one."""
     _ = texts(request.app, request.actor.language)
-    number, _sep, stage = request.args.strip().partition(" ")
-    if not number.lstrip("#").isdigit():
+    deal_id, stage = record_and_rest(request.args)
+    if deal_id is None:
         return CommandReply(_("Write: /move 12 next, or /move 12 and the stage."))
-    app, actor, deal_id = request.app, request.actor, int(number.lstrip("#"))
+    app, actor = request.app, request.actor
     deal = get_deal(app, actor, deal_id)
     target = stage.strip() or "next"
     if target.casefold() == "next":
@@ -282,23 +283,26 @@ def move_command(request: CommandRequest) -> CommandReply:
 
 def lost_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
-    number, _sep, reason = request.args.strip().partition(" ")
-    if not number.lstrip("#").isdigit():
+    deal_id, reason = record_and_rest(request.args)
+    if deal_id is None:
         return CommandReply(_("Write: /lost 12 and the reason (price, competitor, ...)."))
     options = sales_options(request.app.settings)
     if not reason.strip():
-        reasons = tuple((reason_label(_, r), f"/lost {number} {r}") for r in options.lost_reasons)
-        return CommandReply(_("Why was it lost?"), options=reasons)
+        reasons = tuple((reason_label(_, r), f"/lost {deal_id} {r}") for r in options.lost_reasons)
+        return CommandReply(
+            _("Why was deal #{id} lost? Tap one or type it.", id=deal_id),
+            options=reasons,
+            completes=f"/lost {deal_id}",
+        )
     reason = reason_key(reason)
     lost_stage = next(
         s.key for p in list_pipelines(request.app) for s in p.stages
-        if p.id == get_deal(request.app, request.actor, int(number)).pipeline_id
+        if p.id == get_deal(request.app, request.actor, deal_id).pipeline_id
         and s.outcome is StageOutcome.LOST
     )  # fmt: skip
-    move_deal(request.app, request.actor, int(number), lost_stage, lost_reason=reason.strip())
-    key, _sep, rest = reason.strip().partition(",")
-    shown = reason_label(_, key) + (_sep + rest if rest else "")
-    return CommandReply(_("Deal #{id} closed as lost: {reason}.", id=number, reason=shown))
+    move_deal(request.app, request.actor, deal_id, lost_stage, lost_reason=reason.strip())
+    shown = reason_text(_, reason.strip())
+    return CommandReply(_("Deal #{id} closed as lost: {reason}.", id=deal_id, reason=shown))
 
 
 def _position(pipeline: Pipeline, stage_id: int) -> int:
@@ -312,12 +316,18 @@ def discount_command(request: CommandRequest) -> CommandReply:
     """``/discount 12 15 big order``: at once within the person's limit, else a request."""
     _ = texts(request.app, request.actor.language)
     number, percent, reason = [*request.args.split(maxsplit=2), "", "", ""][:3]
-    if not number.lstrip("#").isdigit():
+    deal_id = record_number(number)
+    if deal_id is None:
         return CommandReply(_("Write: /discount 12 15 and why (12 is the deal, 15 the percent)."))
-    deal_id = int(number.lstrip("#"))
     if not percent:
+        deal = get_deal(request.app, request.actor, deal_id)
         choices = tuple((f"{p}%", f"/discount {deal_id} {p}") for p in DISCOUNTS)
-        return CommandReply(_("What discount on deal #{id}?", id=deal_id), options=choices)
+        return CommandReply(
+            _("What discount on «{title}» (#{id})? Tap one, or type the percent and why, "
+              "e.g. 15 large order (/cancel to stop).", title=deal.title, id=deal_id),
+            options=choices,
+            completes=f"/discount {deal_id}",
+        )  # fmt: skip
     asked = request_discount(request.app, request.actor, deal_id, percent, reason or None)
     if asked is None:
         shown = f"{discount_percent(percent):g}"
@@ -328,18 +338,23 @@ def discount_command(request: CommandRequest) -> CommandReply:
 def reassign_command(request: CommandRequest) -> CommandReply:
     """``/reassign 12 Olga Smirnova``: a manager hands it over, a rep asks for it."""
     _ = texts(request.app, request.actor.language)
-    number, _sep, rest = request.args.strip().partition(" ")
-    if not number.lstrip("#").isdigit():
+    deal_id, rest = record_and_rest(request.args)
+    if deal_id is None:
         return CommandReply(_("Write: /reassign 12 and the colleague's name."))
-    deal_id = int(number.lstrip("#"))
     if not rest.strip():
+        deal = get_deal(request.app, request.actor, deal_id)
         colleagues = tuple(
             (user.display_name, f"/reassign {deal_id} {user.id}")
             for user in list_users(request.app)
             if user.active and user.id != request.actor.user_id
             and (request.actor.team is None or user.team == request.actor.team)
         )  # fmt: skip
-        return CommandReply(_("Whom to hand deal #{id} to?", id=deal_id), options=colleagues)
+        return CommandReply(
+            _("Whom to hand «{title}» (#{id}) to? Tap a colleague, or type the name and why "
+              "(/cancel to stop).", title=deal.title, id=deal_id),
+            options=colleagues,
+            completes=f"/reassign {deal_id}",
+        )  # fmt: skip
     colleague, reason = _colleague_and_reason(request.app, rest.split())
     asked = request_reassignment(request.app, request.actor, deal_id, colleague, reason)
     if asked is None:

@@ -8,10 +8,10 @@ from rapport.core.domain.models import Deal
 from rapport.core.extensions import CommandReply, CommandRequest
 from rapport.core.i18n import Translator, texts_for
 from rapport.core.services.deals import get_deal
+from rapport.core.words import money, number
 from rapport.plugins.sales.lines import (
     DealLine,
     add_deal_line,
-    line_text,
     lines_of,
     remove_deal_line,
 )
@@ -33,9 +33,17 @@ def product_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     words = request.args.split()
     deal_id = record_number(words[0]) if words else None
+    if deal_id is not None and len(words) == 1:
+        deal = get_deal(request.app, request.actor, deal_id)
+        return CommandReply(
+            _("Which product on «{title}»? Type the product, how many and the price, "
+              "e.g. Brick M150 1000 45.50 (/cancel to stop).", title=deal.title),
+            completes=f"/product {deal_id}",
+        )  # fmt: skip
     if deal_id is None or len(words) < 4:
         return CommandReply(
-            _("Write: /product 12 Brick M150 1000 45.50 (deal, product, how many, price).")
+            _("Write: /product 12 Brick M150 1000 45.50 (deal, product, how many, price)."),
+            completes=f"/product {deal_id}" if deal_id is not None else "",
         )
     *name, quantity, price = words[1:]
     deal, lines = add_deal_line(
@@ -57,9 +65,24 @@ def unproduct_command(request: CommandRequest) -> CommandReply:
 
 
 def _lines_reply(deal: Deal, lines: list[DealLine], _: Translator) -> CommandReply:
+    """The lines with their totals, a tap to add one or take one off, and the deal."""
     shown = [f"{deal.title} (#{deal.id})"]
-    shown += [f"{n}. {line_text(line)} = {line.total}" for n, line in enumerate(lines, 1)]
+    shown += [
+        f"{n}. {line.product} — {number(line.quantity.normalize(), _.language)} × "
+        f"{money(line.price, deal.currency, _.language)} = "
+        f"{money(line.total, deal.currency, _.language)}"
+        for n, line in enumerate(lines, 1)
+    ]
     if not lines:
         shown.append(_("No products yet."))
-    shown.append(_("Amount: {amount} {currency}", amount=deal.amount, currency=deal.currency))
-    return CommandReply("\n".join(shown), options=((_("Deal"), f"/deal {deal.id}"),))
+    shown.append(_("Amount: {amount}", amount=money(deal.amount, deal.currency, _.language)))
+    remove = tuple(
+        (f"✖ {n}. {line.product[:40]}", f"/unproduct {deal.id} {n}")
+        for n, line in enumerate(lines, 1)
+    )
+    options = (
+        (_("➕ Add a product"), f"/product {deal.id}"),
+        *remove,
+        (_("Deal"), f"/deal {deal.id}"),
+    )
+    return CommandReply("\n".join(shown), options=options)

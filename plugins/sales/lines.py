@@ -45,7 +45,9 @@ class DealLine:
 def set_deal_lines(
     app: App, actor: Actor, deal_id: int, lines: Sequence[Mapping[str, Any]]
 ) -> tuple[Deal, list[DealLine]]:
-    """Replace a deal's products; its amount becomes their total less the discount."""
+    """Replace a deal's products; its amount becomes their total less the discount (zero
+    once the last line is taken off: an amount kept from lines no longer there would be
+    counted in every forecast as if they were still on the deal)."""
     parsed = _parse(lines)
     with UnitOfWork(app) as uow:
         deal = get_deal(app, actor, deal_id)
@@ -63,7 +65,7 @@ def set_deal_lines(
                       before={"lines": [line_text(line) for line in before]},
                       after={"lines": [line_text(line) for line in parsed]},
                       apply=replace)  # fmt: skip
-        if parsed:
+        if parsed or before:
             deal = update_deal(
                 app,
                 actor,

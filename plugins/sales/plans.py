@@ -20,6 +20,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role, StageOutcome
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.numbers import parse_decimal
+from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.access import require_role, visibility
 from rapport.core.services.uow import UnitOfWork
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from rapport.core.bootstrap import App
+
+_l = texts_for(__file__).lazy
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
@@ -76,7 +79,9 @@ def parse_period(text: str) -> Period:
         starts = date(year, 3 * quarter - 2, 1)
         ends = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
         return Period(f"{year}-Q{quarter}", starts, ends)
-    raise InvalidInput.one("period", f"{text!r} is not a month (2026-03) or a quarter (2026-Q1)")
+    raise InvalidInput.one(
+        "period", _l("{value} is not a month (2026-03) or a quarter (2026-Q1)", value=repr(text))
+    )
 
 
 def set_plan(

@@ -33,3 +33,14 @@ def reason_key(typed: str) -> str:
                 if folded.startswith(word.casefold()):
                     return key + text[len(word) :]
     return text
+
+
+def reason_text(_: Translator, stored: str) -> str:
+    """A stored reason as the reader says it: "price, they went to Stroymarket" reads
+    "цена, они ушли…" for a Russian reader; a reason starting with no key is as typed."""
+    folded = stored.casefold()
+    for key in sorted(_words(_), key=len, reverse=True):
+        rest = stored[len(key) :]
+        if folded.startswith(key) and (not rest or not rest[0].isalnum()):
+            return reason_label(_, key) + rest
+    return stored

@@ -14,7 +14,7 @@ from babel.dates import format_datetime
 from sqlalchemy import update
 
 from rapport import hookimpl
-from rapport.core.command_lines import record_number
+from rapport.core.command_lines import record_and_rest, record_number
 from rapport.core.db.tables import CustomerRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.models import Customer, Deal
@@ -266,12 +266,17 @@ def task_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     head, dash, title = request.args.replace("|", "—").partition("—")
     number, _sep, when = head.strip().partition(" ")
-    if not dash or not number.lstrip("#").isdigit() or not title.strip():
+    customer_id = record_number(number)
+    if customer_id is not None and not dash and not when.strip():
+        return CommandReply(
+            _("When, and what to do? E.g. tomorrow at 10 — call about the contract "
+              "(/cancel to stop)."),
+            completes=f"/task {customer_id}",
+        )  # fmt: skip
+    if not dash or customer_id is None or not title.strip():
         return CommandReply(_("Write: /task 12 tomorrow at 10 — call about the contract"))
     task = create_task(
-        request.app,
-        request.actor,
-        {"customer_id": int(number.lstrip("#")), "due": when, "title": title},
+        request.app, request.actor, {"customer_id": customer_id, "due": when, "title": title}
     )
     assert task is not None
     local = task.due_at.astimezone(ZoneInfo(_zone(request.app, request.actor)))
@@ -288,12 +293,10 @@ def task_command(request: CommandRequest) -> CommandReply:
 
 def done_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
-    number, _sep, result = request.args.strip().partition(" ")
-    if not number.lstrip("#").isdigit():
+    task_id, result = record_and_rest(request.args)
+    if task_id is None:
         return CommandReply(_("Which task? /done 7 and, if you like, the result."))
-    completed = complete_task(
-        request.app, request.actor, int(number.lstrip("#")), result=result.strip() or None
-    )
+    completed = complete_task(request.app, request.actor, task_id, result=result.strip() or None)
     text = _("Task #{id} done.", id=completed.task.id)
     if completed.interaction is not None:
         kind = kind_word(_, completed.interaction.kind.value)
@@ -306,8 +309,7 @@ def done_command(request: CommandRequest) -> CommandReply:
 def drop_command(request: CommandRequest) -> CommandReply:
     """``/drop 7 the customer closed``: the task is cancelled, its reminder withdrawn."""
     _ = texts(request.app, request.actor.language)
-    number, _sep, reason = request.args.strip().partition(" ")
-    task_id = record_number(number)
+    task_id, reason = record_and_rest(request.args)
     if task_id is None:
         return CommandReply(_("Which task? /drop 7 and, if you like, why."))
     task = cancel_task(request.app, request.actor, task_id, reason.strip() or None)
@@ -316,10 +318,16 @@ def drop_command(request: CommandRequest) -> CommandReply:
 
 def snooze_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
-    number, _sep, until = request.args.strip().partition(" ")
-    if not number.lstrip("#").isdigit() or not until.strip():
+    task_id, until = record_and_rest(request.args)
+    if task_id is not None and not until.strip():
+        return CommandReply(
+            _("Until when? E.g. tomorrow at 10 (/cancel to stop)."),
+            options=((_("Snooze to tomorrow"), f"/snooze {task_id} завтра"),),
+            completes=f"/snooze {task_id}",
+        )
+    if task_id is None or not until.strip():
         return CommandReply(_("Write: /snooze 7 tomorrow at 10"))
-    task = snooze_task(request.app, request.actor, int(number.lstrip("#")), until)
+    task = snooze_task(request.app, request.actor, task_id, until)
     local = task.due_at.astimezone(ZoneInfo(_zone(request.app, request.actor)))
     return CommandReply(_("Task #{id} moved to {when}.", id=task.id, when=_when(local, _.language)))
 

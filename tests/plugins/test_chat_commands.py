@@ -43,7 +43,9 @@ def test_snooze_answers_with_the_new_moment(app, team):
         say(app, ivan, "snooze", "1 в пятницу в 15:00").text
         == "Task #1 moved to Friday 06.03.2026 15:00."
     )
-    assert say(app, ivan, "snooze", "1").text == "Write: /snooze 7 tomorrow at 10"
+    asked = say(app, ivan, "snooze", "1")  # the task, but not when: asked for it
+    assert asked.text.startswith("Until when?") and asked.completes == "/snooze 1"
+    assert say(app, ivan, "snooze", "").text == "Write: /snooze 7 tomorrow at 10"
 
 
 def test_a_stalled_deal_nudge_offers_move_and_lost_in_one_tap(app, team, clock):
@@ -66,7 +68,9 @@ def test_a_stalled_deal_nudge_offers_move_and_lost_in_one_tap(app, team, clock):
     )
     assert get_deal(app, ivan, deal.id).stage_id != deal.stage_id
     why = say(app, ivan, "lost", str(deal.id))
-    assert why.text == "Why was it lost?" and (("price", f"/lost {deal.id} price") in why.options)
+    assert why.text == f"Why was deal #{deal.id} lost? Tap one or type it." and (
+        ("price", f"/lost {deal.id} price") in why.options
+    )
     assert (
         say(app, ivan, "lost", f"{deal.id} price").text == f"Deal #{deal.id} closed as lost: price."
     )

@@ -19,6 +19,7 @@ from rapport.adapters.telegram.handlers.notes import focus_on
 from rapport.adapters.telegram.keyboards import Log, Run
 from rapport.adapters.telegram.middlewares import Who
 from rapport.adapters.telegram.replies import send_text
+from rapport.core.command_lines import record_number
 from rapport.core.domain.enums import InteractionKind
 from rapport.core.services.cards import CustomerCard, customer_card
 from rapport.core.services.interactions import log_interaction
@@ -38,11 +39,11 @@ def outcome_label(who: Who, outcome: str) -> str:
 async def show_card(event: Message | CallbackQuery, who: Who, args: str) -> None:
     message = event if isinstance(event, Message) else event.message
     assert message is not None and event.bot is not None
-    text = args.lstrip("#")
-    if not text.isdigit():
+    customer_id = record_number(args)
+    if customer_id is None:
         await event.bot.send_message(message.chat.id, who._("Which customer? Type a name."))
         return
-    card = await asyncio.to_thread(customer_card, who.app, who.actor, int(text))
+    card = await asyncio.to_thread(customer_card, who.app, who.actor, customer_id)
     await open_card(who, Focus(card.customer.id, card.customer.name))
     await send_text(event.bot, message.chat.id, render(who, card), card_buttons(who, card))
 
@@ -92,6 +93,7 @@ def card_buttons(who: Who, card: CustomerCard) -> InlineKeyboardMarkup:
                 text=_("💼 New deal"), callback_data=Run(line=f"/newdeal {cid}").pack()
             ),
         ],
+        [InlineKeyboardButton(text=_("✏️ Edit"), callback_data=Run(line=f"/edit {cid}").pack())],
     ]
     rows += [
         [
@@ -111,14 +113,15 @@ def _local(who: Who, when: datetime) -> str:
 async def ask_outcome(event: Message | CallbackQuery, who: Who, args: str, kind: str) -> None:
     message = event if isinstance(event, Message) else event.message
     assert message is not None and event.bot is not None
-    if not args.isdigit():
+    customer_id = record_number(args)
+    if customer_id is None:
         await event.bot.send_message(message.chat.id, who._("Open a customer first."))
         return
     buttons = [
         [
             InlineKeyboardButton(
                 text=outcome_label(who, outcome),
-                callback_data=Log(kind=kind, customer_id=int(args), outcome=outcome).pack(),
+                callback_data=Log(kind=kind, customer_id=customer_id, outcome=outcome).pack(),
             )
         ]
         for outcome in OUTCOMES[kind]

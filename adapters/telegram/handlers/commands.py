@@ -13,6 +13,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from rapport.adapters.telegram.focus import ask_rest
 from rapport.adapters.telegram.keyboards import Run
 from rapport.adapters.telegram.menu import DESCRIPTIONS
 from rapport.adapters.telegram.middlewares import Who
@@ -36,7 +37,10 @@ async def run_line(who: Who, line: str) -> CommandReply:
 
 
 async def dispatch(event: Message | CallbackQuery, who: Who, line: str) -> None:
+    """Run a typed or pressed line; any question asked before it is given up, and a reply
+    that asks one waits for the person's next text."""
     name, args = split_line(line)
+    await ask_rest(who, "")
     view = VIEWS.get(name)
     if view is not None:
         await view(event, who, args)
@@ -45,6 +49,8 @@ async def dispatch(event: Message | CallbackQuery, who: Who, line: str) -> None:
     message = event if isinstance(event, Message) else event.message
     assert message is not None and event.bot is not None
     await send_reply(event.bot, message.chat.id, reply)
+    if reply.completes:
+        await ask_rest(who, reply.completes)
 
 
 async def help_command(message: Message, who: Who) -> None:

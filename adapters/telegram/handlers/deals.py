@@ -17,6 +17,7 @@ from rapport.adapters.telegram.menu import menu_text
 from rapport.adapters.telegram.middlewares import Who
 from rapport.adapters.telegram.replies import send_text
 from rapport.adapters.telegram.texts import plain
+from rapport.core.command_lines import record_number
 from rapport.core.domain.enums import StageOutcome
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.numbers import parse_decimal
@@ -101,10 +102,11 @@ async def show_deal(event: Message | CallbackQuery, who: Who, args: str) -> None
     _ = who._
     assert event.bot is not None and event.from_user is not None
     chat = event.chat.id if isinstance(event, Message) else event.from_user.id
-    if not args.lstrip("#").isdigit():
+    deal_id = record_number(args)
+    if deal_id is None:
         await event.bot.send_message(chat, _("Which deal? Open it from “My deals”."))
         return
-    deal = await asyncio.to_thread(get_deal, who.app, who.actor, int(args.lstrip("#")))
+    deal = await asyncio.to_thread(get_deal, who.app, who.actor, deal_id)
     pipeline = next(
         p for p in await asyncio.to_thread(list_pipelines, who.app) if p.id == deal.pipeline_id
     )
@@ -125,17 +127,26 @@ async def show_deal(event: Message | CallbackQuery, who: Who, args: str) -> None
             mark = "🏆 " if other.outcome is StageOutcome.WON else "→ "
             rows.append([_button(mark + _stage(who, other.name), f"/move {deal.id} {other.key}")])
         rows.append([_button("✖ " + _("Lost"), f"/lost {deal.id}")])
+        rows.append(
+            [
+                _button(_("📦 Products"), f"/products {deal.id}"),
+                _button(_("➕ Add a product"), f"/product {deal.id}"),
+            ]
+        )
+        rows.append([_button(_("％ Discount"), f"/discount {deal.id}"),
+                     _button(_("👤 Hand over"), f"/reassign {deal.id}")])  # fmt: skip
     rows.append([_button(_("Customer card"), f"/card {deal.customer_id}")])
     await send_text(event.bot, chat, "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 async def start_new_deal(event: Message | CallbackQuery, who: Who, args: str) -> None:
     assert event.bot is not None and event.from_user is not None
-    if not args.isdigit():
+    customer_id = record_number(args)
+    if customer_id is None:
         await event.bot.send_message(event.from_user.id, who._("Open a customer first."))
         return
     await who.state.set_state(NewDeal.title)
-    await who.state.update_data({"deal_customer": int(args)})
+    await who.state.update_data({"deal_customer": customer_id})
     await event.bot.send_message(
         event.from_user.id,
         who._("What is the deal? A short title, e.g. “Spring order”. (/cancel to stop)"),

@@ -21,6 +21,8 @@ from sqlalchemy import select
 
 from rapport.adapters.telegram.focus import (
     Focus,
+    ask_rest,
+    asked_line,
     forget,
     keep_typed,
     open_customer,
@@ -35,6 +37,7 @@ from rapport.adapters.telegram.middlewares import Who
 from rapport.adapters.telegram.replies import send_reply
 from rapport.adapters.telegram.texts import plain
 from rapport.core.bootstrap import App
+from rapport.core.command_lines import record_number
 from rapport.core.db.tables import CustomerRow, InteractionRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import InteractionKind
@@ -157,7 +160,8 @@ async def check_in_at(event: Message | CallbackQuery, who: Who, customer_id: str
     """The rep picked where they are: a visit, with the place, so next time it is offered."""
     data = await who.state.get_data()
     where = data.get(PENDING_LOCATION)
-    if not customer_id.isdigit() or not where:
+    number = record_number(customer_id)
+    if number is None or not where:
         assert event.bot is not None and event.from_user is not None
         await event.bot.send_message(
             event.from_user.id, who._("Share your location again, please.")
@@ -169,7 +173,7 @@ async def check_in_at(event: Message | CallbackQuery, who: Who, customer_id: str
         who.app,
         who.actor,
         {
-            "customer_id": int(customer_id),
+            "customer_id": number,
             "kind": InteractionKind.VISIT,
             "outcome": "checkin",
             "fields": fields,
@@ -230,6 +234,11 @@ async def free_text(message: Message, who: Who) -> None:
     """The note the rep asked for, else a search; with a card open, the search offers
     to save the text as a note on it instead (one tap, never silently)."""
     text = (message.text or "").strip()
+    assert message.bot is not None
+    waiting = await asked_line(who)
+    if waiting is not None:
+        await _complete(message, who, waiting, text)
+        return
     asked = await take_note_request(who)
     if asked is not None:
         await message.answer(await save_note(who, asked, text))
@@ -239,7 +248,16 @@ async def free_text(message: Message, who: Who) -> None:
     if focus is not None:
         await keep_typed(who, text)
         reply = dataclasses.replace(reply, options=(*reply.options, _as_note(who, focus)))
+    await send_reply(message.bot, message.chat.id, reply)
+
+
+async def _complete(message: Message, who: Who, line: str, text: str) -> None:
+    """The answer to a command's question: the line is run with it. A refusal leaves the
+    question open (the error says why; the rep types it again or /cancel); an answer that
+    asks again waits for the next text."""
     assert message.bot is not None
+    reply = await run_line(who, f"{line} {text}")
+    await ask_rest(who, reply.completes)
     await send_reply(message.bot, message.chat.id, reply)
 
 

@@ -14,6 +14,7 @@ from rapport.adapters.telegram.focus import Focus, ask_note, take_typed
 from rapport.adapters.telegram.handlers.commands import VIEWS
 from rapport.adapters.telegram.middlewares import Who
 from rapport.adapters.telegram.texts import plain
+from rapport.core.command_lines import record_number
 from rapport.core.domain.enums import InteractionKind
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.services.customers import get_customer
@@ -50,10 +51,11 @@ async def _answer(event: Message | CallbackQuery, text: str) -> None:
 async def write_note(event: Message | CallbackQuery, who: Who, args: str) -> None:
     """``/note 12`` asks for the text; ``/note 12 text`` saves it at once."""
     number, _, text = args.partition(" ")
-    if not number.lstrip("#").isdecimal() or not number.isascii():
+    customer_id = record_number(number)
+    if customer_id is None:
         await _answer(event, who._("Open a customer first."))
         return
-    focus = await focus_on(who, int(number.lstrip("#")))
+    focus = await focus_on(who, customer_id)
     if text.strip():
         await _answer(event, await save_note(who, focus, text.strip()))
         return
@@ -64,10 +66,11 @@ async def write_note(event: Message | CallbackQuery, who: Who, args: str) -> Non
 async def save_typed_as_note(event: Message | CallbackQuery, who: Who, args: str) -> None:
     """The text just searched for was a note after all: one tap stores it."""
     typed = await take_typed(who)
-    if typed is None or not args.isdecimal() or not args.isascii():
+    customer_id = record_number(args)
+    if typed is None or customer_id is None:
         await _answer(event, who._("Nothing to save: type the note again."))
         return
-    await _answer(event, await save_note(who, await focus_on(who, int(args)), typed))
+    await _answer(event, await save_note(who, await focus_on(who, customer_id), typed))
 
 
 VIEWS.update(note=write_note, savenote=save_typed_as_note)

@@ -1,8 +1,12 @@
 """The console chat drives the very same handlers: buttons become numbers, menus letters."""
 
+import pytest
+
 from rapport.adapters.telegram.console import Console, console_person
-from rapport.core.services.customers import list_customers
+from rapport.core.domain.errors import NotFound, PermissionDenied
+from rapport.core.services.customers import get_customer, list_customers
 from rapport.core.services.interactions import list_interactions
+from rapport.core.services.users import set_active
 
 
 async def test_trying_the_bot_in_a_terminal(app, team, admin):
@@ -34,3 +38,26 @@ async def test_the_console_chat_answers_after_a_restart(app, team, admin):
     await restarted.type("/help")
     assert printed[0] == "Hello, Anna Admin! What are we doing today?"
     assert printed[-1].startswith("What I can do:")
+
+
+async def test_a_number_typed_to_a_question_is_its_answer_not_an_old_button(app, team, admin):
+    printed: list[str] = []
+    console = Console(app, console_person(app), printed.append)
+    await console.type("/start")
+    await console.type("contact +79123456789 Пётр")
+    [customer] = list_customers(app, admin)
+    await console.type(f"/edit {customer.id}")  # a list of fields, numbered
+    await console.type("2")  # "Phones": the question has no buttons
+    await console.type("3")  # meant as the answer (too short for a phone), not button 3
+    assert printed[-1].startswith("Not done: Phones")
+    await console.type("+7 912 000-11-22")
+    assert get_customer(app, admin, customer.id).phones == ["+79120001122"]
+
+
+async def test_the_console_chat_is_the_person_named_with_as(app, team, admin):
+    assert console_person(app, "Ivan Rep").display_name == "Ivan Rep"
+    with pytest.raises(NotFound):
+        console_person(app, "Nobody")
+    set_active(app, admin, team["petr"].user_id, active=False)
+    with pytest.raises(PermissionDenied):
+        console_person(app, "Petr Rep")
