@@ -9,7 +9,7 @@ import pytest
 
 from rapport.core.command_lines import run_command_line
 from rapport.core.domain.errors import InvalidInput, NotFound, PermissionDenied
-from rapport.core.services.customers import create_customer, get_customer
+from rapport.core.services.customers import create_customer, get_customer, list_customers
 from rapport.core.services.deals import create_deal, get_deal
 from rapport.core.services.interactions import list_interactions, log_interaction
 from rapport.plugins.tasks.reminders import queue_due_reminders
@@ -209,3 +209,21 @@ def test_likely_duplicates_are_listed_with_a_merge_each(app, team):
     assert f"#{twin.id} Ромашка (same phone +79120001122" in listed.text
     assert listed.options == ((f"Merge #{twin.id} into it", f"/merge {kept.id} {twin.id}"),)
     assert run(app, ivan, f"/duplicates {twin.id}").options[0][1] == f"/merge {twin.id} {kept.id}"
+
+
+def test_a_customer_added_by_name_is_checked_for_duplicates_first(app, team):
+    ivan = team["ivan"]
+    kept = create_customer(app, ivan, {"name": "ООО «Ромашка»"})
+    nothing = run(app, ivan, "/find Лютик")
+    assert ("➕ New customer «Лютик»", "/newcustomer Лютик") in nothing.options
+    assert run(app, ivan, "/newcustomer").completes == "/newcustomer"
+    held = run(app, ivan, "/newcustomer Romashka LLC")
+    assert "This looks like a customer you already have:" in held.text
+    assert (f"Open #{kept.id}", f"/card {kept.id}") in held.options
+    assert ("➕ Add anyway", "/newcustomer !Romashka LLC") in held.options
+    assert len(list_customers(app, ivan)) == 1  # nothing added yet
+    added = run(app, ivan, "/newcustomer !Romashka LLC")
+    [new] = [c for c in list_customers(app, ivan) if c.id != kept.id]
+    assert new.name == "Romashka LLC" and new.owner_id == ivan.user_id
+    assert (f"Merge into #{kept.id}", f"/merge {kept.id} {new.id}") in added.options
+    assert run(app, ivan, "/newcustomer Лютик").text == "New customer added: Лютик (#3)."

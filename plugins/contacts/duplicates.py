@@ -17,12 +17,14 @@ from rapport.core.db.tables import CustomerRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.commands import NewCustomer, parse_command
 from rapport.core.domain.enums import CustomerKind
-from rapport.core.domain.errors import InvalidInput, RapportError
+from rapport.core.domain.errors import InvalidInput, Localized, RapportError, Text
 from rapport.core.domain.models import Customer
 from rapport.core.domain.values import normalize_email, normalize_phone
+from rapport.core.i18n import texts_for, translate
 from rapport.core.services.access import may_see_owner
 from rapport.core.services.customers import create_customer, find_by_identifier
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import LANGUAGES
 from rapport.plugins.contacts.options import contacts_options
 from rapport.plugins.contacts.search import name_index
 from rapport.plugins.contacts.transliterate import search_key
@@ -32,19 +34,30 @@ if TYPE_CHECKING:
 
     from rapport.core.bootstrap import App
 
+_l = texts_for(__file__).lazy
+SAME = {
+    "phone": lambda value: _l("same phone {value}", value=value),
+    "email": lambda value: _l("same e-mail {value}", value=value),
+}
+
 
 @dataclass(frozen=True)
 class Duplicate:
     customer_id: int
     name: str
     owner: str | None
-    reasons: tuple[str, ...]
+    reasons: tuple[Text, ...]
     visible: bool
 
-    def describe(self) -> str:
-        owner = f", owned by {self.owner}" if self.owner else ""
-        name = self.name if self.visible else "a customer you cannot open"
-        return f"#{self.customer_id} {name} ({'; '.join(self.reasons)}{owner})"
+    def describe(self, language: str = "en") -> str:
+        """``#5 ООО Ромашка (same phone +79…, owned by Ivan)`` in the reader's language; a
+        record the reader may not open is named by its owner only."""
+        reasons = "; ".join(translate(reason, language) for reason in self.reasons)
+        if self.owner:
+            reasons = translate(_l("{reasons}, owned by {owner}", reasons=reasons,
+                                   owner=self.owner), language)  # fmt: skip
+        name = self.name if self.visible else translate(_l("a customer you cannot open"), language)
+        return f"#{self.customer_id} {name} ({reasons})"
 
 
 class PossibleDuplicates(RapportError):
@@ -52,14 +65,18 @@ class PossibleDuplicates(RapportError):
 
     def __init__(self, duplicates: list[Duplicate]) -> None:
         self.duplicates = duplicates
-        listed = "; ".join(d.describe() for d in duplicates)
-        super().__init__(f"This looks like a customer you already have: {listed}.")
+        listed = Localized(
+            "; ".join(d.describe() for d in duplicates),
+            {lang: "; ".join(d.describe(lang) for d in duplicates) for lang in LANGUAGES},
+        )
+        super().__init__(_l("This looks like a customer you already have: {listed}.",
+                            listed=listed))  # fmt: skip
 
 
 def find_duplicates(app: App, actor: Actor, data: NewCustomer | dict[str, Any]) -> list[Duplicate]:
     """Stored customers that the new record would probably duplicate, most certain first."""
     candidate = parse_command(NewCustomer, data)
-    reasons: dict[int, list[str]] = {}
+    reasons: dict[int, list[Text]] = {}
     with UnitOfWork(app, read_only=True) as uow:
         session = uow.session
         for kind, values in (
@@ -71,10 +88,12 @@ def find_duplicates(app: App, actor: Actor, data: NewCustomer | dict[str, Any]) 
         ):
             for value, ids in find_by_identifier(session, kind, values).items():
                 for customer_id in ids:
-                    reasons.setdefault(customer_id, []).append(f"same {kind} {value}")
+                    reasons.setdefault(customer_id, []).append(SAME[kind](value))
         threshold = contacts_options(app.settings).duplicate_name_score
         for customer_id, score in _similar_names(app, session, candidate, threshold):
-            reasons.setdefault(customer_id, []).append(f"similar name, {score:.0f}% alike")
+            reasons.setdefault(customer_id, []).append(
+                _l("similar name, {score}% alike", score=f"{score:.0f}")
+            )
         return _describe(session, actor, reasons)
 
 
@@ -139,7 +158,7 @@ def _above(key: str, rows: Any, threshold: int) -> list[tuple[int, float]]:
     )
 
 
-def _describe(session: Session, actor: Actor, reasons: dict[int, list[str]]) -> list[Duplicate]:
+def _describe(session: Session, actor: Actor, reasons: dict[int, list[Text]]) -> list[Duplicate]:
     if not reasons:
         return []
     rows = session.execute(

@@ -28,6 +28,7 @@ from rapport.core.i18n import texts_for
 from rapport.core.services.cards import customer_card
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.settings import Settings
+from rapport.plugins.contacts.adding import new_customer_line, newcustomer_command
 from rapport.plugins.contacts.card_text import render_card
 from rapport.plugins.contacts.dates import next_occurrence, stored_dates
 from rapport.plugins.contacts.editing import edit_command
@@ -109,6 +110,8 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
 
 
 UPKEEP = (
+    ("newcustomer", newcustomer_command, "Add a customer: /newcustomer ООО Ромашка",
+     "Новый клиент: /newcustomer ООО Ромашка", "Новий клієнт: /newcustomer ТОВ Ромашка"),
     ("edit", edit_command, "Change a customer's record: /edit 12",
      "Изменить данные клиента: /edit 12", "Змінити дані клієнта: /edit 12"),
     ("set", set_command, "Set a customer's field: /set 12 phone +79120001122",
@@ -193,11 +196,13 @@ def find_command(request: CommandRequest) -> CommandReply:
     if not request.args.strip():
         return CommandReply(_("Type a name, the last digits of a phone or an e-mail after /find."))
     hits = search_customers(request.app, request.actor, request.args, limit=10)
+    query = request.args.strip()
+    add = (_("➕ New customer «{name}»", name=query[:40]), new_customer_line(query))
     if not hits:
-        return CommandReply(_("Nothing found for «{query}».", query=request.args.strip()))
+        return CommandReply(_("Nothing found for «{query}».", query=query), options=(add,))
     lines = [f"{hit.customer.name} (#{hit.customer.id})" for hit in hits]
     options = tuple((hit.customer.name, f"/card {hit.customer.id}") for hit in hits)
-    return CommandReply("\n".join(lines), options=options)
+    return CommandReply("\n".join(lines), options=(*options, add))
 
 
 def card_command(request: CommandRequest) -> CommandReply:

@@ -11,7 +11,9 @@ def test_a_shared_phone_is_caught_before_saving(app, team):
     with pytest.raises(PossibleDuplicates) as error:
         add_customer(app, ivan, {"name": "Аня", "kind": "person", "phones": ["8 (912) 345-67-89"]})
     [duplicate] = error.value.duplicates
-    assert duplicate.customer_id == stored.id and duplicate.reasons == ("same phone +79123456789",)
+    assert duplicate.customer_id == stored.id and [str(r) for r in duplicate.reasons] == [
+        "same phone +79123456789"
+    ]
     assert f"#{stored.id} Анна Кузнецова (same phone +79123456789, owned by Ivan Rep)" in str(
         error.value
     )
@@ -42,8 +44,16 @@ def test_similar_names_inside_one_organisation_and_among_organisations(app, team
     [person] = find_duplicates(
         app, ivan, {"name": "Анна Кузнецова", "kind": "person", "organisation_id": company.id}
     )
-    assert person.reasons[0].startswith("similar name")
+    assert str(person.reasons[0]).startswith("similar name")
     [organisation] = find_duplicates(app, ivan, {"name": "Romashka LLC"})
     assert organisation.customer_id == company.id
     assert find_duplicates(app, ivan, {"name": "Лютик"}) == []
     assert find_duplicates(app, ivan, {"name": "Анна Кузнецова", "kind": "person"}) == []
+
+
+def test_a_duplicate_is_described_in_the_readers_language(app, team):
+    create_customer(app, team["sofia"], {"name": "Secret Client", "emails": ["boss@client.ru"]})
+    [duplicate] = find_duplicates(app, team["ivan"], {"name": "Boss", "emails": ["boss@client.ru"]})
+    assert duplicate.describe("ru") == (
+        "#1 клиент, которого вам не открыть (тот же e-mail boss@client.ru, ответственный Sofia Rep)"
+    )

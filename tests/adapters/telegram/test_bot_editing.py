@@ -4,7 +4,7 @@ the same use cases (rights, validation, audit) as the typed commands."""
 
 from decimal import Decimal
 
-from rapport.core.services.customers import create_customer, get_customer
+from rapport.core.services.customers import create_customer, get_customer, list_customers
 from rapport.core.services.deals import create_deal, get_deal
 from rapport.core.services.users import set_preferences
 from rapport.plugins.contacts.tags import get_tags
@@ -103,3 +103,16 @@ async def test_a_rep_cannot_edit_a_colleagues_customer_by_typing_the_line(app, t
     await chat.say(IVAN, "Mine now")
     assert get_customer(app, team["sofia"], theirs.id).name == "South Ltd"
     assert "South Ltd" not in "\n".join(session.texts(IVAN))
+
+
+async def test_a_shop_found_nowhere_is_added_from_the_search_in_one_tap(app, team, chat, session):
+    set_preferences(app, team["ivan"], language="ru")
+    await chat.say(IVAN, "Магазин Лютик", "ru")
+    assert "ничего не найдено" in session.last(IVAN).text
+    await chat.tap(IVAN, "Новый клиент")
+    assert session.last(IVAN).text == "Новый клиент добавлен: Магазин Лютик (#1)."
+    await chat.say(IVAN, "Лютик магазин", "ru")  # found now; adding it again is checked
+    await chat.tap(IVAN, "Новый клиент")
+    assert "Похоже на клиента, который уже есть:" in session.last(IVAN).text
+    assert "Открыть #1" in [label for label, _ in session.buttons(IVAN)]
+    assert len(list_customers(app, team["ivan"])) == 1
