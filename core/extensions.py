@@ -230,7 +230,8 @@ class Verdict:
     """
 
     value: str
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[str | Text, ...] = ()
+    """Plain text, or words to read in each reader's language (``texts.lazy(...)``)."""
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,16 @@ class Classifier:
     label: str
     classify: Callable[[Profile], Verdict | None]
     owner: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """``label`` in other languages (``{"ru": "Мотивация"}``)."""
+    value_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Its values as a reader says them, per language: ``{"ru": {"stability": "стабильность"}}``."""
+
+    def label_for(self, language: str | None) -> str:
+        return self.labels.get(language or "", self.label)
+
+    def value_for(self, value: str, language: str | None) -> str:
+        return self.value_labels.get(language or "", {}).get(value, value)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,41 @@ def translate(text: str | Text, language: str) -> str:
     return template.format(**values) if values else template
 
 
+_PACKAGE = Path(__file__).parents[1]
+"""Where Rapport's own catalogues are: a stored text names them relative to it, so a
+moved or reinstalled Rapport still finds them."""
+
+
+def to_stored(text: str | Text) -> str | dict[str, Any]:
+    """Words kept in the database (a verdict's reasons) to be read later, each time in
+    the reader's language: a :class:`Text` becomes its template, values and catalogue."""
+    if not isinstance(text, Text):
+        return text
+    catalogue = text.catalogue
+    if catalogue != CORE_CATALOGUE and Path(catalogue).is_relative_to(_PACKAGE):
+        catalogue = "rapport:" + Path(catalogue).relative_to(_PACKAGE).as_posix()
+    values = {key: _storable(value) for key, value in text.values.items()}
+    return {"template": text.template, "values": values, "catalogue": catalogue}
+
+
+def from_stored(value: Any) -> str | Text:
+    """What :func:`to_stored` kept, back as words to translate (plain text stays text)."""
+    if not isinstance(value, dict) or not isinstance(value.get("template"), str):
+        return str(value)
+    catalogue = str(value.get("catalogue") or CORE_CATALOGUE)
+    if catalogue.startswith("rapport:"):
+        catalogue = str(_PACKAGE / catalogue.removeprefix("rapport:"))
+    values = {key: from_stored(v) if isinstance(v, dict) else v
+              for key, v in dict(value.get("values") or {}).items()}  # fmt: skip
+    return Text(value["template"], values, catalogue)
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, Text):
+        return to_stored(value)
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
 def _value(value: Any, language: str) -> Any:
     if isinstance(value, Localized):
         return value.in_language(language)

@@ -15,6 +15,7 @@ from rapport.core.db.tables import CustomerRow, InteractionRow
 from rapport.core.domain.actor import Actor
 from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import language_of
 from rapport.plugins.loyalty.options import loyalty_options
 from rapport.plugins.loyalty.signals import customer_contact
 from rapport.plugins.loyalty.tables import ProfileRow
@@ -54,12 +55,13 @@ def plan_actions(app: App) -> int:
         if contacts >= options.cap_contacts:
             continue
         with isolated("loyalty actions for customer", customer_id):
+            language = language_of(app, owner)  # the task is read by its assignee
             for number, action in enumerate(options.actions.get(strategy, ())):
                 task = create_task(
                     app, Actor.system(),
-                    {"title": action.title, "kind": action.kind, "customer_id": customer_id,
-                     "assignee_id": owner, "due": now + timedelta(days=1 + number),
-                     "priority": action.priority},
+                    {"title": action.title_for(language), "kind": action.kind,
+                     "customer_id": customer_id, "assignee_id": owner,
+                     "due": now + timedelta(days=1 + number), "priority": action.priority},
                     source=f"loyalty:{strategy}",
                     dedupe_key=f"loyalty:{customer_id}:{strategy}:{number}:{now:%G-%V}",
                 )  # fmt: skip

@@ -6,11 +6,12 @@ import click
 
 from rapport.core.cli import RECORD_ID, cli_actor, friendly_errors, open_app
 from rapport.plugins.loyalty.actions import plan_actions
+from rapport.plugins.loyalty.options import action_title, loyalty_options
 from rapport.plugins.loyalty.service import (
-    ordered_verdicts,
     override_segment,
     profile_of,
     recalculate,
+    shown_verdicts,
 )
 
 
@@ -41,7 +42,8 @@ def show_command(ctx: click.Context, customer_id: int) -> None:
     """A customer's value, segment, strategy and next action, with the reasons."""
     with open_app(ctx) as app:
         profile = profile_of(app, cli_actor(app), customer_id)
-        verdicts = ordered_verdicts(app, profile.verdicts) if profile else []
+        language = app.settings.language
+        verdicts = shown_verdicts(app, profile.verdicts, language) if profile else []
     if profile is None:
         click.echo("Not calculated yet: run `rapport loyalty recalculate`.")
         return
@@ -50,8 +52,10 @@ def show_command(ctx: click.Context, customer_id: int) -> None:
         f"{', key customer' if profile.key_customer else ''}, profit {profile.profit}"
     )
     for verdict in verdicts:
-        click.echo(f"{verdict['label']}: {verdict['value']} — {'; '.join(verdict['reasons'])}")
-    click.echo(f"next: {profile.next_action or '-'}")
+        click.echo(verdict.line())
+    action = profile.next_action and action_title(loyalty_options(app.settings),
+                                                  profile.next_action, language)  # fmt: skip
+    click.echo(f"next: {action or '-'}")
 
 
 @loyalty_command.command("override")

@@ -24,16 +24,17 @@ from rapport.core.extensions import (
 )
 from rapport.core.i18n import texts_for
 from rapport.core.settings import Settings
+from rapport.core.words import number
 from rapport.plugins.loyalty.actions import plan_actions
 from rapport.plugins.loyalty.classify import SEGMENTS, classifiers
-from rapport.plugins.loyalty.options import loyalty_options
+from rapport.plugins.loyalty.options import action_title, loyalty_options
 from rapport.plugins.loyalty.reports import report_specs
 from rapport.plugins.loyalty.service import (
-    ordered_verdicts,
     override_segment,
     profile_of,
     recalculate,
     segments_of,
+    shown_verdicts,
 )
 from rapport.plugins.loyalty.topics import TOPIC_FIELD, ask_topic, topic_command
 
@@ -136,14 +137,16 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
     value = _("Value {score} (R{r} F{f} M{m})", score=f"{profile.value_score:g}", r=profile.r,
               f=profile.f, m=profile.m)  # fmt: skip
     key = ", " + _("a key customer") if profile.key_customer else ""
-    lines = [value + key + "; " + _("profit after cost to serve: {profit}", profit=profile.profit)]
-    for verdict in ordered_verdicts(app, profile.verdicts):
-        reasons = "; ".join(verdict["reasons"])
-        lines.append(
-            f"{verdict['label']}: {verdict['value']}" + (f" — {reasons}" if reasons else "")
-        )
+    lines = [
+        value
+        + key
+        + "; "
+        + _("profit after cost to serve: {profit}", profit=number(profile.profit, _.language))
+    ]
+    lines += [shown.line() for shown in shown_verdicts(app, profile.verdicts, _.language)]
     if profile.next_action:
-        lines.append(_("Next: {action}", action=profile.next_action))
+        action = action_title(loyalty_options(app.settings), profile.next_action, _.language)
+        lines.append(_("Next: {action}", action=action))
     if profile.contact_cap_reached:
         lines.append(_("Contacted often lately: give them a rest"))
     lines.append(_("Discount: eligible") if profile.discount_eligible

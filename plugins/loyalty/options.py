@@ -55,37 +55,71 @@ class Motivation(BaseModel):
 
 
 class Action(BaseModel):
+    """What a strategy or segment asks of the rep; ``titles`` says it in other languages
+    (a team's own action in ``rapport.toml`` may give them too)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str
     kind: str = "call"
     priority: str = "normal"
+    titles: dict[str, str] = Field(default_factory=dict)
+
+    def title_for(self, language: str | None) -> str:
+        return self.titles.get(language or "", self.title)
 
 
 def _default_actions() -> dict[str, tuple[Action, ...]]:
-    a = Action
+    def a(title: str, ru: str, uk: str, **extra: str) -> Action:
+        return Action(title=title, titles={"ru": ru, "uk": uk}, **extra)
+
     return {
         "protect": (
-            a(title="Key-account check-in call", priority="high"),
-            a(title="Monitor service quality", kind="other", priority="high"),
+            a("Key-account check-in call", "Звонок ключевому клиенту: как дела",
+              "Дзвінок ключовому клієнту: як справи", priority="high"),
+            a("Monitor service quality", "Проверить качество обслуживания",
+              "Перевірити якість обслуговування", kind="other", priority="high"),
         ),
         "win_back": (
-            a(title="Find out why they buy elsewhere, and make an offer", kind="visit",
-              priority="urgent"),
+            a("Find out why they buy elsewhere, and make an offer",
+              "Узнать, почему покупают у других, и сделать предложение",
+              "Дізнатися, чому купують в інших, і зробити пропозицію",
+              kind="visit", priority="urgent"),
         ),
-        "enhance": (a(title="Offer complementary products (cross-sell, up-sell)"),),
-        "harvest": (a(title="Keep in touch at minimum cost: news by e-mail", kind="email"),),
-        "re_engineer": (a(title="Serve them a cheaper way (self-service)", kind="other"),),
-        "end": (a(title="Decide whether to keep serving them", kind="other"),),
-        "start": (a(title="Get the first impression right: welcome visit", kind="visit"),),
-        "lowest_price": (a(title="Send current promotions automatically", kind="email"),),
-        "novelty_seeker": (a(title="Tell them first about new products; ask about trends"),),
-        "belonging": (a(title="Ask their advice; invite them to joint planning", kind="meeting"),),
-        "stability": (a(title="Quietly check the quality of our service", kind="other"),),
+        "enhance": (a("Offer complementary products (cross-sell, up-sell)",
+                      "Предложить сопутствующие товары (кросс-продажи, допродажи)",
+                      "Запропонувати супутні товари (крос-продажі, допродажі)"),),
+        "harvest": (a("Keep in touch at minimum cost: news by e-mail",
+                      "Поддерживать связь с минимальными затратами: новости по e-mail",
+                      "Підтримувати зв'язок з мінімальними витратами: новини e-mail",
+                      kind="email"),),
+        "re_engineer": (a("Serve them a cheaper way (self-service)",
+                          "Обслуживать дешевле (самообслуживание)",
+                          "Обслуговувати дешевше (самообслуговування)", kind="other"),),
+        "end": (a("Decide whether to keep serving them", "Решить, обслуживать ли дальше",
+                  "Вирішити, чи обслуговувати далі", kind="other"),),
+        "start": (a("Get the first impression right: welcome visit",
+                    "Хорошее первое впечатление: приветственный визит",
+                    "Добре перше враження: вітальний візит", kind="visit"),),
+        "lowest_price": (a("Send current promotions automatically",
+                           "Отправлять текущие акции автоматически",
+                           "Надсилати поточні акції автоматично", kind="email"),),
+        "novelty_seeker": (a("Tell them first about new products; ask about trends",
+                             "Первыми рассказывать о новинках; спрашивать о трендах",
+                             "Першими розповідати про новинки; питати про тренди"),),
+        "belonging": (a("Ask their advice; invite them to joint planning",
+                        "Спросить совета; пригласить к совместному планированию",
+                        "Попросити поради; запросити до спільного планування",
+                        kind="meeting"),),
+        "stability": (a("Quietly check the quality of our service",
+                        "Ненавязчиво проверить качество нашего сервиса",
+                        "Ненав'язливо перевірити якість нашого сервісу", kind="other"),),
     }  # fmt: skip
 
 
 class LoyaltyOptions(BaseModel):
+    """``[plugins.loyalty]``: windows, weights, thresholds and the actions per strategy."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     window_days: int = Field(default=180, ge=7)
@@ -126,3 +160,13 @@ class LoyaltyOptions(BaseModel):
 
 def loyalty_options(settings: Settings) -> LoyaltyOptions:
     return plugin_options(settings, NAME, LoyaltyOptions)
+
+
+def action_title(options: LoyaltyOptions, stored: str, language: str) -> str:
+    """A profile's next action (stored in English, as its action's ``title``) in the
+    reader's language; an action no longer configured reads as it was stored."""
+    for actions in options.actions.values():
+        for action in actions:
+            if action.title == stored:
+                return action.title_for(language)
+    return stored

@@ -20,7 +20,8 @@ from rapport.core.db.tables import InteractionRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import InvalidInput
-from rapport.core.extensions import Profile
+from rapport.core.extensions import Classifier, Profile
+from rapport.core.i18n import from_stored, texts_for, to_stored, translate
 from rapport.core.services import changes
 from rapport.core.services.access import require_role
 from rapport.core.services.customers import get_customer
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from rapport.core.bootstrap import App
+
+_l = texts_for(__file__).lazy
 
 CENT = Decimal("0.01")
 CHUNK = 5000
@@ -120,11 +123,37 @@ def segments_of(app: App, customer_ids: Sequence[int]) -> dict[int, str]:
     return found
 
 
-def ordered_verdicts(app: App, verdicts: dict[str, Any]) -> list[dict[str, Any]]:
-    """Verdicts in the order their classifiers were registered (JSONB keeps no order)."""
+@dataclass(frozen=True)
+class ShownVerdict:
+    """A verdict as one reader reads it: "Мотивация: ищет новинки — 6 контактов…"."""
+
+    label: str
+    value: str
+    reasons: str
+
+    def line(self) -> str:
+        return f"{self.label}: {self.value}" + (f" — {self.reasons}" if self.reasons else "")
+
+
+def shown_verdicts(app: App, verdicts: dict[str, Any], language: str) -> list[ShownVerdict]:
+    """Verdicts in the order their classifiers were registered (JSONB keeps no order),
+    labels, values and reasons in ``language``: the card, the CLI and the reports."""
     order = list(app.registry.classifiers)
     keys = sorted(verdicts, key=lambda k: order.index(k) if k in order else len(order))
-    return [verdicts[key] for key in keys]
+    return [_shown(app.registry.classifiers.get(key), verdicts[key], language) for key in keys]
+
+
+def shown_reasons(reasons: list[Any], language: str) -> str:
+    return "; ".join(translate(from_stored(reason), language) for reason in reasons)
+
+
+def _shown(classifier: Classifier | None, verdict: dict[str, Any], language: str) -> ShownVerdict:
+    value = str(verdict.get("value", ""))
+    if classifier is None:  # its plugin is gone: what was stored, as it was
+        label = str(verdict.get("label", ""))
+    else:
+        label, value = classifier.label_for(language), classifier.value_for(value, language)
+    return ShownVerdict(label, value, shown_reasons(list(verdict.get("reasons", [])), language))
 
 
 def override_segment(
@@ -231,12 +260,13 @@ def _profile(app: App, options: LoyaltyOptions, customer_id: int, m: dict[str, A
             verdicts[key] = {
                 "label": classifier.label,
                 "value": verdict.value,
-                "reasons": list(verdict.reasons),
+                "reasons": [to_stored(reason) for reason in verdict.reasons],
             }
     segment = verdicts.get("motivation", {}).get("value", NOT_ENOUGH)
     if override is not None:
-        reasons = [f"set by a person (the rules said {segment})"]
-        verdicts["motivation"] = {"label": "Motivation", "value": override, "reasons": reasons}
+        said = _l("set by a person (the rules said {segment})", segment=segment)
+        verdicts["motivation"] = {"label": "Motivation", "value": override,
+                                  "reasons": [to_stored(said)]}  # fmt: skip
         segment = override
     strategy = verdicts.get("strategy", {}).get("value")
     actions = options.actions.get(strategy or "", ()) or options.actions.get(segment, ())

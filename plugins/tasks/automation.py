@@ -20,8 +20,12 @@ from rapport.core.db.tables import CustomerRow, DealRow, InteractionRow, StageRo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import StageOutcome
 from rapport.core.domain.models import Deal
+from rapport.core.i18n import Translator, texts_for
 from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import language_of
+from rapport.core.words import stage_word
+from rapport.core.words import texts as core_texts
 from rapport.plugins.tasks.model import TaskStatus
 from rapport.plugins.tasks.options import tasks_options
 from rapport.plugins.tasks.services import cancel_task, create_task
@@ -30,6 +34,7 @@ from rapport.plugins.tasks.tables import TaskRow
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
+texts = texts_for(__file__)
 CLOSED_WITH_THE_DEAL = ("opportunity", "sla")
 
 
@@ -39,9 +44,10 @@ def welcome(app: App, deal: Deal) -> None:
         return
     options = tasks_options(app.settings)
     due = _working_hour(app, app.clock() + timedelta(days=options.welcome_after_days))
+    _ = _reader(app, deal.owner_id)
     create_task(
         app, Actor.system(),
-        {"title": f"Welcome call after «{deal.title}»", "kind": "call",
+        {"title": _("Welcome call after «{title}»", title=deal.title), "kind": "call",
          "customer_id": deal.customer_id, "deal_id": deal.id, "assignee_id": deal.owner_id,
          "due": due, "priority": "high"},
         source="welcome", dedupe_key=f"welcome:{deal.id}",
@@ -54,11 +60,12 @@ def opportunity_steps(app: App, deal: Deal) -> None:
     if deal.owner_id is None or deal.status is not StageOutcome.OPEN or _courted_before(app, deal):
         return
     options = tasks_options(app.settings)
+    _ = _reader(app, deal.owner_id)
     for number, step in enumerate(options.opportunity_steps):
         due = _working_hour(app, app.clock() + timedelta(days=1 + 2 * number))
         create_task(
             app, Actor.system(),
-            {"title": f"{step} — «{deal.title}»", "kind": "other", "deal_id": deal.id,
+            {"title": f"{_(step)} — «{deal.title}»", "kind": "other", "deal_id": deal.id,
              "assignee_id": deal.owner_id, "due": due, "priority": "high"},
             source="opportunity", dedupe_key=f"opportunity:{deal.id}:{number}",
         )  # fmt: skip
@@ -111,10 +118,19 @@ def stalled_deals(app: App) -> int:
         if days < sla:
             continue
         with isolated("stalled-deal nudge for deal", deal_id):
+            _ = _reader(app, owner)
+            words = core_texts(app, _.language)
+            nudge = _(
+                "«{title}» has been in {stage} for {days} days (SLA {sla}): move it on, "
+                "mark it lost, or snooze",
+                title=title,
+                stage=stage_word(words, stage),
+                days=days,
+                sla=sla,
+            )
             task = create_task(
                 app, Actor.system(),
-                {"title": f"«{title}» has been in {stage} for {days} days (SLA {sla}): move it on, "
-                          "mark it lost, or snooze", "kind": "call", "deal_id": deal_id,
+                {"title": nudge, "kind": "call", "deal_id": deal_id,
                  "assignee_id": owner, "due": now, "priority": "high"},
                 source="sla", dedupe_key=f"sla:{deal_id}:{stage_id}:{entered:%Y%m%d%H%M}",
             )  # fmt: skip
@@ -144,11 +160,20 @@ def quiet_key_customers(app: App) -> int:
         ).all()  # fmt: skip
     created = 0
     for customer_id, name, owner, last_contact in rows:
-        since = f"since {last_contact:%d.%m.%Y}" if last_contact else "ever"
         with isolated("no-contact alert for customer", customer_id):
+            _ = _reader(app, owner)
+            alert = (
+                _(
+                    "No contact with {name} since {date}: get in touch",
+                    name=name,
+                    date=f"{last_contact:%d.%m.%Y}",
+                )
+                if last_contact
+                else _("No contact with {name} ever: get in touch", name=name)
+            )
             task = create_task(
                 app, Actor.system(),
-                {"title": f"No contact with {name} {since}: get in touch", "kind": "call",
+                {"title": alert, "kind": "call",
                  "customer_id": customer_id, "assignee_id": owner, "due": now, "priority": "high"},
                 source="no_contact",
                 dedupe_key=f"no_contact:{customer_id}:{last_contact:%Y%m%d%H%M%S}"
@@ -156,6 +181,12 @@ def quiet_key_customers(app: App) -> int:
             )  # fmt: skip
             created += task is not None
     return created
+
+
+def _reader(app: App, user_id: int | None) -> Translator:
+    """Words for the person an automatic task is for: its title is read by them, in the
+    list, the reminder and the digest, so it is written once in their language."""
+    return texts(app, language_of(app, user_id))
 
 
 def _working_hour(app: App, moment: datetime) -> datetime:

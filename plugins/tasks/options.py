@@ -29,6 +29,8 @@ class TasksOptions(BaseModel):
         "Arrange an extra visit",
         "Bring in senior management",
     )
+    """Read in the owner's language where the plugin's catalogue knows them (the defaults
+    do); a team's own steps as written."""
     no_contact_days: int = Field(default=30, ge=1)
     no_contact_statuses: tuple[CustomerStatus, ...] = (CustomerStatus.CUSTOMER,)
     escalate_after_days: int = Field(default=3, ge=1)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rapport.core.domain.errors import ConfigError, InvalidInput, PermissionDenied
+from rapport.core.i18n import from_stored, translate
 from rapport.core.services.cards import customer_card
 from rapport.core.services.customers import create_customer
 from rapport.core.services.deals import create_deal, move_deal
@@ -64,7 +65,9 @@ def history(app, team, clock):
 
 
 def verdict(app, actor, customer, key):
-    return profile_of(app, actor, customer.id).verdicts[key]
+    """A stored verdict with its reasons read in English."""
+    stored = profile_of(app, actor, customer.id).verdicts[key]
+    return {**stored, "reasons": [translate(from_stored(r), "en") for r in stored["reasons"]]}
 
 
 def test_motivation_segments_from_the_signals_with_their_reasons(app, team, history):
@@ -184,7 +187,7 @@ def test_a_key_customer_drifting_to_a_competitor_is_won_back(app, team, history)
         ],
     }
     at_risk = app.registry.reports["loyalty.at_risk"].build(app, team["manager"], {})
-    assert at_risk.rows[0][:2] == ("Key", "win_back")
+    assert at_risk.rows[0][:2] == ("Key", "win back")
 
 
 def test_a_person_overrides_a_segment_and_it_is_kept_and_audited(app, team, history):
@@ -333,7 +336,7 @@ def test_only_contacts_with_the_customer_count_not_notes_photos_or_check_ins(app
     recalculate(app)
     profile = profile_of(app, ivan, customer.id)
     assert not profile.contact_cap_reached
-    assert "only 1 contacts" in profile.verdicts["motivation"]["reasons"][0]
+    assert "only 1 contacts" in verdict(app, ivan, customer, "motivation")["reasons"][0]
 
 
 def test_a_win_back_reason_is_the_number_the_rule_used(app, team, history):
@@ -345,7 +348,7 @@ def test_a_win_back_reason_is_the_number_the_rule_used(app, team, history):
     recalculate(app)
     profile = profile_of(app, ivan, key.id)
     assert profile.strategy == "win_back"
-    reasons = profile.verdicts["strategy"]["reasons"]
+    reasons = verdict(app, ivan, key, "strategy")["reasons"]
     assert not any("fell" in reason for reason in reasons), reasons
     assert any(reason.startswith("no order for 120 days") for reason in reasons), reasons
 
@@ -378,3 +381,32 @@ def test_one_customers_bad_figure_from_a_plugin_leaves_the_others_scored(
     assert profile_of(app, team["ivan"], fine.id).m >= 1
     assert profile_of(app, team["ivan"], broken.id) is not None  # its last score is kept
     assert f"loyalty profile of customer {broken.id} skipped" in caplog.text
+
+
+def test_a_russian_rep_reads_the_loyalty_verdicts_and_tasks_in_russian(app, team, history):
+    from rapport.core.services.users import set_preferences
+
+    h = history
+    set_preferences(app, team["ivan"], language="ru")
+    ivan = team["ivan"].model_copy(update={"language": "ru"})
+    stable = h.customer("Stable")
+    for days in (150, 110, 70, 30):
+        h.order(stable, 100_000, days)
+    h.contacts(stable, 2)
+    quiet = h.customer("Quiet key")
+    for days in (150, 100, 50):
+        h.order(quiet, 400_000, days)
+    recalculate(app)
+    [section] = [s for s in customer_card(app, ivan, stable.id).sections if s.title == "Лояльность"]
+    shown = "\n".join(section.lines)
+    assert "Мотивация: стабильность — заказов за 180 дн.: 4; контактов всего: 2; жалоб: 0" in shown
+    [key] = [s for s in customer_card(app, ivan, quiet.id).sections if s.title == "Лояльность"]
+    assert "Стратегия отношений: защищать — ключевой клиент: 75.0% выручки" in key.lines
+    assert "Дальше: Звонок ключевому клиенту: как дела" in key.lines
+    for english in ("Motivation", "orders in", "contacts", "Relationship", "Next:"):
+        assert english not in shown, english
+    plan_actions(app)
+    titles = {t.title for t in list_tasks(app, ivan) if t.source.startswith("loyalty")}
+    assert "Звонок ключевому клиенту: как дела" in titles
+    report = app.registry.reports["loyalty.segments"].build(app, ivan, {})
+    assert report.title == "Сегменты и стратегии" and "стабильность" in repr(report.rows)

@@ -70,7 +70,10 @@ def test_find_and_card_commands_answer_in_any_adapter(app, team):
     )
     find = app.registry.commands["find"].handler(CommandRequest(app, ivan, "ромашка"))
     assert find.text == f"ООО «Ромашка» (#{company.id})"
-    assert find.options == (("ООО «Ромашка»", f"/card {company.id}"),)
+    assert find.options == (
+        ("ООО «Ромашка»", f"/card {company.id}"),
+        ("➕ New customer «ромашка»", "/newcustomer ромашка"),  # it may be another one
+    )
     card = app.registry.commands["card"].handler(CommandRequest(app, ivan, str(company.id)))
     assert "☎ +79123456789" in card.text and "Region: Поволжье" in card.text
     assert "visit: Показали образцы" in card.text and "Owner: Ivan Rep" in card.text

@@ -260,3 +260,20 @@ def test_automatic_tasks_welcome_opportunity_stalled_and_quiet(app_with_phone, p
     escalations = [n for n in phone.sent if n.kind == "escalation"]
     assert [n.user_id for n in escalations] == [team["manager"].user_id]
     assert "is 3+ days overdue. It is Ivan Rep's." in escalations[0].text
+
+
+def test_automatic_tasks_are_written_in_their_assignees_language(app, team, clock):
+    from rapport.core.services.users import set_preferences
+
+    set_preferences(app, team["ivan"], language="uk")
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "Альфа"})
+    deal = create_deal(app, ivan, {"title": "Постачання", "customer_id": customer.id})
+    update_deal(app, ivan, deal.id, {"amount": 2_000_000})
+    stuck = create_deal(app, ivan, {"title": "Застрягла", "customer_id": customer.id})
+    clock.advance(days=8)
+    stalled_deals(app)
+    titles = {t.title for t in list_tasks(app, ivan)}
+    assert "Надіслати інформаційний пакет — «Постачання»" in titles
+    nudge = next(t for t in list_tasks(app, ivan) if t.deal_id == stuck.id)
+    assert nudge.title.startswith("«Застрягла» на етапі «Лід» уже 8 дн. (норма 7)")

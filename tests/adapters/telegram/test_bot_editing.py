@@ -23,7 +23,7 @@ async def test_a_russian_rep_edits_phones_consent_and_a_field_from_the_card(
     await chat.say(IVAN, f"/card {customer.id}", "ru")
     await chat.tap(IVAN, "Изменить")
     labels = [label for label, _ in session.buttons(IVAN)]
-    assert {"Название", "Телефоны", "Согласие на контакт", "Отрасль", "Метки"} <= set(labels)
+    assert {"Название", "Телефоны", "Согласие на контакт", "Отрасль", "Теги"} <= set(labels)
     await chat.tap(IVAN, "Телефоны")
     assert "телефоны — Берёзка: +79120000000." in session.last(IVAN).text
     await chat.say(IVAN, "+7 912 000-11-22, 8 (343) 111-22-33", "ru")
