@@ -28,7 +28,8 @@ def record_number(text: str) -> int | None:
     """``12`` or ``#12`` typed after a command: the record's number, or None for anything
     else (a word, a sign, more digits than an id has), so the command answers with its usage."""
     text = text.strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    ascii_digits = text.isascii() and text.isdigit()  # "²" and "١٢" are digits to Python
+    return int(text) if ascii_digits and len(text) < 10 else None
 
 
 def record_and_rest(args: str) -> tuple[int | None, str]:

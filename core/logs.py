@@ -6,8 +6,10 @@ database password; the filter is attached to the handler, so it covers every log
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TextIO
 
 MASK = "***"
@@ -55,3 +57,18 @@ def configure_logging(level: str, secrets: Iterable[str]) -> logging.Handler:
 
 
 CHATTY = ("alembic", "apscheduler", "aiogram.event", "aiogram.dispatcher")
+
+
+@contextlib.contextmanager
+def logs_to_file(path: Path) -> Iterator[None]:
+    """While a conversation runs in this terminal (the console chat), log lines go to
+    ``path`` instead of interleaving with it; secrets stay redacted (same handler)."""
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, RapportHandler)]
+    with path.open("a", encoding="utf-8") as file:
+        previous = [handler.setStream(file) for handler in handlers]
+        try:
+            yield
+        finally:
+            for handler, stream in zip(handlers, previous, strict=True):
+                if stream is not None:
+                    handler.setStream(stream)

@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -42,17 +43,20 @@ from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import PermissionDenied, RapportError
 from rapport.core.domain.models import User as RapportUser
 from rapport.core.explain import explain
+from rapport.core.logs import logs_to_file
 from rapport.core.services.uow import UnitOfWork
-from rapport.core.services.users import find_user, list_users, user_by_telegram_id
+from rapport.core.services.users import find_user, get_user, list_users, user_by_telegram_id
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
 CONSOLE_ID = 1  # the console's person, as Telegram would number them
+LOG_FILE = "rapport.log"  # next to rapport.toml: the conversation stays readable
 BOT = User(id=0, is_bot=True, first_name="Rapport", username="rapport_console")
 TOKEN = "1:console-chat-needs-no-real-token-at-all"
 _TAG = re.compile(r"</?\w+[^>]*>")
+_PHONE_THEN_NAME = re.compile(r"^contact\s+(?P<phone>\+?[\d\s()\-]*\d)(?:\s+(?P<name>\D.*))?$")
 
 
 class ConsoleSession(BaseSession):
@@ -129,8 +133,10 @@ class Console:
         self.bot = build_bot(TOKEN, session=self.session, throttle=False)
 
         def resolve(app: App, telegram_id: int) -> RapportUser | None:
+            """The console's person as stored now: a language chosen in /settings, a
+            time zone, a role changed by an admin apply to the very next line."""
             if telegram_id == CONSOLE_ID:
-                return person
+                return get_user(app, person.id)
             return user_by_telegram_id(app, telegram_id)
 
         self.dispatcher = build_dispatcher(app, resolve=resolve)
@@ -156,9 +162,10 @@ class Console:
     def _update(self, line: str) -> Update:
         """``contact PHONE [NAME]`` and ``location LAT LON`` share; anything else is typed."""
         words = line.split(maxsplit=2)
-        if words[0] == "contact" and len(words) >= 2:
-            name = words[2] if len(words) > 2 else words[1]
-            contact = Contact(phone_number=words[1], first_name=name)
+        shared = _PHONE_THEN_NAME.match(line)
+        if shared is not None:  # "contact +1 415 555 2671 John Smith": the number may have spaces
+            phone, name = shared["phone"].strip(), (shared["name"] or "").strip()
+            contact = Contact(phone_number=phone, first_name=name or phone)
             return self.updates.message(self.person, contact=contact)
         if words[0] == "location" and len(words) == 3:
             with contextlib.suppress(ValueError):
@@ -214,14 +221,15 @@ async def run_console(app: App) -> None:
     RUNNING[app] = console.bot
     print(
         f"Console chat as {person.display_name}. Type /start; numbers press buttons, "
-        "letters pick the menu; Ctrl+D ends."
+        f"letters pick the menu; Ctrl+D ends. Logs go to {LOG_FILE}."
     )
     try:
-        await console.type("/start")
-        while True:
-            line = await asyncio.to_thread(sys.stdin.readline)
-            if not line:
-                return
-            await console.type(line)
+        with logs_to_file(Path(LOG_FILE)):
+            await console.type("/start")
+            while True:
+                line = await asyncio.to_thread(sys.stdin.readline)
+                if not line:
+                    return
+                await console.type(line)
     finally:
         RUNNING.pop(app, None)

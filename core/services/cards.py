@@ -29,6 +29,7 @@ from rapport.core.db.tables import (
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import StageOutcome
 from rapport.core.domain.models import Customer, Deal, Interaction
+from rapport.core.explain import field_label
 from rapport.core.extensions import CardSection, TimelineEntry
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
@@ -115,7 +116,7 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
         timeline = [
             *(_interaction_entry(i, names, persons, _) for i in interactions),
             *_deal_entries(session, deals, names, limit, _),
-            *_change_entries(session, row.id, names, limit, _),
+            *_change_entries(app, session, row.id, names, limit, _),
         ]
     timeline.extend(app.hooks.customer_timeline(app, customer, actor))
     # History only: a plugin's entry dated ahead (a task still to do) would sit on top
@@ -210,7 +211,12 @@ def _deal_entries(
 
 
 def _change_entries(
-    session: Session, customer_id: int, names: dict[int | None, str], limit: int, _: Translator
+    app: App,
+    session: Session,
+    customer_id: int,
+    names: dict[int | None, str],
+    limit: int,
+    _: Translator,
 ) -> list[TimelineEntry]:
     entries = session.scalars(
         select(AuditRow)
@@ -226,7 +232,9 @@ def _change_entries(
             detail=""  # a new record's every field is "changed": naming them says nothing
             if entry.action == "create"
             else ", ".join(
-                key for key in entry.changes if key not in ("discarded", "moved", "merged_id")
+                field_label(app, key, _.language)
+                for key in entry.changes
+                if key not in ("discarded", "moved", "merged_id")
             ),
             author=names.get(entry.actor_id),
             ref=("customer", customer_id),

@@ -22,6 +22,8 @@ LANGUAGES: tuple[str, ...] = get_args(Language)
 ENTITY: Final = "user"
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from rapport.core.bootstrap import App
 
 
@@ -55,17 +57,26 @@ def find_user(app: App, key: str | int) -> User:
     with UnitOfWork(app, read_only=True) as uow:
         text = str(key).strip()
         query = select(UserRow)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             number = int(text)
             query = query.where((UserRow.id == number) | (UserRow.telegram_id == number))
+            rows = list(uow.session.scalars(query.order_by(UserRow.id)))
         else:
-            query = query.where(func.lower(UserRow.display_name) == text.lower())
-        rows = list(uow.session.scalars(query.order_by(UserRow.id)))
+            rows = users_named(uow.session, text)
         if not rows:
             raise NotFound(f"No user {text!r}.")
         if len(rows) > 1 and not text.isdigit():
             raise InvalidInput.one("user", f"{text!r} names several users; use the id")
         return User.model_validate(rows[0])
+
+
+def users_named(session: Session, name: str) -> list[UserRow]:
+    """The users called ``name`` in any letter case and script. Compared here rather than
+    with SQL ``lower()``, which SQLite applies to ASCII letters only ("ольга" would not
+    find "Ольга"); a team is small enough to read whole."""
+    wanted = name.strip().casefold()
+    rows = session.scalars(select(UserRow).order_by(UserRow.id))
+    return [row for row in rows if row.display_name.casefold() == wanted]
 
 
 def set_role(app: App, actor: Actor, user_id: int, role: Role | str) -> User:

@@ -159,10 +159,6 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
         lines.append(_("Tags: {tags}", tags=", ".join(tags)))
     if segments:
         lines.append(_("Segments: {segments}", segments=", ".join(segments)))
-    consent = next((f for f in app.registry.fields_for("customer") if f.name == "consent"), None)
-    if customer.fields.get("consent") and consent is not None:
-        channels = consent.show(customer.fields["consent"], _.language)
-        lines.append(_("Agreed to: {channels}", channels=channels))
     soon = sorted(
         (when, label)
         for when, label in upcoming

@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from rapport.core.db.tables import AuditRow, CustomerIdentifierRow, CustomerRow
 from rapport.core.domain.actor import Actor
+from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.models import Customer
+from rapport.core.domain.values import normalize_phone
 from rapport.core.services.access import visibility
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.contacts.transliterate import search_key
@@ -36,6 +38,7 @@ MIN_SCORE = 60.0
 # Rows committed by another process with a slightly older clock must not be skipped.
 CLOCK_SLACK = timedelta(seconds=5)
 _PHONE = re.compile(r"^[\d\s()+\-.]+$")
+_EMAIL_PART = re.compile(r"^[a-z0-9][a-z0-9._\-]{2,}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -145,10 +148,14 @@ class NameIndex:
     def match(
         self, query_key: str, limit: int, visible: frozenset[int | None] | None
     ) -> list[tuple[int, float]]:
-        """Best matches first; each query word counts equally, a missing word as zero."""
+        """Best matches first; each query word counts equally, a missing word as zero.
+        A single letter is an initial ("Щербакова Н"): it matches no word by spelling,
+        it keeps only the names with a word starting with it."""
         words = query_key.split()
         if not words:
             return []
+        initials = [w for w in words if len(w) == 1 and not w.isdigit()]
+        words = [w for w in words if w not in initials] or words
         if self._vocabulary is None:
             # Numbers are matched exactly, so only words go through the fuzzy matcher.
             self._vocabulary = sorted(w for w in self._words if not w.isdigit())
@@ -165,7 +172,7 @@ class NameIndex:
         ranked = [
             (-score, len(self.entries[cid].key), cid)
             for cid, score in totals.items()
-            if score >= MIN_SCORE
+            if score >= MIN_SCORE and self._has_initials(cid, initials)
         ]
         take = limit * 4
         while True:
@@ -178,6 +185,10 @@ class NameIndex:
             if take >= len(ranked):
                 return found
             take *= 8  # the role hid too many of the best: look further down
+
+    def _has_initials(self, customer_id: int, initials: list[str]) -> bool:
+        names = self.entries[customer_id].key.split()
+        return all(any(name.startswith(letter) for name in names) for letter in initials)
 
     def _similar_words(self, word: str) -> list[tuple[str, float]]:
         """Words of the vocabulary like ``word``: typos, and longer words it starts."""
@@ -224,6 +235,7 @@ def search_customers(app: App, actor: Actor, query: str, *, limit: int = 20) -> 
         visible = visibility(actor).owners(session)  # the one access rule
         digits = re.sub(r"\D", "", text)
         if _PHONE.match(text) and len(digits) >= 3:
+            digits = _stored_digits(text, app.settings.default_region) or digits
             ranked = _identifier_matches(session, "phone", digits, "phone", visible, limit)
         elif "@" in text:
             ranked = _identifier_matches(session, "email", text.lower(), "e-mail", visible, limit)
@@ -235,6 +247,15 @@ def search_customers(app: App, actor: Actor, query: str, *, limit: int = 20) -> 
                     (cid, score, "name")
                     for cid, score in index.match(search_key(text), limit, visible)
                 ]
+            if _EMAIL_PART.match(text):  # "primfish", "yandex": part of an address, too
+                named = {cid for cid, _score, _how in ranked}
+                ranked += [
+                    hit
+                    for hit in _identifier_matches(
+                        session, "email", text.lower(), "e-mail", visible, limit
+                    )
+                    if hit[0] not in named
+                ][: max(0, limit - len(ranked))]
         rows = {
             row.id: row
             for row in session.scalars(
@@ -246,6 +267,15 @@ def search_customers(app: App, actor: Actor, query: str, *, limit: int = 20) -> 
             for cid, score, matched in ranked
             if cid in rows
         ]
+
+
+def _stored_digits(text: str, region: str) -> str | None:
+    """A whole number typed the local way (``8 924 123-45-67``) as it is stored
+    (``79241234567``); None for a fragment ("4567"), which is matched as typed."""
+    try:
+        return normalize_phone(text, region).lstrip("+")
+    except InvalidInput:
+        return None
 
 
 def _identifier_matches(

@@ -28,6 +28,7 @@ from rapport.core.domain.values import one_line
 from rapport.core.services import changes
 from rapport.core.services.access import owned_scope, require_role
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import users_named
 from rapport.plugins.contacts.filters import AllOf, AnyOf, Condition, Filter, Not, parse
 from rapport.plugins.contacts.tables import SegmentRow, TagRow
 from rapport.plugins.contacts.tags import normalize_tag
@@ -271,12 +272,10 @@ def _next_day(moment: datetime) -> datetime:
 def _owner(session: Session) -> Compare:
     def user_id(raw: str) -> int:
         text = raw.strip()
-        query = select(UserRow.id).where(
-            UserRow.id == int(text)
-            if text.isdigit()
-            else func.lower(UserRow.display_name) == text.lower()
-        )
-        found = session.scalar(query)
+        if text.isascii() and text.isdigit():
+            found = session.scalar(select(UserRow.id).where(UserRow.id == int(text)))
+        else:
+            found = next((row.id for row in users_named(session, text)), None)
         if found is None:
             raise InvalidInput.one("expression", f"there is no user {raw!r}")
         return found

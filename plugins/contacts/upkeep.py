@@ -76,16 +76,19 @@ def field_key(app: App, word: str) -> str:
 def set_customer_field(app: App, actor: Actor, customer_id: int, word: str, value: str) -> str:
     """Set one field to what the person typed (nothing or a dash clears it); its key."""
     key = field_key(app, word)
-    value = "" if value.strip() in CLEARS else value
-    patch: dict[str, Any]
-    if key.startswith("fields."):
-        patch = {"fields": {key.removeprefix("fields."): value}}
-    elif key in ("phones", "emails"):
-        patch = {key: [part.strip() for part in re.split(r"[,;]", value) if part.strip()]}
-    else:
-        patch = {key: value.strip() or None}
-    update_customer(app, actor, customer_id, patch)
+    update_customer(app, actor, customer_id, field_patch(key, value))
     return key
+
+
+def field_patch(key: str, value: str) -> dict[str, Any]:
+    """What one typed value changes: ``{"phones": [...]}`` (several, by commas),
+    ``{"fields": {"inn": "77…"}}``, ``{"address": None}`` (nothing or a dash clears)."""
+    value = "" if value.strip() in CLEARS else value
+    if key.startswith("fields."):
+        return {"fields": {key.removeprefix("fields."): value}}
+    if key in ("phones", "emails"):
+        return {key: [part.strip() for part in re.split(r"[,;]", value) if part.strip()]}
+    return {key: value.strip() or None}
 
 
 def set_command(request: CommandRequest) -> CommandReply:
@@ -94,7 +97,7 @@ def set_command(request: CommandRequest) -> CommandReply:
     customer_id, rest = record_and_rest(request.args)
     if customer_id is None or not rest.strip():
         return CommandReply(_("Write: /set 12 phone +79120001122 (12 is the customer)."))
-    word, value = _field_and_value(request.app, rest)
+    word, value = field_and_value(request.app, rest)
     key = set_customer_field(request.app, request.actor, customer_id, word, value)
     customer = get_customer(request.app, request.actor, customer_id)
     label = field_label(request.app, key, _.language)
@@ -159,7 +162,7 @@ def interactions_command(request: CommandRequest) -> CommandReply:
     return CommandReply("\n".join(lines), options=((_("Card"), f"/card {customer.id}"),))
 
 
-def _field_and_value(app: App, rest: str) -> tuple[str, str]:
+def field_and_value(app: App, rest: str) -> tuple[str, str]:
     """``Дата рождения 01.02.1990`` → the longest leading words naming a field, and the rest;
     when none do, the first word (so the refusal names what was typed)."""
     words = rest.split()

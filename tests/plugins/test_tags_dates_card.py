@@ -41,10 +41,10 @@ def test_the_card_shows_tags_segments_consent_and_dates_coming_up(app, team, clo
     add_date(app, ivan, customer.id, "Contract renewal", "2026-09-01", yearly=False)
     save_segment(app, team["manager"], "North", "region = North")
     [section] = [s for s in customer_card(app, ivan, customer.id).sections if s.title == "Contact"]
+    # consent is a field: every card lists it with the other fields set, under its label
     assert section.lines == (
         "Tags: vip",
         "Segments: North",
-        "Agreed to: email",
         "Coming up: Company anniversary on 2026-03-05",
         "Coming up: birthday on 2026-03-20",
     )

@@ -61,6 +61,11 @@ def render(who: Who, card: CustomerCard) -> str:
         lines.append("📍 " + escape(customer.address))
     if card.owner_name:
         lines.append(_("Owner: {name}", name=escape(card.owner_name)))
+    for spec in who.app.registry.fields_for("customer"):  # the custom fields set, by label
+        value = customer.fields.get(spec.name)
+        if value not in (None, "", []):
+            shown = spec.show(value, _.language)
+            lines.append(f"{escape(spec.label_for(_.language))}: {escape(shown)}")
     if card.facts.last_contact_at:
         lines.append(_("Last contact: {when}", when=_local(who, card.facts.last_contact_at)))
     for deal in card.open_deals:

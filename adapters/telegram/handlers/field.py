@@ -29,7 +29,7 @@ from rapport.adapters.telegram.focus import (
     take_note_request,
 )
 from rapport.adapters.telegram.handlers.card import show_card
-from rapport.adapters.telegram.handlers.commands import VIEWS, run_line
+from rapport.adapters.telegram.handlers.commands import VIEWS, dispatch, run_line
 from rapport.adapters.telegram.handlers.notes import NOTE_LIMIT, save_note
 from rapport.adapters.telegram.keyboards import Run
 from rapport.adapters.telegram.menu import menu_text
@@ -41,7 +41,7 @@ from rapport.core.command_lines import record_number
 from rapport.core.db.tables import CustomerRow, InteractionRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import InteractionKind
-from rapport.core.domain.errors import NotFound
+from rapport.core.domain.errors import InvalidInput, NotFound
 from rapport.core.domain.values import normalize_phone
 from rapport.core.services.access import owned_scope
 from rapport.core.services.customers import create_customer, find_by_identifier, visible_customer
@@ -54,14 +54,14 @@ PENDING_LOCATION = "pending_location"
 
 async def shared_contact(message: Message, who: Who) -> None:
     """One message: the phone is looked up everywhere (the duplicate check), then the
-    customer is opened, or created and opened."""
+    customer is opened, or created and opened. A team whose customers need a field the
+    contact does not carry (an INN) is asked for it first, nothing typed lost."""
     assert message.contact is not None
     contact = message.contact
     name = " ".join(filter(None, [contact.first_name, contact.last_name])) or contact.phone_number
-    found, created = await asyncio.to_thread(
-        _customer_for_phone, who.app, who.actor, name, contact.phone_number
-    )
-    if found is None:
+    normal = _shared_number(contact.phone_number, who.app.settings.default_region)
+    found, taken = await asyncio.to_thread(_holder_of, who.app, who.actor, normal)
+    if taken:
         await message.answer(
             who._(
                 "{name} is already a customer of a colleague; ask your manager to share them.",
@@ -69,25 +69,49 @@ async def shared_contact(message: Message, who: Who) -> None:
             )
         )
         return
-    if created:
+    if found is None and _required_fields(who.app):
+        await dispatch(message, who, f"/newcustomer {name}; phone {normal}")
+        return
+    if found is None:
+        customer = await asyncio.to_thread(
+            create_customer,
+            who.app,
+            who.actor,
+            {"name": name, "kind": "person", "phones": [normal]},
+        )
+        found = customer.id
         await message.answer(who._("New customer added: {name}.", name=plain(name)))
     await show_card(message, who, str(found))
 
 
-def _customer_for_phone(app: App, actor: Actor, name: str, phone: str) -> tuple[int | None, bool]:
-    normal = normalize_phone(phone, app.settings.default_region)
+def _holder_of(app: App, actor: Actor, phone: str) -> tuple[int | None, bool]:
+    """The customer with this number the person may open, or whether a colleague's holds it."""
     with UnitOfWork(app, read_only=True) as uow:
-        holders = sorted(find_by_identifier(uow.session, "phone", [normal]).get(normal, set()))
+        holders = sorted(find_by_identifier(uow.session, "phone", [phone]).get(phone, set()))
         for customer_id in holders:
             try:
                 visible_customer(uow.session, actor, customer_id)
                 return customer_id, False
             except NotFound:  # someone else's customer: not theirs to open
                 continue
-    if holders:
-        return None, False
-    customer = create_customer(app, actor, {"name": name, "kind": "person", "phones": [normal]})
-    return customer.id, True
+    return None, bool(holders)
+
+
+def _required_fields(app: App) -> bool:
+    return any(spec.required for spec in app.registry.fields_for("customer"))
+
+
+def _shared_number(phone: str, region: str) -> str:
+    """Telegram gives a shared contact's number in international form, often without its
+    "+" (``14155552671``): read so first, so a US colleague's number is not taken for a
+    local one; a number that is not international is local to the team's region."""
+    digits = phone.strip()
+    if not digits.startswith("+"):
+        try:
+            return normalize_phone("+" + digits, region)
+        except InvalidInput:
+            pass
+    return normalize_phone(digits, region)
 
 
 async def checked_in(message: Message, who: Who) -> None:

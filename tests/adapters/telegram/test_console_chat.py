@@ -61,3 +61,28 @@ async def test_the_console_chat_is_the_person_named_with_as(app, team, admin):
     set_active(app, admin, team["petr"].user_id, active=False)
     with pytest.raises(PermissionDenied):
         console_person(app, "Petr Rep")
+
+
+async def test_a_language_chosen_in_settings_applies_to_the_next_line(app, team, admin):
+    printed: list[str] = []
+    console = Console(app, console_person(app), printed.append)
+    await console.type("/start")
+    await console.type("/settings")
+    [button] = [line for line in printed if line.endswith(") Українська")]
+    await console.type(button.split(")")[0].strip())  # its number presses it
+    await console.type("/help")
+    assert printed[-1].startswith("Що я вмію:")
+
+
+def test_log_lines_go_to_a_file_while_the_console_chat_runs(tmp_path, capsys):
+    import logging
+
+    from rapport.core.logs import configure_logging, logs_to_file
+
+    configure_logging("INFO", ["s3cr3t-token"])
+    with logs_to_file(tmp_path / "rapport.log"):
+        logging.getLogger("rapport.test").warning("sheet runner restarted (token s3cr3t-token)")
+    logging.getLogger("rapport.test").warning("after the chat")
+    logged = (tmp_path / "rapport.log").read_text()
+    assert "sheet runner restarted (token ***)" in logged
+    assert "sheet runner restarted" not in capsys.readouterr().err
