@@ -17,6 +17,7 @@ from rapport import hookimpl
 from rapport.core.command_lines import record_and_rest, record_number
 from rapport.core.db.tables import CustomerRow
 from rapport.core.domain.actor import Actor
+from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.models import Customer, Deal
 from rapport.core.extensions import (
     CardSection,
@@ -52,6 +53,7 @@ from rapport.plugins.tasks.services import (
 )
 from rapport.plugins.tasks.sheet_columns import next_task_by_customer, next_task_by_deal
 from rapport.plugins.tasks.tables import TaskRow
+from rapport.plugins.tasks.when import parse_when
 from rapport.plugins.tasks.words import kind_word, texts
 
 if TYPE_CHECKING:
@@ -257,16 +259,24 @@ def tasks_command(request: CommandRequest) -> CommandReply:
         f"{kind_word(_, t.kind)}: {t.title} (#{t.id})"
         for t in tasks
     ]
-    options = tuple((_("Done #{id}", id=t.id), f"/done {t.id}") for t in tasks[:8])
+    options = tuple(
+        option
+        for t in tasks[:8]
+        for option in ((_("Done #{id}", id=t.id), f"/done {t.id}"),
+                       (_("Snooze #{id}", id=t.id), f"/snooze {t.id}"))
+    )  # fmt: skip
     return CommandReply("\n".join(lines), options=options)
 
 
 def task_command(request: CommandRequest) -> CommandReply:
     """``/task <customer id> <when> — <title>``."""
     _ = texts(request.app, request.actor.language)
-    head, dash, title = request.args.replace("|", "—").partition("—")
+    head, dash, title = request.args.replace("|", "—").replace(" - ", " — ").partition("—")
     number, _sep, when = head.strip().partition(" ")
     customer_id = record_number(number)
+    if not dash and customer_id is not None and when.strip():
+        when, title = _when_then_title(request.app, request.actor, when)
+        dash = "—" if title else ""
     if customer_id is not None and not dash and not when.strip():
         return CommandReply(
             _("When, and what to do? E.g. tomorrow at 10 — call about the contract "
@@ -289,6 +299,21 @@ def task_command(request: CommandRequest) -> CommandReply:
         ),
         options=((_("Snooze to tomorrow"), f"/snooze {task.id} завтра"),),
     )
+
+
+def _when_then_title(app: App, actor: Actor, text: str) -> tuple[str, str]:
+    """``завтра в 10 позвонить про договор`` → the longest leading words that say when,
+    and the rest as the title, so no dash is needed; ``(text, "")`` when none say when."""
+    words = text.split()
+    zone, now = _zone(app, actor), app.clock()
+    hour = tasks_options(app.settings).default_hour
+    for cut in range(min(len(words) - 1, 6), 0, -1):
+        try:
+            parse_when(" ".join(words[:cut]), zone, now, hour)
+        except InvalidInput:
+            continue
+        return " ".join(words[:cut]), " ".join(words[cut:])
+    return text, ""
 
 
 def done_command(request: CommandRequest) -> CommandReply:

@@ -98,7 +98,10 @@ def card_buttons(who: Who, card: CustomerCard) -> InlineKeyboardMarkup:
                 text=_("💼 New deal"), callback_data=Run(line=f"/newdeal {cid}").pack()
             ),
         ],
-        [InlineKeyboardButton(text=_("✏️ Edit"), callback_data=Run(line=f"/edit {cid}").pack())],
+        [
+            InlineKeyboardButton(text=_("⏰ Task"), callback_data=Run(line=f"/task {cid}").pack()),
+            InlineKeyboardButton(text=_("✏️ Edit"), callback_data=Run(line=f"/edit {cid}").pack()),
+        ],
     ]
     rows += [
         [

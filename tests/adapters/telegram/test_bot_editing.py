@@ -116,3 +116,22 @@ async def test_a_shop_found_nowhere_is_added_from_the_search_in_one_tap(app, tea
     assert "Похоже на клиента, который уже есть:" in session.last(IVAN).text
     assert "Открыть #1" in [label for label, _ in session.buttons(IVAN)]
     assert len(list_customers(app, team["ivan"])) == 1
+
+
+async def test_a_task_from_the_card_in_words_then_snoozed_from_today(app, team, chat, session):
+    from rapport.plugins.tasks.services import list_tasks
+
+    set_preferences(app, team["ivan"], language="ru")
+    customer = create_customer(app, team["ivan"], {"name": "Берёзка"})
+    await chat.say(IVAN, f"/card {customer.id}", "ru")
+    await chat.tap(IVAN, "Задача")
+    await chat.say(IVAN, "сегодня в 23:00 позвонить про договор", "ru")  # no dash needed
+    [task] = list_tasks(app, team["ivan"])
+    assert task.title == "позвонить про договор" and task.customer_id == customer.id
+    await chat.say(IVAN, "/tasks", "ru")
+    labels = [label for label, _ in session.buttons(IVAN)]
+    assert f"Готово #{task.id}" in labels and f"Отложить #{task.id}" in labels
+    await chat.tap(IVAN, f"Отложить #{task.id}")
+    await chat.say(IVAN, "завтра в 10", "ru")
+    [moved] = list_tasks(app, team["ivan"])
+    assert moved.due_at > task.due_at
