@@ -246,6 +246,9 @@ class Hooks:
     async def shutdown(self, app: App) -> None:
         await self._await_all("shutdown", app=app)
 
+    def load_demo(self, app: App, admin: Actor) -> None:
+        self._notify("load_demo", app=app, admin=admin)
+
     # --- registration ----------------------------------------------------------------
 
     def register_migrations(self) -> list[MigrationSource]:

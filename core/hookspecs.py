@@ -71,6 +71,15 @@ def startup(app: App) -> None:
 
 
 @hookspec
+def load_demo(app: App, admin: Actor) -> None:
+    """``rapport demo`` loaded its team, customers and year of history (in one transaction
+    with this call): add your plugin's part through your own use cases (products, plans,
+    tags…) and run what your nightly jobs would, so the demo shows it at once. Read the
+    data through the public API; ``rapport.core.demo.as_of`` writes as of a past moment.
+    """
+
+
+@hookspec
 def shutdown(app: App) -> None:
     """Called once when the application stops (``rapport run`` ends, or a test closes it).
 

@@ -45,7 +45,7 @@ def test_bad_config_is_explained_without_a_traceback(cli, tmp_path):
 def test_demo_gives_a_new_user_a_working_team(cli, database_url, monkeypatch):
     monkeypatch.setenv("RAPPORT_DATABASE_URL", database_url)
     output = cli("demo")
-    assert "Demo loaded: 4 users, 27 customers" in output
+    assert "Demo loaded: 5 users, 150 customers" in output
     assert "Olga Smirnova" in cli("users", "list")
     assert "no demo data was added" in cli("demo")
 

@@ -210,3 +210,11 @@ def card_command(request: CommandRequest) -> CommandReply:
         return CommandReply(_("Which customer? Send /card and the number, e.g. /card 12."))
     card = customer_card(request.app, request.actor, customer_id)
     return CommandReply(render_card(request.app, card))
+
+
+@hookimpl
+def load_demo(app: App, admin: Actor) -> None:
+    """This plugin's part of ``rapport demo`` (see ``contacts/demo.py``)."""
+    from rapport.plugins.contacts.demo import load_demo as load
+
+    load(app, admin)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 ACTED_ON = ("win_back", "protect", "start")
-"""Strategies whose actions become tasks by themselves; the others show on the card."""
+"""Strategies whose actions become tasks by themselves; the others show on the card.
+A customer gets a strategy's actions again only once the last ones are done or dropped."""
 
 
 def plan_actions(app: App) -> int:
@@ -55,6 +56,8 @@ def plan_actions(app: App) -> int:
         if contacts >= options.cap_contacts:
             continue
         with isolated("loyalty actions for customer", customer_id):
+            if _still_open(app, customer_id, f"loyalty:{strategy}"):
+                continue  # last week's action is not done yet: another would only pile up
             language = language_of(app, owner)  # the task is read by its assignee
             for number, action in enumerate(options.actions.get(strategy, ())):
                 task = create_task(
@@ -67,3 +70,10 @@ def plan_actions(app: App) -> int:
                 )  # fmt: skip
                 created += task is not None
     return created
+
+
+def _still_open(app: App, customer_id: int, source: str) -> bool:
+    from rapport.plugins.tasks.api import TaskStatus, list_tasks
+
+    waiting = list_tasks(app, Actor.system(), customer_id=customer_id, status=TaskStatus.OPEN)
+    return any(task.source == source for task in waiting)

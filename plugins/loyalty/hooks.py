@@ -162,3 +162,11 @@ async def nightly(app: App) -> None:
 async def _refresh(app: App, customer_id: int) -> None:
     """Recalculate one customer off the event loop, so the bot never waits for it."""
     await asyncio.to_thread(recalculate, app, [customer_id])
+
+
+@hookimpl(trylast=True)
+def load_demo(app: App) -> None:
+    """Last, after the other plugins added their part (costs, orders): score everyone and
+    plan this week's actions, as the nightly run would."""
+    recalculate(app)
+    plan_actions(app)

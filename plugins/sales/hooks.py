@@ -387,3 +387,11 @@ def requests_command(request: CommandRequest) -> CommandReply:
              (_("Reject #{id}", id=r.id), f"/reject {r.id}"))
         )  # fmt: skip
     return CommandReply("\n".join(lines), options=options)
+
+
+@hookimpl
+def load_demo(app: App, admin: Actor) -> None:
+    """This plugin's part of ``rapport demo`` (see ``sales/demo.py``)."""
+    from rapport.plugins.sales.demo import load_demo as load
+
+    load(app, admin)

@@ -36,11 +36,13 @@ if TYPE_CHECKING:
 
 texts = texts_for(__file__)
 CLOSED_WITH_THE_DEAL = ("opportunity", "sla")
+WELCOME_WITHIN = timedelta(days=7)
 
 
 def welcome(app: App, deal: Deal) -> None:
-    """After a customer's first win, the owner calls to get the start right."""
-    if deal.owner_id is None:
+    """After a customer's first win, the owner calls to get the start right: soon after
+    it, so a win recorded long after the fact (an import, the demo's past) asks for none."""
+    if deal.owner_id is None or _long_ago(app, deal.closed_at):
         return
     options = tasks_options(app.settings)
     due = _working_hour(app, app.clock() + timedelta(days=options.welcome_after_days))
@@ -181,6 +183,10 @@ def quiet_key_customers(app: App) -> int:
             )  # fmt: skip
             created += task is not None
     return created
+
+
+def _long_ago(app: App, moment: datetime | None) -> bool:
+    return moment is not None and app.clock() - moment > WELCOME_WITHIN
 
 
 def _reader(app: App, user_id: int | None) -> Translator:

@@ -373,3 +373,11 @@ def _in_thread(job: Callable[[App], int]) -> Callable[[App], Any]:
 
     run.__name__ = job.__name__
     return run
+
+
+@hookimpl
+def load_demo(app: App, admin: Actor) -> None:
+    """This plugin's part of ``rapport demo`` (see ``tasks/demo.py``)."""
+    from rapport.plugins.tasks.demo import load_demo as load
+
+    load(app, admin)

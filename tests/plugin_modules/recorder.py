@@ -24,6 +24,10 @@ class Recorder:
         self._add("shutdown")
 
     @hookimpl
+    def load_demo(self, app, admin):
+        self._add("load_demo")
+
+    @hookimpl
     def register_migrations(self, register):
         self._add("register_migrations")
 
