@@ -9,7 +9,13 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+)
 
 from rapport.adapters.telegram.keyboards import options_keyboard
 from rapport.adapters.telegram.texts import plain, split
@@ -19,6 +25,16 @@ log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+
+
+def chat_of(event: Message | CallbackQuery) -> int:
+    """The chat to answer in. A pressed button's message may be out of reach (older than
+    Telegram keeps it, or an inline message): then the presser's private chat."""
+    if isinstance(event, Message):
+        return event.chat.id
+    if event.message is not None:
+        return event.message.chat.id
+    return event.from_user.id
 
 
 async def send_reply(

@@ -18,7 +18,7 @@ from rapport.adapters.telegram.handlers.commands import VIEWS
 from rapport.adapters.telegram.handlers.notes import focus_on
 from rapport.adapters.telegram.keyboards import Log, Run
 from rapport.adapters.telegram.middlewares import Who
-from rapport.adapters.telegram.replies import send_text
+from rapport.adapters.telegram.replies import chat_of, send_text
 from rapport.core.command_lines import record_number
 from rapport.core.domain.enums import InteractionKind
 from rapport.core.services.cards import CustomerCard, customer_card
@@ -37,15 +37,15 @@ def outcome_label(who: Who, outcome: str) -> str:
 
 
 async def show_card(event: Message | CallbackQuery, who: Who, args: str) -> None:
-    message = event if isinstance(event, Message) else event.message
-    assert message is not None and event.bot is not None
+    assert event.bot is not None
+    chat = chat_of(event)
     customer_id = record_number(args)
     if customer_id is None:
-        await event.bot.send_message(message.chat.id, who._("Which customer? Type a name."))
+        await event.bot.send_message(chat, who._("Which customer? Type a name."))
         return
     card = await asyncio.to_thread(customer_card, who.app, who.actor, customer_id)
     await open_card(who, Focus(card.customer.id, card.customer.name))
-    await send_text(event.bot, message.chat.id, render(who, card), card_buttons(who, card))
+    await send_text(event.bot, chat, render(who, card), card_buttons(who, card))
 
 
 def render(who: Who, card: CustomerCard) -> str:
@@ -119,11 +119,10 @@ def _local(who: Who, when: datetime) -> str:
 
 
 async def ask_outcome(event: Message | CallbackQuery, who: Who, args: str, kind: str) -> None:
-    message = event if isinstance(event, Message) else event.message
-    assert message is not None and event.bot is not None
+    assert event.bot is not None
     customer_id = record_number(args)
     if customer_id is None:
-        await event.bot.send_message(message.chat.id, who._("Open a customer first."))
+        await event.bot.send_message(chat_of(event), who._("Open a customer first."))
         return
     buttons = [
         [
@@ -135,7 +134,7 @@ async def ask_outcome(event: Message | CallbackQuery, who: Who, args: str, kind:
         for outcome in OUTCOMES[kind]
     ]
     await event.bot.send_message(
-        message.chat.id,
+        chat_of(event),
         who._("How did it go?"),
         reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons),
     )
@@ -164,12 +163,11 @@ async def logged(query: CallbackQuery, callback_data: Log, who: Who) -> None:
         who.actor,
         {"customer_id": callback_data.customer_id, "kind": kind, "outcome": callback_data.outcome},
     )
-    assert query.message is not None
     await ask_note(who, await focus_on(who, callback_data.customer_id))
     await query.answer(who._("Saved."))
     assert query.bot is not None
     await query.bot.send_message(
-        query.message.chat.id,
+        chat_of(query),
         who._(
             "{outcome} — saved. Type a note to add to it, or send a photo or a voice "
             "message (🔎 Customers to search instead).",

@@ -17,7 +17,7 @@ from rapport.adapters.telegram.focus import ask_rest
 from rapport.adapters.telegram.keyboards import Run
 from rapport.adapters.telegram.menu import DESCRIPTIONS
 from rapport.adapters.telegram.middlewares import Who
-from rapport.adapters.telegram.replies import send_reply
+from rapport.adapters.telegram.replies import chat_of, send_reply
 from rapport.core.command_lines import run_command_line, split_line
 from rapport.core.domain.errors import NotFound, PermissionDenied
 from rapport.core.explain import explain
@@ -46,9 +46,8 @@ async def dispatch(event: Message | CallbackQuery, who: Who, line: str) -> None:
         await view(event, who, args)
         return
     reply = await run_line(who, line)
-    message = event if isinstance(event, Message) else event.message
-    assert message is not None and event.bot is not None
-    await send_reply(event.bot, message.chat.id, reply)
+    assert event.bot is not None
+    await send_reply(event.bot, chat_of(event), reply)
     if reply.completes:
         await ask_rest(who, reply.completes)
 

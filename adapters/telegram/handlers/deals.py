@@ -15,7 +15,7 @@ from rapport.adapters.telegram.handlers.commands import VIEWS
 from rapport.adapters.telegram.keyboards import PAGE_SIZE, Page, Run, pages
 from rapport.adapters.telegram.menu import menu_text
 from rapport.adapters.telegram.middlewares import Who
-from rapport.adapters.telegram.replies import send_text
+from rapport.adapters.telegram.replies import chat_of, send_text
 from rapport.adapters.telegram.texts import plain
 from rapport.core.command_lines import record_number
 from rapport.core.domain.enums import StageOutcome
@@ -90,10 +90,10 @@ async def stage_page(query: CallbackQuery, callback_data: Page, who: Who) -> Non
     navigation = pages("stage", callback_data.arg, callback_data.page, len(wanted), who._)
     if navigation:
         rows.append(navigation)
-    assert query.message is not None and query.bot is not None
+    assert query.bot is not None
     text = who._("{count} deals at this stage:", count=len(wanted))
     await query.bot.send_message(
-        query.message.chat.id, text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+        chat_of(query), text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
 
 

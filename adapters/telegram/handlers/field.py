@@ -290,6 +290,12 @@ def _as_note(who: Who, focus: Focus) -> tuple[str, str]:
     return label, f"/savenote {focus.customer_id}"
 
 
+async def unknown_button(query: CallbackQuery, who: Who) -> None:
+    """A button no handler knows (from an older version of the bot, or forged): answered,
+    so the person's button stops spinning and they know to open the thing again."""
+    await query.answer(who._("This button is out of date."), show_alert=True)
+
+
 async def anything_else(message: Message, who: Who) -> None:
     await message.answer(
         who._(
@@ -309,4 +315,5 @@ def build() -> Router:
     router.message.register(today, F.text.in_(menu_text("✅ Today")))
     router.message.register(free_text, F.text)
     router.message.register(anything_else)
+    router.callback_query.register(unknown_button)
     return router

@@ -14,6 +14,7 @@ from rapport.adapters.telegram.invites import create_invite, redeem_invite
 from rapport.adapters.telegram.keyboards import Run, main_menu
 from rapport.adapters.telegram.menu import menu_text
 from rapport.adapters.telegram.middlewares import Who
+from rapport.adapters.telegram.replies import chat_of
 from rapport.adapters.telegram.texts import plain
 from rapport.core.bootstrap import App
 from rapport.core.domain.enums import Role
@@ -93,9 +94,9 @@ async def choose_language(query: CallbackQuery, callback_data: Run, who: Who) ->
     await asyncio.to_thread(set_preferences, who.app, who.actor, language=language)
     _ = Translator(language)
     await query.answer()
-    assert query.message is not None and query.bot is not None
+    assert query.bot is not None
     await query.bot.send_message(
-        query.message.chat.id, _("Done: I speak English now."), reply_markup=main_menu(_)
+        chat_of(query), _("Done: I speak English now."), reply_markup=main_menu(_)
     )
 
 

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from rapport.adapters.telegram.keyboards import Page
 from rapport.adapters.telegram.menu import menu_text
 from rapport.adapters.telegram.middlewares import Who
-from rapport.adapters.telegram.replies import send_reply
+from rapport.adapters.telegram.replies import chat_of, send_reply
 from rapport.core.extensions import CommandReply, Report
 
 TABLE_ROWS = 30
@@ -42,9 +42,9 @@ async def report(query: CallbackQuery, callback_data: Page, who: Who) -> None:
     built = await who.app.hooks.call_async(
         spec.owner, f"report {spec.id}", spec.build, who.app, who.actor, {}
     )
-    assert query.message is not None and query.bot is not None
+    assert query.bot is not None
     await send_reply(
-        query.bot, query.message.chat.id, CommandReply(as_text(built), image_png=built.chart_png)
+        query.bot, chat_of(query), CommandReply(as_text(built), image_png=built.chart_png)
     )
 
 

@@ -66,3 +66,21 @@ async def test_an_edit_from_the_card_is_seen_on_the_card(app, team, chat, sessio
     assert get_customer(app, team["ivan"], customer.id).fields["region"] == "North-West"
     await chat.say(IVAN, f"/card {customer.id}")
     assert "Region: North-West" in session.last(IVAN).text
+
+
+async def test_a_button_nobody_knows_is_answered_and_one_without_its_message_still_works(
+    app, team, chat, session
+):
+    from aiogram.methods import AnswerCallbackQuery
+    from aiogram.types import CallbackQuery, Update
+
+    from rapport.adapters.telegram.keyboards import Run
+
+    await chat.press(IVAN, "zz:from-an-old-version")
+    [answer] = [c for c in session.calls if isinstance(c, AnswerCallbackQuery)]
+    assert answer.text == "This button is out of date." and answer.show_alert
+    customer = create_customer(app, team["ivan"], {"name": "Acme"})
+    gone = CallbackQuery(id="77", from_user=chat.person(IVAN), chat_instance="c",
+                         data=Run(line=f"/card {customer.id}").pack(), message=None)  # fmt: skip
+    await chat.feed(Update(update_id=987_654, callback_query=gone))
+    assert "<b>Acme</b>" in session.last(IVAN).text  # sent to the presser's own chat
