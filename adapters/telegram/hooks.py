@@ -106,8 +106,9 @@ async def deliver_notification(app: App, notification: Notification) -> bool | N
 def after_deal_updated(
     app: App, deal: Deal, changes: Mapping[str, tuple[Any, Any]], actor: Actor
 ) -> None:
-    """A rep hears when someone else changed their deal (from the sheet, say)."""
-    if deal.owner_id is None or actor.user_id == deal.owner_id:
+    """A rep hears when someone else changed their deal (from the sheet, say); not of
+    Rapport's own bookkeeping (a deal flagged as an opportunity), which no person did."""
+    if deal.owner_id is None or actor.user_id in (None, deal.owner_id):
         return
     _ = Translator(language_of(app, deal.owner_id))
     fields = ", ".join(sorted(field_label(app, key, _.language) for key in changes))

@@ -30,6 +30,7 @@ from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.tasks.model import TaskStatus
 from rapport.plugins.tasks.options import tasks_options
 from rapport.plugins.tasks.tables import CostRow, TaskRow
+from rapport.plugins.tasks.words import kind_word, texts
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -41,10 +42,15 @@ def report_specs() -> list[ReportSpec]:
     return [
         ReportSpec("tasks.time_audit", "Time audit", time_audit,
                    "Hours per person and kind of work (calls, documents, presentations...)",
-                   params=()),
+                   params=(), titles={"ru": "Учёт времени", "uk": "Облік часу"},
+                   descriptions={"ru": "Часы по людям и видам работы (звонки, документы…)",
+                                 "uk": "Години за людьми і видами роботи (дзвінки, документи…)"}),
         ReportSpec("tasks.customer_cost", "Cost of each customer", customer_costs,
                    "Staff time at the hourly cost of each role, plus marketing spend",
-                   params=("customer",)),
+                   params=("customer",),
+                   titles={"ru": "Затраты на клиента", "uk": "Витрати на клієнта"},
+                   descriptions={"ru": "Время сотрудников по ставке роли и маркетинг",
+                                 "uk": "Час працівників за ставкою ролі і маркетинг"}),
     ]  # fmt: skip
 
 
@@ -90,10 +96,11 @@ def _work() -> Subquery:
 
 
 def time_audit(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    _ = texts(app, actor.language)
     work = _work()
     with UnitOfWork(app, read_only=True) as uow:
         rows = [
-            (name, kind, int(minutes), round(int(minutes) / 60, 1))
+            (name, kind_word(_, kind), int(minutes), round(int(minutes) / 60, 1))
             for name, kind, minutes in uow.session.execute(
                 select(UserRow.display_name, work.c.kind, func.sum(work.c.minutes))
                 .join(UserRow, UserRow.id == work.c.user_id)
@@ -109,8 +116,9 @@ def time_audit(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
         kind: [sum(r[3] for r in rows if r[0] == p and r[1] == kind) for p in people]
         for kind in kinds
     }
-    png = chart("Hours by kind of work", people, series)
-    return Report("Time audit", ("person", "kind", "minutes", "hours"), tuple(rows), png)
+    png = chart(_("Hours by kind of work"), people, series)
+    columns = (_("person"), _("kind"), _("minutes"), _("hours"))
+    return Report(_("Time audit"), columns, tuple(rows), png)
 
 
 def costs_by_customer(
@@ -149,6 +157,7 @@ def _empty() -> dict[str, Any]:
 
 
 def customer_costs(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    _ = texts(app, actor.language)
     condition = owned_scope(actor, CustomerRow.owner_id)
     if params.get("customer"):
         wanted = get_customer(app, actor, parse_id(params["customer"], "customer"))
@@ -164,13 +173,13 @@ def customer_costs(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
     rows.sort(key=lambda r: (-r[4], r[0]))
     top = rows[:20]
     png = chart(
-        "Cost to serve",
+        _("Cost to serve"),
         [r[0] for r in top],
-        {"staff": [float(r[2]) for r in top], "marketing": [float(r[3]) for r in top]},
+        {_("staff"): [float(r[2]) for r in top], _("marketing"): [float(r[3]) for r in top]},
     )
     return Report(
-        "Cost of each customer",
-        ("customer", "hours", "staff cost", "marketing", "total"),
+        _("Cost of each customer"),
+        (_("customer"), _("hours"), _("staff cost"), _("marketing"), _("total")),
         tuple(rows),
         png,
     )

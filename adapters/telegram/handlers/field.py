@@ -47,6 +47,7 @@ from rapport.core.services.access import owned_scope
 from rapport.core.services.customers import create_customer, find_by_identifier, visible_customer
 from rapport.core.services.interactions import log_interaction
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.words import number
 
 NEAR_METRES = 300
 PENDING_LOCATION = "pending_location"
@@ -124,7 +125,10 @@ async def checked_in(message: Message, who: Who) -> None:
     _ = who._
     if near:
         text = _("Where are you?")
-        options = [(f"{name} ({metres} m)", cid) for cid, name, metres in near]
+        options = [
+            (_("{name} ({metres} m)", name=name, metres=number(metres, _.language)), cid)
+            for cid, name, metres in near
+        ]
     elif recent:
         text = _("No customer I know of is near. Which one are you visiting? (Or type a name.)")
         options = [(name, cid) for cid, name in recent]
