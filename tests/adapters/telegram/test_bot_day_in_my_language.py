@@ -15,7 +15,8 @@ from rapport.plugins.tasks.services import create_task
 IVAN = 1002
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 ALLOWED = {
-    "Ivan", "Rep", "Olga", "Manager", "Petr", "Sofia",  # people's names
+    "Ivan", "Rep", "Olga", "Manager", "Petr", "Sofia", "Nina", "Novak",  # people's names
+    "Rapport",  # the product
     "Acme", "RFM", "SLA", "SMS", "Telegram", "WhatsApp", "mail", "vip",
     "example", "com", "primfish",  # an e-mail address
     "RUB", "UAH", "USD", "EUR",  # currency codes (ISO 4217), as Babel writes them in uk
