@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, Direction, InteractionKind, Role
 from rapport.core.domain.errors import FieldProblem, InvalidInput, Text, _l
+from rapport.core.domain.fields import parse_date
 from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import CONTROL, MAX_ID, MAX_TELEGRAM_ID
 
@@ -64,8 +65,21 @@ def _typed_amount(raw: Any) -> Any:
         raise PydanticCustomError("domain", "{reason}", {"reason": reason}) from None
 
 
+def _typed_day(raw: Any) -> Any:
+    """A date typed as text (``01.03.2027`` in the bot, the sheet or the CLI) is read by
+    the one date parser every date field uses, not by ISO alone."""
+    if not isinstance(raw, str) or not raw.strip():
+        return raw or None
+    try:
+        return parse_date(raw, "date")
+    except InvalidInput as refused:
+        reason = refused.problems[0].reason
+        raise PydanticCustomError("domain", "{reason}", {"reason": reason}) from None
+
+
 Id = Annotated[int, Field(gt=0, le=MAX_ID)]
 """A record's id: positive, and within what both databases store."""
+Day = Annotated[date, BeforeValidator(_typed_day)]
 TelegramId = Annotated[int, Field(gt=0, le=MAX_TELEGRAM_ID)]
 TimeZone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_zone)]
 Name = Annotated[
@@ -168,7 +182,7 @@ class NewDeal(Command):
     owner_id: Id | None = None
     pipeline_id: Id | None = None
     stage: str | None = None
-    expected_close: date | None = None
+    expected_close: Day | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -177,7 +191,7 @@ class DealPatch(Command):
     amount: Money | None = None
     currency: str | None = None
     owner_id: Id | None = None
-    expected_close: date | None = None
+    expected_close: Day | None = None
     fields: dict[str, Any] | None = None
 
 

@@ -154,3 +154,20 @@ def test_the_same_amount_written_differently_is_not_a_change(app, team, customer
     same = update_deal(app, team["ivan"], deal.id, {"amount": 500})
     assert same.version == deal.version
     assert [e.action for e in audit_entries(app, "deal", deal.id)] == ["create"]
+
+
+def test_a_close_date_is_read_as_every_other_date_field_reads_dates(app, team):
+    from datetime import date
+
+    from rapport.core.domain.errors import InvalidInput
+    from rapport.core.services.customers import create_customer
+    from rapport.core.services.deals import create_deal, update_deal
+
+    customer = create_customer(app, team["ivan"], {"name": "Acme"})
+    deal = create_deal(app, team["ivan"], {"title": "Supply", "customer_id": customer.id,
+                                           "expected_close": "01.03.2027"})  # fmt: skip
+    assert deal.expected_close == date(2027, 3, 1)
+    moved = update_deal(app, team["ivan"], deal.id, {"expected_close": "2027-04-15"})
+    assert moved.expected_close == date(2027, 4, 15)
+    with pytest.raises(InvalidInput, match="is not a date"):
+        update_deal(app, team["ivan"], deal.id, {"expected_close": "31.02.2027"})
