@@ -50,6 +50,11 @@ PEOPLE = ("Анна Кузнецова", "Игорь Волков", "Оксан�
           "Лилия Гарипова", "Nikolai Belov", "Артём Лебедев", "Юлия Ким", "Mikhail Popov",
           "Татьяна Зайцева", "Виктор Николаев", "Светлана Егорова", "Andrei Pavlov",
           "Елена Морозова")  # fmt: skip
+FIRST_NAMES = (("Анна", "f"), ("Игорь", "m"), ("Оксана", "f"), ("Павел", "m"), ("Юлия", "f"),
+               ("Сергей", "m"), ("Татьяна", "f"), ("Артём", "m"), ("Светлана", "f"),
+               ("Николай", "m"), ("Лилия", "f"), ("Виктор", "m"))  # fmt: skip
+SURNAMES = (("Кузнецов", "Кузнецова"), ("Волков", "Волкова"), ("Шевченко", "Шевченко"),
+            ("Морозов", "Морозова"), ("Лебедев", "Лебедева"))  # fmt: skip
 POSITIONS = ("закупщик", "директор по закупкам", "главный инженер", "владелец", "CFO")
 DEALS = ("Поставка оборудования", "Расходные материалы", "Годовой сервисный контракт",
          "Пилотный проект", "License renewal")  # fmt: skip
@@ -152,7 +157,7 @@ def _organisation(app: App, rep: Actor, index: int, rng: random.Random) -> Any:
         "emails": [f"info{index}@example.com"], **fields,
     })  # fmt: skip
     create_customer(app, rep, {
-        "name": PEOPLE[index % len(PEOPLE)], "kind": CustomerKind.PERSON,
+        "name": _contact_name(index), "kind": CustomerKind.PERSON,
         "organisation_id": organisation.id, "position": POSITIONS[index % len(POSITIONS)],
         "phones": [_phone(rng)],
     })  # fmt: skip
@@ -245,6 +250,14 @@ def _fields(app: App, entity: str, wanted: dict[str, Any]) -> dict[str, Any]:
     known = {spec.name for spec in app.registry.fields_for(entity)}  # type: ignore[arg-type]
     values = {name: value for name, value in wanted.items() if name in known and value}
     return {"fields": values} if values else {}
+
+
+def _contact_name(index: int) -> str:
+    """A contact person's name, different for each of the organisations (a sheet names a
+    deal's customer by name, so the demo's are told apart)."""
+    first, gender = FIRST_NAMES[index % len(FIRST_NAMES)]
+    surname = SURNAMES[index // len(FIRST_NAMES) % len(SURNAMES)][gender == "f"]
+    return f"{first} {surname}"
 
 
 def _phone(rng: random.Random) -> str:
