@@ -29,12 +29,22 @@ from sqlalchemy import select
 
 from rapport.adapters.sheets import state
 from rapport.adapters.sheets.identity import Doubt, Fingerprints, row_key
-from rapport.adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts, typed
-from rapport.core.db.tables import UserRow
+from rapport.adapters.sheets.layout import (
+    STATUS,
+    Column,
+    Formula,
+    SheetLayout,
+    canonical,
+    layouts,
+    typed,
+)
+from rapport.core.db.tables import CustomerRow, DealRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
 from rapport.core.domain.errors import InvalidInput, PluginFailed, RapportError
+from rapport.core.domain.values import MAX_ID, printable
 from rapport.core.explain import explain
+from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.archive import Archivable, set_archived
 from rapport.core.services.customers import (
@@ -52,6 +62,7 @@ from rapport.core.services.users import person_acting
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
+texts = texts_for(__file__)
 ALL = 1_000_000
 SCRAMBLED = 3
 """More rows than this not fitting their IDs is one scramble (a sort), reported as one."""
@@ -59,6 +70,14 @@ MAX_ARCHIVED_AT_ONCE = 20
 
 
 class Backend(Protocol):
+    locale: str | None
+    """How the sheet's people write numbers (Google's spreadsheet locale), if it says."""
+
+    def tabs(self) -> dict[str, str | None]:
+        """Every tab's title and which of Rapport's sheets it is marked as, if any."""
+        ...
+
+    def mark(self, title: str, key: str) -> None: ...
     def read(self, title: str) -> list[list[Any]] | None: ...
     def create(self, layout: SheetLayout, language: str) -> None: ...
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None: ...
@@ -97,7 +116,7 @@ def sync(app: App, backend: Backend) -> SyncReport:
     stages = tuple(s.name for p in list_pipelines(app) if p.is_default for s in p.stages)
     report = SyncReport(editor=actor.display_name)
     sheets = [_Sheet(app, backend, layout, language, actor, users, report)
-              for layout in layouts(app, users, stages)]  # fmt: skip
+              for layout in layouts(app, users, stages, language)]  # fmt: skip
     for sheet in sheets:
         sheet.run()
     _summary(app, backend, language, report)
@@ -109,6 +128,19 @@ def sync(app: App, backend: Backend) -> SyncReport:
 
 SUMMARY = {"en": "Summary", "ru": "Сводка", "uk": "Зведення"}
 SUMMARY_REPORTS = ("sales.plan", "sales.funnel")
+
+
+def find_tab(backend: Backend, key: str, title: str) -> str | None:
+    """The tab marked as sheet ``key``, whatever a manager renamed it to; else an unmarked
+    tab titled ``title`` (laid out before tabs were marked), marked from now on."""
+    tabs = backend.tabs()
+    marked = [found for found, mark in tabs.items() if mark == key]
+    if marked:
+        return marked[0]
+    if title in tabs and tabs[title] is None:
+        backend.mark(title, key)
+        return title
+    return None
 
 
 def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> None:
@@ -132,9 +164,13 @@ def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> N
         wanted += [[_summary_cell(cell) for cell in row] for row in table.rows]
         wanted.append([])
     title = SUMMARY.get(language, SUMMARY["en"])
-    grid = backend.read(title)
+    found = find_tab(backend, "summary", title)
+    grid = backend.read(found) if found else None
+    if found:
+        title = found
     if grid is None:
         backend.create(SheetLayout("summary", "summary", SUMMARY), language)
+        backend.mark(title, "summary")
         grid = []
     width = max(len(row) for row in wanted + grid) if wanted or grid else 0
     cells = []
@@ -145,6 +181,10 @@ def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> N
             if _shown(want) != _shown(have):
                 cells.append((r, c, want))
     backend.write(title, cells)
+
+
+def _joined(*notes: str) -> str:
+    return " | ".join(note for note in notes if note)
 
 
 def _summary_cell(cell: Any) -> Any:
@@ -170,6 +210,8 @@ class _Sheet:
         self.app, self.backend, self.layout, self.actor = app, backend, layout, actor
         self.entity: Archivable = layout.entity
         self.language, self.users, self.report = language, users, report
+        self.numbers = backend.locale or language  # how the sheet's people write numbers
+        self._ = texts(app, language)
         self.title = layout.title(language)
         self.writes: list[tuple[int, int, Any]] = []
         self.touched: set[int] = set()  # records this cycle changed from the sheet
@@ -183,7 +225,10 @@ class _Sheet:
         self.held: set[int] = set()  # records on refused rows: their base stays as it was
         self.misfits: list[str] = []  # why each refused row does not fit its ID
         self.named: Counter[tuple[str, ...]] = Counter()  # new rows per identity, for row keys
-        self.made: dict[int, tuple[int, dict[str, str]]] = {}  # record -> the new row it came from
+        self.made: set[int] = set()  # records made from a row
+        self.applied: dict[int, tuple[int, Mapping[str, Any]]] = {}  # record -> its row, its cells
+        self.kept_notes: dict[int, str] = {}  # conflict notes the sheet shows until dismissed
+        self.archived: set[int] = set()  # IDs on the sheet of records archived elsewhere
         self.restored_note = "Restored: rows are not deleted from the sheet"
         self.sheet_wins = app.settings.sheets.conflicts == "sheet"
         self.unavailable: set[str] = set()  # plugins' columns whose plugin failed this cycle
@@ -195,7 +240,9 @@ class _Sheet:
     def run(self) -> None:
         self.state = state.load(self.app, self.layout.name)
         base = self.state.base
-        grid = self.backend.read(self.title)
+        found = find_tab(self.backend, self.layout.name, self.title)
+        self.title = found or self.title
+        grid = self.backend.read(found) if found else None
         if grid is None or not any(v not in (None, "") for row in grid for v in row):
             grid = self._rebuild(missing=grid is None)
         positions = self.positions = self._positions(grid)
@@ -207,6 +254,7 @@ class _Sheet:
             )
             return
         records, self.versions = self._records()
+        self.archived = self._archived_on(grid, records)
         self._keep_unavailable(records, base)
         self.fingerprints = Fingerprints(base, [c.key for c in self._compared()])
         for index, row in enumerate(grid[1:], start=1):
@@ -241,18 +289,46 @@ class _Sheet:
             self._keep_unavailable(fresh, base)
             records.update(fresh)
             self.versions.update(fresh_versions)
-        for record_id, (index, shown) in self.made.items():
-            self._show_as_stored(index, shown, records[record_id])
+        for record_id, (index, read) in self.applied.items():
+            self._show_as_stored(index, read, records[record_id])
+        for record_id, note in self.kept_notes.items():
+            records[record_id] = {**records[record_id], STATUS: note}
         self.backend.write(self.title, self.writes)
         self.records = records
 
-    def _show_as_stored(self, index: int, shown: Mapping[str, str],
+    def _show_as_stored(self, index: int, cells: Mapping[str, Any],
                         stored: Mapping[str, str]) -> None:  # fmt: skip
-        """A row that made a record shows what was stored (its default stage, the phone as
-        normalised), so the next cycle reads no edit in it."""
+        """A row applied this cycle shows what was stored (a new row's default stage, a
+        phone as normalised, a stage in its own letters), so the next cycle reads no edit
+        in it and no stale spelling is ever taken for one."""
         for key in set(self.positions) - self.unavailable - {STATUS, "id"}:
-            if shown.get(key, "") != stored.get(key, ""):
-                self._put(index, key, stored.get(key, ""))
+            column, value = self._column(key), stored.get(key, "")
+            if self._differs(column, cells.get(key), value):
+                self._put(index, key, value)
+
+    def _differs(self, column: Column, cell: Any, stored: str) -> bool:
+        """Whether a cell shows another value than ``stored``: a number or a date by its
+        value (1 500,00 typed as text stays), anything else by the text a person sees."""
+        if canonical(column, cell, self.numbers) != stored:
+            return True
+        if column.kind in ("number", "date") or cell is None:
+            return False
+        return printable(str(cell)).strip() != str(typed(column, stored))
+
+    def _archived_on(self, grid: list[list[Any]], records: Mapping[int, Any]) -> set[int]:
+        """The IDs on the sheet of this sheet's records archived elsewhere (the bot, the
+        CLI): their rows are cleared, not taken for rows whose record is unknown."""
+        at = self.positions["id"]
+        ids = {canonical(self._column("id"), row[at]) for row in grid[1:] if at < len(row)}
+        unknown = {int(i) for i in ids if i.isdigit() and 0 < int(i) <= MAX_ID} - set(records)
+        if not unknown:
+            return set()
+        table = CustomerRow if self.entity == "customer" else DealRow
+        with UnitOfWork(self.app, read_only=True) as uow:
+            found = uow.session.scalars(
+                select(table.id).where(table.archived.is_(True), table.id.in_(unknown))
+            )
+            return set(found)
 
     def confirm(self) -> None:
         """The write landed: remember what the sheet holds now. A refused row still holds
@@ -271,11 +347,12 @@ class _Sheet:
         again and nothing read from it (a cleared tab is no one's edit)."""
         if missing:
             self.backend.create(self.layout, self.language)
+            self.backend.mark(self.title, self.layout.name)
         header = [c.header(self.language) for c in self.layout.columns]
         self.writes += [(0, col, text) for col, text in enumerate(header)]
         if self.state.base:
             self.rebuilt = self.doubtful = True
-            what = "missing (renamed or deleted?)" if missing else "empty"
+            what = "missing (deleted?)" if missing else "empty"
             self.report.failed.append(f"{self.title}: the tab was {what}; it was rebuilt from "
                                       "Rapport and nothing was read from it")  # fmt: skip
         return [header]
@@ -285,11 +362,14 @@ class _Sheet:
     def _row(self, index: int, cells: dict[str, Any], records: dict[int, dict[str, str]],
              base: dict[int, dict[str, str]]) -> str:  # fmt: skip
         raw_id = canonical(self._column("id"), cells.get("id"))
-        values = {c.key: canonical(c, cells.get(c.key), self.language) for c in self._compared()}
+        values = {c.key: canonical(c, cells.get(c.key), self.numbers) for c in self._compared()}
         edited = {c.key: values[c.key] for c in self._editable()}
+        if raw_id.isdigit() and int(raw_id) in self.archived:
+            return self._clear(index)
         if not raw_id:
+            formulas = self._formulas(index, cells, edited, values, ())
             if not any(edited.values()):
-                return ""
+                return formulas
             if (copied := self.fingerprints.repeated(values)) is not None:
                 return self._refuse(index, None, Doubt("repeats", copied), values, {})
             if self.entity == "deal":  # a new deal names its customer, read-only later
@@ -297,11 +377,12 @@ class _Sheet:
             key = self._row_key(values)
             made = self.state.created.get(key)
             if made is None or made not in records:
-                return self._create(index, edited, key, values)
+                return _joined(formulas, self._create(index, edited, key, cells))
             # Made from this row by a cycle whose write did not land: give the row its ID,
             # take what was typed in it since, and show the rest as stored.
             self._put(index, "id", str(made))
-            self.made[made] = (index, values)
+            self.made.add(made)
+            self.applied[made] = (index, cells)
             raw_id = str(made)
         if not raw_id.isdigit() or int(raw_id) not in records:
             self.doubtful = True
@@ -309,6 +390,7 @@ class _Sheet:
         record_id = int(raw_id)
         current = records[record_id]
         synced = base.get(record_id, current)
+        formulas = self._formulas(index, cells, edited, values, (synced, current))
         fixed = [k for k in self.layout.identity if k in values and self._column(k).read_only]
         doubt = self.fingerprints.doubt(record_id, values, (synced, current), fixed)
         if doubt is not None:
@@ -340,19 +422,63 @@ class _Sheet:
                     patch[key] = sheet_value
                 else:
                     self._put(index, key, now)
-        notes = [self._conflict(record_id, conflicts)] if conflicts else []
+        notes = [formulas] if formulas else []
+        if conflicts:
+            notes.append(self._conflict(record_id, conflicts))
+            self.kept_notes[record_id] = notes[-1]
         if patch:
             try:
                 # The fields were merged one by one above; the version read in this cycle
                 # only guards against a change racing this very sync.
                 self._apply(record_id, patch, self.versions[record_id])
                 self.touched.add(record_id)
+                self.applied[record_id] = (index, cells)
                 self.report.updated += 1
             except RapportError as exc:
                 reason = explain(self.app, exc, self.language)
                 self.report.refused.append(f"{self.layout.name} #{record_id}: {reason}")
                 notes.append(f"Not saved: {reason}")
+        elif not notes:
+            return self._still_shown(record_id, cells, synced)
         return " | ".join(notes)
+
+    def _still_shown(self, record_id: int, cells: Mapping[str, Any],
+                     synced: Mapping[str, str]) -> str:  # fmt: skip
+        """A conflict's note stays on a row nothing new came from until the manager
+        clears it: they may not have read it yet, and nothing resolved it."""
+        shown = canonical(self._column(STATUS), cells.get(STATUS))
+        if shown and shown == synced.get(STATUS):
+            self.kept_notes[record_id] = shown
+            return shown
+        return ""
+
+    def _formulas(self, index: int, cells: Mapping[str, Any], edited: dict[str, str],
+                  values: dict[str, str], own: tuple[Mapping[str, str], ...]) -> str:  # fmt: skip
+        """A formula typed into a data cell is refused: its result would be stored as if
+        typed (a link's label as a name) and recomputed behind Rapport's back. The cell
+        is read as holding what it held, and shows it again; the note says why. Text that
+        only looks like a formula, stored as such, is no edit."""
+        refused = [key for key in edited if isinstance(cells.get(key), Formula)
+                   and edited[key] not in {values.get(key, "") for values in own}]  # fmt: skip
+        for key in refused:
+            edited[key] = values[key] = own[0].get(key, "") if own else ""
+            if own:
+                self._put(index, key, own[-1].get(key, ""))
+        if not refused:
+            return ""
+        headers = ", ".join(f"«{self._column(key).header(self.language)}»" for key in refused)
+        note = self._("{columns}: a formula is not taken as a value; type the value itself "
+                      "(the cell shows what Rapport holds again)", columns=headers)  # fmt: skip
+        self.report.refused.append(f"{self.layout.name} row {index + 1}: {note}")
+        return note
+
+    def _clear(self, index: int) -> str:
+        """The row of a record archived elsewhere leaves the sheet, as the record left
+        every list; it is not a row whose record is unknown."""
+        for key in self.positions:
+            if key != STATUS:
+                self._put(index, key, "")
+        return ""
 
     def _refuse(self, index: int, record_id: int | None, doubt: Doubt,
                 values: Mapping[str, str], current: Mapping[str, str]) -> str:  # fmt: skip
@@ -404,7 +530,7 @@ class _Sheet:
         return row_key(self.layout.name, named, self.named[named])
 
     def _create(self, index: int, values: dict[str, str], key: str,
-                shown: dict[str, str]) -> str:  # fmt: skip
+                cells: Mapping[str, Any]) -> str:  # fmt: skip
         try:
             record_id = self._insert(dict(values))
         except RapportError as exc:
@@ -415,7 +541,8 @@ class _Sheet:
         self.report.created += 1
         self.touched.add(record_id)
         self.seen.add(record_id)
-        self.made[record_id] = (index, shown)
+        self.made.add(record_id)
+        self.applied[record_id] = (index, cells)
         self._put(index, "id", str(record_id))
         return ""
 
