@@ -17,5 +17,5 @@ def sync_command(ctx: click.Context) -> None:
         report = sync_once(app)
         synced = where(app.settings.sheets)
     click.echo(f"Synced {synced} as {report.editor}: {describe(report)}.")
-    for line in report.conflicts + report.refused + report.failed:
+    for line in report.conflicts + report.refused + report.warnings + report.failed:
         click.echo(f"  {line}")

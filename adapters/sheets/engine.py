@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 texts = texts_for(__file__)
+_l = texts.lazy
 ALL = 1_000_000
 SCRAMBLED = 3
 """More rows than this not fitting their IDs is one scramble (a sort), reported as one."""
@@ -93,6 +94,8 @@ class SyncReport:
     archived: int = 0
     conflicts: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What was applied but deserves a look: a new customer like a stored one."""
     failed: list[str] = field(default_factory=list)
     """What this cycle could not read and left as it was: a failed plugin's columns and
     tables, a tab that was emptied, lost or lost its ID column."""
@@ -183,6 +186,10 @@ def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> N
     backend.write(title, cells)
 
 
+def _loaded(app: App, plugin: str) -> bool:
+    return any(i.name == plugin and i.status == "loaded" for i in app.plugins.infos)
+
+
 def _joined(*notes: str) -> str:
     return " | ".join(note for note in notes if note)
 
@@ -229,7 +236,7 @@ class _Sheet:
         self.applied: dict[int, tuple[int, Mapping[str, Any]]] = {}  # record -> its row, its cells
         self.kept_notes: dict[int, str] = {}  # conflict notes the sheet shows until dismissed
         self.archived: set[int] = set()  # IDs on the sheet of records archived elsewhere
-        self.restored_note = "Restored: rows are not deleted from the sheet"
+        self.restored_note = self._("Restored: rows are not deleted from the sheet")
         self.sheet_wins = app.settings.sheets.conflicts == "sheet"
         self.unavailable: set[str] = set()  # plugins' columns whose plugin failed this cycle
         self.state = state.SheetState()
@@ -386,7 +393,8 @@ class _Sheet:
             raw_id = str(made)
         if not raw_id.isdigit() or int(raw_id) not in records:
             self.doubtful = True
-            return f"Unknown ID {raw_id}: put the original ID back, or clear it to add a new record"
+            return self._("Unknown ID {id}: put the original ID back, or clear it to add a new "
+                          "record", id=raw_id)  # fmt: skip
         record_id = int(raw_id)
         current = records[record_id]
         synced = base.get(record_id, current)
@@ -397,7 +405,7 @@ class _Sheet:
             return self._refuse(index, record_id, doubt, values, current)
         if record_id in self.seen:
             self.doubtful = True
-            return f"ID {record_id} appears twice: this row was not read"
+            return self._("ID {id} appears twice: this row was not read", id=record_id)
         self.seen.add(record_id)
         for column in self._shown_only():  # read-only: whatever the sheet says, put it back
             if values[column.key] != current.get(column.key, ""):
@@ -437,7 +445,7 @@ class _Sheet:
             except RapportError as exc:
                 reason = explain(self.app, exc, self.language)
                 self.report.refused.append(f"{self.layout.name} #{record_id}: {reason}")
-                notes.append(f"Not saved: {reason}")
+                notes.append(self._("Not saved: {reason}", reason=reason))
         elif not notes:
             return self._still_shown(record_id, cells, synced)
         return " | ".join(notes)
@@ -486,26 +494,28 @@ class _Sheet:
         note, and neither its ID's record nor the one whose values it holds goes missing."""
         self.doubtful = True
         self.held.update(rid for rid in (record_id, doubt.holder) if rid is not None)
-        undo = "were the rows sorted without the hidden ID column? Undo the sort"
+        _, label = self._, self._label(values)
         if doubt.kind == "holds":
-            note = (f"This row holds the values of #{doubt.holder} «{self._label(values)}» "
-                    f"under ID {record_id}: {undo}, or put {doubt.holder} back in its ID "
-                    "cell; nothing was read from this row")  # fmt: skip
+            note = _("This row holds the values of #{holder} «{label}» under ID {id}: were the "
+                     "rows sorted without the hidden ID column? Undo the sort, or put {holder} "
+                     "back in its ID cell; nothing was read from this row",
+                     holder=doubt.holder, label=label, id=record_id)  # fmt: skip
         elif doubt.kind == "repeats":
-            note = (f"This row repeats #{doubt.holder} «{self._label(values)}»: {undo}; "
-                    "nothing was read from this row")  # fmt: skip
+            note = _("This row repeats #{holder} «{label}»: were the rows sorted without the "
+                     "hidden ID column? Undo the sort; nothing was read from this row",
+                     holder=doubt.holder, label=label)  # fmt: skip
         elif doubt.kind == "disagrees":
-            header = self._column(doubt.key).header(self.language)
-            own = current.get(doubt.key, "")
-            note = (
-                f"{header} «{values.get(doubt.key, '')}» is not #{record_id}'s ({header} "
-                f"«{own}»): nothing was read from this row. If the rows were sorted "
-                f"without the hidden ID column, undo the sort; otherwise put «{own}» back"
-            )
+            note = _("{header} «{shown}» is not #{id}'s ({header} «{own}»): nothing was read "
+                     "from this row. If the rows were sorted without the hidden ID column, "
+                     "undo the sort; otherwise put «{own}» back",
+                     header=self._column(doubt.key).header(self.language),
+                     shown=values.get(doubt.key, ""), id=record_id,
+                     own=current.get(doubt.key, ""))  # fmt: skip
         else:
-            note = (f"This row no longer looks like #{record_id} ({doubt.differing} cells "
-                    f"differ): {undo}, or change fewer cells at once; nothing was read "
-                    "from this row")  # fmt: skip
+            note = _("This row no longer looks like #{id} ({count} cells differ): were the rows "
+                     "sorted without the hidden ID column? Undo the sort, or change fewer cells "
+                     "at once; nothing was read from this row",
+                     id=record_id, count=doubt.differing)  # fmt: skip
         self.misfits.append(f"{self.layout.name} row {index + 1}: {note}")
         return note
 
@@ -531,20 +541,45 @@ class _Sheet:
 
     def _create(self, index: int, values: dict[str, str], key: str,
                 cells: Mapping[str, Any]) -> str:  # fmt: skip
+        alike = self._alike(values)
         try:
             record_id = self._insert(dict(values))
         except RapportError as exc:
             reason = explain(self.app, exc, self.language)
             self.report.refused.append(f"{self.layout.name} row {index + 1}: {reason}")
-            return f"Not added: {reason}"
+            return self._("Not added: {reason}", reason=reason)
         state.remember_created(self.app, self.layout.name, key, record_id)
+        if alike:
+            self.kept_notes[record_id] = alike
+            self.report.warnings.append(f"{self.layout.name} #{record_id}: {alike}")
         self.report.created += 1
         self.touched.add(record_id)
         self.seen.add(record_id)
         self.made.add(record_id)
         self.applied[record_id] = (index, cells)
         self._put(index, "id", str(record_id))
-        return ""
+        return alike
+
+    def _alike(self, values: Mapping[str, str]) -> str:
+        """What a new customer row has in common with stored customers (a phone, an
+        e-mail, a similar name), by the contacts plugin's duplicate check when it is
+        loaded. The row is still added (the sheet has no "add anyway" button); the note
+        says whom it looks like, and stays until the manager clears it."""
+        if self.entity != "customer" or not _loaded(self.app, "contacts"):
+            return ""
+        from rapport.plugins.contacts.api import find_duplicates
+
+        wanted = {k: v for k, v in values.items() if k in ("name", "phones", "emails") and v}
+        try:
+            found = find_duplicates(self.app, self.actor, self._data(wanted))
+        except RapportError:  # a value the service will refuse, with its reason
+            return ""
+        if not found:
+            return ""
+        listed = "; ".join(duplicate.describe(self.language) for duplicate in found)
+        return self._("Added, but it looks like a customer you already have: {listed}. If it "
+                      "is the same one, merge the two in the bot; clear this note once read",
+                      listed=listed)  # fmt: skip
 
     def _conflict(self, record_id: int, conflicts: list[tuple[str, str, str]]) -> str:
         """Record the losing values of fields both sides changed; say so in the row."""
@@ -564,8 +599,10 @@ class _Sheet:
             for key, lost, _ in self._sides(conflicts)
         )
         if winning == "sheet":
-            return f"Changed elsewhere meanwhile; your edit replaced {named} (kept in the history)"
-        return f"Changed elsewhere meanwhile; your {named} was not applied (kept in the history)"
+            return self._("Changed elsewhere meanwhile; your edit replaced {named} (kept in the "
+                          "history)", named=named)  # fmt: skip
+        return self._("Changed elsewhere meanwhile; your {named} was not applied (kept in the "
+                      "history)", named=named)  # fmt: skip
 
     def _sides(self, conflicts: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
         """(field, losing value, kept value) for each conflict, by the configured rule."""
@@ -618,9 +655,10 @@ class _Sheet:
         if self.app.settings.sheets.deleted_rows != "archive" or self.doubtful:
             return False
         if missing > max(MAX_ARCHIVED_AT_ONCE, total // 10):
-            self.restored_note = (
-                f"Restored: {missing} rows vanished at once, too many to archive; "
-                "delete fewer rows per sync, or archive them from the bot or the CLI"
+            self.restored_note = self._(
+                "Restored: {count} rows vanished at once, too many to archive; delete fewer "
+                "rows per sync, or archive them from the bot or the CLI",
+                count=missing,
             )
             return False
         return True
@@ -628,14 +666,16 @@ class _Sheet:
     def _customer_named(self, name: str) -> int:
         header = self._column("customer").header(self.language)
         if not name:
-            raise InvalidInput.one(header, "say which customer the deal is for")
+            raise InvalidInput.one(header, _l("say which customer the deal is for"))
         found = [c.id for c in list_customers(self.app, Actor.system(), limit=ALL)
                  if c.name.casefold() == name.casefold()]  # fmt: skip
         if len(found) != 1:
-            problem = "is not a customer" if not found else "names several customers"
-            raise InvalidInput.one(
-                header, f"{name!r} {problem}: use the name on the Customers sheet"
-            )
+            named = repr(name)
+            problem = (_l("{name} is not a customer: use the name on the Customers sheet",
+                          name=named) if not found else
+                       _l("{name} names several customers: use the name on the Customers sheet",
+                          name=named))  # fmt: skip
+            raise InvalidInput.one(header, problem)
         return found[0]
 
     def _data(self, patch: dict[str, str]) -> dict[str, Any]:
@@ -647,7 +687,8 @@ class _Sheet:
                 data.setdefault("fields", {})[key.removeprefix("fields.")] = value or None
             elif key == "owner":
                 if value and value.casefold() not in owners:
-                    raise InvalidInput.one(column.header(self.language), f"{value!r} is not a user")
+                    unknown = _l("{value} is not a user", value=repr(value))
+                    raise InvalidInput.one(column.header(self.language), unknown)
                 data["owner_id"] = owners.get(value.casefold()) if value else None
             elif column.kind == "list":
                 data[key] = [p.strip() for p in value.split(";") if p.strip()]

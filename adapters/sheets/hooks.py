@@ -131,7 +131,8 @@ def sync_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     report = sync_once(request.app)
     summary = _("Synced: {summary}.", summary=describe(report))
-    return CommandReply("\n".join([summary, *report.conflicts[:10], *report.refused[:10]]))
+    lines = [*report.conflicts[:10], *report.refused[:10], *report.warnings[:10]]
+    return CommandReply("\n".join([summary, *lines]))
 
 
 @hookimpl

@@ -171,6 +171,8 @@ def canonical(column: Column, cell: Any, language: str | None = None) -> str:
         return ""
     if isinstance(cell, date):
         return cell.isoformat()[:10]
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)  # digits the sheet took for a number (a phone without "+"), as typed
     text = printable(str(cell)).strip()
     if not text or isinstance(cell, Formula):
         return text

@@ -112,9 +112,10 @@ def test_a_value_stored_in_another_form_is_shown_as_stored_and_read_once(app, te
     assert (again.updated, again.conflicts) == (0, [])
 
 
-def test_a_local_phone_is_shown_as_stored(app, team, deals, manager):
+@pytest.mark.parametrize("as_text", [True, False])  # Google takes digits for a number
+def test_a_local_phone_is_shown_as_stored(app, team, deals, manager, as_text):
     customer = deals[0].customer_id
-    manager.edit("Customers", customer, "Phones", "8 912 000 11 22", as_text=True)
+    manager.edit("Customers", customer, "Phones", "8 912 000 11 22", as_text=as_text)
     assert manager.side.sync().updated == 1
     assert get_customer(app, team["manager"], customer).phones == ["+79120001122"]
     assert manager.row("Customers", customer)["Phones"] == "+79120001122"
@@ -195,3 +196,35 @@ def test_the_managers_own_columns_keep_their_formulas(app, team, deals, manager)
     doubled = manager.side.grid("Deals")[1][len(grid[0]) - 1]
     assert str(doubled) == "=2*2"
     assert manager.notes("Deals") == []
+
+
+# --- 10. duplicates --------------------------------------------------------------------
+
+
+def test_a_new_customer_row_like_a_stored_customer_is_added_with_a_word(app, team, deals, manager):
+    from rapport.core.domain.actor import Actor
+    from rapport.core.services.customers import list_customers, update_customer
+
+    stored = deals[0].customer_id
+    update_customer(app, team["ivan"], stored, {"phones": ["+7 912 345 67 89"]})
+    manager.side.sync()
+    manager.add_row("Customers", {"Name": "Ромашка, склад", "Phones": "8 912 345 67 89"})
+    report = manager.side.sync()
+    assert report.created == 1
+    [warned] = report.warnings
+    assert f"#{stored} ООО Ромашка" in warned
+    [row] = [r for r in manager.rows("Customers") if r["Name"] == "Ромашка, склад"]
+    assert f"#{stored} ООО Ромашка" in row["Rapport says"] and "+79123456789" in row["Rapport says"]
+    assert manager.side.sync().warnings == []  # said once, and the note stays until cleared
+    assert manager.notes("Customers") == [row["Rapport says"]]
+    names = [c.name for c in list_customers(app, Actor.system(), limit=100)]
+    assert names.count("Ромашка, склад") == 1
+
+
+def test_notes_are_written_in_the_teams_language(app, team, russian, manager):
+    manager.edit("Сделки", russian.id, "Сумма", "=1000*2")
+    manager.edit("Сделки", russian.id, "Ответственный", "Nobody")
+    manager.side.sync()
+    note = manager.row("Сделки", russian.id)["Rapport сообщает"]
+    assert "«Сумма»: формула не принимается как значение" in note
+    assert "Не сохранено: Ответственный: 'Nobody' — не пользователь" in note
