@@ -14,7 +14,12 @@ A cycle changes the database and the sheet together: the base is saved only once
 sheet's write has landed (:mod:`.state`), and a record created from a row is remembered
 before the write that gives the row its ID. A row that no longer belongs to its ID is
 refused (:mod:`.identity`), a column whose header is gone is read as no information, and
-an emptied or lost tab is rebuilt with nothing read from it.
+an emptied or lost tab is rebuilt with nothing read from it. A tab is found by the mark
+it carries (:func:`find_tab`), so a renamed tab is followed, never taken for deleted rows.
+
+A row applied from the sheet is shown as stored (a stage in its own letters, a phone as
+normalised), so the next cycle reads no edit in it; a formula typed into a data cell is
+refused and the stored value shown again; a conflict's note stays until it is cleared.
 """
 
 from __future__ import annotations
