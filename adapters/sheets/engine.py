@@ -655,11 +655,12 @@ class _Sheet:
 
         A row whose ID was edited, or that does not fit its ID, hides which record went
         missing (so does a tab rebuilt from nothing), and a sheet that lost
-        most of its rows at once was more likely cleared by accident: both are restored.
+        most of its rows at once, or every one (a small team's whole tab), was more likely
+        cleared by accident: both are restored.
         """
         if self.app.settings.sheets.deleted_rows != "archive" or self.doubtful:
             return False
-        if missing > max(MAX_ARCHIVED_AT_ONCE, total // 10):
+        if missing > max(MAX_ARCHIVED_AT_ONCE, total // 10) or 1 < missing == total:
             self.restored_note = self._(
                 "Restored: {count} rows vanished at once, too many to archive; delete fewer "
                 "rows per sync, or archive them from the bot or the CLI",

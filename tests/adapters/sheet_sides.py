@@ -68,6 +68,9 @@ class GoogleSide:
     def rename_tab(self, title: str, new: str) -> None:
         self.standin.rename(KEY, title, new)
 
+    def delete_tab(self, title: str) -> None:
+        del self.standin.spreadsheets[KEY][title]
+
     def fail_writes(self, times: int) -> None:
         self.standin.fail("values:batchUpdate", *[503] * times)
 
@@ -110,6 +113,11 @@ class XlsxSide:
         """As Excel does: the tab keeps its contents and its sheet-level names."""
         book = openpyxl.load_workbook(self.path)
         book[title].title = new
+        book.save(self.path)
+
+    def delete_tab(self, title: str) -> None:
+        book = openpyxl.load_workbook(self.path)
+        book.remove(book[title])
         book.save(self.path)
 
     def clear(self, title: str) -> None:

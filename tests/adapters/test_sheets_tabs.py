@@ -43,6 +43,29 @@ def test_a_renamed_tab_is_followed_and_nothing_is_archived(make_app, app, team, 
     assert manager.notes("Deals 2027") == []
 
 
+def test_a_deleted_tab_is_rebuilt_and_said_and_nothing_is_archived(
+    make_app, app, team, deals, side
+):
+    manager = archiving(make_app, app, side)
+    side.delete_tab("Deals")
+    report = side.sync()
+    assert report.archived == 0 and any("Deals" in line for line in report.failed)
+    assert sorted(r["ID"] for r in manager.rows("Deals")) == sorted(d.id for d in deals)
+    assert all(not get_deal(app, team["manager"], d.id).archived for d in deals)
+    assert side.sync().archived == 0
+
+
+def test_every_row_gone_at_once_archives_nothing_even_for_a_small_team(
+    make_app, app, team, deals, side
+):
+    manager = archiving(make_app, app, side)
+    side.put("Deals", [manager.headers("Deals")])  # the rows of a forked copy, cleared
+    report = side.sync()
+    assert report.archived == 0 and report.restored == len(deals)
+    assert all(not get_deal(app, team["manager"], d.id).archived for d in deals)
+    assert all("too many to archive" in note for note in manager.notes("Deals"))
+
+
 def test_a_record_archived_elsewhere_leaves_its_row_and_archiving_still_works(
     make_app, app, team, deals, side
 ):
