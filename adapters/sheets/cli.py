@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rapport.adapters.sheets.hooks import describe, sync_once
+from rapport.adapters.sheets.hooks import describe, sync_once, where
 from rapport.core.cli import friendly_errors, open_app
 
 
@@ -15,7 +15,7 @@ def sync_command(ctx: click.Context) -> None:
     """Sync with the spreadsheet now (``rapport run`` does it every minute)."""
     with open_app(ctx) as app:
         report = sync_once(app)
-        where = app.settings.sheets.path
-    click.echo(f"Synced {where} as {report.editor}: {describe(report)}.")
-    for line in report.conflicts + report.refused + report.failed:
+        synced = where(app.settings.sheets)
+    click.echo(f"Synced {synced} as {report.editor}: {describe(report)}.")
+    for line in report.conflicts + report.refused + report.warnings + report.failed:
         click.echo(f"  {line}")

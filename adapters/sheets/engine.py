@@ -14,7 +14,12 @@ A cycle changes the database and the sheet together: the base is saved only once
 sheet's write has landed (:mod:`.state`), and a record created from a row is remembered
 before the write that gives the row its ID. A row that no longer belongs to its ID is
 refused (:mod:`.identity`), a column whose header is gone is read as no information, and
-an emptied or lost tab is rebuilt with nothing read from it.
+an emptied or lost tab is rebuilt with nothing read from it. A tab is found by the mark
+it carries (:func:`find_tab`), so a renamed tab is followed, never taken for deleted rows.
+
+A row applied from the sheet is shown as stored (a stage in its own letters, a phone as
+normalised), so the next cycle reads no edit in it; a formula typed into a data cell is
+refused and the stored value shown again; a conflict's note stays until it is cleared.
 """
 
 from __future__ import annotations
@@ -29,12 +34,22 @@ from sqlalchemy import select
 
 from rapport.adapters.sheets import state
 from rapport.adapters.sheets.identity import Doubt, Fingerprints, row_key
-from rapport.adapters.sheets.layout import STATUS, Column, SheetLayout, canonical, layouts, typed
-from rapport.core.db.tables import UserRow
+from rapport.adapters.sheets.layout import (
+    STATUS,
+    Column,
+    Formula,
+    SheetLayout,
+    canonical,
+    layouts,
+    typed,
+)
+from rapport.core.db.tables import CustomerRow, DealRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
 from rapport.core.domain.errors import InvalidInput, PluginFailed, RapportError
+from rapport.core.domain.values import MAX_ID, printable
 from rapport.core.explain import explain
+from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.archive import Archivable, set_archived
 from rapport.core.services.customers import (
@@ -52,6 +67,8 @@ from rapport.core.services.users import person_acting
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
+texts = texts_for(__file__)
+_l = texts.lazy
 ALL = 1_000_000
 SCRAMBLED = 3
 """More rows than this not fitting their IDs is one scramble (a sort), reported as one."""
@@ -59,6 +76,14 @@ MAX_ARCHIVED_AT_ONCE = 20
 
 
 class Backend(Protocol):
+    locale: str | None
+    """How the sheet's people write numbers (Google's spreadsheet locale), if it says."""
+
+    def tabs(self) -> dict[str, str | None]:
+        """Every tab's title and which of Rapport's sheets it is marked as, if any."""
+        ...
+
+    def mark(self, title: str, key: str) -> None: ...
     def read(self, title: str) -> list[list[Any]] | None: ...
     def create(self, layout: SheetLayout, language: str) -> None: ...
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None: ...
@@ -74,6 +99,8 @@ class SyncReport:
     archived: int = 0
     conflicts: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What was applied but deserves a look: a new customer like a stored one."""
     failed: list[str] = field(default_factory=list)
     """What this cycle could not read and left as it was: a failed plugin's columns and
     tables, a tab that was emptied, lost or lost its ID column."""
@@ -97,7 +124,7 @@ def sync(app: App, backend: Backend) -> SyncReport:
     stages = tuple(s.name for p in list_pipelines(app) if p.is_default for s in p.stages)
     report = SyncReport(editor=actor.display_name)
     sheets = [_Sheet(app, backend, layout, language, actor, users, report)
-              for layout in layouts(app, users, stages)]  # fmt: skip
+              for layout in layouts(app, users, stages, language)]  # fmt: skip
     for sheet in sheets:
         sheet.run()
     _summary(app, backend, language, report)
@@ -109,6 +136,19 @@ def sync(app: App, backend: Backend) -> SyncReport:
 
 SUMMARY = {"en": "Summary", "ru": "Сводка", "uk": "Зведення"}
 SUMMARY_REPORTS = ("sales.plan", "sales.funnel")
+
+
+def find_tab(backend: Backend, key: str, title: str) -> str | None:
+    """The tab marked as sheet ``key``, whatever a manager renamed it to; else an unmarked
+    tab titled ``title`` (laid out before tabs were marked), marked from now on."""
+    tabs = backend.tabs()
+    marked = [found for found, mark in tabs.items() if mark == key]
+    if marked:
+        return marked[0]
+    if title in tabs and tabs[title] is None:
+        backend.mark(title, key)
+        return title
+    return None
 
 
 def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> None:
@@ -132,9 +172,13 @@ def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> N
         wanted += [[_summary_cell(cell) for cell in row] for row in table.rows]
         wanted.append([])
     title = SUMMARY.get(language, SUMMARY["en"])
-    grid = backend.read(title)
+    found = find_tab(backend, "summary", title)
+    grid = backend.read(found) if found else None
+    if found:
+        title = found
     if grid is None:
         backend.create(SheetLayout("summary", "summary", SUMMARY), language)
+        backend.mark(title, "summary")
         grid = []
     width = max(len(row) for row in wanted + grid) if wanted or grid else 0
     cells = []
@@ -145,6 +189,14 @@ def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> N
             if _shown(want) != _shown(have):
                 cells.append((r, c, want))
     backend.write(title, cells)
+
+
+def _loaded(app: App, plugin: str) -> bool:
+    return any(i.name == plugin and i.status == "loaded" for i in app.plugins.infos)
+
+
+def _joined(*notes: str) -> str:
+    return " | ".join(note for note in notes if note)
 
 
 def _summary_cell(cell: Any) -> Any:
@@ -170,6 +222,8 @@ class _Sheet:
         self.app, self.backend, self.layout, self.actor = app, backend, layout, actor
         self.entity: Archivable = layout.entity
         self.language, self.users, self.report = language, users, report
+        self.numbers = backend.locale or language  # how the sheet's people write numbers
+        self._ = texts(app, language)
         self.title = layout.title(language)
         self.writes: list[tuple[int, int, Any]] = []
         self.touched: set[int] = set()  # records this cycle changed from the sheet
@@ -183,8 +237,11 @@ class _Sheet:
         self.held: set[int] = set()  # records on refused rows: their base stays as it was
         self.misfits: list[str] = []  # why each refused row does not fit its ID
         self.named: Counter[tuple[str, ...]] = Counter()  # new rows per identity, for row keys
-        self.made: dict[int, tuple[int, dict[str, str]]] = {}  # record -> the new row it came from
-        self.restored_note = "Restored: rows are not deleted from the sheet"
+        self.made: set[int] = set()  # records made from a row
+        self.applied: dict[int, tuple[int, Mapping[str, Any]]] = {}  # record -> its row, its cells
+        self.kept_notes: dict[int, str] = {}  # conflict notes the sheet shows until dismissed
+        self.archived: set[int] = set()  # IDs on the sheet of records archived elsewhere
+        self.restored_note = self._("Restored: rows are not deleted from the sheet")
         self.sheet_wins = app.settings.sheets.conflicts == "sheet"
         self.unavailable: set[str] = set()  # plugins' columns whose plugin failed this cycle
         self.state = state.SheetState()
@@ -195,7 +252,9 @@ class _Sheet:
     def run(self) -> None:
         self.state = state.load(self.app, self.layout.name)
         base = self.state.base
-        grid = self.backend.read(self.title)
+        found = find_tab(self.backend, self.layout.name, self.title)
+        self.title = found or self.title
+        grid = self.backend.read(found) if found else None
         if grid is None or not any(v not in (None, "") for row in grid for v in row):
             grid = self._rebuild(missing=grid is None)
         positions = self.positions = self._positions(grid)
@@ -207,6 +266,7 @@ class _Sheet:
             )
             return
         records, self.versions = self._records()
+        self.archived = self._archived_on(grid, records)
         self._keep_unavailable(records, base)
         self.fingerprints = Fingerprints(base, [c.key for c in self._compared()])
         for index, row in enumerate(grid[1:], start=1):
@@ -241,18 +301,46 @@ class _Sheet:
             self._keep_unavailable(fresh, base)
             records.update(fresh)
             self.versions.update(fresh_versions)
-        for record_id, (index, shown) in self.made.items():
-            self._show_as_stored(index, shown, records[record_id])
+        for record_id, (index, read) in self.applied.items():
+            self._show_as_stored(index, read, records[record_id])
+        for record_id, note in self.kept_notes.items():
+            records[record_id] = {**records[record_id], STATUS: note}
         self.backend.write(self.title, self.writes)
         self.records = records
 
-    def _show_as_stored(self, index: int, shown: Mapping[str, str],
+    def _show_as_stored(self, index: int, cells: Mapping[str, Any],
                         stored: Mapping[str, str]) -> None:  # fmt: skip
-        """A row that made a record shows what was stored (its default stage, the phone as
-        normalised), so the next cycle reads no edit in it."""
+        """A row applied this cycle shows what was stored (a new row's default stage, a
+        phone as normalised, a stage in its own letters), so the next cycle reads no edit
+        in it and no stale spelling is ever taken for one."""
         for key in set(self.positions) - self.unavailable - {STATUS, "id"}:
-            if shown.get(key, "") != stored.get(key, ""):
-                self._put(index, key, stored.get(key, ""))
+            column, value = self._column(key), stored.get(key, "")
+            if self._differs(column, cells.get(key), value):
+                self._put(index, key, value)
+
+    def _differs(self, column: Column, cell: Any, stored: str) -> bool:
+        """Whether a cell shows another value than ``stored``: a number or a date by its
+        value (1 500,00 typed as text stays), anything else by the text a person sees."""
+        if canonical(column, cell, self.numbers) != stored:
+            return True
+        if column.kind in ("number", "date") or cell is None:
+            return False
+        return printable(str(cell)).strip() != str(typed(column, stored))
+
+    def _archived_on(self, grid: list[list[Any]], records: Mapping[int, Any]) -> set[int]:
+        """The IDs on the sheet of this sheet's records archived elsewhere (the bot, the
+        CLI): their rows are cleared, not taken for rows whose record is unknown."""
+        at = self.positions["id"]
+        ids = {canonical(self._column("id"), row[at]) for row in grid[1:] if at < len(row)}
+        unknown = {int(i) for i in ids if i.isdigit() and 0 < int(i) <= MAX_ID} - set(records)
+        if not unknown:
+            return set()
+        table = CustomerRow if self.entity == "customer" else DealRow
+        with UnitOfWork(self.app, read_only=True) as uow:
+            found = uow.session.scalars(
+                select(table.id).where(table.archived.is_(True), table.id.in_(unknown))
+            )
+            return set(found)
 
     def confirm(self) -> None:
         """The write landed: remember what the sheet holds now. A refused row still holds
@@ -271,11 +359,12 @@ class _Sheet:
         again and nothing read from it (a cleared tab is no one's edit)."""
         if missing:
             self.backend.create(self.layout, self.language)
+            self.backend.mark(self.title, self.layout.name)
         header = [c.header(self.language) for c in self.layout.columns]
         self.writes += [(0, col, text) for col, text in enumerate(header)]
         if self.state.base:
             self.rebuilt = self.doubtful = True
-            what = "missing (renamed or deleted?)" if missing else "empty"
+            what = "missing (deleted?)" if missing else "empty"
             self.report.failed.append(f"{self.title}: the tab was {what}; it was rebuilt from "
                                       "Rapport and nothing was read from it")  # fmt: skip
         return [header]
@@ -285,11 +374,14 @@ class _Sheet:
     def _row(self, index: int, cells: dict[str, Any], records: dict[int, dict[str, str]],
              base: dict[int, dict[str, str]]) -> str:  # fmt: skip
         raw_id = canonical(self._column("id"), cells.get("id"))
-        values = {c.key: canonical(c, cells.get(c.key), self.language) for c in self._compared()}
+        values = {c.key: canonical(c, cells.get(c.key), self.numbers) for c in self._compared()}
         edited = {c.key: values[c.key] for c in self._editable()}
+        if raw_id.isdigit() and int(raw_id) in self.archived:
+            return self._clear(index)
         if not raw_id:
+            formulas = self._formulas(index, cells, edited, values, ())
             if not any(edited.values()):
-                return ""
+                return formulas
             if (copied := self.fingerprints.repeated(values)) is not None:
                 return self._refuse(index, None, Doubt("repeats", copied), values, {})
             if self.entity == "deal":  # a new deal names its customer, read-only later
@@ -297,25 +389,28 @@ class _Sheet:
             key = self._row_key(values)
             made = self.state.created.get(key)
             if made is None or made not in records:
-                return self._create(index, edited, key, values)
+                return _joined(formulas, self._create(index, edited, key, cells))
             # Made from this row by a cycle whose write did not land: give the row its ID,
             # take what was typed in it since, and show the rest as stored.
             self._put(index, "id", str(made))
-            self.made[made] = (index, values)
+            self.made.add(made)
+            self.applied[made] = (index, cells)
             raw_id = str(made)
         if not raw_id.isdigit() or int(raw_id) not in records:
             self.doubtful = True
-            return f"Unknown ID {raw_id}: put the original ID back, or clear it to add a new record"
+            return self._("Unknown ID {id}: put the original ID back, or clear it to add a new "
+                          "record", id=raw_id)  # fmt: skip
         record_id = int(raw_id)
         current = records[record_id]
         synced = base.get(record_id, current)
+        formulas = self._formulas(index, cells, edited, values, (synced, current))
         fixed = [k for k in self.layout.identity if k in values and self._column(k).read_only]
         doubt = self.fingerprints.doubt(record_id, values, (synced, current), fixed)
         if doubt is not None:
             return self._refuse(index, record_id, doubt, values, current)
         if record_id in self.seen:
             self.doubtful = True
-            return f"ID {record_id} appears twice: this row was not read"
+            return self._("ID {id} appears twice: this row was not read", id=record_id)
         self.seen.add(record_id)
         for column in self._shown_only():  # read-only: whatever the sheet says, put it back
             if values[column.key] != current.get(column.key, ""):
@@ -340,19 +435,63 @@ class _Sheet:
                     patch[key] = sheet_value
                 else:
                     self._put(index, key, now)
-        notes = [self._conflict(record_id, conflicts)] if conflicts else []
+        notes = [formulas] if formulas else []
+        if conflicts:
+            notes.append(self._conflict(record_id, conflicts))
+            self.kept_notes[record_id] = notes[-1]
         if patch:
             try:
                 # The fields were merged one by one above; the version read in this cycle
                 # only guards against a change racing this very sync.
                 self._apply(record_id, patch, self.versions[record_id])
                 self.touched.add(record_id)
+                self.applied[record_id] = (index, cells)
                 self.report.updated += 1
             except RapportError as exc:
                 reason = explain(self.app, exc, self.language)
                 self.report.refused.append(f"{self.layout.name} #{record_id}: {reason}")
-                notes.append(f"Not saved: {reason}")
+                notes.append(self._("Not saved: {reason}", reason=reason))
+        elif not notes:
+            return self._still_shown(record_id, cells, synced)
         return " | ".join(notes)
+
+    def _still_shown(self, record_id: int, cells: Mapping[str, Any],
+                     synced: Mapping[str, str]) -> str:  # fmt: skip
+        """A conflict's note stays on a row nothing new came from until the manager
+        clears it: they may not have read it yet, and nothing resolved it."""
+        shown = canonical(self._column(STATUS), cells.get(STATUS))
+        if shown and shown == synced.get(STATUS):
+            self.kept_notes[record_id] = shown
+            return shown
+        return ""
+
+    def _formulas(self, index: int, cells: Mapping[str, Any], edited: dict[str, str],
+                  values: dict[str, str], own: tuple[Mapping[str, str], ...]) -> str:  # fmt: skip
+        """A formula typed into a data cell is refused: its result would be stored as if
+        typed (a link's label as a name) and recomputed behind Rapport's back. The cell
+        is read as holding what it held, and shows it again; the note says why. Text that
+        only looks like a formula, stored as such, is no edit."""
+        refused = [key for key in edited if isinstance(cells.get(key), Formula)
+                   and edited[key] not in {values.get(key, "") for values in own}]  # fmt: skip
+        for key in refused:
+            edited[key] = values[key] = own[0].get(key, "") if own else ""
+            if own:
+                self._put(index, key, own[-1].get(key, ""))
+        if not refused:
+            return ""
+        headers = ", ".join(f"«{self._column(key).header(self.language)}»" for key in refused)
+        note = self._("{columns}: a formula is not taken as a value; type the value itself "
+                      "(the cell shows what Rapport holds again)", columns=headers)  # fmt: skip
+        self.report.refused.append(f"{self.layout.name} row {index + 1}: {note}")
+        return note
+
+    def _clear(self, index: int) -> str:
+        """The row of a record archived elsewhere leaves the sheet, as the record left
+        every list; it is not a row whose record is unknown."""
+        for key in self.positions:
+            if key != STATUS:
+                self._put(index, key, "")
+        return ""
 
     def _refuse(self, index: int, record_id: int | None, doubt: Doubt,
                 values: Mapping[str, str], current: Mapping[str, str]) -> str:  # fmt: skip
@@ -360,26 +499,28 @@ class _Sheet:
         note, and neither its ID's record nor the one whose values it holds goes missing."""
         self.doubtful = True
         self.held.update(rid for rid in (record_id, doubt.holder) if rid is not None)
-        undo = "were the rows sorted without the hidden ID column? Undo the sort"
+        _, label = self._, self._label(values)
         if doubt.kind == "holds":
-            note = (f"This row holds the values of #{doubt.holder} «{self._label(values)}» "
-                    f"under ID {record_id}: {undo}, or put {doubt.holder} back in its ID "
-                    "cell; nothing was read from this row")  # fmt: skip
+            note = _("This row holds the values of #{holder} «{label}» under ID {id}: were the "
+                     "rows sorted without the hidden ID column? Undo the sort, or put {holder} "
+                     "back in its ID cell; nothing was read from this row",
+                     holder=doubt.holder, label=label, id=record_id)  # fmt: skip
         elif doubt.kind == "repeats":
-            note = (f"This row repeats #{doubt.holder} «{self._label(values)}»: {undo}; "
-                    "nothing was read from this row")  # fmt: skip
+            note = _("This row repeats #{holder} «{label}»: were the rows sorted without the "
+                     "hidden ID column? Undo the sort; nothing was read from this row",
+                     holder=doubt.holder, label=label)  # fmt: skip
         elif doubt.kind == "disagrees":
-            header = self._column(doubt.key).header(self.language)
-            own = current.get(doubt.key, "")
-            note = (
-                f"{header} «{values.get(doubt.key, '')}» is not #{record_id}'s ({header} "
-                f"«{own}»): nothing was read from this row. If the rows were sorted "
-                f"without the hidden ID column, undo the sort; otherwise put «{own}» back"
-            )
+            note = _("{header} «{shown}» is not #{id}'s ({header} «{own}»): nothing was read "
+                     "from this row. If the rows were sorted without the hidden ID column, "
+                     "undo the sort; otherwise put «{own}» back",
+                     header=self._column(doubt.key).header(self.language),
+                     shown=values.get(doubt.key, ""), id=record_id,
+                     own=current.get(doubt.key, ""))  # fmt: skip
         else:
-            note = (f"This row no longer looks like #{record_id} ({doubt.differing} cells "
-                    f"differ): {undo}, or change fewer cells at once; nothing was read "
-                    "from this row")  # fmt: skip
+            note = _("This row no longer looks like #{id} ({count} cells differ): were the rows "
+                     "sorted without the hidden ID column? Undo the sort, or change fewer cells "
+                     "at once; nothing was read from this row",
+                     id=record_id, count=doubt.differing)  # fmt: skip
         self.misfits.append(f"{self.layout.name} row {index + 1}: {note}")
         return note
 
@@ -404,20 +545,46 @@ class _Sheet:
         return row_key(self.layout.name, named, self.named[named])
 
     def _create(self, index: int, values: dict[str, str], key: str,
-                shown: dict[str, str]) -> str:  # fmt: skip
+                cells: Mapping[str, Any]) -> str:  # fmt: skip
+        alike = self._alike(values)
         try:
             record_id = self._insert(dict(values))
         except RapportError as exc:
             reason = explain(self.app, exc, self.language)
             self.report.refused.append(f"{self.layout.name} row {index + 1}: {reason}")
-            return f"Not added: {reason}"
+            return self._("Not added: {reason}", reason=reason)
         state.remember_created(self.app, self.layout.name, key, record_id)
+        if alike:
+            self.kept_notes[record_id] = alike
+            self.report.warnings.append(f"{self.layout.name} #{record_id}: {alike}")
         self.report.created += 1
         self.touched.add(record_id)
         self.seen.add(record_id)
-        self.made[record_id] = (index, shown)
+        self.made.add(record_id)
+        self.applied[record_id] = (index, cells)
         self._put(index, "id", str(record_id))
-        return ""
+        return alike
+
+    def _alike(self, values: Mapping[str, str]) -> str:
+        """What a new customer row has in common with stored customers (a phone, an
+        e-mail, a similar name), by the contacts plugin's duplicate check when it is
+        loaded. The row is still added (the sheet has no "add anyway" button); the note
+        says whom it looks like, and stays until the manager clears it."""
+        if self.entity != "customer" or not _loaded(self.app, "contacts"):
+            return ""
+        from rapport.plugins.contacts.api import find_duplicates
+
+        wanted = {k: v for k, v in values.items() if k in ("name", "phones", "emails") and v}
+        try:
+            found = find_duplicates(self.app, self.actor, self._data(wanted))
+        except RapportError:  # a value the service will refuse, with its reason
+            return ""
+        if not found:
+            return ""
+        listed = "; ".join(duplicate.describe(self.language) for duplicate in found)
+        return self._("Added, but it looks like a customer you already have: {listed}. If it "
+                      "is the same one, merge the two in the bot; clear this note once read",
+                      listed=listed)  # fmt: skip
 
     def _conflict(self, record_id: int, conflicts: list[tuple[str, str, str]]) -> str:
         """Record the losing values of fields both sides changed; say so in the row."""
@@ -437,8 +604,10 @@ class _Sheet:
             for key, lost, _ in self._sides(conflicts)
         )
         if winning == "sheet":
-            return f"Changed elsewhere meanwhile; your edit replaced {named} (kept in the history)"
-        return f"Changed elsewhere meanwhile; your {named} was not applied (kept in the history)"
+            return self._("Changed elsewhere meanwhile; your edit replaced {named} (kept in the "
+                          "history)", named=named)  # fmt: skip
+        return self._("Changed elsewhere meanwhile; your {named} was not applied (kept in the "
+                      "history)", named=named)  # fmt: skip
 
     def _sides(self, conflicts: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
         """(field, losing value, kept value) for each conflict, by the configured rule."""
@@ -486,14 +655,16 @@ class _Sheet:
 
         A row whose ID was edited, or that does not fit its ID, hides which record went
         missing (so does a tab rebuilt from nothing), and a sheet that lost
-        most of its rows at once was more likely cleared by accident: both are restored.
+        most of its rows at once, or every one (a small team's whole tab), was more likely
+        cleared by accident: both are restored.
         """
         if self.app.settings.sheets.deleted_rows != "archive" or self.doubtful:
             return False
-        if missing > max(MAX_ARCHIVED_AT_ONCE, total // 10):
-            self.restored_note = (
-                f"Restored: {missing} rows vanished at once, too many to archive; "
-                "delete fewer rows per sync, or archive them from the bot or the CLI"
+        if missing > max(MAX_ARCHIVED_AT_ONCE, total // 10) or 1 < missing == total:
+            self.restored_note = self._(
+                "Restored: {count} rows vanished at once, too many to archive; delete fewer "
+                "rows per sync, or archive them from the bot or the CLI",
+                count=missing,
             )
             return False
         return True
@@ -501,14 +672,16 @@ class _Sheet:
     def _customer_named(self, name: str) -> int:
         header = self._column("customer").header(self.language)
         if not name:
-            raise InvalidInput.one(header, "say which customer the deal is for")
+            raise InvalidInput.one(header, _l("say which customer the deal is for"))
         found = [c.id for c in list_customers(self.app, Actor.system(), limit=ALL)
                  if c.name.casefold() == name.casefold()]  # fmt: skip
         if len(found) != 1:
-            problem = "is not a customer" if not found else "names several customers"
-            raise InvalidInput.one(
-                header, f"{name!r} {problem}: use the name on the Customers sheet"
-            )
+            named = repr(name)
+            problem = (_l("{name} is not a customer: use the name on the Customers sheet",
+                          name=named) if not found else
+                       _l("{name} names several customers: use the name on the Customers sheet",
+                          name=named))  # fmt: skip
+            raise InvalidInput.one(header, problem)
         return found[0]
 
     def _data(self, patch: dict[str, str]) -> dict[str, Any]:
@@ -520,7 +693,8 @@ class _Sheet:
                 data.setdefault("fields", {})[key.removeprefix("fields.")] = value or None
             elif key == "owner":
                 if value and value.casefold() not in owners:
-                    raise InvalidInput.one(column.header(self.language), f"{value!r} is not a user")
+                    unknown = _l("{value} is not a user", value=repr(value))
+                    raise InvalidInput.one(column.header(self.language), unknown)
                 data["owner_id"] = owners.get(value.casefold()) if value else None
             elif column.kind == "list":
                 data[key] = [p.strip() for p in value.split(";") if p.strip()]

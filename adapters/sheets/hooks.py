@@ -26,6 +26,7 @@ from rapport.core.i18n import texts_for
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
+    from rapport.core.settings import SheetsSettings
 
 log = logging.getLogger(__name__)
 texts = texts_for(__file__)
@@ -67,6 +68,13 @@ def open_backend(app: App) -> Backend:
                              "({reason})", path=str(settings.credentials_file),
                              reason=str(exc))) from None  # fmt: skip
     return GoogleBook(client, settings.spreadsheet_id)
+
+
+def where(settings: SheetsSettings) -> str:
+    """The spreadsheet a sync reports on, named as the person set it up."""
+    if settings.backend == "google":
+        return f"Google spreadsheet {settings.spreadsheet_id}"
+    return str(settings.path)
 
 
 def sync_once(app: App) -> SyncReport:
@@ -123,7 +131,8 @@ def sync_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     report = sync_once(request.app)
     summary = _("Synced: {summary}.", summary=describe(report))
-    return CommandReply("\n".join([summary, *report.conflicts[:10], *report.refused[:10]]))
+    lines = [*report.conflicts[:10], *report.refused[:10], *report.warnings[:10]]
+    return CommandReply("\n".join([summary, *lines]))
 
 
 @hookimpl

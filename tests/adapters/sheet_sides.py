@@ -65,6 +65,12 @@ class GoogleSide:
         sheet = self.standin.sheet(KEY, title)
         sheet.formats = {c - (c > col): f for c, f in sheet.formats.items() if c != col}
 
+    def rename_tab(self, title: str, new: str) -> None:
+        self.standin.rename(KEY, title, new)
+
+    def delete_tab(self, title: str) -> None:
+        del self.standin.spreadsheets[KEY][title]
+
     def fail_writes(self, times: int) -> None:
         self.standin.fail("values:batchUpdate", *[503] * times)
 
@@ -101,6 +107,17 @@ class XlsxSide:
     def delete_column(self, title: str, col: int) -> None:
         book = openpyxl.load_workbook(self.path)
         book[title].delete_cols(col + 1)
+        book.save(self.path)
+
+    def rename_tab(self, title: str, new: str) -> None:
+        """As Excel does: the tab keeps its contents and its sheet-level names."""
+        book = openpyxl.load_workbook(self.path)
+        book[title].title = new
+        book.save(self.path)
+
+    def delete_tab(self, title: str) -> None:
+        book = openpyxl.load_workbook(self.path)
+        book.remove(book[title])
         book.save(self.path)
 
     def clear(self, title: str) -> None:
@@ -144,14 +161,17 @@ class Manager:
     def row(self, title: str, record_id: int) -> dict[str, Any]:
         return next(r for r in self.rows(title) if _id(r.get("ID")) == record_id)
 
-    def edit(self, title: str, record_id: int, header: str, value: Any) -> None:
+    def edit(self, title: str, record_id: int, header: str, value: Any, *,
+             as_text: bool = False) -> None:  # fmt: skip
+        """Type ``value`` into the record's cell; ``as_text`` as in a column formatted as
+        plain text (or pasted as text), which no spreadsheet turns into a number."""
         grid = self.side.grid(title)
         col = grid[0].index(header)
         ids = grid[0].index("ID")
         for row in grid[1:]:
             if _id(row[ids]) == record_id:
                 row += [None] * (col + 1 - len(row))
-                row[col] = self.side.typed(value)
+                row[col] = value if as_text else self.side.typed(value)
         self.side.put(title, grid)
 
     def add_row(self, title: str, values: dict[str, Any]) -> None:
@@ -165,6 +185,11 @@ class Manager:
         grid = self.side.grid(title)
         grid[0][grid[0].index(header)] = new
         self.side.put(title, grid)
+
+    def delete_row(self, title: str, record_id: int) -> None:
+        grid = self.side.grid(title)
+        ids = grid[0].index("ID")
+        self.side.put(title, [row for row in grid if _id(row[ids]) != record_id or row is grid[0]])
 
     def delete_column(self, title: str, header: str) -> None:
         self.side.delete_column(title, self.column(title, header))

@@ -4,7 +4,10 @@ Keeps spreadsheets in memory; serves spreadsheets.get, values.batchGet, values.b
 and spreadsheets.batchUpdate (addSheet, sheet properties, dimensions, validation, column
 number formats, which FORMATTED_VALUE and UNFORMATTED_VALUE reads honour);
 refuses writes past the grid (400) as Google does; turns "=..." written with USER_ENTERED
-into a formula (RAW keeps text); refuses a second sheet of the same title, as Google does;
+into a formula (RAW keeps text), read back as its result or, with the FORMULA render
+option, as the formula; refuses a second sheet of the same title, as Google does; keeps
+a spreadsheet's locale and developer metadata on a tab (which follows the tab's sheetId
+through a rename);
 counts requests; answers 429/500, drops the connection, or applies a request and loses
 its reply ("lost") on demand, for any request or for one method (``fail("values:batchUpdate",
 503, 503)``). Test code only: the product talks to it through real gspread.
@@ -12,6 +15,7 @@ its reply ("lost") on demand, for any request or for one method (``fail("values:
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import re
@@ -38,9 +42,16 @@ class Sheet:
         self.properties: dict[str, Any] = {}
         self.formats: dict[int, dict[str, str]] = {}  # column -> numberFormat
         self.rules: list[dict[str, Any]] = []  # conditional formatting
+        self.metadata: list[dict[str, Any]] = []  # developer metadata on the whole tab
 
-    def shown(self, col: int, value: Any, *, unformatted: bool = False) -> Any:
-        """A cell as a reader sees it, through its column's number format."""
+    def shown(self, col: int, value: Any, *, unformatted: bool = False,
+              formulas: bool = False) -> Any:  # fmt: skip
+        """A cell as a reader sees it, through its column's number format; a formula as
+        its result, or as itself when ``formulas`` (the FORMULA render option) is asked."""
+        if isinstance(value, Formula):
+            if formulas:
+                return str(value)
+            value = _evaluated(value)
         number_format = self.formats.get(col, {})
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
         if is_number and number_format.get("type") == "DATE":
@@ -51,7 +62,7 @@ class Sheet:
             return f"{value:,.2f}"
         return _shown(value)
 
-    def grid(self, *, unformatted: bool = False) -> list[list[Any]]:
+    def grid(self, *, unformatted: bool = False, formulas: bool = False) -> list[list[Any]]:
         """The used area, trailing empty cells and rows trimmed, as Google returns it."""
         by_row: dict[int, dict[int, Any]] = {}
         for (r, c), value in self.cells.items():
@@ -60,7 +71,8 @@ class Sheet:
         if not by_row:
             return []
         return [
-            [self.shown(c, by_row.get(r, {}).get(c, ""), unformatted=unformatted)
+            [self.shown(c, by_row.get(r, {}).get(c, ""), unformatted=unformatted or formulas,
+                        formulas=formulas)
              for c in range(max(by_row.get(r, {-1: 0})) + 1)]
             if r in by_row else []
             for r in range(max(by_row) + 1)
@@ -73,6 +85,7 @@ class Standin:
         self.requests: list[tuple[str, str]] = []
         self.failures: list[int | str] = []
         self.failures_of: dict[str, list[int | str]] = {}  # a method's path suffix -> failures
+        self.locales: dict[str, str] = {}  # spreadsheet -> its locale (Google's default: en_US)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -87,6 +100,10 @@ class Standin:
 
     def sheet(self, spreadsheet_id: str, title: str) -> Sheet:
         return self.spreadsheets[spreadsheet_id][title]
+
+    def metadata_reads(self, spreadsheet_id: str) -> int:
+        """How many times the spreadsheet's metadata (spreadsheets.get) was fetched."""
+        return self.requests.count(("GET", f"/v4/spreadsheets/{spreadsheet_id}"))
 
     def fail(self, method: str, *failures: int | str) -> None:
         """The next requests to ``method`` (a path suffix) fail this way, one each."""
@@ -117,6 +134,14 @@ class Standin:
             with contextlib.suppress(ValueError):
                 value = (date.fromisoformat(value) - SERIAL_EPOCH).days
         sheet.cells[(self.row_of(sheet, record_id), column)] = _entered(value)
+
+    def rename(self, spreadsheet_id: str, title: str, new: str) -> None:
+        """Rename a tab (double-click its name): its sheetId and metadata stay."""
+        book = self.spreadsheets[spreadsheet_id]
+        book[title].title = new
+        renamed = {sheet.title: sheet for sheet in book.values()}  # the tabs keep their order
+        book.clear()
+        book.update(renamed)
 
     def read(self, spreadsheet_id: str, title: str, record_id: int, header: str) -> Any:
         """What the person sees in the cell."""
@@ -195,8 +220,11 @@ class Standin:
         if method == "GET" and rest == "":
             return 200, {
                 "spreadsheetId": key,
-                "properties": {"title": key},
-                "sheets": [{"properties": _properties(s, i)} for i, s in enumerate(book.values())],
+                "properties": {"title": key, "locale": self.locales.get(key, "en_US")},
+                "sheets": [
+                    {"properties": _properties(s, i), "developerMetadata": s.metadata}
+                    for i, s in enumerate(book.values())
+                ],
             }
         if method == "GET" and rest == "/values:batchGet":
             ranges = []
@@ -212,7 +240,9 @@ class Standin:
                     }
                 entry = {"range": f"'{sheet.title}'!A1:Z{sheet.rows}", "majorDimension": "ROWS"}
                 render = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
-                grid = sheet.grid(unformatted=render == "UNFORMATTED_VALUE")
+                grid = sheet.grid(
+                    unformatted=render == "UNFORMATTED_VALUE", formulas=render == "FORMULA"
+                )
                 if grid:
                     entry["values"] = grid
                 ranges.append(entry)
@@ -271,6 +301,11 @@ class Standin:
                     sheet.rows = grid.get("rowCount", sheet.rows)
                     sheet.cols = grid.get("columnCount", sheet.cols)
                     sheet.properties.update(grid)
+                if "createDeveloperMetadata" in request:
+                    metadata = request["createDeveloperMetadata"]["developerMetadata"]
+                    sheet_id = metadata["location"]["sheetId"]
+                    sheet = next(s for s in book.values() if s.id == sheet_id)
+                    sheet.metadata.append({**metadata, "metadataId": len(sheet.metadata) + 1})
                 if "addConditionalFormatRule" in request:
                     rule = request["addConditionalFormatRule"]["rule"]
                     for cells in rule["ranges"]:
@@ -337,6 +372,19 @@ def _entered(value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(r"[+-]?[\d ]+(\.\d+)?", value.strip()):
         return float(value.replace(" ", ""))  # as Google does: "+7 999..." becomes a number
     return value
+
+
+def _evaluated(formula: Formula) -> Any:
+    """What Google shows for the few formulas the tests type: a link's label, arithmetic."""
+    body = formula.removeprefix("=")
+    link = re.fullmatch(r'HYPERLINK\("[^"]*"\s*[;,]\s*"([^"]*)"\)', body, re.I)
+    if link:
+        return link[1]
+    tree = ast.parse(body, mode="eval")
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.operator, ast.unaryop)
+    if not all(isinstance(node, allowed) for node in ast.walk(tree)):
+        return "#NAME?"
+    return float(eval(compile(tree, "formula", "eval"), {"__builtins__": {}}))
 
 
 def _shown(value: Any) -> str:

@@ -1,10 +1,14 @@
 """Google Sheets through gspread: one read and one write per sync cycle, whatever the size.
 
-All worksheets are read with one values.batchGet; every changed cell goes out in one
-values.batchUpdate with ``RAW`` input, so nothing a person typed is ever evaluated as a
-formula and phones keep their "+". gspread's own back-off sleeps without jitter and
-ignores Retry-After, so retries are ours: 429 and 5xx answers and dropped connections
-are tried again with a growing, jittered pause that honours Retry-After.
+The spreadsheet's metadata (its tabs, their marks, its locale) is fetched once; all
+worksheets are read with one values.batchGet, formulas as their text (never as their
+result); every changed cell goes out in one values.batchUpdate with ``RAW`` input, so
+nothing a person typed is ever evaluated as a formula and phones keep their "+". Each tab
+Rapport lays out carries developer metadata naming its sheet, which stays with the tab's
+sheetId through a rename, so a renamed tab is still found. gspread's own back-off sleeps
+without jitter and ignores Retry-After, so retries are ours: 429 and 5xx answers and
+dropped connections are tried again with a growing, jittered pause that honours
+Retry-After.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import requests
 from gspread.http_client import ParamsType
 from gspread.utils import rowcol_to_a1
 
-from rapport.adapters.sheets.layout import STATUS, SheetLayout
+from rapport.adapters.sheets.layout import STATUS, Formula, SheetLayout
 from rapport.core.domain.errors import RapportError
 
 log = logging.getLogger(__name__)
@@ -34,11 +38,14 @@ FORMATS = {
     "number": {"type": "NUMBER", "pattern": "#,##0.00"},
     "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
 }
-# Numbers come back as numbers whatever their format; dates as text in the column's format.
+# Numbers come back as numbers whatever their format, dates as text in the column's
+# format, and formulas as their text.
 READ_AS_STORED: ParamsType = {
-    "valueRenderOption": "UNFORMATTED_VALUE",
+    "valueRenderOption": "FORMULA",
     "dateTimeRenderOption": "FORMATTED_STRING",
 }
+MARK = "rapport.sheet"
+"""The developer metadata key saying which of Rapport's sheets a tab is."""
 
 
 class SheetsUnavailable(RapportError):
@@ -55,11 +62,31 @@ class GoogleBook:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.attempts, self.sleep = attempts, sleep
-        self.spreadsheet = self._retry(lambda: client.open_by_key(spreadsheet_id))
-        self._sheets = {ws.title: ws for ws in self._retry(self.spreadsheet.worksheets)}
+        self.http, self.key = client.http_client, spreadsheet_id
+        metadata = self._metadata()
+        self.locale: str | None = metadata["properties"].get("locale")
+        self._sheets = {s["properties"]["title"]: s["properties"] for s in metadata["sheets"]}
+        self._marks = {s["properties"]["title"]: _mark(s) for s in metadata["sheets"]}
         self._grids: dict[str, list[list[Any]]] | None = None
         self._pending: list[dict[str, Any]] = []
         self._formatting: list[dict[str, Any]] = []
+
+    def _metadata(self) -> dict[str, Any]:
+        try:
+            return dict(self._retry(lambda: self.http.fetch_sheet_metadata(self.key)))
+        except gspread.exceptions.APIError as exc:
+            if exc.response.status_code == 404:
+                raise gspread.exceptions.SpreadsheetNotFound(exc.response) from exc
+            raise
+
+    def tabs(self) -> dict[str, str | None]:
+        return dict(self._marks)
+
+    def mark(self, title: str, key: str) -> None:
+        self._formatting.append({"createDeveloperMetadata": {"developerMetadata": {
+            "metadataKey": MARK, "metadataValue": key, "visibility": "DOCUMENT",
+            "location": {"sheetId": self._sheets[title]["sheetId"]}}}})  # fmt: skip
+        self._marks[title] = key
 
     def read(self, title: str) -> list[list[Any]] | None:
         if title not in self._sheets:
@@ -67,32 +94,35 @@ class GoogleBook:
         if self._grids is None:
             titles = list(self._sheets)
             answer = self._retry(
-                lambda: self.spreadsheet.values_batch_get(
-                    [_quoted(t) for t in titles], params=READ_AS_STORED
+                lambda: self.http.values_batch_get(
+                    self.key, [_quoted(t) for t in titles], params=dict(READ_AS_STORED)
                 )
             )
             self._grids = {
-                title: [list(row) for row in value_range.get("values", [])]
+                title: [[_cell(value) for value in row] for row in value_range.get("values", [])]
                 for title, value_range in zip(titles, answer["valueRanges"], strict=True)
             }
         return self._grids.get(title, [])
 
     def create(self, layout: SheetLayout, language: str) -> None:
         title = layout.title(language)
+        grid = {"rowCount": GROW_BY, "columnCount": len(layout.columns) + 10}
+        add = {"addSheet": {"properties": {"title": title, "gridProperties": grid}}}
         try:
-            sheet = self._retry(
-                lambda: self.spreadsheet.add_worksheet(title, GROW_BY, len(layout.columns) + 10)
-            )
+            answer = self._retry(lambda: self.http.batch_update(self.key, {"requests": [add]}))
+            properties = answer["replies"][0]["addSheet"]["properties"]
         except gspread.exceptions.APIError as exc:
             if "already exists" not in str(exc):
                 raise
             # The tab was added, but the answer saying so was lost and the retry refused.
-            sheet = self._retry(lambda: self.spreadsheet.worksheet(title))
-        self._sheets[title] = sheet
+            sheets = self._metadata()["sheets"]
+            properties = next(s["properties"] for s in sheets if s["properties"]["title"] == title)
+        self._sheets[title], self._marks[title] = properties, None
+        sheet_id = properties["sheetId"]
         self._formatting.append(
             {
                 "updateSheetProperties": {
-                    "properties": {"sheetId": sheet.id, "gridProperties": {"frozenRowCount": 1}},
+                    "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": 1}},
                     "fields": "gridProperties.frozenRowCount",
                 }
             }
@@ -103,7 +133,7 @@ class GoogleBook:
                     {
                         "updateDimensionProperties": {
                             "range": {
-                                "sheetId": sheet.id,
+                                "sheetId": sheet_id,
                                 "dimension": "COLUMNS",
                                 "startIndex": index,
                                 "endIndex": index + 1,
@@ -116,33 +146,34 @@ class GoogleBook:
             number_format = FORMATS.get(column.kind)
             if number_format:
                 self._formatting.append({"repeatCell": {
-                    "range": {"sheetId": sheet.id, "startRowIndex": 1, "startColumnIndex": index,
+                    "range": {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": index,
                               "endColumnIndex": index + 1},
                     "cell": {"userEnteredFormat": {"numberFormat": number_format}},
                     "fields": "userEnteredFormat.numberFormat"}})  # fmt: skip
             if column.key == STATUS:  # a row Rapport has something to say about stands out
                 self._formatting.append({"addConditionalFormatRule": {"index": 0, "rule": {
-                    "ranges": [{"sheetId": sheet.id, "startRowIndex": 1,
+                    "ranges": [{"sheetId": sheet_id, "startRowIndex": 1,
                                 "startColumnIndex": index, "endColumnIndex": index + 1}],
                     "booleanRule": {"condition": {"type": "NOT_BLANK"},
                                     "format": {"backgroundColor": NOTE_COLOUR}}}}})  # fmt: skip
             if column.choices:
-                values = [{"userEnteredValue": choice} for choice in column.choices]
+                values = [{"userEnteredValue": choice} for choice in column.shown_choices()]
                 self._formatting.append({"setDataValidation": {
-                    "range": {"sheetId": sheet.id, "startRowIndex": 1, "startColumnIndex": index,
+                    "range": {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": index,
                               "endColumnIndex": index + 1},
                     "rule": {"condition": {"type": "ONE_OF_LIST", "values": values},
                              "strict": False, "showCustomUi": True}}})  # fmt: skip
 
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None:
-        sheet = self._sheets[title]
+        grid = self._sheets[title]["gridProperties"]
         needed = max((row + 1 for row, _, _ in cells), default=0)
-        if needed > sheet.row_count:
+        if needed > grid["rowCount"]:
             rows = needed + GROW_BY
             self._formatting.append({"updateSheetProperties": {
-                "properties": {"sheetId": sheet.id, "gridProperties": {"rowCount": rows}},
+                "properties": {"sheetId": self._sheets[title]["sheetId"],
+                               "gridProperties": {"rowCount": rows}},
                 "fields": "gridProperties.rowCount"}})  # fmt: skip
-            sheet._properties["gridProperties"]["rowCount"] = rows
+            grid["rowCount"] = rows
         for row, col, value in cells:
             self._pending.append({"range": f"{_quoted(title)}!{rowcol_to_a1(row + 1, col + 1)}",
                                   "values": [[_json(value)]]})  # fmt: skip
@@ -150,11 +181,11 @@ class GoogleBook:
     def flush(self) -> None:
         if self._formatting:
             requests_, self._formatting = self._formatting, []
-            self._retry(lambda: self.spreadsheet.batch_update({"requests": requests_}))
+            self._retry(lambda: self.http.batch_update(self.key, {"requests": requests_}))
         if self._pending:
             data, self._pending = self._pending, []
             body = {"valueInputOption": "RAW", "data": data}
-            self._retry(lambda: self.spreadsheet.values_batch_update(body))
+            self._retry(lambda: self.http.values_batch_update(self.key, body))
 
     def _retry(self, call: Callable[[], T]) -> T:
         for attempt in range(1, self.attempts + 1):
@@ -198,6 +229,18 @@ def _json(value: Any) -> Any:
     if isinstance(value, date):
         return (value - SERIAL_EPOCH).days
     return value
+
+
+def _mark(sheet: dict[str, Any]) -> str | None:
+    """Which of Rapport's sheets a tab is, by the developer metadata it carries."""
+    marks = [m["metadataValue"] for m in sheet.get("developerMetadata", [])
+             if m.get("metadataKey") == MARK]  # fmt: skip
+    return marks[0] if marks else None
+
+
+def _cell(value: Any) -> Any:
+    """A cell as read with the FORMULA render option: a formula is kept as one."""
+    return Formula(value) if isinstance(value, str) and value.startswith("=") else value
 
 
 def _quoted(title: str) -> str:

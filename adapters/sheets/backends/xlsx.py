@@ -4,7 +4,10 @@ The workbook is read once and written once per cycle, through a temporary file r
 over the old one, so a crash mid-write never leaves a half-written workbook. While the
 workbook is open in Excel or LibreOffice (their lock file sits next to it) it is not
 written, as their next save would write over it: the cycle fails, to be completed later. Text is
-always stored as text: a value typed as "=HYPERLINK(...)" stays a string, never a formula.
+always stored as text: a value typed as "=HYPERLINK(...)" stays a string, never a formula;
+a formula a person typed is read as its text (:class:`~..layout.Formula`), never as its
+result. Each tab Rapport lays out carries a hidden sheet-level name saying which sheet it
+is, which Excel and LibreOffice keep through a rename, so a renamed tab is still found.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from rapport.adapters.sheets.layout import STATUS, SheetLayout
+from rapport.adapters.sheets.layout import STATUS, Formula, SheetLayout
 from rapport.core.domain.errors import RapportError
 from rapport.core.domain.values import printable
 
@@ -31,6 +35,8 @@ NOTE = PatternFill("solid", fgColor="FCE4D6")
 ROWS_VALIDATED = 5000
 MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
+MARK = "Rapport.sheet"
+"""The sheet-level defined name holding which of Rapport's sheets a tab is."""
 
 
 class WorkbookUnwritable(RapportError):
@@ -48,11 +54,23 @@ class XlsxBook:
         self.path = path
         self.book: Workbook = openpyxl.load_workbook(path) if path.exists() else _empty()
         self.changed = False
+        self.locale: str | None = None  # a workbook has none: the team's language applies
+
+    def tabs(self) -> dict[str, str | None]:
+        marks = {sheet.title: sheet.defined_names.get(MARK) for sheet in self.book.worksheets}
+        return {title: name.attr_text.strip('"') if name else None
+                for title, name in marks.items()}  # fmt: skip
+
+    def mark(self, title: str, key: str) -> None:
+        self.book[title].defined_names[MARK] = DefinedName(MARK, attr_text=f'"{key}"',
+                                                          hidden=True)  # fmt: skip
+        self.changed = True
 
     def read(self, title: str) -> list[list[Any]] | None:
         if title not in self.book.sheetnames:
             return None
-        return [list(row) for row in self.book[title].iter_rows(values_only=True)]
+        return [[Formula(cell.value) if cell.data_type == "f" else cell.value for cell in row]
+                for row in self.book[title].iter_rows()]  # fmt: skip
 
     def create(self, layout: SheetLayout, language: str) -> None:
         sheet = self.book.create_sheet(layout.title(language))
@@ -63,8 +81,9 @@ class XlsxBook:
             sheet.column_dimensions[letter].width = 12 if column.kind == "id" else 22
             if column.key == "id":
                 sheet.column_dimensions[letter].hidden = True
-            if column.choices and len(",".join(column.choices)) < 250:
-                rule = DataValidation(type="list", formula1=f'"{",".join(column.choices)}"',
+            choices = ",".join(column.shown_choices())
+            if choices and len(choices) < 250:
+                rule = DataValidation(type="list", formula1=f'"{choices}"',
                                       allow_blank=True, showErrorMessage=False)  # fmt: skip
                 sheet.add_data_validation(rule)
                 rule.add(f"{letter}2:{letter}{ROWS_VALIDATED}")
