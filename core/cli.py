@@ -21,7 +21,7 @@ from rapport.core.db.tables import CustomerRow, UserRow
 from rapport.core.demo import load_demo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
-from rapport.core.domain.errors import RapportError
+from rapport.core.domain.errors import RapportError, _l
 from rapport.core.domain.values import MAX_ID, MAX_TELEGRAM_ID
 from rapport.core.explain import explain
 from rapport.core.hooks import Hooks
@@ -345,7 +345,9 @@ def report(
             return
         spec = app.registry.reports.get(report_id)
         if spec is None:
-            raise RapportError(f"No report {report_id!r}; `rapport report` lists them.")
+            raise RapportError(
+                _l("No report {id}; `rapport report` lists them.", id=repr(report_id))
+            )
         values = dict(p.partition("=")[::2] for p in params)
         spec.check_params(values)
         result = app.hooks.call(

@@ -1,0 +1,98 @@
+"""A refusal reaches a Russian or Ukrainian reader without a word of English in it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rapport.core.domain.errors import RapportError
+from rapport.core.explain import explain
+from rapport.core.services.customers import create_customer, merge_customers
+from rapport.core.services.deals import create_deal
+from rapport.core.services.users import find_user, get_user, set_preferences, set_role
+from rapport.plugins.loyalty.service import override_segment
+from rapport.plugins.tasks.services import cancel_task, complete_task, create_task
+
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|«[^»]*»")
+CODES = {"rep", "manager", "admin", "en", "ru", "uk"}
+"""What an admin types as it is, in any language: roles and languages by their codes."""
+
+
+def english_in(text: str) -> list[str]:
+    """The Latin-letter words left once the values a person typed (quoted) and the codes
+    they type are taken out."""
+    return [word for word in re.findall(r"[A-Za-z]+", QUOTED.sub("", text)) if word not in CODES]
+
+
+def refused(call) -> RapportError:
+    with pytest.raises(RapportError) as caught:
+        call()
+    return caught.value
+
+
+@pytest.fixture
+def russian(act_as):
+    return act_as("manager", team="north", name="Ольга", language="ru")
+
+
+def refusals(app, admin, russian) -> dict[str, RapportError]:
+    customer = create_customer(app, russian, {"name": "Ромашка"})
+    task = create_task(app, russian, {"title": "Позвонить", "customer_id": customer.id,
+                                      "assignee_id": russian.user_id, "due": "завтра в 10"})  # fmt: skip
+    assert task is not None
+    complete_task(app, russian, task.id)
+    return {
+        "negative amount": refused(
+            lambda: create_deal(
+                app, russian, {"title": "Поставка", "customer_id": customer.id, "amount": "-5"}
+            )
+        ),
+        "unknown user id": refused(lambda: get_user(app, 9999)),
+        "unknown user name": refused(lambda: find_user(app, "Никто")),
+        "task already done": refused(lambda: complete_task(app, russian, task.id)),
+        "task done, then cancelled": refused(lambda: cancel_task(app, russian, task.id)),
+        "merge into itself": refused(
+            lambda: merge_customers(app, russian, customer.id, customer.id)
+        ),
+        "unknown pipeline": refused(
+            lambda: create_deal(
+                app, russian, {"title": "Поставка", "customer_id": customer.id, "pipeline_id": 999}
+            )
+        ),
+        "unknown segment": refused(
+            lambda: override_segment(app, russian, customer.id, "cheap", None)
+        ),
+        "unknown role": refused(lambda: set_role(app, admin, russian.user_id, "boss")),
+        "unknown language": refused(lambda: set_preferences(app, russian, language="de")),
+        "last admin": refused(lambda: set_role(app, admin, admin.user_id, "rep")),
+    }
+
+
+@pytest.mark.parametrize("language", ["ru", "uk"])
+def test_a_refusal_reads_without_english_words(app, admin, russian, language):
+    said = {case: explain(app, error, language) for case, error in
+            refusals(app, admin, russian).items()}  # fmt: skip
+    english = {case: (text, english_in(text)) for case, text in said.items() if english_in(text)}
+    assert english == {}
+
+
+def test_the_english_stays_as_it_was(app, admin, russian):
+    errors = refusals(app, admin, russian)
+    assert str(errors["unknown user id"]) == "No user #9999."
+    assert str(errors["unknown user name"]) == "No user 'Никто'."
+    assert str(errors["task already done"]).endswith("is already done")
+    assert str(errors["unknown role"]) == "role: 'boss' is not one of: rep, manager, admin"
+
+
+def test_a_task_says_its_status_in_the_readers_words(app, admin, russian):
+    error = refusals(app, admin, russian)["task already done"]
+    assert "уже выполнена" in explain(app, error, "ru")
+    assert "вже виконано" in explain(app, error, "uk")
+
+
+def test_a_segment_is_refused_with_the_segments_named_as_the_reader_says_them(app, admin, russian):
+    error = refusals(app, admin, russian)["unknown segment"]
+    assert "низкая цена" in explain(app, error, "ru")
+    assert "низька ціна" in explain(app, error, "uk")
+    assert str(error).endswith("is not one of: lowest_price, novelty_seeker, belonging, stability")
