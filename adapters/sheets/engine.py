@@ -35,6 +35,7 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
 from rapport.core.domain.errors import InvalidInput, PluginFailed, RapportError
 from rapport.core.explain import explain
+from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.archive import Archivable, set_archived
 from rapport.core.services.customers import (
@@ -52,6 +53,7 @@ from rapport.core.services.users import person_acting
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
+_l = texts_for(__file__).lazy
 ALL = 1_000_000
 SCRAMBLED = 3
 """More rows than this not fitting their IDs is one scramble (a sort), reported as one."""
@@ -501,14 +503,19 @@ class _Sheet:
     def _customer_named(self, name: str) -> int:
         header = self._column("customer").header(self.language)
         if not name:
-            raise InvalidInput.one(header, "say which customer the deal is for")
+            raise InvalidInput.one(header, _l("say which customer the deal is for"))
         found = [c.id for c in list_customers(self.app, Actor.system(), limit=ALL)
                  if c.name.casefold() == name.casefold()]  # fmt: skip
         if len(found) != 1:
-            problem = "is not a customer" if not found else "names several customers"
-            raise InvalidInput.one(
-                header, f"{name!r} {problem}: use the name on the Customers sheet"
+            reason = (
+                _l("{name} is not a customer: use the name on the Customers sheet", name=repr(name))
+                if not found
+                else _l(
+                    "{name} names several customers: use the name on the Customers sheet",
+                    name=repr(name),
+                )
             )
+            raise InvalidInput.one(header, reason)
         return found[0]
 
     def _data(self, patch: dict[str, str]) -> dict[str, Any]:
@@ -520,7 +527,9 @@ class _Sheet:
                 data.setdefault("fields", {})[key.removeprefix("fields.")] = value or None
             elif key == "owner":
                 if value and value.casefold() not in owners:
-                    raise InvalidInput.one(column.header(self.language), f"{value!r} is not a user")
+                    raise InvalidInput.one(
+                        column.header(self.language), _l("{value} is not a user", value=repr(value))
+                    )
                 data["owner_id"] = owners.get(value.casefold()) if value else None
             elif column.kind == "list":
                 data[key] = [p.strip() for p in value.split(";") if p.strip()]
