@@ -78,7 +78,7 @@ def test_admin_declares_fields_and_curates_segments_from_the_cli(cli, tmp_path):
         "segments", "add", "Big", "оборот > 1 000 000"
     )
     assert "Big" in cli("segments", "list") and "ООО Ромашка" in cli("segments", "show", "Big")
-    assert "there is no field 'oborot'" in cli("segments", "add", "Bad", "oborot > 1", code=1)
+    assert "нет поля 'oborot'" in cli("segments", "add", "Bad", "oborot > 1", code=1)
     assert "ООО Ромашка" in cli("search", "romashka") and "ООО Ромашка" in cli("search", "6789")
     assert "Exported 1 customers" in cli("export", "big.csv", "--segment", "Big")
     exported = (tmp_path / "big.csv").read_text(encoding="utf-8-sig")
