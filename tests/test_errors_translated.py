@@ -11,7 +11,11 @@ from rapport.core.explain import explain
 from rapport.core.services.customers import create_customer, merge_customers
 from rapport.core.services.deals import create_deal
 from rapport.core.services.users import find_user, get_user, set_preferences, set_role
+from rapport.plugins.contacts.segments import save_segment
+from rapport.plugins.contacts.tags import normalize_tag
 from rapport.plugins.loyalty.service import override_segment
+from rapport.plugins.sales.plans import set_plan
+from rapport.plugins.tasks.costs import add_marketing_cost
 from rapport.plugins.tasks.services import cancel_task, complete_task, create_task
 
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|«[^»]*»")
@@ -66,6 +70,13 @@ def refusals(app, admin, russian) -> dict[str, RapportError]:
         "unknown role": refused(lambda: set_role(app, admin, russian.user_id, "boss")),
         "unknown language": refused(lambda: set_preferences(app, russian, language="de")),
         "last admin": refused(lambda: set_role(app, admin, admin.user_id, "rep")),
+        "filter cut short": refused(lambda: save_segment(app, russian, "Крупные", "name =")),
+        "filter on no field": refused(lambda: save_segment(app, russian, "Крупные", "oborot > 1")),
+        "unknown plan metric": refused(lambda: set_plan(app, russian, "2026-03", "profit", "100")),
+        "cost of nothing": refused(
+            lambda: add_marketing_cost(app, russian, customer.id, "0", "Выставка")
+        ),
+        "tag with a comma": refused(lambda: normalize_tag("a,b")),
     }
 
 
