@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+from pydantic import Field
 
-from rapport.core.domain.errors import RapportError
+from rapport.core.domain.commands import Command, parse_command
+from rapport.core.domain.errors import InvalidInput, RapportError
 from rapport.core.explain import explain
 from rapport.core.services.customers import create_customer, merge_customers
 from rapport.core.services.deals import create_deal
@@ -107,3 +110,42 @@ def test_a_segment_is_refused_with_the_segments_named_as_the_reader_says_them(ap
     assert "низкая цена" in explain(app, error, "ru")
     assert "низька ціна" in explain(app, error, "uk")
     assert str(error).endswith("is not one of: lowest_price, novelty_seeker, belonging, stability")
+
+
+class Line(Command):
+    quantity: int = Field(ge=1, le=10)
+    price: int = Field(gt=0, multiple_of=5)
+    product: str = Field(max_length=5)
+    note: bool
+    day: date
+
+
+@pytest.mark.parametrize(
+    ("data", "english"),
+    [
+        ({"quantity": 0}, "Quantity: must be at least 1"),
+        ({"quantity": 11}, "Quantity: must be at most 10"),
+        ({"quantity": "много"}, "Quantity: must be a number"),
+        ({"quantity": 2.5}, "Quantity: must be a whole number"),
+        ({"price": 0}, "Price: must be more than 0"),
+        ({"price": 7}, "Price: must be a multiple of 5"),
+        ({"product": "телевизор"}, "Product: is longer than 5 characters"),
+        ({"note": "maybe"}, "Note: must be yes or no"),
+        ({"day": "вчера?"}, "Date: is not a date (write it as 2026-03-31 or 31.03.2026)"),
+        ({"colour": "red"}, "Colour: is not a known field"),
+    ],
+)
+@pytest.mark.parametrize("language", ["ru", "uk"])
+def test_pydantics_refusals_are_said_in_the_readers_words(data, english, language):
+    good = {"quantity": 1, "price": 5, "product": "чай", "note": True, "day": "2026-03-01"}
+    with pytest.raises(InvalidInput) as caught:
+        parse_command(Line, {**good, **data})
+    assert explain(None, caught.value, "en") == english
+    assert english_in(explain(None, caught.value, language)) in ([], ["Colour"])
+
+
+def test_a_missing_value_is_required_in_the_readers_words():
+    with pytest.raises(InvalidInput) as caught:
+        parse_command(Line, {})
+    said = explain(None, caught.value, "ru")
+    assert said.count("обязательно") == 5 and english_in(said) == []

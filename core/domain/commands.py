@@ -211,8 +211,10 @@ def _reason(kind: str, ctx: dict[str, Any], message: str) -> Text:
         return _l("is not a known field")
     if kind in ("string_too_short", "too_short"):
         return _l("must not be empty")
-    if kind in ("string_too_long", "too_long"):
-        return _l("is longer than {limit}", limit=ctx.get("max_length", "?"))
+    if kind == "string_too_long":
+        return _l("is longer than {limit} characters", limit=ctx.get("max_length", "?"))
+    if kind == "too_long":
+        return _l("has more than {limit} items", limit=ctx.get("max_length", "?"))
     if kind == "greater_than_equal":
         return _l("must be at least {minimum}", minimum=ctx.get("ge", 0))
     if kind == "greater_than":
