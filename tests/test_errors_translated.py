@@ -149,3 +149,9 @@ def test_a_missing_value_is_required_in_the_readers_words():
         parse_command(Line, {})
     said = explain(None, caught.value, "ru")
     assert said.count("обязательно") == 5 and english_in(said) == []
+
+
+def test_the_cli_says_the_database_is_not_ready_in_the_teams_language(cli, tmp_path):
+    (tmp_path / "rapport.toml").write_text('language = "uk"\n', encoding="utf-8")
+    output = cli("users", "list", code=1)
+    assert "Error: У базі даних ще немає схеми Rapport. Виконайте `rapport init`" in output
