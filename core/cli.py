@@ -21,7 +21,7 @@ from rapport.core.db.tables import CustomerRow, UserRow
 from rapport.core.demo import load_demo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
-from rapport.core.domain.errors import RapportError
+from rapport.core.domain.errors import RapportError, _l
 from rapport.core.domain.values import MAX_ID, MAX_TELEGRAM_ID
 from rapport.core.explain import explain
 from rapport.core.hooks import Hooks
@@ -48,6 +48,8 @@ RECORD_ID = click.IntRange(1, MAX_ID)
 """A record's number, checked before it reaches a query."""
 TELEGRAM_ID = click.IntRange(1, MAX_TELEGRAM_ID)
 OPENED = "rapport.app"
+LANGUAGE = "rapport.language"
+"""The team's language, known once the settings are read (before the database opens)."""
 ANNOUNCED = "rapport.announced"
 
 
@@ -65,7 +67,8 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
             if root is not None and (root.obj or {}).get("debug"):
                 raise
             app = root.meta.get(OPENED) if root is not None else None
-            raise click.ClickException(explain(app, exc)) from exc
+            language = root.meta.get(LANGUAGE) if root is not None else None
+            raise click.ClickException(explain(app, exc, language)) from exc
 
     return wrapper
 
@@ -134,6 +137,7 @@ def main(ctx: click.Context, config: Path | None, debug: bool, as_user: str | No
 
 def _settings(ctx: click.Context) -> Settings:
     settings = load_settings(ctx.obj["config"])
+    ctx.meta[LANGUAGE] = settings.language  # a refusal before the app opens is read in it
     configure_logging(settings.log_level, settings.secrets())
     return settings
 
@@ -345,7 +349,9 @@ def report(
             return
         spec = app.registry.reports.get(report_id)
         if spec is None:
-            raise RapportError(f"No report {report_id!r}; `rapport report` lists them.")
+            raise RapportError(
+                _l("No report {id}; `rapport report` lists them.", id=repr(report_id))
+            )
         values = dict(p.partition("=")[::2] for p in params)
         spec.check_params(values)
         result = app.hooks.call(

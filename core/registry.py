@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from rapport.core.domain.errors import FieldProblem, InvalidInput
+from rapport.core.domain.errors import FieldProblem, InvalidInput, _l, entity_word
 from rapport.core.domain.fields import Entity, FieldSpec, FieldValue
 from rapport.core.extensions import (
     Classifier,
@@ -104,10 +104,13 @@ class Registry:
         for name, value in raw.items():
             spec = self.fields.get((entity, name))
             if spec is None:
-                known = ", ".join(s.name for s in self.fields_for(entity)) or "none"
-                problems.append(
-                    InvalidInput.one(f"fields.{name}", f"is not a {entity} field (known: {known})")
+                known = ", ".join(s.name for s in self.fields_for(entity)) or _l("none")
+                reason = _l(
+                    "is not a {entity} field (known: {known})",
+                    entity=entity_word(entity),
+                    known=known,
                 )
+                problems.append(InvalidInput.one(f"fields.{name}", reason))
                 continue
             try:
                 values[name] = spec.coerce(value)
@@ -120,7 +123,7 @@ class Registry:
         if creating:
             for spec in self.fields_for(entity):
                 if spec.required and values.get(spec.name) is None and spec.name not in raw:
-                    problems.append(InvalidInput.one(f"fields.{spec.name}", "is required"))
+                    problems.append(InvalidInput.one(f"fields.{spec.name}", _l("is required")))
         if problems:
             raise InvalidInput([p for exc in problems for p in exc.problems])
         return values

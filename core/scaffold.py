@@ -14,7 +14,7 @@ from pathlib import Path
 from string import Template
 
 from rapport.core.db.migrate import MIGRATIONS
-from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.errors import InvalidInput, _l
 
 TEMPLATES = Path(__file__).parent / "plugin_template"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
@@ -39,12 +39,17 @@ def new_plugin(name: str, parent: Path) -> Path:
     if not _NAME.match(name):
         raise InvalidInput.one(
             "name",
-            f"{name!r}: use up to 20 lower-case letters, digits or underscores, "
-            "starting with a letter (it names the plugin, its tables and its commands)",
+            _l(
+                "{name}: use up to 20 lower-case letters, digits or underscores, "
+                "starting with a letter (it names the plugin, its tables and its commands)",
+                name=repr(name),
+            ),
         )
     target = parent / f"rapport-{name.replace('_', '-')}"
     if target.exists():
-        raise InvalidInput.one("name", f"{target} already exists; pick another name or folder")
+        raise InvalidInput.one(
+            "name", _l("{target} already exists; pick another name or folder", target=str(target))
+        )
     values = {
         "name": name,
         "dist": name.replace("_", "-"),

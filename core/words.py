@@ -65,7 +65,9 @@ def field_word(_: Translator, key: str) -> str | None:
              "expression": _("filter"), "metric": _("metric"), "period": _("period"),
              "target": _("target"), "user": _("user"), "assignee_id": _("assignee"),
              "merge_id": _("customer"), "spent_minutes": _("minutes"), "invite": _("invite"),
-             "stages": _("stages"), "map": _("columns")}  # fmt: skip
+             "stages": _("stages"), "map": _("columns"), "choices": _("choices"),
+             "input": _("input"), "probability": _("probability"),
+             "organisation": _("organisation")}  # fmt: skip
     return words.get(key)
 
 

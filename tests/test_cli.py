@@ -22,11 +22,11 @@ def test_admin_manages_users_and_roles(cli):
         "users", "add", "Ivan Petrov", "--team", "north", "--telegram-id", "1002"
     )
     assert "Ivan Petrov is now manager." in cli("users", "role", "Ivan Petrov", "manager")
-    assert "Error: This is the last admin" in cli("users", "role", "Anna", "rep", code=1)
-    assert "Telegram id: 1002 already belongs to another user" in cli(
+    assert "Error: Это последний администратор" in cli("users", "role", "Anna", "rep", code=1)
+    assert "Telegram id: 1002 уже принадлежит другому пользователю" in cli(
         "users", "add", "Someone", "--telegram-id", "1002", code=1
     )
-    assert "Error: No user 'Nobody'." in cli("users", "role", "Nobody", "rep", code=1)
+    assert "Error: Нет пользователя 'Nobody'." in cli("users", "role", "Nobody", "rep", code=1)
 
 
 def test_commands_on_an_uninitialised_folder_say_what_to_do(cli):
@@ -66,7 +66,7 @@ def test_admin_declares_fields_and_curates_segments_from_the_cli(cli, tmp_path):
     assert "Field customer.turnover (money) added." in cli(
         "fields", "add", "customer", "turnover", "money", "Turnover", "--label-ru", "Оборот"
     )
-    assert "choice field needs a list of choices" in cli(
+    assert "Значения: полю типа choice нужен список значений" in cli(
         "fields", "add", "customer", "tier", "choice", "Tier", code=1
     )
     listing = cli("fields", "list")
@@ -78,7 +78,7 @@ def test_admin_declares_fields_and_curates_segments_from_the_cli(cli, tmp_path):
         "segments", "add", "Big", "оборот > 1 000 000"
     )
     assert "Big" in cli("segments", "list") and "ООО Ромашка" in cli("segments", "show", "Big")
-    assert "there is no field 'oborot'" in cli("segments", "add", "Bad", "oborot > 1", code=1)
+    assert "нет поля 'oborot'" in cli("segments", "add", "Bad", "oborot > 1", code=1)
     assert "ООО Ромашка" in cli("search", "romashka") and "ООО Ромашка" in cli("search", "6789")
     assert "Exported 1 customers" in cli("export", "big.csv", "--segment", "Big")
     exported = (tmp_path / "big.csv").read_text(encoding="utf-8-sig")
@@ -97,7 +97,7 @@ def test_reports_plans_and_pipelines_from_the_cli(cli, tmp_path):
         "этап | дошли | сумма | сейчас на этапе | конверсия, %",
     ]
     assert (tmp_path / "funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "No report 'sales.nothing'" in cli("report", "sales.nothing", code=1)
+    assert "Нет отчёта 'sales.nothing'" in cli("report", "sales.nothing", code=1)
     assert "Период: 'March' — не месяц (2026-03) и не квартал" in cli(
         "report", "sales.plan", "--param", "period=March", code=1
     )
@@ -129,7 +129,7 @@ def test_offboarding_a_rep_and_reading_a_records_history(cli):
     cli("demo")
     assert "Ivan Petrov can no longer use Rapport." in cli("users", "deactivate", "Ivan Petrov")
     assert "(inactive)" in cli("users", "list")
-    assert "This is the last admin" in cli("users", "deactivate", "1", code=1)
+    assert "Это последний администратор" in cli("users", "deactivate", "1", code=1)
     assert "Ivan Petrov can use Rapport again." in cli("users", "activate", "Ivan Petrov")
     trail = cli("history", "customer", "1")
     assert (

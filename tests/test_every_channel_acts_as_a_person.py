@@ -86,7 +86,7 @@ def test_the_cli_acts_as_the_person_it_is_told(cli):
     assert "Ромашка" not in as_rep  # a north customer: not his to see
     refused = cli("--as", "Dmitry Sokolov", "users", "role", "Ivan Petrov", "manager", code=1)
     assert "Error: Это может только администратор." in refused  # the demo team speaks ru
-    assert "Error: No user 'Nobody'." in cli("--as", "Nobody", "tasks", "list", code=1)
+    assert "Error: Нет пользователя 'Nobody'." in cli("--as", "Nobody", "tasks", "list", code=1)
 
 
 def calls_of(audit: str, person: str) -> int:

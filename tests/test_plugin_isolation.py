@@ -184,7 +184,7 @@ def test_a_report_that_raises_is_one_line_and_the_list_still_opens(tmp_path, cli
     cli("init")
     assert "margins.all" in cli("report")
     output = cli("report", "margins.all", code=1)
-    assert "Error: the margins plugin failed (report margins.all)" in output
+    assert "Error: плагин margins дал сбой (report margins.all)" in output
     assert "Traceback" not in output
 
 

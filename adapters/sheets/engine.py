@@ -162,7 +162,9 @@ def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> N
             tables.append(app.hooks.call(spec.owner, f"report {spec.id}", spec.build, app,
                                          Actor.system(), {}))  # fmt: skip
         except PluginFailed as exc:
-            report.failed.append(f"{SUMMARY['en']}: {exc}")
+            report.failed.append(
+                f"{SUMMARY.get(language, SUMMARY['en'])}: {explain(app, exc, language)}"
+            )
             return  # the summary keeps its last good figures rather than losing a table
     if not tables:
         return
@@ -728,7 +730,7 @@ class _Sheet:
                 )
             except PluginFailed as exc:
                 self.unavailable.add(column.key)
-                self.report.failed.append(f"{self.layout.name}: {exc}")
+                self.report.failed.append(f"{self.title}: {explain(self.app, exc, self.language)}")
         return {row["id"]: self._cells(row, looked_up) for row in rows}, {
             row["id"]: row["version"] for row in rows
         }

@@ -36,7 +36,7 @@ _l = texts.lazy
 def open_backend(app: App) -> Backend:
     settings = app.settings.sheets
     if settings.backend == "off":
-        raise ConfigError('sheets.backend is "off": set it to "xlsx" or "google" to sync')
+        raise ConfigError(_l('sheets.backend is "off": set it to "xlsx" or "google" to sync'))
     if settings.backend == "xlsx":
         from rapport.adapters.sheets.backends.xlsx import XlsxBook
 
@@ -50,8 +50,10 @@ def open_backend(app: App) -> Backend:
         return XlsxBook(path)
     if not settings.spreadsheet_id or not settings.credentials_file:
         raise ConfigError(
-            'sheets.backend = "google" needs sheets.spreadsheet_id and sheets.credentials_file '
-            "(a service account's JSON key; share the spreadsheet with that account)"
+            _l(
+                'sheets.backend = "google" needs sheets.spreadsheet_id and sheets.credentials_file '
+                "(a service account's JSON key; share the spreadsheet with that account)"
+            )
         )
     import gspread
 

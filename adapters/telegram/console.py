@@ -36,6 +36,7 @@ from aiogram.types import (
 from sqlalchemy import func, select
 
 from rapport.adapters.telegram.bot import build_bot, build_dispatcher
+from rapport.adapters.telegram.i18n import lazy as _l
 from rapport.adapters.telegram.running import RUNNING
 from rapport.adapters.telegram.tables import HandledUpdateRow
 from rapport.adapters.telegram.updates import Updates
@@ -195,7 +196,9 @@ def console_person(app: App, wanted: str | None = None) -> RapportUser | None:
     if wanted:
         person = find_user(app, wanted)
         if not person.active:
-            raise PermissionDenied(f"{person.display_name} is no longer an active user.")
+            raise PermissionDenied(
+                _l("{name} is no longer an active user.", name=person.display_name)
+            )
         return person
     people = [u for u in list_users(app) if u.active]
     admins = [u for u in people if u.role is Role.ADMIN]

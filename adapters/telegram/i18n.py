@@ -27,3 +27,8 @@ def pick_language(chosen: str | None, telegram_code: str | None, team_default: s
         if candidate in LANGUAGES:
             return candidate
     return "en"
+
+
+lazy = i18n.Catalogue(LOCALES).lazy
+"""The bot's words kept for later (an error raised before the reader is known):
+``from rapport.adapters.telegram.i18n import lazy as _l``."""

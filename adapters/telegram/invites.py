@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
+from rapport.adapters.telegram.i18n import lazy as _l
 from rapport.adapters.telegram.tables import InviteRow
 from rapport.core.db.dml import execute_counted
 from rapport.core.domain.actor import Actor
@@ -48,10 +49,10 @@ def create_invite(
     if actor.role is Role.MANAGER and team is None:
         team = actor.team
     if actor.role is Role.MANAGER and (role is not Role.REP or team != actor.team):
-        raise PermissionDenied("A manager may invite reps to their own team only.")
+        raise PermissionDenied(_l("A manager may invite reps to their own team only."))
     name = display_name.strip()
     if not name:
-        raise InvalidInput.one("name", "say who the invite is for")
+        raise InvalidInput.one("name", _l("say who the invite is for"))
     token = secrets.token_urlsafe(24)  # 32 characters: deep-link payloads allow 64
     now = app.clock()
     with UnitOfWork(app) as uow:
@@ -86,7 +87,7 @@ def redeem_invite(app: App, token: str, telegram_id: int, language: str | None) 
     Claimed with one conditional UPDATE, so two taps racing on one link make one user.
     """
     if user_by_telegram_id(app, telegram_id) is not None:
-        raise InvalidInput.one("invite", "this Telegram account is registered already")
+        raise InvalidInput.one("invite", _l("this Telegram account is registered already"))
     now = app.clock()
     with UnitOfWork(app) as uow:
         claimed = execute_counted(
@@ -100,7 +101,7 @@ def redeem_invite(app: App, token: str, telegram_id: int, language: str | None) 
         invite = uow.session.scalar(select(InviteRow).where(InviteRow.token == token))
         uow.commit()
     if not claimed or invite is None:
-        raise NotFound("This invite link was used already or has expired; ask for a new one.")
+        raise NotFound(_l("This invite link was used already or has expired; ask for a new one."))
     by = get_user(app, invite.created_by).display_name if invite.created_by else "an admin"
     inviter = Actor.system(f"invite from {by}").via(Channel.BOT)
     user = add_user(

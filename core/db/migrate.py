@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
 from sqlalchemy import Engine
 
-from rapport.core.domain.errors import SchemaNotReady
+from rapport.core.domain.errors import SchemaNotReady, _l
 from rapport.core.extensions import MigrationSource
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -93,14 +93,21 @@ def require_current_schema(engine: Engine, sources: Sequence[MigrationSource] = 
     state = schema_state(engine, sources)
     if state.empty:
         raise SchemaNotReady(
-            "The database has no Rapport schema yet. Run `rapport init` (or `rapport db upgrade`)."
+            _l(
+                "The database has no Rapport schema yet. "
+                "Run `rapport init` (or `rapport db upgrade`)."
+            )
         )
     _refuse_unknown(state)
     if not state.current:
         raise SchemaNotReady(
-            "The database schema is older than this version of Rapport or its plugins "
-            f"({len(state.missing)} migration(s) to apply: {', '.join(sorted(state.missing))}). "
-            "Back it up, then run `rapport db upgrade`."
+            _l(
+                "The database schema is older than this version of Rapport or its plugins "
+                "({count} migration(s) to apply: {missing}). "
+                "Back it up, then run `rapport db upgrade`.",
+                count=len(state.missing),
+                missing=", ".join(sorted(state.missing)),
+            )
         )
 
 
@@ -109,7 +116,10 @@ def _refuse_unknown(state: SchemaState) -> None:
     migrated safely around it, so the user hears which one, and what brings it back."""
     if state.unknown:
         raise SchemaNotReady(
-            "The database has migrations this installation does not know "
-            f"({', '.join(sorted(state.unknown))}): the plugin that created them is not "
-            "installed (or fails to load: see `rapport plugins`). Install it again."
+            _l(
+                "The database has migrations this installation does not know "
+                "({unknown}): the plugin that created them is not "
+                "installed (or fails to load: see `rapport plugins`). Install it again.",
+                unknown=", ".join(sorted(state.unknown)),
+            )
         )

@@ -205,12 +205,13 @@ def parse_command(model: type[C], data: C | dict[str, Any]) -> C:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput([_problem(error) for error in exc.errors()]) from None
+        raise InvalidInput([field_problem(error) for error in exc.errors()]) from None
 
 
-def _problem(error: Any) -> FieldProblem:
-    """pydantic's error in words a person reads, in their language once shown."""
-    field = ".".join(str(part) for part in error["loc"]) or "input"
+def field_problem(error: Any, whole: str = "input") -> FieldProblem:
+    """One of pydantic's errors (``ValidationError.errors()``) in words a person reads, in
+    their language once shown; ``whole`` names the field of a check over the whole model."""
+    field = ".".join(str(part) for part in error["loc"]) or whole
     return FieldProblem(field, _reason(error["type"], error.get("ctx") or {}, error["msg"]))
 
 
@@ -224,8 +225,10 @@ def _reason(kind: str, ctx: dict[str, Any], message: str) -> Text:
         return _l("is not a known field")
     if kind in ("string_too_short", "too_short"):
         return _l("must not be empty")
-    if kind in ("string_too_long", "too_long"):
-        return _l("is longer than {limit}", limit=ctx.get("max_length", "?"))
+    if kind == "string_too_long":
+        return _l("is longer than {limit} characters", limit=ctx.get("max_length", "?"))
+    if kind == "too_long":
+        return _l("has more than {limit} items", limit=ctx.get("max_length", "?"))
     if kind == "greater_than_equal":
         return _l("must be at least {minimum}", minimum=ctx.get("ge", 0))
     if kind == "greater_than":
@@ -234,9 +237,27 @@ def _reason(kind: str, ctx: dict[str, Any], message: str) -> Text:
         return _l("must be at most {maximum}", maximum=ctx.get("le", 0))
     if kind == "less_than":
         return _l("must be less than {maximum}", maximum=ctx.get("lt", 0))
-    if kind in ("int_parsing", "int_type", "int_from_float", "decimal_parsing", "decimal_type",
-                "float_parsing", "finite_number"):  # fmt: skip
+    if kind == "int_from_float":
+        return _l("must be a whole number")
+    if kind in ("int_parsing", "int_type", "decimal_parsing", "decimal_type", "float_parsing",
+                "float_type", "finite_number", "int_parsing_size"):  # fmt: skip
         return _l("must be a number")
+    if kind == "multiple_of":
+        return _l("must be a multiple of {multiple}", multiple=ctx.get("multiple_of", 1))
+    if kind in ("bool_parsing", "bool_type"):
+        return _l("must be yes or no")
+    if kind in ("string_type", "string_unicode"):
+        return _l("must be text")
+    if kind == "string_pattern_mismatch":
+        return _l("is not in the expected form")
+    if kind in ("list_type", "tuple_type", "set_type", "frozen_set_type"):
+        return _l("must be a list")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _l("must be a set of named values")
+    if kind in ("url_parsing", "url_type", "url_scheme"):
+        return _l("is not a web address")
+    if kind in ("time_parsing", "time_type"):
+        return _l("is not a time (write it as 14:30)")
     if kind in ("decimal_max_digits", "decimal_whole_digits"):
         return _l("is too large")
     if kind == "decimal_max_places":

@@ -146,8 +146,12 @@ class PluginFailed(RapportError):
         self.plugin = plugin
         self.where = where
         super().__init__(
-            f"the {plugin} plugin failed ({where}); the rest of Rapport works, "
-            "and `rapport plugins` names the problem"
+            _l(
+                "the {plugin} plugin failed ({where}); the rest of Rapport works, "
+                "and `rapport plugins` names the problem",
+                plugin=plugin,
+                where=where,
+            )
         )
 
 
@@ -167,3 +171,9 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise InvalidInput(self.items)
+
+
+def entity_word(entity: str) -> Text:
+    """A record's kind (``customer``) as a word the reader knows, inside another message."""
+    words = {"customer": _l("customer"), "deal": _l("deal"), "interaction": _l("interaction")}
+    return words.get(entity, Text(entity))

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from rapport.core.domain.enums import FieldType
 from rapport.core.domain.errors import InvalidInput, Localized, Text, _l
@@ -26,6 +27,11 @@ FieldValue = str | int | float | bool | list[str] | None
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _TRUE = {"true", "yes", "y", "1", "да", "д", "так", "+", "x", "✓"}
 _FALSE = {"false", "no", "n", "0", "нет", "н", "ні", "-", ""}
+
+
+def _refusal(reason: Text) -> PydanticCustomError:
+    """A validator's refusal kept as words to translate (see ``commands.field_problem``)."""
+    return PydanticCustomError("domain", "{reason}", {"reason": reason})
 
 
 class FieldSpec(BaseModel):
@@ -57,8 +63,8 @@ class FieldSpec(BaseModel):
     @classmethod
     def _name_is_identifier(cls, value: str) -> str:
         if not _NAME.match(value):
-            raise ValueError(
-                "use lower-case letters, digits and underscores, starting with a letter"
+            raise _refusal(
+                _l("use lower-case letters, digits and underscores, starting with a letter")
             )
         return value
 
@@ -66,9 +72,9 @@ class FieldSpec(BaseModel):
     def _choices_match_type(self) -> FieldSpec:
         wants_choices = self.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE)
         if wants_choices and not self.choices:
-            raise ValueError(f"a {self.type} field needs a list of choices")
+            raise _refusal(_l("a {type} field needs a list of choices", type=self.type.value))
         if self.choices and not wants_choices:
-            raise ValueError(f"a {self.type} field cannot have choices")
+            raise _refusal(_l("a {type} field cannot have choices", type=self.type.value))
         return self
 
     def label_for(self, language: str | None) -> str:

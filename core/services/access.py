@@ -109,11 +109,11 @@ def check_owner_assignment(
         return
     owner = session.get(UserRow, owner_id)
     if owner is None or not owner.active:
-        raise InvalidInput.one(field, f"there is no active user #{owner_id}")
+        raise InvalidInput.one(field, _l("there is no active user #{id}", id=owner_id))
     if actor.role is Role.REP and owner_id != actor.user_id:
-        raise PermissionDenied("A rep can only assign records to themselves; ask a manager.")
+        raise PermissionDenied(_l("A rep can only assign records to themselves; ask a manager."))
     if actor.role is Role.MANAGER and owner.team != actor.team:
-        raise PermissionDenied(f"{owner.display_name} is not in your team.")
+        raise PermissionDenied(_l("{name} is not in your team.", name=owner.display_name))
 
 
 def default_owner(actor: Actor, given: int | None, fields_set: set[str]) -> int | None:

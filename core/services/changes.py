@@ -24,6 +24,8 @@ from rapport.core.domain.errors import (
     InvalidInput,
     Problems,
     Vetoed,
+    _l,
+    entity_word,
 )
 from rapport.core.domain.fields import Entity
 from rapport.core.extensions import Hold, ProposedChange
@@ -63,9 +65,14 @@ def check_version(entity: str, current: int, expected: int | None) -> None:
     """Refuse an edit made on a copy older than the stored record (the sheet, a stale card)."""
     if expected is not None and expected != current:
         raise ConcurrentChange(
-            f"This {entity} was changed by someone else since you loaded it "
-            f"(your copy is version {expected}, the record is at {current}); "
-            "reload it and apply your edit again."
+            _l(
+                "This {entity} was changed by someone else since you loaded it "
+                "(your copy is version {expected}, the record is at {current}); "
+                "reload it and apply your edit again.",
+                entity=entity_word(entity),
+                expected=expected,
+                current=current,
+            )
         )
 
 

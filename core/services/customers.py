@@ -173,7 +173,7 @@ def update_customer(
         if patch.organisation_id is not None:
             _check_organisation(uow.session, actor, patch.organisation_id, problems, customer_id)
         if "name" in given and patch.name is None:
-            problems.add(InvalidInput.one("name", "must not be empty"))
+            problems.add(InvalidInput.one("name", _l("must not be empty")))
         problems.raise_if_any()
         values = current.model_dump(exclude=set(changes.BOOKKEEPING))
         values.update(patch.model_dump(include=given - {"phones", "emails", "fields"}))
@@ -445,18 +445,23 @@ def _check_organisation(
     organisation = session.get(CustomerRow, organisation_id)
     if organisation is None or not may_see_owner(session, actor, organisation.owner_id):
         problems.add(
-            InvalidInput.one("organisation_id", f"there is no customer #{organisation_id}")
+            InvalidInput.one(
+                "organisation_id", _l("there is no customer #{id}", id=organisation_id)
+            )
         )
     elif organisation.kind != CustomerKind.ORGANISATION or organisation_id == customer_id:
         problems.add(
-            InvalidInput.one("organisation_id", f"#{organisation_id} is not an organisation")
+            InvalidInput.one(
+                "organisation_id", _l("#{id} is not an organisation", id=organisation_id)
+            )
         )
 
 
 def _require_active(row: CustomerRow) -> None:
     if row.merged_into_id is not None:
         raise InvalidInput.one(
-            "customer", f"#{row.id} was merged into #{row.merged_into_id}; edit that one"
+            "customer",
+            _l("#{id} was merged into #{into}; edit that one", id=row.id, into=row.merged_into_id),
         )
 
 

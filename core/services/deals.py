@@ -41,7 +41,12 @@ def create_deal(app: App, actor: Actor, data: NewDeal | dict[str, Any]) -> Deal:
         if customer.merged_into_id is not None:
             problems.add(
                 InvalidInput.one(
-                    "customer_id", f"#{customer.id} was merged into #{customer.merged_into_id}"
+                    "customer_id",
+                    _l(
+                        "#{id} was merged into #{into}",
+                        id=customer.id,
+                        into=customer.merged_into_id,
+                    ),
                 )
             )
         pipeline = load_pipeline(uow.session, command.pipeline_id)
@@ -107,7 +112,7 @@ def update_deal(
         values["fields"] = changes.patch_fields(row.fields, patched)
         for required in ("title", "amount"):
             if required in given and values[required] is None:
-                problems.add(InvalidInput.one(required, "must not be empty"))
+                problems.add(InvalidInput.one(required, _l("must not be empty")))
         problems.raise_if_any()
         if values["owner_id"] != current.owner_id:
             check_owner_assignment(uow.session, actor, values["owner_id"])
@@ -143,7 +148,9 @@ def move_deal(
             return current
         reason = (lost_reason or "").strip() or None
         if reason is not None and len(reason) > 500:
-            raise InvalidInput.one("lost_reason", "is longer than 500 characters")
+            raise InvalidInput.one(
+                "lost_reason", _l("is longer than {limit} characters", limit=500)
+            )
         now = app.clock()
         values = {
             **changes.snapshot(current),

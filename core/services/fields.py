@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from rapport.core.db.tables import CustomFieldRow
 from rapport.core.domain.actor import Actor
+from rapport.core.domain.commands import field_problem
 from rapport.core.domain.enums import Role
-from rapport.core.domain.errors import FieldProblem, InvalidInput
+from rapport.core.domain.errors import InvalidInput, _l, entity_word
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.services import changes
 from rapport.core.services.access import require_role
@@ -35,15 +36,19 @@ def define_field(app: App, actor: Actor, data: dict[str, Any]) -> FieldSpec:
     try:
         spec = FieldSpec(**data, owner=STORED)
     except ValidationError as exc:
-        raise InvalidInput(
-            [FieldProblem(".".join(map(str, e["loc"])) or "field", e["msg"]) for e in exc.errors()]
-        ) from None
+        raise InvalidInput([field_problem(e, "choices") for e in exc.errors()]) from None
     with UnitOfWork(app) as uow:
         app.registry.refresh_stored_fields(uow.session)
         taken = app.registry.fields.get((spec.entity, spec.name))
         if taken is not None:
             raise InvalidInput.one(
-                "name", f"{spec.entity} already has a field {spec.name!r} (from {taken.owner})"
+                "name",
+                _l(
+                    "{entity} already has a field {name} (from {owner})",
+                    entity=entity_word(spec.entity),
+                    name=repr(spec.name),
+                    owner=taken.owner,
+                ),
             )
         row = CustomFieldRow(
             entity=spec.entity,

@@ -31,7 +31,11 @@ def log_interaction(app: App, actor: Actor, data: NewInteraction | dict[str, Any
             problems.add(
                 InvalidInput.one(
                     "customer_id",
-                    f"#{customer.id} was merged into #{customer.merged_into_id}; log it there",
+                    _l(
+                        "#{id} was merged into #{into}; log it there",
+                        id=customer.id,
+                        into=customer.merged_into_id,
+                    ),
                 )
             )
         if command.deal_id is not None:
@@ -39,14 +43,15 @@ def log_interaction(app: App, actor: Actor, data: NewInteraction | dict[str, Any
             if deal is None or deal.customer_id != customer.id:
                 problems.add(
                     InvalidInput.one(
-                        "deal_id", f"deal #{command.deal_id} does not belong to this customer"
+                        "deal_id",
+                        _l("deal #{id} does not belong to this customer", id=command.deal_id),
                     )
                 )
         fields = changes.coerce_fields(uow, ENTITY, command.fields, problems, creating=True)
         now = app.clock()
         occurred_at = command.occurred_at or now
         if occurred_at.tzinfo is None:
-            problems.add(InvalidInput.one("occurred_at", "needs a time zone"))
+            problems.add(InvalidInput.one("occurred_at", _l("needs a time zone")))
         problems.raise_if_any()
         author_id = command.author_id if command.author_id is not None else actor.user_id
         if author_id != actor.user_id:  # a manager logging a rep's call: the rep did the work

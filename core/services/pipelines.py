@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rapport.core.db.tables import DealRow, PipelineRow, StageRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role, StageOutcome
-from rapport.core.domain.errors import InvalidInput, NotFound
+from rapport.core.domain.errors import InvalidInput, NotFound, _l
 from rapport.core.domain.models import Pipeline, Stage
 from rapport.core.services import changes
 from rapport.core.services.access import require_role
@@ -75,9 +75,9 @@ def save_pipeline(
     wanted = [_stage_values(index, stage) for index, stage in enumerate(stages)]
     keys = [stage["key"] for stage in wanted]
     if len(set(keys)) != len(keys):
-        raise InvalidInput.one("stages", "stage keys must be unique")
+        raise InvalidInput.one("stages", _l("stage keys must be unique"))
     if {s["outcome"] for s in wanted} < {o.value for o in StageOutcome}:
-        raise InvalidInput.one("stages", "a pipeline needs open stages, a won and a lost stage")
+        raise InvalidInput.one("stages", _l("a pipeline needs open stages, a won and a lost stage"))
     with UnitOfWork(app) as uow:
         session = uow.session
         found = session.scalar(select(PipelineRow).where(PipelineRow.name == name))
@@ -87,7 +87,8 @@ def save_pipeline(
                 select(func.count()).where(DealRow.stage_id == stage.id)
             ):
                 raise InvalidInput.one(
-                    "stages", f"stage {stage.name!r} still holds deals; move them first"
+                    "stages",
+                    _l("stage {name} still holds deals; move them first", name=repr(stage.name)),
                 )
         shape = [[s["position"], s["key"], s["name"], s["probability"], s["sla_days"],
                   s["outcome"]] for s in sorted(wanted, key=lambda s: s["position"])]  # fmt: skip
@@ -139,10 +140,10 @@ def _stage_values(position: int, stage: Mapping[str, Any]) -> dict[str, Any]:
         probability = float(stage["probability"])
     except (KeyError, ValueError, TypeError):
         raise InvalidInput.one(
-            f"stages.{position}", "needs a key, a name, a probability and an outcome"
+            f"stages.{position}", _l("needs a key, a name, a probability and an outcome")
         ) from None
     if not 0 <= probability <= 1:
-        raise InvalidInput.one(f"stages.{position}.probability", "is a share from 0 to 1")
+        raise InvalidInput.one(f"stages.{position}.probability", _l("is a share from 0 to 1"))
     return {
         "key": str(stage["key"]),
         "name": str(stage.get("name") or stage["key"]),
@@ -168,8 +169,8 @@ def load_pipeline(session: Session, pipeline_id: int | None) -> Pipeline:
     row = session.scalar(query)
     if row is None:
         if pipeline_id is None:
-            raise NotFound("There is no default pipeline; run `rapport init`.")
-        raise InvalidInput.one("pipeline_id", f"there is no pipeline #{pipeline_id}")
+            raise NotFound(_l("There is no default pipeline; run `rapport init`."))
+        raise InvalidInput.one("pipeline_id", _l("there is no pipeline #{id}", id=pipeline_id))
     stages = session.scalars(
         select(StageRow).where(StageRow.pipeline_id == row.id).order_by(StageRow.position)
     )
@@ -191,6 +192,12 @@ def stage_of(pipeline: Pipeline, wanted: str | int) -> Stage:
     if found is None:
         names = ", ".join(stage.name for stage in pipeline.stages)
         raise InvalidInput.one(
-            "stage", f"{wanted!r} is not a stage of pipeline {pipeline.name!r} ({names})"
+            "stage",
+            _l(
+                "{value} is not a stage of pipeline {pipeline} ({names})",
+                value=repr(wanted),
+                pipeline=repr(pipeline.name),
+                names=names,
+            ),
         )
     return found

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from rapport.core.domain.errors import ConcurrentChange
+from rapport.core.domain.errors import ConcurrentChange, _l
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -110,5 +110,5 @@ class UnitOfWork:
 def _concurrent_change() -> ConcurrentChange:
     """The version column caught two writers on one record: the later one must reload."""
     return ConcurrentChange(
-        "Someone else changed this record at the same moment; reload it and try again."
+        _l("Someone else changed this record at the same moment; reload it and try again.")
     )

@@ -37,7 +37,10 @@ def add_user(app: App, actor: Actor, data: NewUser | dict[str, Any]) -> User:
             select(UserRow.id).where(UserRow.telegram_id == command.telegram_id)
         ):
             raise InvalidInput.one(
-                "telegram_id", f"{command.telegram_id} already belongs to another user"
+                "telegram_id",
+                _l(
+                    "{telegram_id} already belongs to another user", telegram_id=command.telegram_id
+                ),
             )
         row = UserRow(**command.model_dump(), active=True, created_at=app.clock())
         changes.insert(uow, actor, entity=ENTITY, row=row, values=command.model_dump())
@@ -64,9 +67,11 @@ def find_user(app: App, key: str | int) -> User:
         else:
             rows = users_named(uow.session, text)
         if not rows:
-            raise NotFound(f"No user {text!r}.")
+            raise NotFound(_l("No user {name}.", name=repr(text)))
         if len(rows) > 1 and not text.isdigit():
-            raise InvalidInput.one("user", f"{text!r} names several users; use the id")
+            raise InvalidInput.one(
+                "user", _l("{name} names several users; use the id", name=repr(text))
+            )
         return User.model_validate(rows[0])
 
 
@@ -84,13 +89,16 @@ def set_role(app: App, actor: Actor, user_id: int, role: Role | str) -> User:
     try:
         new_role = Role(role)
     except ValueError:
-        raise InvalidInput.one("role", f"{role!r} is not one of: rep, manager, admin") from None
+        raise InvalidInput.one(
+            "role",
+            _l("{value} is not one of: {choices}", value=repr(role), choices="rep, manager, admin"),
+        ) from None
     with UnitOfWork(app) as uow:
         row = uow.session.get(UserRow, user_id)
         if row is None:
-            raise NotFound(f"No user #{user_id}.")
+            raise NotFound(_l("No user #{id}.", id=user_id))
         if row.role == Role.ADMIN and new_role is not Role.ADMIN and _admins(uow) == 1:
-            raise PermissionDenied("This is the last admin; make someone else admin first.")
+            raise PermissionDenied(_l("This is the last admin; make someone else admin first."))
         _set(uow, actor, row, role=new_role.value)
         user = User.model_validate(row)
         uow.commit()
@@ -103,9 +111,9 @@ def set_active(app: App, actor: Actor, user_id: int, active: bool) -> User:
     with UnitOfWork(app) as uow:
         row = uow.session.get(UserRow, user_id)
         if row is None:
-            raise NotFound(f"No user #{user_id}.")
+            raise NotFound(_l("No user #{id}.", id=user_id))
         if not active and row.role == Role.ADMIN and _admins(uow) == 1:
-            raise PermissionDenied("This is the last admin; make someone else admin first.")
+            raise PermissionDenied(_l("This is the last admin; make someone else admin first."))
         _set(uow, actor, row, active=active)
         user = User.model_validate(row)
         uow.commit()
@@ -116,7 +124,7 @@ def get_user(app: App, user_id: int) -> User:
     with UnitOfWork(app, read_only=True) as uow:
         row = uow.session.get(UserRow, user_id)
         if row is None:
-            raise NotFound(f"No user #{user_id}.")
+            raise NotFound(_l("No user #{id}.", id=user_id))
         return User.model_validate(row)
 
 
@@ -132,18 +140,26 @@ def set_preferences(
 ) -> User:
     """A person's own language and time zone (None leaves one as it is), audited."""
     if language is not None and language not in LANGUAGES:
-        raise InvalidInput.one("language", f"{language!r} is not one of: {', '.join(LANGUAGES)}")
+        raise InvalidInput.one(
+            "language",
+            _l(
+                "{value} is not one of: {choices}",
+                value=repr(language),
+                choices=", ".join(LANGUAGES),
+            ),
+        )
     if timezone is not None:
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput.one(
-                "timezone", f"{timezone!r} is not a time zone, e.g. Europe/Moscow"
+                "timezone",
+                _l("{value} is not a time zone, e.g. Europe/Moscow", value=repr(timezone)),
             ) from None
     with UnitOfWork(app) as uow:
         row = uow.session.get(UserRow, actor.user_id)
         if row is None:
-            raise NotFound("Only a registered user has preferences.")
+            raise NotFound(_l("Only a registered user has preferences."))
         wanted = {"language": language, "timezone": timezone}
         _set(uow, actor, row, **{key: value for key, value in wanted.items() if value is not None})
         user = User.model_validate(row)
@@ -179,7 +195,7 @@ def person_acting(app: App, wanted: str | int | None, channel: Channel) -> Actor
 
 def actor_for(user: User, channel: Channel) -> Actor:
     if not user.active:
-        raise PermissionDenied(f"{user.display_name} is no longer an active user.")
+        raise PermissionDenied(_l("{name} is no longer an active user.", name=user.display_name))
     return Actor(
         user_id=user.id,
         role=user.role,

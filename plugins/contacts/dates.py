@@ -13,10 +13,13 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import InvalidInput, NotFound
 from rapport.core.domain.fields import parse_date
 from rapport.core.domain.values import one_line
+from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.contacts.tables import SignificantDateRow
+
+_l = texts_for(__file__).lazy
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -40,7 +43,7 @@ def add_date(
 ) -> SignificantDate:
     label = one_line(label, "label")
     if not label or len(label) > 200:
-        raise InvalidInput.one("label", "say what the date is (up to 200 characters)")
+        raise InvalidInput.one("label", _l("say what the date is (up to 200 characters)"))
     parsed = parse_date(day, "day")
     with UnitOfWork(app) as uow:
         visible_customer(uow.session, actor, customer_id)
@@ -62,7 +65,7 @@ def remove_date(app: App, actor: Actor, date_id: int) -> None:
     with UnitOfWork(app) as uow:
         row = uow.session.get(SignificantDateRow, date_id)
         if row is None:
-            raise NotFound(f"No date #{date_id}.")
+            raise NotFound(_l("No date #{id}.", id=date_id))
         visible_customer(uow.session, actor, row.customer_id)
 
         def remove() -> int:

@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass, field
 
 from rapport.core.domain.errors import InvalidInput
+from rapport.core.i18n import texts_for
+
+_l = texts_for(__file__).lazy
 
 FALLBACK = "cp1251"
 LINE_BREAK = re.compile(rb"\r\n|\r|\n")
@@ -42,7 +45,10 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
         try:
             return Decoded(data.decode(encoding), encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise InvalidInput.one("file", f"cannot be read as {encoding}: {exc}") from None
+            raise InvalidInput.one(
+                "file",
+                _l("cannot be read as {encoding}: {problem}", encoding=encoding, problem=str(exc)),
+            ) from None
     for bom, name in _BOMS:
         if data.startswith(bom):
             return Decoded(data.decode(name, "replace"), name)

@@ -10,8 +10,12 @@ from datetime import date
 from typing import TypedDict, Unpack
 
 from rapport.core.domain.enums import FieldType
+from rapport.core.domain.errors import Text
 from rapport.core.domain.fields import FieldSpec, FieldValue
+from rapport.core.i18n import texts_for
 from rapport.plugins.contacts.options import ContactsOptions
+
+_l = texts_for(__file__).lazy
 
 
 class _Extra(TypedDict, total=False):
@@ -20,7 +24,7 @@ class _Extra(TypedDict, total=False):
     choices: tuple[str, ...]
     choice_labels: dict[str, dict[str, str]]
     max_length: int
-    validator: Callable[[FieldValue], str | None]
+    validator: Callable[[FieldValue], str | Text | None]
 
 
 def _field(
@@ -133,8 +137,10 @@ def _labels(choices: tuple[str, ...]) -> dict[str, dict[str, str]]:
     }
 
 
-def _not_in_future(value: object) -> str | None:
+def _not_in_future(value: object) -> Text | None:
     """A birthday after today is a typo (a swapped day and month, a wrong year)."""
     return (
-        "is in the future" if isinstance(value, str) and value > date.today().isoformat() else None
+        _l("is in the future")
+        if isinstance(value, str) and value > date.today().isoformat()
+        else None
     )

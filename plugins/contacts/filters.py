@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.errors import InvalidInput, Text
+from rapport.core.i18n import texts_for
+
+_l = texts_for(__file__).lazy
 
 AND = {"and", "и", "і", "та"}
 OR = {"or", "или", "або"}
@@ -74,7 +77,9 @@ def tokenize(text: str) -> list[Token]:
             break
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
-            raise _error(text, position, f"unexpected {text[position:].strip()[:1]!r}")
+            raise _error(
+                text, position, _l("unexpected {char}", char=repr(text[position:].strip()[:1]))
+            )
         kind = match.lastgroup or "word"
         value = match.group(kind)
         start = match.start(kind)
@@ -85,13 +90,17 @@ def tokenize(text: str) -> list[Token]:
 
 def parse(text: str) -> Filter:
     if not text.strip():
-        raise InvalidInput.one("expression", "is empty: write e.g. region = North")
+        raise InvalidInput.one("expression", _l("is empty: write e.g. region = North"))
     parser = _Parser(text, tokenize(text))
     tree = parser.expression()
     if parser.peek() is not None:
         token = parser.peek()
         assert token is not None
-        raise _error(text, token.position, f"expected 'and' or 'or' before {token.text!r}")
+        raise _error(
+            text,
+            token.position,
+            _l("expected 'and' or 'or' before {token}", token=repr(token.text)),
+        )
     return tree
 
 
@@ -105,7 +114,7 @@ class _Parser:
     def take(self) -> Token:
         token = self.peek()
         if token is None:
-            raise _error(self.text, len(self.text), "the expression ends too early")
+            raise _error(self.text, len(self.text), _l("the expression ends too early"))
         self.at += 1
         return token
 
@@ -131,11 +140,15 @@ class _Parser:
             inner = self.expression()
             closing = self.peek()
             if closing is None or closing.text != ")":
-                raise _error(self.text, token.position, "this '(' is never closed")
+                raise _error(self.text, token.position, _l("this '(' is never closed"))
             self.take()
             return inner
         if token.kind not in ("word", "quoted"):
-            raise _error(self.text, token.position, f"expected a field name, found {token.text!r}")
+            raise _error(
+                self.text,
+                token.position,
+                _l("expected a field name, found {token}", token=repr(token.text)),
+            )
         return self.condition(token)
 
     def condition(self, field: Token) -> Condition:
@@ -151,7 +164,7 @@ class _Parser:
                 self.take()
             empty = self.take()
             if not empty.keyword(EMPTY):
-                raise _error(self.text, empty.position, "expected 'empty' after 'is'")
+                raise _error(self.text, empty.position, _l("expected 'empty' after 'is'"))
             condition = Condition(field.text, "empty", (), field.position)
             return Condition(field.text, "not empty", (), field.position) if negate else condition
         if token.keyword(EMPTY):
@@ -159,7 +172,7 @@ class _Parser:
         raise _error(
             self.text,
             token.position,
-            f"expected an operator (= != > >= < <= ~ in) after {field.text!r}",
+            _l("expected an operator (= != > >= < <= ~ in) after {field}", field=repr(field.text)),
         )
 
     def value(self, after: Token) -> str:
@@ -175,28 +188,34 @@ class _Parser:
             raise _error(
                 self.text,
                 after.position + len(after.text),
-                f"expected a value after {after.text!r}",
+                _l("expected a value after {token}", token=repr(after.text)),
             )
         return " ".join(words)
 
     def value_list(self, after: Token) -> tuple[str, ...]:
         opening = self.take()
         if opening.text != "(":
-            raise _error(self.text, opening.position, "write the values in brackets: in (a, b)")
+            raise _error(self.text, opening.position, _l("write the values in brackets: in (a, b)"))
         values = []
         while True:
             words = []
             while (token := self.peek()) is not None and token.kind in ("word", "quoted"):
                 words.append(self.take().text)
             if not words:
-                raise _error(self.text, after.position, "expected a value in the list")
+                raise _error(self.text, after.position, _l("expected a value in the list"))
             values.append(" ".join(words))
             token = self.take()
             if token.text == ")":
                 return tuple(values)
             if token.text != ",":
-                raise _error(self.text, token.position, "separate the values with commas")
+                raise _error(self.text, token.position, _l("separate the values with commas"))
 
 
-def _error(text: str, position: int, message: str) -> InvalidInput:
-    return InvalidInput.one("expression", f"{message} (at character {position + 1} of {text!r})")
+def _error(text: str, position: int, message: Text) -> InvalidInput:
+    where = _l(
+        "{message} (at character {position} of {text})",
+        message=message,
+        position=position + 1,
+        text=repr(text),
+    )
+    return InvalidInput.one("expression", where)

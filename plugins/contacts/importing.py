@@ -26,6 +26,7 @@ from rapport.core.domain.enums import CustomerKind
 from rapport.core.domain.errors import FieldProblem, InvalidInput, Problems
 from rapport.core.domain.values import normalize_email, normalize_phone
 from rapport.core.explain import explain
+from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.customers import create_customers, find_by_identifier
 from rapport.core.services.uow import UnitOfWork
@@ -33,6 +34,8 @@ from rapport.plugins.contacts.tables import TagRow
 from rapport.plugins.contacts.tabular import SourceRow, SourceTable
 from rapport.plugins.contacts.tags import normalize_tag
 from rapport.plugins.contacts.transliterate import search_key
+
+_l = texts_for(__file__).lazy
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -111,9 +114,22 @@ def plan_import(
     mapping: dict[str, str] = {}
     for header, target in (overrides or {}).items():
         if header not in table.headers:
-            problems.add(InvalidInput.one("map", f"there is no column {header!r} in the file"))
+            problems.add(
+                InvalidInput.one(
+                    "map", _l("there is no column {header} in the file", header=repr(header))
+                )
+            )
         elif target != IGNORE and target.casefold() not in known:
-            problems.add(InvalidInput.one("map", f"{target!r} is not a field (column {header!r})"))
+            problems.add(
+                InvalidInput.one(
+                    "map",
+                    _l(
+                        "{target} is not a field (column {header})",
+                        target=repr(target),
+                        header=repr(header),
+                    ),
+                )
+            )
         elif target != IGNORE:
             mapping[header] = known[target.casefold()]
     problems.raise_if_any()
@@ -127,8 +143,11 @@ def plan_import(
     if not targets & {"name", "organisation"}:
         raise InvalidInput.one(
             "columns",
-            "no column holds the name: call one 'Name' (or 'Имя', 'Название', 'Organisation'), "
-            f"or map one with --map; the file has: {_listing(table.headers)}",
+            _l(
+                "no column holds the name: call one 'Name' (or 'Имя', 'Название', "
+                "'Organisation'), or map one with --map; the file has: {listing}",
+                listing=_listing(table.headers),
+            ),
         )
     unmapped = [h for h in table.headers if h and h not in mapping]
     return ImportPlan(table, mapping, unmapped)
@@ -311,7 +330,10 @@ def _command(
                 problems.add(_as_organisation(refused))
             elif organisation_id is None:
                 problems.add(
-                    InvalidInput.one("organisation", f"{organisation!r} could not be created")
+                    InvalidInput.one(
+                        "organisation",
+                        _l("{organisation} could not be created", organisation=repr(organisation)),
+                    )
                 )
             command.update(kind=CustomerKind.PERSON, organisation_id=organisation_id)
         elif "kind" in values:
@@ -319,7 +341,11 @@ def _command(
             if kind is None:
                 problems.add(
                     InvalidInput.one(
-                        "kind", f"{values['kind']!r} is neither an organisation nor a person"
+                        "kind",
+                        _l(
+                            "{kind} is neither an organisation nor a person",
+                            kind=repr(values["kind"]),
+                        ),
                     )
                 )
             command["kind"] = kind or CustomerKind.PERSON
@@ -333,7 +359,9 @@ def _command(
     if "owner" in values:
         owner = owners.get(values["owner"].casefold())
         if owner is None:
-            problems.add(InvalidInput.one("owner", f"there is no user {values['owner']!r}"))
+            problems.add(
+                InvalidInput.one("owner", _l("there is no user {name}", name=repr(values["owner"])))
+            )
         command["owner_id"] = owner
     row_tags = []
     for raw in values.get("tags", []):

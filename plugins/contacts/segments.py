@@ -20,11 +20,12 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from rapport.core.db.tables import CustomerIdentifierRow, CustomerRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType, Role
-from rapport.core.domain.errors import InvalidInput, NotFound
+from rapport.core.domain.errors import InvalidInput, NotFound, Text
 from rapport.core.domain.fields import FieldSpec, parse_date
 from rapport.core.domain.models import Customer
 from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import one_line
+from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.access import owned_scope, require_role
 from rapport.core.services.uow import UnitOfWork
@@ -32,6 +33,8 @@ from rapport.core.services.users import users_named
 from rapport.plugins.contacts.filters import AllOf, AnyOf, Condition, Filter, Not, parse
 from rapport.plugins.contacts.tables import SegmentRow, TagRow
 from rapport.plugins.contacts.tags import normalize_tag
+
+_l = texts_for(__file__).lazy
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -74,20 +77,44 @@ def _compile(tree: Filter, targets: dict[str, Target]) -> ColumnElement[bool]:
     return _condition(tree, targets)
 
 
+def _kind(kind: str) -> Text | str:
+    """What a field holds, inside a sentence ("created is date"), or an identifier's kind."""
+    words = {"text": _l("text"), "number": _l("number"), "date": _l("date"),
+             "boolean": _l("boolean"), "choice": _l("choice"), "choices": _l("choices"),
+             "user": _l("user"), "tag": _l("tag"), "contact": _l("contact"),
+             "phone": _l("phone"), "email": _l("email")}  # fmt: skip
+    return words.get(kind, kind)
+
+
 def _condition(condition: Condition, targets: dict[str, Target]) -> ColumnElement[bool]:
     target = targets.get(condition.field.casefold())
     if target is None:
         close = difflib.get_close_matches(condition.field.casefold(), list(targets), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise InvalidInput.one("expression", f"there is no field {condition.field!r}{hint}")
+        reason = (
+            _l("there is no field {field} (did you mean {close}?)",
+               field=repr(condition.field), close=repr(close[0]))
+            if close
+            else _l("there is no field {field}", field=repr(condition.field))
+        )  # fmt: skip
+        raise InvalidInput.one("expression", reason)
     if condition.operator in ORDERING and target.kind not in ("number", "date"):
         raise InvalidInput.one(
             "expression",
-            f"{condition.operator!r} compares numbers and dates; {target.label} is {target.kind}",
+            _l(
+                "{operator} compares numbers and dates; {label} is {kind}",
+                operator=repr(condition.operator),
+                label=target.label,
+                kind=_kind(target.kind),
+            ),
         )
     if condition.operator == "~" and target.kind not in ("text", "contact"):
         raise InvalidInput.one(
-            "expression", f"'~' (contains) works on text; {target.label} is {target.kind}"
+            "expression",
+            _l(
+                "'~' (contains) works on text; {label} is {kind}",
+                label=target.label,
+                kind=_kind(target.kind),
+            ),
         )
     return target.compare(condition.operator, condition.values)
 
@@ -165,7 +192,12 @@ def _field_target(spec: FieldSpec) -> Target:
             chosen = spec.coerce(raw)
             if not isinstance(chosen, list) or not chosen:
                 raise InvalidInput.one(
-                    spec.name, f"{raw!r} is not one of: {', '.join(spec.choices)}"
+                    spec.name,
+                    _l(
+                        "{value} is not one of: {choices}",
+                        value=repr(raw),
+                        choices=", ".join(spec.choices),
+                    ),
                 )
             return chosen[0]
         return spec.coerce(raw) if kind in ("choice", "boolean") else raw
@@ -228,7 +260,9 @@ def _compare_set(
         return not_(contains(values[0]))
     if operator in ("=", "in"):
         return or_(*(contains(v) for v in values))
-    raise InvalidInput.one("expression", f"{operator!r} does not apply to a list of values")
+    raise InvalidInput.one(
+        "expression", _l("{operator} does not apply to a list of values", operator=repr(operator))
+    )
 
 
 def _text(column: SQLCoreOperations[Any]) -> Compare:
@@ -238,7 +272,10 @@ def _text(column: SQLCoreOperations[Any]) -> Compare:
 def _exact(column: SQLCoreOperations[Any], allowed: list[str]) -> Compare:
     def value(raw: str) -> str:
         if raw.casefold() not in allowed:
-            raise InvalidInput.one("expression", f"{raw!r} is not one of: {', '.join(allowed)}")
+            raise InvalidInput.one(
+                "expression",
+                _l("{value} is not one of: {choices}", value=repr(raw), choices=", ".join(allowed)),
+            )
         return raw.casefold()
 
     return _scalar(column, value)
@@ -277,7 +314,7 @@ def _owner(session: Session) -> Compare:
         else:
             found = next((row.id for row in users_named(session, text)), None)
         if found is None:
-            raise InvalidInput.one("expression", f"there is no user {raw!r}")
+            raise InvalidInput.one("expression", _l("there is no user {name}", name=repr(raw)))
         return found
 
     return _scalar(CustomerRow.owner_id, user_id)
@@ -300,7 +337,9 @@ def _tag(operator: str, values: tuple[str, ...]) -> ColumnElement[bool]:
 def _identifier(kind: str) -> Compare:
     def compare(operator: str, values: tuple[str, ...]) -> ColumnElement[bool]:
         if operator not in ("=", "~", "empty", "not empty"):
-            raise InvalidInput.one("expression", f"{kind} takes =, ~ or is empty")
+            raise InvalidInput.one(
+                "expression", _l("{kind} takes =, ~ or is empty", kind=_kind(kind))
+            )
         stored = exists().where(
             CustomerIdentifierRow.customer_id == CustomerRow.id, CustomerIdentifierRow.kind == kind
         )
@@ -334,7 +373,7 @@ def save_segment(app: App, actor: Actor, name: str, expression: str) -> Segment:
     require_role(actor, Role.MANAGER, Role.ADMIN)
     name = one_line(name, "name")
     if not name or len(name) > 200:
-        raise InvalidInput.one("name", "give the segment a name of up to 200 characters")
+        raise InvalidInput.one("name", _l("give the segment a name of up to 200 characters"))
     with UnitOfWork(app) as uow:
         compile_filter(app, uow.session, expression)
         found = uow.session.scalar(select(SegmentRow).where(SegmentRow.name == name))
@@ -421,5 +460,5 @@ def _condition_for(app: App, session: Session, segment: str) -> ColumnElement[bo
 def _segment_row(session: Session, name: str) -> SegmentRow:
     row = session.scalar(select(SegmentRow).where(SegmentRow.name == name.strip()))
     if row is None:
-        raise NotFound(f"No segment {name!r}.")
+        raise NotFound(_l("No segment {name}.", name=repr(name)))
     return row

@@ -16,8 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rapport.core.domain.errors import InvalidInput
+from rapport.core.i18n import texts_for
 from rapport.plugins.contacts.decoding import Decoded, decode, physical_lines
 from rapport.plugins.contacts.vcard import COLUMNS, parse_vcards
+
+_l = texts_for(__file__).lazy
 
 DELIMITERS = ",;\t|"
 _FORMULA = ("=", "+", "-", "@")
@@ -49,10 +52,10 @@ class SourceTable:
 
 def read_source(data: bytes, filename: str, encoding: str | None = None) -> SourceTable:
     if not data.strip():
-        raise InvalidInput.one("file", "is empty")
+        raise InvalidInput.one("file", _l("is empty"))
     if data.startswith(_WORKBOOKS):
         raise InvalidInput.one(
-            "file", 'is an Excel workbook, not CSV: save it as "CSV UTF-8" and import that'
+            "file", _l('is an Excel workbook, not CSV: save it as "CSV UTF-8" and import that')
         )
     decoded = decode(data, encoding)
     text = decoded.text
@@ -86,10 +89,10 @@ def _read_csv(decoded: Decoded) -> SourceTable:
     try:
         header = next(reader)
     except StopIteration:
-        raise InvalidInput.one("file", "is empty") from None
+        raise InvalidInput.one("file", _l("is empty")) from None
     headers = _unique([h.strip().lstrip("\ufeff") for h in header])
     if not any(headers):
-        raise InvalidInput.one("file", "the first line must name the columns")
+        raise InvalidInput.one("file", _l("the first line must name the columns"))
     rows: list[SourceRow] = []
     notes: list[tuple[int, str]] = []
     fallback = set(decoded.fallback_lines)

@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.values import one_line
+from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.contacts.tables import TagRow
+
+_l = texts_for(__file__).lazy
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -25,9 +28,12 @@ MAX_TAG = 64
 def normalize_tag(raw: str) -> str:
     tag = one_line(raw, "tags").casefold()
     if not tag:
-        raise InvalidInput.one("tags", "a tag cannot be empty")
+        raise InvalidInput.one("tags", _l("a tag cannot be empty"))
     if len(tag) > MAX_TAG or "," in tag:
-        raise InvalidInput.one("tags", f"{raw!r}: at most {MAX_TAG} characters and no commas")
+        raise InvalidInput.one(
+            "tags",
+            _l("{tag}: at most {limit} characters and no commas", tag=repr(raw), limit=MAX_TAG),
+        )
     return tag
 
 

@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass, field
 
 from rapport.core.domain.errors import InvalidInput
+from rapport.core.i18n import texts_for
 from rapport.plugins.contacts.decoding import physical_lines
+
+_l = texts_for(__file__).lazy
 
 _PROPERTY = re.compile(r"^(?:[\w-]+\.)?(?P<name>[A-Za-z-]+)(?P<params>(?:;[^:]*)?):(?P<value>.*)$")
 COLUMNS = ("name", "organisation", "position", "phones", "emails", "address", "birthday", "notes")
@@ -71,7 +74,7 @@ def parse_vcards(text: str) -> list[Card]:
         Card(c.start, {}, number, problem=why) for c, why in zip(open_cards, unended, strict=True)
     ]
     if not cards:
-        raise InvalidInput.one("file", "no vCard (BEGIN:VCARD ... END:VCARD) found in the file")
+        raise InvalidInput.one("file", _l("no vCard (BEGIN:VCARD ... END:VCARD) found in the file"))
     return sorted(cards, key=lambda card: card.line)
 
 

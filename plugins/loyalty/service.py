@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, insert, select
 from rapport.core.db.tables import InteractionRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role
-from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.errors import InvalidInput, Localized
 from rapport.core.extensions import Classifier, Profile
 from rapport.core.i18n import from_stored, texts_for, to_stored, translate
 from rapport.core.services import changes
@@ -27,7 +27,7 @@ from rapport.core.services.access import require_role
 from rapport.core.services.customers import get_customer
 from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
-from rapport.plugins.loyalty.classify import NOT_ENOUGH, SEGMENTS
+from rapport.plugins.loyalty.classify import NOT_ENOUGH, SEGMENTS, VALUE_WORDS
 from rapport.plugins.loyalty.options import LoyaltyOptions, loyalty_options
 from rapport.plugins.loyalty.signals import customer_contact, gather
 from rapport.plugins.loyalty.tables import OverrideRow, ProfileRow, StateRow
@@ -161,8 +161,8 @@ def override_segment(
 ) -> None:
     """A person's judgement beats the rules: kept, audited, shown as theirs. None removes it."""
     require_role(actor, Role.MANAGER, Role.ADMIN)
-    if segment is not None and segment not in SEGMENTS:
-        raise InvalidInput.one("segment", f"{segment!r} is not one of: {', '.join(SEGMENTS)}")
+    if segment is not None:
+        segment = _segment_key(segment)
     get_customer(app, actor, customer_id)
     with UnitOfWork(app) as uow:
         old = uow.session.get(OverrideRow, customer_id)
@@ -279,3 +279,17 @@ def _profile(app: App, options: LoyaltyOptions, customer_id: int, m: dict[str, A
         "next_action": actions[0].title if actions else None,
         "discount_eligible": segment in options.discount_segments, "computed_at": now,
     }  # fmt: skip
+
+
+def _segment_key(typed: str) -> str:
+    """The segment a person named, by its key or by its words in any language."""
+    wanted = typed.strip().casefold()
+    for key in SEGMENTS:
+        if wanted == key or any(wanted == words[key].casefold() for words in VALUE_WORDS.values()):
+            return key
+    said = {language: ", ".join(words[key] for key in SEGMENTS)
+            for language, words in VALUE_WORDS.items()}  # fmt: skip
+    choices = Localized(", ".join(SEGMENTS), said)
+    raise InvalidInput.one(
+        "segment", _l("{value} is not one of: {choices}", value=repr(typed), choices=choices)
+    )

@@ -47,6 +47,14 @@ _l = texts.lazy
 
 ENTITY = "approval"
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+
+def _status(status: str) -> Text | str:
+    """A request's status inside a sentence ("#3 was already approved"), in the reader's words."""
+    words = {PENDING: _l("pending"), APPROVED: _l("approved"), REJECTED: _l("rejected")}
+    return words.get(status, status)
+
+
 DISCOUNT, REASSIGN = "discount", "reassign"
 
 
@@ -171,7 +179,8 @@ def decide(
         get_deal(app, actor, row.deal_id)  # the deal must be in the manager's scope
         if row.status != PENDING:
             raise InvalidInput.one(
-                "request", _l("#{id} was already {status}", id=approval_id, status=row.status)
+                "request",
+                _l("#{id} was already {status}", id=approval_id, status=_status(row.status)),
             )
         if approve:
             _apply(app, actor, row)

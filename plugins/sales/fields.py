@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from rapport.core.domain.enums import FieldType
+from rapport.core.domain.errors import Text
 from rapport.core.domain.fields import FieldSpec, FieldValue
+from rapport.core.i18n import texts_for
+
+_l = texts_for(__file__).lazy
 
 
 def sales_fields() -> list[FieldSpec]:
@@ -27,7 +31,7 @@ def sales_fields() -> list[FieldSpec]:
     ]
 
 
-def _percentage(value: FieldValue) -> str | None:
+def _percentage(value: FieldValue) -> Text | None:
     if isinstance(value, int | float) and not 0 <= value <= 100:
-        return "is a percentage from 0 to 100"
+        return _l("is a percentage from 0 to 100")
     return None

@@ -137,7 +137,7 @@ def _parse(lines: Sequence[Mapping[str, Any]]) -> list[DealLine]:
             continue
         if not product or len(product) > 200:
             problems.add(
-                InvalidInput.one(f"{where}.product", "name the product (up to 200 characters)")
+                InvalidInput.one(f"{where}.product", _l("name the product (up to 200 characters)"))
             )
         try:
             quantity = parse_decimal(line.get("quantity", 1), f"{where}.quantity")
@@ -147,10 +147,12 @@ def _parse(lines: Sequence[Mapping[str, Any]]) -> list[DealLine]:
             continue
         if not 0 < quantity < MOST_UNITS:
             problems.add(
-                InvalidInput.one(f"{where}.quantity", "must be more than 0 and under 100 billion")
+                InvalidInput.one(
+                    f"{where}.quantity", _l("must be more than 0 and under 100 billion")
+                )
             )
         if price < 0:
-            problems.add(InvalidInput.one(f"{where}.price", "must not be negative"))
+            problems.add(InvalidInput.one(f"{where}.price", _l("must not be negative")))
         parsed.append(DealLine(product, quantity, price.quantize(CENT, ROUND_HALF_UP)))
     problems.raise_if_any()
     return parsed

@@ -99,20 +99,22 @@ def set_plan(
     when = parse_period(period)
     amount = parse_decimal(target, "target")
     if amount < 0:
-        raise InvalidInput.one("target", "must not be negative")
+        raise InvalidInput.one("target", _l("must not be negative"))
     with UnitOfWork(app) as uow:
         _check_metric(uow.session, metric)
         if owner_id is not None:
             owner = uow.session.get(UserRow, owner_id)
             if owner is None:
-                raise InvalidInput.one("owner_id", f"there is no user #{owner_id}")
+                raise InvalidInput.one("owner_id", _l("there is no user #{id}", id=owner_id))
             team = None
             if actor.role is Role.MANAGER and owner.team != actor.team:
-                raise InvalidInput.one("owner_id", f"{owner.display_name} is not in your team")
+                raise InvalidInput.one(
+                    "owner_id", _l("{name} is not in your team", name=owner.display_name)
+                )
         else:
             team = team or actor.team
             if actor.role is Role.MANAGER and team != actor.team:
-                raise InvalidInput.one("team", "a manager plans their own team")
+                raise InvalidInput.one("team", _l("a manager plans their own team"))
         row = uow.session.scalar(
             select(PlanRow).where(
                 PlanRow.period == when.label,
@@ -212,5 +214,8 @@ def _check_metric(session: Session, metric: str) -> None:
         key = metric.removeprefix("stage:")
         if session.scalar(select(StageRow.id).where(StageRow.key == key).limit(1)):
             return
-        raise InvalidInput.one("metric", f"there is no stage {key!r}")
-    raise InvalidInput.one("metric", f"{metric!r}: plan 'amount', 'count' or 'stage:<stage key>'")
+        raise InvalidInput.one("metric", _l("there is no stage {key}", key=repr(key)))
+    raise InvalidInput.one(
+        "metric",
+        _l("{metric}: plan 'amount', 'count' or 'stage:<stage key>'", metric=repr(metric)),
+    )

@@ -23,6 +23,7 @@ from rapport.core.domain.fields import parse_date
 from rapport.core.domain.numbers import parse_decimal
 from rapport.core.domain.values import parse_id
 from rapport.core.extensions import Report, ReportSpec
+from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.access import owned_scope, require_role
 from rapport.core.services.customers import customer_names, get_customer
@@ -31,6 +32,8 @@ from rapport.plugins.tasks.model import TaskStatus
 from rapport.plugins.tasks.options import tasks_options
 from rapport.plugins.tasks.tables import CostRow, TaskRow
 from rapport.plugins.tasks.words import kind_word, texts
+
+_l = texts_for(__file__).lazy
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -60,9 +63,9 @@ def add_marketing_cost(
     require_role(actor, Role.MANAGER, Role.ADMIN)
     value = parse_decimal(amount, "amount").quantize(CENT)
     if value <= 0:
-        raise InvalidInput.one("amount", "must be more than 0")
+        raise InvalidInput.one("amount", _l("must be more than 0"))
     if not note.strip():
-        raise InvalidInput.one("note", "say what the money was spent on")
+        raise InvalidInput.one("note", _l("say what the money was spent on"))
     day = parse_date(spent_on, "spent_on") if spent_on else app.clock().date()
     get_customer(app, actor, customer_id)
     with UnitOfWork(app) as uow:

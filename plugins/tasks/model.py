@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict
 
 from rapport.core.domain.commands import Command, Id, Title
 from rapport.core.domain.errors import InvalidInput
+from rapport.core.i18n import texts_for
+
+_l = texts_for(__file__).lazy
 
 
 class TaskKind(StrEnum):
@@ -90,15 +93,19 @@ def parse_repeat(text: str | None) -> tuple[int, str] | None:
     match = _REPEAT.search(cleaned)
     if match is None:
         raise InvalidInput.one(
-            "repeat", f"{text!r}: say e.g. «every 2 weeks», «каждые 2 недели», «раз в месяц»"
+            "repeat",
+            _l(
+                "{text}: say e.g. «every 2 weeks», «каждые 2 недели», «раз в месяц»",
+                text=repr(text),
+            ),
         )
     count = int(match[1] or 1)
     unit = match[2]
     if count < 1 or count > 365:
-        raise InvalidInput.one("repeat", "repeat every 1 to 365 units")
+        raise InvalidInput.one("repeat", _l("repeat every 1 to 365 units"))
     for prefix, canonical in (("d", "day"), ("дн", "day"), ("ден", "day"), ("w", "week"),
                               ("нед", "week"), ("тиж", "week"), ("m", "month"), ("мес", "month"),
                               ("міс", "month")):  # fmt: skip
         if unit.startswith(prefix):
             return count, canonical
-    raise InvalidInput.one("repeat", f"{text!r}: repeat by days, weeks or months")
+    raise InvalidInput.one("repeat", _l("{text}: repeat by days, weeks or months", text=repr(text)))

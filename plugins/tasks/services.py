@@ -16,7 +16,7 @@ from rapport.core.db.tables import UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.commands import parse_command
 from rapport.core.domain.enums import InteractionKind
-from rapport.core.domain.errors import InvalidInput, NotFound, Problems
+from rapport.core.domain.errors import InvalidInput, NotFound, Problems, Text
 from rapport.core.domain.models import Interaction
 from rapport.core.domain.values import zone_or
 from rapport.core.services import changes
@@ -86,7 +86,7 @@ def create_task(
         customer_id, deal_id = _subject(app, actor, command, problems)
         assignee = command.assignee_id or actor.user_id
         if assignee is None:
-            problems.add(InvalidInput.one("assignee_id", "say who does it"))
+            problems.add(InvalidInput.one("assignee_id", _l("say who does it")))
         kind, title = command.kind, command.title
         agreed = _agreed(app, customer_id)
         channel = CHANNELS.get(kind)
@@ -145,11 +145,11 @@ def complete_task(
     a repeating task comes back at its next date.
     """
     if spent_minutes is not None and not 0 <= spent_minutes <= 24 * 60:
-        raise InvalidInput.one("spent_minutes", "is between 0 and 1440 minutes")
+        raise InvalidInput.one("spent_minutes", _l("is between 0 and 1440 minutes"))
     with UnitOfWork(app) as uow:
         row = _visible(uow.session, actor, task_id)
         if row.status != TaskStatus.OPEN.value:
-            raise InvalidInput.one("task", f"#{task_id} is already {row.status}")
+            raise InvalidInput.one("task", _already(task_id, row.status))
         now = app.clock()
         _change(uow, actor, row, "done", status=TaskStatus.DONE.value, result=result,
                 spent_minutes=spent_minutes, done_at=now, updated_at=now)  # fmt: skip
@@ -174,7 +174,7 @@ def snooze_task(app: App, actor: Actor, task_id: int, until: str | datetime) -> 
     with UnitOfWork(app) as uow:
         row = _visible(uow.session, actor, task_id)
         if row.status != TaskStatus.OPEN.value:
-            raise InvalidInput.one("task", f"#{task_id} is already {row.status}")
+            raise InvalidInput.one("task", _already(task_id, row.status))
         now = app.clock()
         due = (
             until
@@ -197,7 +197,7 @@ def cancel_task(app: App, actor: Actor, task_id: int, reason: str | None = None)
     with UnitOfWork(app) as uow:
         row = _visible(uow.session, actor, task_id)
         if row.status != TaskStatus.OPEN.value:
-            raise InvalidInput.one("task", f"#{task_id} is already {row.status}")
+            raise InvalidInput.one("task", _already(task_id, row.status))
         _change(uow, actor, row, "cancel", status=TaskStatus.CANCELLED.value, result=reason,
                 updated_at=app.clock())  # fmt: skip
         task = Task.model_validate(row)
@@ -232,12 +232,21 @@ def _scope(actor: Actor) -> ColumnElement[bool]:
     return owned_scope(actor, TaskRow.assignee_id)
 
 
+STATUS_WORDS = {TaskStatus.OPEN.value: _l("open"), TaskStatus.DONE.value: _l("done"),
+                TaskStatus.CANCELLED.value: _l("cancelled")}  # fmt: skip
+"""A task's status inside a sentence ("#7 is already done"), in the reader's words."""
+
+
+def _already(task_id: int, status: str) -> Text:
+    return _l("#{id} is already {status}", id=task_id, status=STATUS_WORDS.get(status, status))
+
+
 def _visible(session: Session, actor: Actor, task_id: int) -> TaskRow:
     row = session.get(TaskRow, task_id)
     if row is None or not session.scalar(
         select(TaskRow.id).where(TaskRow.id == task_id, _scope(actor))
     ):
-        raise NotFound(f"No task #{task_id}.")
+        raise NotFound(_l("No task #{id}.", id=task_id))
     return row
 
 
@@ -260,14 +269,16 @@ def _subject(
 ) -> tuple[int | None, int | None]:
     if command.customer_id is None and command.deal_id is None:
         problems.add(
-            InvalidInput.one("customer_id", "a task is about a customer or a deal: name one")
+            InvalidInput.one("customer_id", _l("a task is about a customer or a deal: name one"))
         )
         return None, None
     customer_id = command.customer_id
     if command.deal_id is not None:
         deal = get_deal(app, actor, command.deal_id)
         if customer_id is not None and customer_id != deal.customer_id:
-            problems.add(InvalidInput.one("deal_id", f"deal #{deal.id} is not this customer's"))
+            problems.add(
+                InvalidInput.one("deal_id", _l("deal #{id} is not this customer's", id=deal.id))
+            )
         customer_id = deal.customer_id
     if customer_id is not None:
         get_customer(app, actor, customer_id)
@@ -293,7 +304,7 @@ def _due(
     try:
         if isinstance(command.due, datetime):
             if command.due.tzinfo is None:
-                raise InvalidInput.one("due", "needs a time zone")
+                raise InvalidInput.one("due", _l("needs a time zone"))
             due = command.due
         else:
             due = parse_when(

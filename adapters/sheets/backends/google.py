@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 import gspread
@@ -28,8 +29,10 @@ from gspread.utils import rowcol_to_a1
 
 from rapport.adapters.sheets.layout import STATUS, Formula, SheetLayout
 from rapport.core.domain.errors import RapportError
+from rapport.core.i18n import Catalogue
 
 log = logging.getLogger(__name__)
+_l = Catalogue(Path(__file__).parents[1] / "locales").lazy
 T = TypeVar("T")
 GROW_BY = 1000
 NOTE_COLOUR = {"red": 0.99, "green": 0.89, "blue": 0.84}  # the .xlsx backend's note fill
@@ -196,12 +199,16 @@ class GoogleBook:
                 if status != 429 and status < 500:
                     raise
                 wait = _retry_after(exc.response)
-                problem = f"Google answered {status}"
+                problem = _l("Google answered {status}", status=status)
             except requests.ConnectionError:
-                wait, problem = None, "the connection to Google dropped"
+                wait, problem = None, _l("the connection to Google dropped")
             if attempt == self.attempts:
                 raise SheetsUnavailable(
-                    f"{problem} {self.attempts} times; the next sync will try again"
+                    _l(
+                        "{problem} {attempts} times; the next sync will try again",
+                        problem=problem,
+                        attempts=self.attempts,
+                    )
                 )
             pause = (
                 wait if wait is not None else min(32.0, 0.5 * 2**attempt) * (0.5 + random.random())

@@ -29,6 +29,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rapport.adapters.sheets.layout import STATUS, Formula, SheetLayout
 from rapport.core.domain.errors import RapportError
 from rapport.core.domain.values import printable
+from rapport.core.i18n import Catalogue
+
+_l = Catalogue(Path(__file__).parents[1] / "locales").lazy
 
 HEADER = PatternFill("solid", fgColor="DDE6F0")
 NOTE = PatternFill("solid", fgColor="FCE4D6")
@@ -112,8 +115,12 @@ class XlsxBook:
             return
         if locks := lock_files(self.path):
             raise WorkbookUnwritable(
-                f"{self.path.name} is open in Excel or LibreOffice ({locks[0].name} is next to "
-                "it), so it was not written: close it there; the next sync will write it"
+                _l(
+                    "{name} is open in Excel or LibreOffice ({lock} is next to it), so it was "
+                    "not written: close it there; the next sync will write it",
+                    name=self.path.name,
+                    lock=locks[0].name,
+                )
             )
         try:
             handle, temporary = tempfile.mkstemp(
@@ -129,8 +136,11 @@ class XlsxBook:
                     os.unlink(temporary)
         except OSError as exc:
             raise WorkbookUnwritable(
-                f"{self.path} could not be written ({exc.strerror or exc}); "
-                "the next sync will try again"
+                _l(
+                    "{path} could not be written ({problem}); the next sync will try again",
+                    path=str(self.path),
+                    problem=str(exc.strerror or exc),
+                )
             ) from None
         self.changed = False
 

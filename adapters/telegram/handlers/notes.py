@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, Message
 
 from rapport.adapters.telegram.focus import Focus, ask_note, take_typed
 from rapport.adapters.telegram.handlers.commands import VIEWS
+from rapport.adapters.telegram.i18n import lazy as _l
 from rapport.adapters.telegram.middlewares import Who
 from rapport.adapters.telegram.texts import plain
 from rapport.core.command_lines import record_number
@@ -32,7 +33,9 @@ async def focus_on(who: Who, customer_id: int) -> Focus:
 async def save_note(who: Who, focus: Focus, text: str) -> str:
     """Store the note and say where it went."""
     if len(text) > NOTE_LIMIT:
-        raise InvalidInput.one("note", f"is longer than {NOTE_LIMIT} characters; split it")
+        raise InvalidInput.one(
+            "note", _l("is longer than {limit} characters; split it", limit=NOTE_LIMIT)
+        )
     await asyncio.to_thread(
         log_interaction,
         who.app,
