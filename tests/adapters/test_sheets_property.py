@@ -1,0 +1,113 @@
+"""Random weeks of a manager and the reps working at once, on both backends: sheet edits,
+renamed headers, rows moved, the service layer's edits of the same deals, writes that fail.
+Whatever the order, no change that did not collide with another is lost, and every
+collision is said (the database's value kept, the sheet's named in the report)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rapport.core.services.deals import get_deal, update_deal
+from tests.adapters.sheet_sides import GoogleSide
+
+FIELDS = {"title": "Title", "amount": "Amount"}
+WORDS = st.text(alphabet="абвгдежзиклмнопрстуфхцчшщэюяabcdefghijklmnop", min_size=1,
+                max_size=12)  # fmt: skip
+AMOUNTS = st.integers(min_value=1, max_value=10_000_000)
+STEP = st.one_of(
+    st.tuples(st.just("sheet"), st.integers(0, 4), st.just("title"), WORDS),
+    st.tuples(st.just("sheet"), st.integers(0, 4), st.just("amount"), AMOUNTS),
+    st.tuples(st.just("rep"), st.integers(0, 4), st.just("amount"), AMOUNTS),
+    st.tuples(st.just("rename"), st.integers(0, 4), st.sampled_from(("title", "amount")), WORDS),
+    st.tuples(st.just("move"), st.integers(0, 4), st.integers(0, 4), st.just(0)),
+    st.tuples(st.just("fail"), st.just(0), st.just(""), st.just(0)),
+    st.tuples(st.just("sync"), st.just(0), st.just(""), st.just(0)),
+)
+"""Each step with the values it types, drawn before anything runs: the examples share one
+database and sheet, so nothing drawn may depend on what earlier ones left."""
+
+
+@settings(max_examples=10, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(steps=st.lists(STEP, min_size=3, max_size=12))
+def test_no_change_is_lost_and_every_collision_is_said(app, team, deals, manager, steps):
+    side, ivan = manager.side, team["ivan"]
+    side.sync()  # each example starts from a sheet showing what is stored
+    headers = {key: _current(manager, name) for key, name in FIELDS.items()}
+    expected = {d.id: _stored(app, ivan, d.id) for d in deals}
+    sheet_said: dict[tuple[int, str], object] = {}  # typed in the sheet since the last sync
+    rep_said: dict[tuple[int, str], object] = {}
+    collided: set[tuple[int, str]] = set()
+    for kind, first, second, value in steps:
+        if kind == "sheet":
+            deal = deals[first].id
+            manager.edit("Deals", deal, headers[second], value)
+            sheet_said[(deal, second)] = value
+        elif kind == "rep":
+            deal = deals[first].id
+            update_deal(app, ivan, deal, {"amount": value})
+            rep_said[(deal, "amount")] = value
+            expected[deal]["amount"] = Decimal(value)
+        elif kind == "rename":
+            new = f"{value} ({FIELDS[second]})"
+            if new not in manager.headers("Deals"):
+                manager.rename("Deals", headers[second], new)
+                headers[second] = new
+        elif kind == "move":
+            _move_row(manager, first + 1, second + 1)
+        elif kind == "fail" and isinstance(side, GoogleSide):
+            side.fail_writes(1)  # one 503: the backend's own retry takes it
+        else:
+            _settle(side, sheet_said, rep_said, expected, collided)
+    _settle(side, sheet_said, rep_said, expected, collided)
+    for deal in deals:
+        stored = _stored(app, ivan, deal.id)
+        for key in FIELDS:
+            if (deal.id, key) not in collided:
+                assert stored[key] == expected[deal.id][key], (deal.id, key, steps)
+        row = manager.row("Deals", deal.id)
+        assert str(row[headers["title"]]).strip() == stored["title"]
+        assert Decimal(str(row[headers["amount"]])) == stored["amount"]
+
+
+def _settle(side, sheet_said, rep_said, expected, collided) -> None:
+    """Sync until a cycle lands (a failed write is retried next cycle, as `rapport run`
+    does), then fold what the sheet said into what the database should hold."""
+    said: list[str] = []
+    for _attempt in range(5):
+        report = side.sync()
+        said += report.conflicts
+        if not report.failed:
+            break
+    for (deal, key), value in sheet_said.items():
+        if (deal, key) in rep_said:
+            collided.add((deal, key))  # both changed it: the database's value, said
+            assert said, (deal, key)
+            continue
+        expected[deal][key] = Decimal(value) if key == "amount" else str(value).strip()
+    sheet_said.clear()
+    rep_said.clear()
+
+
+def _stored(app, actor, deal_id) -> dict[str, object]:
+    deal = get_deal(app, actor, deal_id)
+    return {"title": deal.title, "amount": deal.amount}
+
+
+def _current(manager, header: str) -> str:
+    """The header's name now: an earlier example may have renamed it."""
+    return next(h for h in manager.headers("Deals") if h == header or f"({header})" in str(h))
+
+
+def _move_row(manager, source: int, target: int) -> None:
+    """Drag a whole row (its hidden ID with it) to another place, as a full-row sort does."""
+    grid = manager.side.grid("Deals")
+    body = grid[1:]
+    if max(source, target) > len(body):
+        return
+    row = body.pop(source - 1)
+    body.insert(target - 1, row)
+    manager.side.put("Deals", [grid[0], *body])
