@@ -91,7 +91,7 @@ def test_the_cli_acts_as_the_person_it_is_told(cli):
 
 def calls_of(audit: str, person: str) -> int:
     rows = [line.split(" | ") for line in audit.splitlines()]
-    return sum(int(row[2]) for row in rows if row[:2] == [person, "call"])
+    return sum(int(row[2]) for row in rows if row[:2] == [person, "звонок"])  # the team reads ru
 
 
 def test_minutes_marked_done_from_the_cli_are_the_assignees(cli):
@@ -131,3 +131,18 @@ def test_consent_decides_how_a_follow_up_reaches_the_customer(app, team):
         "Key-account check-in call — by email: the customer agreed to email only"
     )
     assert [t.kind for t in list_tasks(app, ivan)] == ["email"]
+
+
+def test_a_managers_workbook_holds_only_what_the_manager_may_see(make_app, team, tmp_path):
+    from rapport.core.services.customers import create_customer
+    from rapport.core.settings import SheetsSettings
+
+    app = make_app(sheets=SheetsSettings(path=tmp_path / "rapport.xlsx", editor="Olga Manager"))
+    supply(app, team["ivan"])
+    south = create_customer(app, team["sofia"], {"name": "Южный склад", "phones": ["+79990001122"]})
+    workbook = Workbook(app, tmp_path / "rapport.xlsx")
+    workbook.sync()
+    shown = repr([workbook.rows("Customers"), workbook.rows("Deals")])
+    assert "Южный склад" not in shown and "+79990001122" not in shown
+    assert "Поставка" in shown  # north's deal is there
+    assert south.id

@@ -25,10 +25,10 @@ refused and the stored value shown again; a conflict's note stays until it is cl
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -46,7 +46,7 @@ from rapport.adapters.sheets.layout import (
 from rapport.core.db.tables import CustomerRow, DealRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
-from rapport.core.domain.errors import InvalidInput, PluginFailed, RapportError
+from rapport.core.domain.errors import InvalidInput, NotFound, PluginFailed, RapportError
 from rapport.core.domain.values import MAX_ID, printable
 from rapport.core.explain import explain
 from rapport.core.i18n import texts_for
@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 
 texts = texts_for(__file__)
 _l = texts.lazy
+T = TypeVar("T")
 ALL = 1_000_000
 SCRAMBLED = 3
 """More rows than this not fitting their IDs is one scramble (a sort), reported as one."""
@@ -127,7 +128,7 @@ def sync(app: App, backend: Backend) -> SyncReport:
               for layout in layouts(app, users, stages, language)]  # fmt: skip
     for sheet in sheets:
         sheet.run()
-    _summary(app, backend, language, report)
+    _summary(app, backend, language, actor, report)
     backend.flush()
     for sheet in sheets:  # only now does the sheet hold what the bases will say it holds
         sheet.confirm()
@@ -151,8 +152,9 @@ def find_tab(backend: Backend, key: str, title: str) -> str | None:
     return None
 
 
-def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> None:
-    """A read-only sheet with the plan-vs-fact and funnel tables, rewritten where it differs."""
+def _summary(app: App, backend: Backend, language: str, actor: Actor, report: SyncReport) -> None:
+    """A read-only sheet with the plan-vs-fact and funnel tables, rewritten where it differs;
+    the editor's figures (their team's), as the reports show them anywhere else."""
     tables = []
     for report_id in SUMMARY_REPORTS:
         spec = app.registry.reports.get(report_id)
@@ -160,7 +162,7 @@ def _summary(app: App, backend: Backend, language: str, report: SyncReport) -> N
             continue
         try:
             tables.append(app.hooks.call(spec.owner, f"report {spec.id}", spec.build, app,
-                                         Actor.system(), {}))  # fmt: skip
+                                         actor, {}))  # fmt: skip
         except PluginFailed as exc:
             report.failed.append(
                 f"{SUMMARY.get(language, SUMMARY['en'])}: {explain(app, exc, language)}"
@@ -675,7 +677,7 @@ class _Sheet:
         header = self._column("customer").header(self.language)
         if not name:
             raise InvalidInput.one(header, _l("say which customer the deal is for"))
-        found = [c.id for c in list_customers(self.app, Actor.system(), limit=ALL)
+        found = [c.id for c in list_customers(self.app, self.actor, limit=ALL)
                  if c.name.casefold() == name.casefold()]  # fmt: skip
         if len(found) != 1:
             named = repr(name)
@@ -712,9 +714,9 @@ class _Sheet:
         """Cell values and versions as the database holds them now (of ``only`` these)."""
         if self.entity == "customer":
             customers = (
-                [get_customer(self.app, Actor.system(), cid) for cid in only]
+                self._visible(get_customer, only)
                 if only is not None
-                else list_customers(self.app, Actor.system(), limit=ALL)
+                else list_customers(self.app, self.actor, limit=ALL)
             )
             rows = [c.model_dump() for c in customers]
         else:
@@ -735,12 +737,23 @@ class _Sheet:
             row["id"]: row["version"] for row in rows
         }
 
+    def _visible(self, get: Callable[[App, Actor, int], T], ids: set[int]) -> list[T]:
+        """The records among ``ids`` the workbook's editor may see: the workbook is theirs,
+        and shows (and takes) only what their role lets them see, like any other channel."""
+        found = []
+        for record_id in ids:
+            try:
+                found.append(get(self.app, self.actor, record_id))
+            except NotFound:
+                continue
+        return found
+
     def _deal_rows(self, only: set[int] | None) -> list[dict[str, Any]]:
         stages = {s.id: s.name for p in list_pipelines(self.app) for s in p.stages}
         deals = (
-            [get_deal(self.app, Actor.system(), deal_id) for deal_id in only]
+            self._visible(get_deal, only)
             if only is not None
-            else list_deals(self.app, Actor.system(), limit=ALL)
+            else list_deals(self.app, self.actor, limit=ALL)
         )
         with UnitOfWork(self.app, read_only=True) as uow:
             names = customer_names(uow.session, (d.customer_id for d in deals))
