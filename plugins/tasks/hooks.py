@@ -48,6 +48,7 @@ from rapport.plugins.tasks.services import (
     complete_task,
     create_task,
     list_tasks,
+    record_result,
     snooze_task,
     user_zone,
 )
@@ -114,6 +115,18 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
             descriptions={
                 "ru": "Новая задача: /task 12 завтра в 10 — позвонить",
                 "uk": "Нове завдання: /task 12 завтра о 10 — подзвонити",
+            },
+        )
+    )
+    register(
+        CommandSpec(
+            "result",
+            "What came of a done task: /result 7 they ordered",
+            result_command,
+            in_menu=False,
+            descriptions={
+                "ru": "Итог выполненной задачи: /result 7 заказали",
+                "uk": "Підсумок виконаного завдання: /result 7 замовили",
             },
         )
     )
@@ -323,12 +336,27 @@ def done_command(request: CommandRequest) -> CommandReply:
         return CommandReply(_("Which task? /done 7 and, if you like, the result."))
     completed = complete_task(request.app, request.actor, task_id, result=result.strip() or None)
     text = _("Task #{id} done.", id=completed.task.id)
+    add = () if result.strip() else ((_("📝 Add the result"), f"/result {task_id}"),)
     if completed.interaction is not None:
         kind = kind_word(_, completed.interaction.kind.value)
         text += " " + _("Logged in the customer's history: {kind}.", kind=kind)
     if completed.next_task is not None:
         text += " " + _("Next one on {date}.", date=f"{completed.next_task.due_at:%d.%m.%Y}")
-    return CommandReply(text)
+    return CommandReply(text, options=add)
+
+
+def result_command(request: CommandRequest) -> CommandReply:
+    """``/result 7 they ordered 40 bags``: what came of a task done from a button."""
+    _ = texts(request.app, request.actor.language)
+    task_id, result = record_and_rest(request.args)
+    if task_id is None:
+        return CommandReply(_("Which task? /result 7 and what came of it."))
+    if not result:
+        return CommandReply(_("What came of task #{id}? (/cancel to stop)", id=task_id),
+                            completes=f"/result {task_id}")  # fmt: skip
+    task = record_result(request.app, request.actor, task_id, result)
+    return CommandReply(_("Task #{id}: the result is kept, and in the customer's history.",
+                          id=task.id))  # fmt: skip
 
 
 def drop_command(request: CommandRequest) -> CommandReply:

@@ -18,7 +18,7 @@ from rapport.core.domain.commands import parse_command
 from rapport.core.domain.enums import InteractionKind
 from rapport.core.domain.errors import InvalidInput, NotFound, Problems, Text
 from rapport.core.domain.models import Interaction
-from rapport.core.domain.values import zone_or
+from rapport.core.domain.values import one_line, zone_or
 from rapport.core.services import changes
 from rapport.core.services.access import check_owner_assignment, owned_scope
 from rapport.core.services.customers import get_customer
@@ -35,6 +35,7 @@ from rapport.plugins.tasks.when import EXAMPLES, parse_when
 from rapport.plugins.tasks.words import texts
 
 _l = texts.lazy
+RESULT_LIMIT = 1000
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -188,6 +189,29 @@ def snooze_task(app: App, actor: Actor, task_id: int, until: str | datetime) -> 
         remind = max(due - timedelta(minutes=options.remind_before_minutes), now)
         _change(uow, actor, row, "snooze", due_at=due, remind_at=remind, reminded_at=None,
                 updated_at=now)  # fmt: skip
+        task = Task.model_validate(row)
+        uow.commit()
+    return task
+
+
+def record_result(app: App, actor: Actor, task_id: int, result: str) -> Task:
+    """What came of a task already marked done (from a reminder's "Done" button): kept on
+    the task and, for a task about a customer, in the customer's history as a note."""
+    text = one_line(result, "result")[:RESULT_LIMIT]
+    if not text:
+        raise InvalidInput.one("result", _l("say what came of it"))
+    with UnitOfWork(app) as uow:
+        row = _visible(uow.session, actor, task_id)
+        if row.status != TaskStatus.DONE.value:
+            raise InvalidInput.one("task", _l("#{id} is not done yet: mark it done with the "
+                                              "result, /done {id} and what came of it",
+                                              id=task_id))  # fmt: skip
+        _change(uow, actor, row, "result", result=text, updated_at=app.clock())
+        if row.customer_id is not None:
+            log_interaction(app, actor, {
+                "customer_id": row.customer_id, "deal_id": row.deal_id,
+                "kind": InteractionKind.NOTE, "summary": f"{row.title}: {text}",
+            })  # fmt: skip
         task = Task.model_validate(row)
         uow.commit()
     return task

@@ -135,3 +135,21 @@ async def test_a_task_from_the_card_in_words_then_snoozed_from_today(app, team, 
     await chat.say(IVAN, "завтра в 10", "ru")
     [moved] = list_tasks(app, team["ivan"])
     assert moved.due_at > task.due_at
+
+
+async def test_a_task_done_from_a_button_gets_its_result_in_one_more_tap(app, team, chat, session):
+    from rapport.core.services.interactions import list_interactions
+    from rapport.plugins.tasks.model import TaskStatus
+    from rapport.plugins.tasks.services import create_task, list_tasks
+
+    customer = create_customer(app, team["ivan"], {"name": "Acme"})
+    task = create_task(app, team["ivan"], {"title": "Call about the contract", "kind": "other",
+                                           "customer_id": customer.id, "due": "today at 23:00"})  # fmt: skip
+    await chat.say(IVAN, "/tasks")
+    await chat.tap(IVAN, f"Done #{task.id}")
+    await chat.tap(IVAN, "Add the result")  # asked for only when the rep says so
+    await chat.say(IVAN, "they ordered 40 bags")
+    [done] = list_tasks(app, team["ivan"], status=TaskStatus.DONE)
+    assert done.result == "they ordered 40 bags"
+    notes = [i.summary for i in list_interactions(app, team["ivan"], customer_id=customer.id)]
+    assert "Call about the contract: they ordered 40 bags" in notes
