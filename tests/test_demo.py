@@ -86,3 +86,15 @@ def test_sixty_days_of_scheduled_jobs_keep_every_reps_tasks_bounded(demo, clock)
 def _open_per_rep(app, admin):
     tasks = list_tasks(app, admin, status=TaskStatus.OPEN, limit=EVERYTHING)
     return Counter(t.assignee_id for t in tasks)
+
+
+def test_the_demo_is_in_the_managers_workbook_after_one_sync(demo, workbook):
+    app, admin, summary, _seconds = demo
+    report = workbook.sync()
+    assert not report.failed and not report.refused
+    deals = workbook.rows("Deals")
+    customers = workbook.rows("Customers")
+    assert len(customers) == summary.customers and len(deals) >= 250
+    segments = {row.get("Segment") for row in customers}
+    assert len(segments - {None, ""}) >= 4  # the loyalty segments, shown where managers work
+    assert workbook.sync().updated == 0  # read back, nothing looks changed
