@@ -89,7 +89,7 @@ def _open_per_rep(app, admin):
 
 
 def test_the_demo_is_in_the_managers_workbook_after_one_sync(demo, workbook):
-    app, admin, summary, _seconds = demo
+    _app, _admin, summary, _seconds = demo
     report = workbook.sync()
     assert not report.failed and not report.refused
     deals = workbook.rows("Deals")
