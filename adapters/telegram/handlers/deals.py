@@ -71,13 +71,6 @@ async def my_deals(message: Message, who: Who) -> None:
     if not rows:
         await message.answer(_("No open deals. Open a customer and tap “New deal”."))
         return
-    if len(deals) <= PAGE_SIZE:  # they all fit: each is one tap away, not two
-        names = {s.id: _stage(who, s.name) for p in pipelines for s in p.stages}
-        rows = [
-            [_button(f"{names.get(d.stage_id, '')} · {d.title} — {_whole(who, d.amount)}",
-                     f"/deal {d.id}")]
-            for d in deals
-        ]  # fmt: skip
     await message.answer(
         _("Your open deals by stage:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
