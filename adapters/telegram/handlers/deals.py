@@ -20,6 +20,7 @@ from rapport.adapters.telegram.texts import plain
 from rapport.core.command_lines import record_number
 from rapport.core.domain.enums import StageOutcome
 from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.models import Deal
 from rapport.core.domain.numbers import parse_decimal
 from rapport.core.explain import explain
 from rapport.core.services.deals import create_deal, get_deal, list_deals
@@ -48,22 +49,26 @@ def _button(text: str, line: str) -> InlineKeyboardButton:
 
 
 async def my_deals(message: Message, who: Who) -> None:
-    """Open deals counted by stage; a tap on a stage lists them."""
+    """Open deals counted by stage; a tap on a stage lists them. A rep working two
+    pipelines reads each stage with its pipeline ("Service / Lead"), since both may have
+    a "Lead"."""
     _ = who._
     deals = await asyncio.to_thread(
         list_deals, who.app, who.actor, status=StageOutcome.OPEN, limit=ALL
     )
     pipelines = await asyncio.to_thread(list_pipelines, who.app)
+    labelled = len({d.pipeline_id for d in deals}) > 1
     rows = []
     for pipeline in pipelines:
         for stage in pipeline.stages:
-            count = sum(1 for d in deals if d.stage_id == stage.id)
-            if count:
-                total = sum((d.amount for d in deals if d.stage_id == stage.id), Decimal(0))
+            here = [d for d in deals if d.stage_id == stage.id]
+            if here:
+                name = _stage(who, stage.name)
+                name = f"{pipeline.name} / {name}" if labelled else name
                 rows.append(
                     [
                         InlineKeyboardButton(
-                            text=f"{_stage(who, stage.name)}: {count} · {_whole(who, total)}",
+                            text=f"{name}: {len(here)} · {_totals(who, here)}",
                             callback_data=Page(view="stage", arg=str(stage.id), page=0).pack(),
                         )
                     ]
@@ -74,6 +79,17 @@ async def my_deals(message: Message, who: Who) -> None:
     await message.answer(
         _("Your open deals by stage:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
+
+
+def _totals(who: Who, deals: list[Deal]) -> str:
+    """The deals' total, one per currency (``1,500 RUB + 100 USD``): dollars and roubles
+    are never added up. Deals all in one currency show the bare number, as before."""
+    totals: dict[str, Decimal] = {}
+    for deal in deals:
+        totals[deal.currency] = totals.get(deal.currency, Decimal(0)) + deal.amount
+    if len(totals) == 1:
+        return _whole(who, next(iter(totals.values())))
+    return " + ".join(f"{_whole(who, total)} {code}" for code, total in sorted(totals.items()))
 
 
 async def stage_page(query: CallbackQuery, callback_data: Page, who: Who) -> None:
