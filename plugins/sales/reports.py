@@ -19,6 +19,7 @@ from rapport.core.charts import chart
 from rapport.core.db.tables import CustomerRow, DealRow, StageChangeRow, StageRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import StageOutcome
+from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.values import parse_count, parse_id
 from rapport.core.extensions import Report, ReportSpec
 from rapport.core.i18n import Translator, texts_for
@@ -31,13 +32,14 @@ from rapport.core.words import texts as core_texts
 from rapport.plugins.sales.options import sales_options
 from rapport.plugins.sales.plans import parse_period, plan_vs_fact
 from rapport.plugins.sales.reasons import reason_label
-from rapport.plugins.sales.tables import DealLineRow
+from rapport.plugins.sales.tables import DealLineRow, DealScoreRow
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 PARETO_SHARE = 80.0
 texts = texts_for(__file__)
+_l = texts.lazy
 
 
 def report_specs() -> list[ReportSpec]:
@@ -46,8 +48,9 @@ def report_specs() -> list[ReportSpec]:
          ("owner", "pipeline", "period")),
         ("sales.durations", "Stage durations", durations, "Days in each stage; the bottleneck",
          ("owner", "pipeline")),
-        ("sales.forecast", "Forecast", forecast, "Open deals weighted by stage probability",
-         ("owner",)),
+        ("sales.forecast", "Forecast", forecast,
+         "Open deals weighted by stage probability (or weighting=score: by win chance)",
+         ("owner", "weighting")),
         ("sales.reps", "Win rate and cycle by rep", reps, "Won, lost, win rate, days to win",
          ("owner", "period")),
         ("sales.products", "Sales by product", products, "Won revenue per product and month",
@@ -203,8 +206,14 @@ def durations(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
 
 
 def forecast(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    """The open pipeline per expected month, weighted by each stage's probability, or
+    (``weighting=score``) by each deal's win chance learned from the closed deals; a deal
+    not scored yet counts at its stage's probability."""
     _ = texts(app, actor.language)
     undated = _("no date")
+    probability: Any = StageRow.probability
+    if _weighting(params) == "score":
+        probability = func.coalesce(DealScoreRow.chance, StageRow.probability)
     with UnitOfWork(app, read_only=True) as uow:
         month = _month(uow.session, DealRow.expected_close)
         rows = [
@@ -214,9 +223,10 @@ def forecast(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
                     month,
                     func.count(),
                     func.sum(DealRow.amount),
-                    func.sum(DealRow.amount * StageRow.probability),
+                    func.sum(DealRow.amount * probability),
                 )
                 .join(StageRow, StageRow.id == DealRow.stage_id)
+                .outerjoin(DealScoreRow, DealScoreRow.deal_id == DealRow.id)
                 .where(DealRow.status == StageOutcome.OPEN.value, _scope(actor, params))
                 .group_by(month)
             )
@@ -394,6 +404,18 @@ def plan_report(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
     )
     columns = (_("who"), _("measure"), _("plan"), _("fact"), _("gap"), _("done %"))
     return Report(title, columns, rows, png)
+
+
+WEIGHTINGS = ("stage", "score")
+
+
+def _weighting(params: Mapping[str, Any]) -> str:
+    weighting = str(params.get("weighting") or "stage").strip().casefold()
+    if weighting not in WEIGHTINGS:
+        raise InvalidInput.one(
+            "weighting", _l("{value}: weigh by stage or by score", value=repr(weighting))
+        )
+    return weighting
 
 
 def _pipeline_id(params: Mapping[str, Any]) -> int | None:

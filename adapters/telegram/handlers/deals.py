@@ -26,6 +26,7 @@ from rapport.core.explain import explain
 from rapport.core.services.deals import create_deal, get_deal, list_deals
 from rapport.core.services.pipelines import list_pipelines
 from rapport.core.words import money, number, stage_word, texts
+from rapport.plugins.sales.api import win_chance
 
 ALL = 10_000
 
@@ -135,6 +136,12 @@ async def show_deal(event: Message | CallbackQuery, who: Who, args: str) -> None
     ]
     if deal.expected_close:
         lines.append(_("Expected close: {date}", date=f"{deal.expected_close:%d.%m.%Y}"))
+    if deal.status is StageOutcome.OPEN and who.app.plugins.manager.has_plugin("sales"):
+        chance = await asyncio.to_thread(
+            win_chance, who.app, who.actor, deal.id, _.language, short=True
+        )
+        if chance:
+            lines.append(escape(chance))
     rows = []
     if deal.status is StageOutcome.OPEN:
         for other in pipeline.stages:
