@@ -94,7 +94,7 @@ def test_reports_plans_and_pipelines_from_the_cli(cli, tmp_path):
     assert funnel.splitlines()[:3] == [
         f"(as {getpass.getuser()}, admin)",  # on stderr: whose rights the report was read with
         "Воронка",  # the demo team reads Russian
-        "этап | дошли | сумма | сейчас на этапе | конверсия, %",
+        "этап | дошли | сумма, RUB | сейчас на этапе | конверсия, %",  # money per currency
     ]
     assert (tmp_path / "funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "No report 'sales.nothing'" in cli("report", "sales.nothing", code=1)
