@@ -59,7 +59,15 @@ from rapport.plugins.sales.reasons import reason_key, reason_label, reason_text
 from rapport.plugins.sales.reports import report_specs
 from rapport.plugins.sales.rules import check_deal
 from rapport.plugins.sales.score_words import chance_lines
-from rapport.plugins.sales.scores import SCORED, recalculate_scores, rescore, win_chances
+from rapport.plugins.sales.scores import (
+    CUSTOMER_FACTORS,
+    SCORED,
+    nightly_scores,
+    recalculate_scores,
+    rescore,
+    rescore_customer,
+    win_chances,
+)
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -217,7 +225,7 @@ async def after_interaction_logged(app: App, interaction: Interaction, actor: Ac
 def after_deal_created(app: App, deal: Deal) -> None:
     flag_opportunity(app, deal)
     follow_deals(app, deal.customer_id)
-    rescore(app, deal.id)
+    rescore(app, [deal.id])
 
 
 @hookimpl
@@ -227,14 +235,20 @@ def after_deal_updated(app: App, deal: Deal, changes: Mapping[str, Any]) -> None
     if "fields.opportunity" in changes:
         follow_deals(app, deal.customer_id)
     if SCORED.intersection(changes):
-        rescore(app, deal.id)
+        rescore(app, [deal.id])
 
 
 @hookimpl
 def after_deal_stage_changed(app: App, deal: Deal) -> None:
     follow_deals(app, deal.customer_id)
     if deal.status is StageOutcome.OPEN:  # a win or a loss relearns everything, below
-        rescore(app, deal.id)
+        rescore(app, [deal.id])
+
+
+@hookimpl
+def after_customer_updated(app: App, customer: Customer, changes: Mapping[str, Any]) -> None:
+    if CUSTOMER_FACTORS.intersection(changes):
+        rescore_customer(app, customer.id)
 
 
 @hookimpl
@@ -249,7 +263,7 @@ async def after_deal_lost(app: App) -> None:
 
 @hookimpl
 def register_jobs(register: Callable[[JobSpec], None]) -> None:
-    register(JobSpec("sales.scoring", recalculate_scores, "cron", {"hour": 2, "minute": 45}))
+    register(JobSpec("sales.scoring", nightly_scores, "cron", {"hour": 2, "minute": 45}))
 
 
 @hookimpl

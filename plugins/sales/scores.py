@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -46,6 +47,7 @@ BANDS = (1_000, 10_000, 100_000, 1_000_000)
 """Amount bands, per currency: under 1 000, 1 000–10 000, ... over 1 000 000."""
 SCORED = frozenset({"amount", "currency", "owner_id", "archived"})
 """Deal changes that change its factors (and so its score)."""
+CUSTOMER_FACTORS = frozenset({"fields.source", "fields.industry", "fields.region"})
 _LOCK = 7_201_337  # one full run at a time across instances (PostgreSQL advisory lock)
 
 
@@ -63,11 +65,18 @@ class DealScore:
         return round(self.chance * 100)
 
 
-def recalculate_scores(app: App) -> int:
-    """Learn from every closed deal and score every open one; returns how many."""
+def recalculate_scores(app: App, *, fresher_than: datetime | None = None) -> int:
+    """Learn from every closed deal and score every open one; returns how many.
+
+    With ``fresher_than``, a model learned since then is kept (another instance's nightly
+    job, or a win a minute ago, has just done the work): every instance runs the job.
+    """
     with UnitOfWork(app) as uow:
         session = uow.session
         _serialise(session)
+        stored = session.get(SalesStateRow, MODEL)
+        if fresher_than is not None and stored is not None and stored.computed_at > fresher_than:
+            return 0
         model = learn(session)
         session.merge(SalesStateRow(key=MODEL, value=model.to_json(), computed_at=app.clock()))
         scored = _score_rows(app, session, model, None)
@@ -78,20 +87,39 @@ def recalculate_scores(app: App) -> int:
     return len(scored)
 
 
-def rescore(app: App, deal_id: int) -> None:
-    """Score one deal against the stored model (a full run first, if there is none)."""
+def nightly_scores(app: App) -> int:
+    """The nightly job: a full run, unless another instance did one in the last hour."""
+    return recalculate_scores(app, fresher_than=app.clock() - timedelta(hours=1))
+
+
+def rescore(app: App, deal_ids: Sequence[int]) -> None:
+    """Score these deals against the stored model (a full run first, if there is none)."""
     with UnitOfWork(app) as uow:
         session = uow.session
         stored = session.get(SalesStateRow, MODEL)
         if stored is not None:
             _serialise(session)
-            rows = _score_rows(app, session, Model.from_json(stored.value), [deal_id])
-            session.execute(delete(DealScoreRow).where(DealScoreRow.deal_id == deal_id))
+            rows = _score_rows(app, session, Model.from_json(stored.value), deal_ids)
+            session.execute(delete(DealScoreRow).where(DealScoreRow.deal_id.in_(list(deal_ids))))
             if rows:
                 session.execute(insert(DealScoreRow), rows)
             uow.commit()
             return
     recalculate_scores(app)
+
+
+def rescore_customer(app: App, customer_id: int) -> None:
+    """A customer's source, industry or region changed: score their open deals again."""
+    with UnitOfWork(app, read_only=True) as uow:
+        ids = list(
+            uow.session.scalars(
+                select(DealRow.id).where(
+                    DealRow.customer_id == customer_id, DealRow.status == StageOutcome.OPEN.value
+                )
+            )
+        )
+    if ids:
+        rescore(app, ids)
 
 
 def scores_of(app: App, deal_ids: Sequence[int]) -> dict[int, DealScore]:
