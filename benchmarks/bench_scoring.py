@@ -78,7 +78,7 @@ def measure(label: str, url: str, deals: int) -> None:
     singles = []
     for deal_id in rng.sample(open_ids, min(20, len(open_ids))):
         started = time.perf_counter()
-        rescore(app, deal_id)
+        rescore(app, [deal_id])
         singles.append(time.perf_counter() - started)
     print(f"  one deal against the model      : {statistics.median(singles) * 1000:7.1f} ms")
     started = time.perf_counter()
