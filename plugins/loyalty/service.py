@@ -1,8 +1,9 @@
 """Recalculating what loyalty knows: value, segments, strategy, next best action.
 
-The nightly run recalculates every customer and keeps the RFM bucket bounds and the
-Pareto cut-off; an event (a call logged, a deal won or lost) recalculates that one
-customer against them in milliseconds, off the bot's event loop.
+The nightly run recalculates every customer and keeps what RFM scores are ranked
+against (every value, or quantiles of a large book) and the Pareto cut-off; an event
+(a call logged, a deal won or lost) recalculates that one customer against them in
+milliseconds, off the bot's event loop.
 """
 
 from __future__ import annotations
