@@ -63,7 +63,7 @@ from rapport.plugins.sales.scores import (
     CUSTOMER_FACTORS,
     SCORED,
     nightly_scores,
-    recalculate_scores,
+    relearn_soon,
     rescore,
     rescore_customer,
     win_chances,
@@ -253,12 +253,12 @@ def after_customer_updated(app: App, customer: Customer, changes: Mapping[str, A
 
 @hookimpl
 async def after_deal_won(app: App) -> None:
-    await asyncio.to_thread(recalculate_scores, app)
+    await relearn_soon(app)
 
 
 @hookimpl
 async def after_deal_lost(app: App) -> None:
-    await asyncio.to_thread(recalculate_scores, app)
+    await relearn_soon(app)
 
 
 @hookimpl

@@ -8,6 +8,8 @@ the stored model, in milliseconds.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -85,6 +87,35 @@ def recalculate_scores(app: App, *, fresher_than: datetime | None = None) -> int
             session.connection().execute(insert(DealScoreRow), scored[start : start + CHUNK])
         uow.commit()
     return len(scored)
+
+
+@dataclass
+class _Relearning:
+    running: bool = False
+    again: bool = False
+
+
+_RELEARNING: weakref.WeakKeyDictionary[App, _Relearning] = weakref.WeakKeyDictionary()
+
+
+async def relearn_soon(app: App) -> None:
+    """A deal was won or lost: relearn, off the event loop. Wins arriving while a run is
+    under way make one more run after it, not one each (a busy afternoon of closings
+    would otherwise queue a full run per deal). Runs on the application's loop only,
+    so the flags need no lock."""
+    state = _RELEARNING.setdefault(app, _Relearning())
+    if state.running:
+        state.again = True
+        return
+    state.running = True
+    try:
+        while True:
+            state.again = False
+            await asyncio.to_thread(recalculate_scores, app)
+            if not state.again:
+                return
+    finally:
+        state.running = False
 
 
 def nightly_scores(app: App) -> int:

@@ -1,6 +1,8 @@
 """Explained lead scoring: a win chance learned from the team's own closed deals, each
 with the factors that raise or lower it, in the reader's language."""
 
+import asyncio
+import time
 from decimal import Decimal
 
 import pytest
@@ -164,3 +166,18 @@ def test_a_customer_whose_source_changes_is_rescored_at_once(app, team, book, hi
 def test_the_forecast_refuses_a_weighting_it_does_not_know(app, team):
     with pytest.raises(InvalidInput, match="weigh by stage or by score"):
         app.registry.reports["sales.forecast"].build(app, team["manager"], {"weighting": "luck"})
+
+
+async def test_a_burst_of_closings_relearns_twice_not_once_per_deal(app, monkeypatch):
+    from rapport.plugins.sales import scores
+
+    runs = []
+
+    def slow_run(app):
+        runs.append(app)
+        time.sleep(0.05)
+        return 0
+
+    monkeypatch.setattr(scores, "recalculate_scores", slow_run)
+    await asyncio.gather(*(scores.relearn_soon(app) for _ in range(5)))
+    assert len(runs) == 2  # the one under way, and one for everything closed meanwhile
