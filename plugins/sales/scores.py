@@ -124,19 +124,20 @@ def nightly_scores(app: App) -> int:
 
 
 def rescore(app: App, deal_ids: Sequence[int]) -> None:
-    """Score these deals against the stored model (a full run first, if there is none)."""
+    """Score these deals against the stored model, in milliseconds: it runs inside the
+    use case that opened or moved the deal, so the person waits for it. With no model
+    learned yet (a new install, or just upgraded), the deal takes its stage's probability
+    until the nightly run or the next win or loss learns one."""
     with UnitOfWork(app) as uow:
         session = uow.session
+        _serialise(session)
         stored = session.get(SalesStateRow, MODEL)
-        if stored is not None:
-            _serialise(session)
-            rows = _score_rows(app, session, Model.from_json(stored.value), deal_ids)
-            session.execute(delete(DealScoreRow).where(DealScoreRow.deal_id.in_(list(deal_ids))))
-            if rows:
-                session.execute(insert(DealScoreRow), rows)
-            uow.commit()
-            return
-    recalculate_scores(app)
+        model = Model.from_json(stored.value) if stored is not None else Model(Tally())
+        rows = _score_rows(app, session, model, deal_ids)
+        session.execute(delete(DealScoreRow).where(DealScoreRow.deal_id.in_(list(deal_ids))))
+        if rows:
+            session.execute(insert(DealScoreRow), rows)
+        uow.commit()
 
 
 def rescore_customer(app: App, customer_id: int) -> None:

@@ -191,10 +191,18 @@ async def deal_title(message: Message, who: Who) -> None:
 
 async def deal_amount(message: Message, who: Who) -> None:
     """The amount as the rep writes it (read by the core's one parser, in their language);
-    anything refused is said, and the question asked again, so the dialog never traps."""
+    anything refused is said, and the question asked again, so the dialog never traps.
+
+    The dialog is over once the amount reads: a message arriving while the deal is being
+    created (plugins score it, follow its customer) is a new message, not a bad amount."""
     data = await who.state.get_data()
     try:
         amount = parse_decimal(message.text, "amount", who._.language)
+    except InvalidInput as refused:
+        await _ask_again(message, who, refused)
+        return
+    await who.state.set_state(None)
+    try:
         deal = await asyncio.to_thread(
             create_deal,
             who.app,
@@ -202,12 +210,16 @@ async def deal_amount(message: Message, who: Who) -> None:
             {"title": data["deal_title"], "amount": amount, "customer_id": data["deal_customer"]},
         )
     except InvalidInput as refused:
-        reason = plain(explain(who.app, refused, who._.language))
-        await message.answer(who._("Not done: {reason}", reason=reason) + "\n" + _ask_amount(who))
+        await who.state.set_state(NewDeal.amount)
+        await _ask_again(message, who, refused)
         return
-    await who.state.set_state(None)
     await message.answer(who._("Deal created."))
     await show_deal(message, who, str(deal.id))
+
+
+async def _ask_again(message: Message, who: Who, refused: InvalidInput) -> None:
+    reason = plain(explain(who.app, refused, who._.language))
+    await message.answer(who._("Not done: {reason}", reason=reason) + "\n" + _ask_amount(who))
 
 
 def _ask_amount(who: Who) -> str:
