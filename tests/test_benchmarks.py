@@ -77,3 +77,11 @@ def test_startup_benchmark_prints_each_command_against_the_import_baseline():
     assert "baseline: import sqlalchemy, pydantic" in out
     assert "rapport --help" in out and "rapport search X" in out
     assert out.count("x baseline") == 2 and out.count("(heavy imports: none)") == 2
+
+
+def test_scoring_benchmark_prints_the_full_run_a_single_deal_and_the_baseline():
+    out = run("bench_scoring.py", "--deals", "300")
+    assert "SQLite:" in out and "closed deals" in out
+    for label in ("full run (learn + score + write)", "one deal against the model", "baseline"):
+        assert label in out
+    assert "x baseline" in out

@@ -11,7 +11,7 @@ def test_init_creates_config_database_pipeline_and_admin(cli, tmp_path):
     assert "Already initialised" in cli("init")
     assert "Anna" in cli("users", "list") and "telegram 5550001" in cli("users", "list")
     assert (
-        "Current (contacts_0002, core_0005, loyalty_0001, sales_0001, sheets_0002, tasks_0002, "
+        "Current (contacts_0002, core_0005, loyalty_0001, sales_0002, sheets_0002, tasks_0002, "
         "telegram_0001)." in cli("db", "status")
     )
 
@@ -94,7 +94,7 @@ def test_reports_plans_and_pipelines_from_the_cli(cli, tmp_path):
     assert funnel.splitlines()[:3] == [
         f"(as {getpass.getuser()}, admin)",  # on stderr: whose rights the report was read with
         "Воронка",  # the demo team reads Russian
-        "этап | дошли | сумма | сейчас на этапе | конверсия, %",
+        "этап | дошли | сумма, RUB | сейчас на этапе | конверсия, %",  # money per currency
     ]
     assert (tmp_path / "funnel.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Нет отчёта 'sales.nothing'" in cli("report", "sales.nothing", code=1)

@@ -1,8 +1,9 @@
 """Recalculating what loyalty knows: value, segments, strategy, next best action.
 
-The nightly run recalculates every customer and keeps the RFM bucket bounds and the
-Pareto cut-off; an event (a call logged, a deal won or lost) recalculates that one
-customer against them in milliseconds, off the bot's event loop.
+The nightly run recalculates every customer and keeps what RFM scores are ranked
+against (every value, or quantiles of a large book) and the Pareto cut-off; an event
+(a call logged, a deal won or lost) recalculates that one customer against them in
+milliseconds, off the bot's event loop.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _l = texts_for(__file__).lazy
 
 CENT = Decimal("0.01")
 CHUNK = 5000
+RANKS = 1001
 
 
 @dataclass(frozen=True)
@@ -190,14 +192,15 @@ def _state(
 ) -> dict[str, Any]:
     """RFM bounds and the Pareto cut-off: from everyone on a full run, else as last stored."""
     stored = session.get(StateRow, "rfm")
-    if not full and stored is not None:
+    if not full and stored is not None and stored.value.get("ranked"):
         return dict(stored.value)
     buyers = [m for m in found.values() if m["orders_total"]]
     now_days = [_recency(m) for m in buyers]
     state: dict[str, Any] = {
-        "recency": _cuts([d for d in now_days if d is not None], options.rfm_buckets),
-        "frequency": _cuts([m["orders_total"] for m in buyers], options.rfm_buckets),
-        "monetary": _cuts([float(m["monetary"]) for m in buyers], options.rfm_buckets),
+        "ranked": True,  # bounds stored before ties were ranked are recomputed once
+        "recency": _ranks([d for d in now_days if d is not None]),
+        "frequency": _ranks([m["orders_total"] for m in buyers]),
+        "monetary": _ranks([float(m["monetary"]) for m in buyers]),
     }
     revenue = sorted((float(m["monetary"]) for m in buyers), reverse=True)
     total = sum(revenue)
@@ -211,15 +214,26 @@ def _state(
     return state
 
 
-def _cuts(values: list[float], buckets: int) -> list[float]:
+def _ranks(values: list[float]) -> list[float]:
+    """The sorted values a score is ranked against: all of them for a small book, else
+    ``RANKS`` evenly spaced quantiles (the state stays small for 100k customers)."""
     ordered = sorted(values)
-    if not ordered:
-        return []
-    return [ordered[min(len(ordered) - 1, len(ordered) * k // buckets)] for k in range(1, buckets)]
+    if len(ordered) <= RANKS:
+        return ordered
+    last = len(ordered) - 1
+    return [ordered[last * k // (RANKS - 1)] for k in range(RANKS)]
 
 
-def _score(value: float, cuts: list[float]) -> int:
-    return 1 + bisect.bisect_right(cuts, value)
+def _score(value: float, ranks: list[float], buckets: int) -> int:
+    """1 to ``buckets`` by the value's average rank (its percentile), so tied values share
+    a score: ten customers who last bought on the same day are equally recent, not all
+    the least recent (what cutting at the bucket bounds made of ties)."""
+    if not ranks:
+        return 1
+    below = bisect.bisect_left(ranks, value)
+    tied = bisect.bisect_right(ranks, value) - below
+    percentile = (below + tied / 2) / len(ranks)
+    return 1 + min(buckets - 1, int(percentile * buckets))
 
 
 def _recency(m: dict[str, Any]) -> int | None:
@@ -232,9 +246,10 @@ def _profile(app: App, options: LoyaltyOptions, customer_id: int, m: dict[str, A
     span = (m["last_order_at"] - m["first_order_at"]).days if m["orders_total"] > 1 else None
     m["usual_interval_days"] = span // (m["orders_total"] - 1) if span else None
     buyer = m["orders_total"] > 0
-    r = (options.rfm_buckets + 1 - _score(m["recency_days"], state["recency"])) if buyer else 0
-    f = _score(m["orders_total"], state["frequency"]) if buyer else 0
-    mon = _score(float(m["monetary"]), state["monetary"]) if buyer else 0
+    buckets = options.rfm_buckets
+    r = (buckets + 1 - _score(m["recency_days"], state["recency"], buckets)) if buyer else 0
+    f = _score(m["orders_total"], state["frequency"], buckets) if buyer else 0
+    mon = _score(float(m["monetary"]), state["monetary"], buckets) if buyer else 0
     weights = options.weights
     m.update(r=r, f=f, m=mon)
     value = round(weights["recency"] * r + weights["frequency"] * f + weights["monetary"] * mon, 3)

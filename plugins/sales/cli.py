@@ -77,8 +77,12 @@ def plans_show(ctx: click.Context, period: str) -> None:
     if not lines:
         click.echo("No plans for this period.")
     for line in lines:
+        if not line.planned:  # won in another currency than the plan's: shown, never added
+            click.echo(f"{line.who:<24} {line.shown_metric:<16} plan {'-':>14} "
+                       f"fact {line.fact:>14}")  # fmt: skip
+            continue
         click.echo(
-            f"{line.who:<24} {line.metric:<16} plan {line.plan:>14} fact {line.fact:>14} "
+            f"{line.who:<24} {line.shown_metric:<16} plan {line.plan:>14} fact {line.fact:>14} "
             f"gap {line.gap:>14} ({line.done:.0f}%)"
         )
 

@@ -12,18 +12,21 @@ import click
 from rapport import hookimpl
 from rapport.core.command_lines import record_and_rest, record_number
 from rapport.core.domain.actor import Actor
-from rapport.core.domain.enums import Role, StageOutcome
+from rapport.core.domain.enums import FieldType, Role, StageOutcome
 from rapport.core.domain.errors import Text
 from rapport.core.domain.fields import FieldSpec
 from rapport.core.domain.models import Customer, Deal, Interaction, Pipeline
 from rapport.core.extensions import (
+    CardSection,
     CommandReply,
     CommandRequest,
     CommandSpec,
     Hold,
+    JobSpec,
     MigrationSource,
     ProposedChange,
     ReportSpec,
+    SheetColumn,
     Term,
 )
 from rapport.core.i18n import texts_for
@@ -55,6 +58,16 @@ from rapport.plugins.sales.orders import ask_for_the_order, order_command
 from rapport.plugins.sales.reasons import reason_key, reason_label, reason_text
 from rapport.plugins.sales.reports import report_specs
 from rapport.plugins.sales.rules import check_deal
+from rapport.plugins.sales.score_words import chance_lines
+from rapport.plugins.sales.scores import (
+    CUSTOMER_FACTORS,
+    SCORED,
+    nightly_scores,
+    relearn_soon,
+    rescore,
+    rescore_customer,
+    win_chances,
+)
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -212,6 +225,7 @@ async def after_interaction_logged(app: App, interaction: Interaction, actor: Ac
 def after_deal_created(app: App, deal: Deal) -> None:
     flag_opportunity(app, deal)
     follow_deals(app, deal.customer_id)
+    rescore(app, [deal.id])
 
 
 @hookimpl
@@ -220,11 +234,56 @@ def after_deal_updated(app: App, deal: Deal, changes: Mapping[str, Any]) -> None
         flag_opportunity(app, deal)
     if "fields.opportunity" in changes:
         follow_deals(app, deal.customer_id)
+    if SCORED.intersection(changes):
+        rescore(app, [deal.id])
 
 
 @hookimpl
 def after_deal_stage_changed(app: App, deal: Deal) -> None:
     follow_deals(app, deal.customer_id)
+    if deal.status is StageOutcome.OPEN:  # a win or a loss relearns everything, below
+        rescore(app, [deal.id])
+
+
+@hookimpl
+def after_customer_updated(app: App, customer: Customer, changes: Mapping[str, Any]) -> None:
+    if CUSTOMER_FACTORS.intersection(changes):
+        rescore_customer(app, customer.id)
+
+
+@hookimpl
+async def after_deal_won(app: App) -> None:
+    await relearn_soon(app)
+
+
+@hookimpl
+async def after_deal_lost(app: App) -> None:
+    await relearn_soon(app)
+
+
+@hookimpl
+def register_jobs(register: Callable[[JobSpec], None]) -> None:
+    register(JobSpec("sales.scoring", nightly_scores, "cron", {"hour": 2, "minute": 45}))
+
+
+@hookimpl
+def register_sheet_columns(register: Callable[[SheetColumn], None]) -> None:
+    register(
+        SheetColumn(
+            sheet="deals", key="win_chance", header="Win chance, %",
+            headers={"ru": "Шанс на успех, %", "uk": "Шанс на успіх, %"},
+            values=win_chances, type=FieldType.NUMBER,
+        )
+    )  # fmt: skip
+
+
+@hookimpl
+def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSection | None:
+    """The win chance of each open deal: what to expect of a prospect, and why."""
+    lines = chance_lines(app, actor, customer.id)
+    if not lines:
+        return None
+    return CardSection(texts(app, actor.language)("Sales"), tuple(lines), order=12)
 
 
 @hookimpl

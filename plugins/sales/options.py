@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from rapport.core.domain.enums import Role, StageOutcome
 from rapport.core.settings import Settings, plugin_options
+from rapport.plugins.sales.scoring import MIN_HISTORY
 
 NAME = "sales"
 
@@ -54,6 +55,8 @@ class SalesOptions(BaseModel):
         default_factory=lambda: {Role.REP: 10.0, Role.MANAGER: 25.0, Role.ADMIN: 100.0}
     )
     pipelines: tuple[PipelineOptions, ...] = ()
+    scoring_min_history: int = Field(default=MIN_HISTORY, ge=1)
+    """Closed deals the win chance is learned from before it replaces the stage's."""
 
     @field_validator("lost_reasons")
     @classmethod

@@ -53,10 +53,20 @@ class Period:
 
 @dataclass(frozen=True)
 class PlanLine:
+    """A plan and its fact. Money plans are in the team's currency; money won in another
+    currency is a line of its own with no plan (``planned`` false), never added in."""
+
     who: str
     metric: str
     plan: Decimal
     fact: Decimal
+    currency: str | None = None
+    planned: bool = True
+
+    @property
+    def shown_metric(self) -> str:
+        """``amount, RUB`` for money, the metric itself (``count``) otherwise."""
+        return f"{self.metric}, {self.currency}" if self.currency else self.metric
 
     @property
     def gap(self) -> Decimal:
@@ -138,7 +148,7 @@ def set_plan(
         changes.write(uow, actor, entity="plan", action="save",
                       entity_id=row.id if row is not None else None, before=before,
                       after=plan | {"target": amount}, apply=save)  # fmt: skip
-        line = _line(uow.session, saved)
+        line = _lines(uow.session, saved, app.settings.currency)[0]
         uow.commit()
     return line
 
@@ -158,10 +168,11 @@ def plan_vs_fact(app: App, actor: Actor, period: str) -> list[PlanLine]:
             ),
         )
         rows = uow.session.scalars(query.order_by(PlanRow.team, PlanRow.owner_id, PlanRow.metric))
-        return [_line(uow.session, row) for row in rows]
+        return [line for row in rows for line in _lines(uow.session, row, app.settings.currency)]
 
 
-def _line(session: Session, row: PlanRow) -> PlanLine:
+def _lines(session: Session, row: PlanRow, currency: str) -> list[PlanLine]:
+    """The plan's line, and for a money plan one unplanned line per other currency won."""
     if row.owner_id is not None:
         who = session.scalar(select(UserRow.display_name).where(UserRow.id == row.owner_id)) or "?"
         owners: ColumnElement[bool] = DealRow.owner_id == row.owner_id
@@ -174,14 +185,41 @@ def _line(session: Session, row: PlanRow) -> PlanLine:
         )
     owners = and_(owners, DealRow.archived.is_(False))
     starts, ends = Period(row.period, row.starts, row.ends).bounds
-    return PlanLine(
-        who, row.metric, Decimal(row.target), _fact(session, row.metric, owners, starts, ends)
+    target = Decimal(row.target)
+    if row.metric != "amount":
+        return [PlanLine(who, row.metric, target, _fact(session, row.metric, owners, starts, ends))]
+    won = _won_amounts(session, owners, starts, ends)
+    planned = PlanLine(who, row.metric, target, won.pop(currency, Decimal("0.00")), currency)
+    others = [PlanLine(who, row.metric, Decimal(0), fact, other, planned=False)
+              for other, fact in sorted(won.items())]  # fmt: skip
+    return [planned, *others]
+
+
+def _won_amounts(
+    session: Session, owners: ColumnElement[bool], starts: datetime, ends: datetime
+) -> dict[str, Decimal]:
+    """Money won in the period, per currency."""
+    rows = session.execute(
+        select(DealRow.currency, func.coalesce(func.sum(DealRow.amount), 0))
+        .where(_won(owners, starts, ends))
+        .group_by(DealRow.currency)
+    )
+    return {currency: Decimal(str(total)).quantize(Decimal("0.01")) for currency, total in rows}
+
+
+def _won(owners: ColumnElement[bool], starts: datetime, ends: datetime) -> ColumnElement[bool]:
+    return and_(
+        owners,
+        DealRow.status == StageOutcome.WON.value,
+        DealRow.closed_at >= starts,
+        DealRow.closed_at < ends,
     )
 
 
 def _fact(
     session: Session, metric: str, owners: ColumnElement[bool], starts: datetime, ends: datetime
 ) -> Decimal:
+    """Deals that reached a stage (``stage:demo``), or deals won (``count``)."""
     if metric.startswith("stage:"):
         reached = session.scalar(
             select(func.count(func.distinct(StageChangeRow.deal_id)))
@@ -195,16 +233,7 @@ def _fact(
             )
         )
         return Decimal(reached or 0)
-    won = and_(
-        owners,
-        DealRow.status == StageOutcome.WON.value,
-        DealRow.closed_at >= starts,
-        DealRow.closed_at < ends,
-    )
-    if metric == "count":
-        return Decimal(session.scalar(select(func.count()).where(won)) or 0)
-    total = session.scalar(select(func.coalesce(func.sum(DealRow.amount), 0)).where(won))
-    return Decimal(str(total)).quantize(Decimal("0.01"))
+    return Decimal(session.scalar(select(func.count()).where(_won(owners, starts, ends))) or 0)
 
 
 def _check_metric(session: Session, metric: str) -> None:

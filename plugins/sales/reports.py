@@ -19,6 +19,7 @@ from rapport.core.charts import chart
 from rapport.core.db.tables import CustomerRow, DealRow, StageChangeRow, StageRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import StageOutcome
+from rapport.core.domain.errors import InvalidInput
 from rapport.core.domain.values import parse_count, parse_id
 from rapport.core.extensions import Report, ReportSpec
 from rapport.core.i18n import Translator, texts_for
@@ -28,16 +29,19 @@ from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import LANGUAGES
 from rapport.core.words import stage_word
 from rapport.core.words import texts as core_texts
+from rapport.plugins.sales.currencies import Ledger, headers
 from rapport.plugins.sales.options import sales_options
 from rapport.plugins.sales.plans import parse_period, plan_vs_fact
 from rapport.plugins.sales.reasons import reason_label
-from rapport.plugins.sales.tables import DealLineRow
+from rapport.plugins.sales.tables import DealLineRow, DealScoreRow
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 PARETO_SHARE = 80.0
+AMOUNT, WEIGHTED, REVENUE = "amount", "weighted", "revenue"
 texts = texts_for(__file__)
+_l = texts.lazy
 
 
 def report_specs() -> list[ReportSpec]:
@@ -46,8 +50,9 @@ def report_specs() -> list[ReportSpec]:
          ("owner", "pipeline", "period")),
         ("sales.durations", "Stage durations", durations, "Days in each stage; the bottleneck",
          ("owner", "pipeline")),
-        ("sales.forecast", "Forecast", forecast, "Open deals weighted by stage probability",
-         ("owner",)),
+        ("sales.forecast", "Forecast", forecast,
+         "Open deals weighted by stage probability (or weighting=score: by win chance)",
+         ("owner", "weighting")),
         ("sales.reps", "Win rate and cycle by rep", reps, "Won, lost, win rate, days to win",
          ("owner", "period")),
         ("sales.products", "Sales by product", products, "Won revenue per product and month",
@@ -120,14 +125,15 @@ def funnel(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
             .group_by(StageChangeRow.deal_id)
             .subquery()
         )
-        reached = {
-            position: (count, Decimal(str(amount or 0)))
-            for position, count, amount in uow.session.execute(
-                select(furthest.c.position, func.count(), func.sum(DealRow.amount))
-                .join(DealRow, DealRow.id == furthest.c.deal_id)
-                .group_by(furthest.c.position)
-            )
-        }
+        reached: dict[int, int] = {}
+        money = Ledger()
+        for position, currency, count, amount in uow.session.execute(
+            select(furthest.c.position, DealRow.currency, func.count(), func.sum(DealRow.amount))
+            .join(DealRow, DealRow.id == furthest.c.deal_id)
+            .group_by(furthest.c.position, DealRow.currency)
+        ):
+            reached[position] = reached.get(position, 0) + count
+            money.add(position, currency, AMOUNT, amount)
         now_in = dict(
             uow.session.execute(
                 select(DealRow.stage_id, func.count())
@@ -136,19 +142,20 @@ def funnel(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
             ).all()
         )
     _, core = _words(app, actor)
-    rows: list[tuple[str, int, Decimal, int, float | None]] = []
+    currencies = money.currencies(app)
+    rows: list[tuple[Any, ...]] = []
     previous: int | None = None
     for stage in (s for s in pipeline.stages if s.outcome is not StageOutcome.LOST):
-        count = sum(c for position, (c, _) in reached.items() if position >= stage.position)
-        amount = sum(
-            (a for position, (_, a) in reached.items() if position >= stage.position), Decimal(0)
-        )
+        past = [position for position in reached if position >= stage.position]
+        count = sum(reached[position] for position in past)
+        amounts = tuple(money.total(keys=past, currency=c, measure=AMOUNT) for c in currencies)
         conversion = round(count / previous * 100, 1) if previous else None
         name = stage_word(core, stage.name)
-        rows.append((name, count, _money(amount), now_in.get(stage.id, 0), conversion))
+        rows.append((name, count, *amounts, now_in.get(stage.id, 0), conversion))
         previous = count
     png = chart(_("Funnel"), [r[0] for r in rows], {_("deals"): [r[1] for r in rows]}, kind="barh")
-    columns = (_("stage"), _("reached"), _("amount"), _("now in stage"), _("conversion %"))
+    columns = (_("stage"), _("reached"), *headers([_("amount")], currencies), _("now in stage"),
+               _("conversion %"))  # fmt: skip
     return Report(_("Funnel"), columns, tuple(rows), png)
 
 
@@ -203,37 +210,60 @@ def durations(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
 
 
 def forecast(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    """The open pipeline per expected month, weighted by each stage's probability, or
+    (``weighting=score``) by each deal's win chance learned from the closed deals; a deal
+    not scored yet counts at its stage's probability."""
     _ = texts(app, actor.language)
     undated = _("no date")
+    probability: Any = StageRow.probability
+    if _weighting(params) == "score":
+        probability = func.coalesce(DealScoreRow.chance, StageRow.probability)
+    counts: dict[str, int] = {}
+    money = Ledger()
     with UnitOfWork(app, read_only=True) as uow:
         month = _month(uow.session, DealRow.expected_close)
-        rows = [
-            (label or undated, count, _money(total), _money(weighted))
-            for label, count, total, weighted in uow.session.execute(
-                select(
-                    month,
-                    func.count(),
-                    func.sum(DealRow.amount),
-                    func.sum(DealRow.amount * StageRow.probability),
-                )
-                .join(StageRow, StageRow.id == DealRow.stage_id)
-                .where(DealRow.status == StageOutcome.OPEN.value, _scope(actor, params))
-                .group_by(month)
+        for label, currency, count, total, weighted in uow.session.execute(
+            select(
+                month,
+                DealRow.currency,
+                func.count(),
+                func.sum(DealRow.amount),
+                func.sum(DealRow.amount * probability),
             )
-        ]
+            .join(StageRow, StageRow.id == DealRow.stage_id)
+            .outerjoin(DealScoreRow, DealScoreRow.deal_id == DealRow.id)
+            .where(DealRow.status == StageOutcome.OPEN.value, _scope(actor, params))
+            .group_by(month, DealRow.currency)
+        ):
+            key = label or undated
+            counts[key] = counts.get(key, 0) + count
+            money.add(key, currency, AMOUNT, total)
+            money.add(key, currency, WEIGHTED, weighted)
+    currencies = money.currencies(app)
     # Dated months in order, undated last, whichever way the database sorts NULL.
-    rows.sort(key=lambda row: (row[0] == undated, row[0]))
-    png = chart(
-        _("Weighted forecast"),
-        [r[0] for r in rows],
-        {_("pipeline"): [float(r[2]) for r in rows], _("weighted"): [float(r[3]) for r in rows]},
+    months = sorted(counts, key=lambda label: (label == undated, label))
+    rows = tuple(
+        (label, counts[label], *money.cells(label, (AMOUNT, WEIGHTED), currencies))
+        for label in months
     )
-    columns = (_("expected close"), _("deals"), _("amount"), _("weighted"))
-    return Report(_("Forecast"), columns, tuple(rows), png)
+    series = {
+        f"{name}, {currency}": [float(money.total(keys=(m,), currency=currency, measure=measure))
+                                for m in months]
+        for currency in currencies
+        for name, measure in ((_("pipeline"), AMOUNT), (_("weighted"), WEIGHTED))
+    }  # fmt: skip
+    png = chart(_("Weighted forecast"), months, series)
+    columns = (_("expected close"), _("deals"),
+               *headers([_("amount"), _("weighted")], currencies))  # fmt: skip
+    return Report(_("Forecast"), columns, rows, png)
 
 
 def reps(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
     _ = texts(app, actor.language)
+    # Counted per rep and currency, so the won amount stays per currency; the counts and
+    # the cycle (a sum of days over a number of wins) add up across currencies.
+    tally: dict[str, list[float]] = {}
+    money = Ledger()
     with UnitOfWork(app, read_only=True) as uow:
         won = DealRow.status == StageOutcome.WON.value
         lost = DealRow.status == StageOutcome.LOST.value
@@ -241,10 +271,11 @@ def reps(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
         result = uow.session.execute(
             select(
                 func.coalesce(UserRow.display_name, _("unassigned")),
+                DealRow.currency,
                 func.sum(case((won, 1), else_=0)),
                 func.sum(case((lost, 1), else_=0)),
                 func.coalesce(func.sum(case((won, DealRow.amount), else_=0)), 0),
-                func.avg(case((won, cycle))),
+                func.coalesce(func.sum(case((won, cycle), else_=0)), 0),
             )
             .outerjoin(UserRow, UserRow.id == DealRow.owner_id)
             .where(
@@ -252,57 +283,71 @@ def reps(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
                 _scope(actor, params),
                 _closed_in(params, DealRow.closed_at),
             )
-            .group_by(UserRow.display_name)
-            .order_by(UserRow.display_name)
+            .group_by(UserRow.display_name, DealRow.currency)
         )
-        rows = [
-            (
-                name,
-                int(w),
-                int(lo),
-                round(int(w) / (int(w) + int(lo)) * 100, 1) if w + lo else None,
-                _money(amount),
-                round(float(days), 1) if days is not None else None,
-            )
-            for name, w, lo, amount, days in result
-        ]
-    png = chart(
-        _("Win rate by rep, %"), [r[0] for r in rows], {_("win rate"): [r[3] or 0 for r in rows]}
-    )
-    columns = (_("rep"), _("won"), _("lost"), _("win rate %"), _("won amount"), _("days to win"))
+        for name, currency, w, lo, amount, days in result:
+            counts = tally.setdefault(name, [0, 0, 0.0])
+            counts[0] += int(w)
+            counts[1] += int(lo)
+            counts[2] += float(days)
+            money.add(name, currency, AMOUNT, amount)
+    currencies = money.currencies(app)
+    rows: list[tuple[Any, ...]] = []
+    rates: list[float] = []
+    for name in sorted(tally):
+        w, lo, days = int(tally[name][0]), int(tally[name][1]), tally[name][2]
+        rate = round(w / (w + lo) * 100, 1) if w + lo else None
+        rates.append(rate or 0)
+        rows.append((name, w, lo, rate, *money.cells(name, (AMOUNT,), currencies),
+                     round(days / w, 1) if w else None))  # fmt: skip
+    png = chart(_("Win rate by rep, %"), sorted(tally), {_("win rate"): rates})
+    columns = (_("rep"), _("won"), _("lost"), _("win rate %"),
+               *headers([_("won amount")], currencies), _("days to win"))  # fmt: skip
     return Report(_("Win rate and cycle by rep"), columns, tuple(rows), png)
 
 
 def products(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    quantities: dict[tuple[str, str], Decimal] = {}
+    money = Ledger()
     with UnitOfWork(app, read_only=True) as uow:
         month = _month(uow.session, DealRow.closed_at)
-        rows = [
-            (label, product, _money(revenue), _quantity(quantity))
-            for label, product, revenue, quantity in uow.session.execute(
-                select(
-                    month,
-                    DealLineRow.product,
-                    func.sum(DealLineRow.quantity * DealLineRow.price),
-                    func.sum(DealLineRow.quantity),
-                )
-                .join(DealRow, DealRow.id == DealLineRow.deal_id)
-                .where(
-                    DealRow.status == StageOutcome.WON.value,
-                    _scope(actor, params),
-                    _closed_in(params, DealRow.closed_at),
-                )
-                .group_by(month, DealLineRow.product)
-                .order_by(month, DealLineRow.product)
+        for label, product, currency, revenue, quantity in uow.session.execute(
+            select(
+                month,
+                DealLineRow.product,
+                DealRow.currency,
+                func.sum(DealLineRow.quantity * DealLineRow.price),
+                func.sum(DealLineRow.quantity),
             )
-        ]
-    months = sorted({r[0] for r in rows})
+            .join(DealRow, DealRow.id == DealLineRow.deal_id)
+            .where(
+                DealRow.status == StageOutcome.WON.value,
+                _scope(actor, params),
+                _closed_in(params, DealRow.closed_at),
+            )
+            .group_by(month, DealLineRow.product, DealRow.currency)
+        ):
+            key = (label, product)
+            quantities[key] = quantities.get(key, Decimal(0)) + Decimal(str(quantity))
+            money.add(key, currency, REVENUE, revenue)
+    currencies = money.currencies(app)
+    keys = sorted(quantities)
+    rows = tuple(
+        (label, product, *money.cells((label, product), (REVENUE,), currencies),
+         _quantity(quantities[label, product]))
+        for label, product in keys
+    )  # fmt: skip
+    months = sorted({label for label, _product in keys})
     series: dict[str, list[float]] = {}
-    for label, product, revenue, _units in rows:
-        series.setdefault(product, [0.0] * len(months))[months.index(label)] = float(revenue)
+    for label, product in keys:
+        for currency in currencies:  # a line per product and currency
+            name = product if len(currencies) == 1 else f"{product}, {currency}"
+            revenue = money.total(keys=((label, product),), currency=currency, measure=REVENUE)
+            series.setdefault(name, [0.0] * len(months))[months.index(label)] = float(revenue)
     _ = texts(app, actor.language)
     png = chart(_("Won revenue by product"), months, series, kind="line")
-    columns = (_("month"), _("product"), _("revenue"), _("quantity"))
-    return Report(_("Sales by product"), columns, tuple(rows), png)
+    columns = (_("month"), _("product"), *headers([_("revenue")], currencies), _("quantity"))
+    return Report(_("Sales by product"), columns, rows, png)
 
 
 def top_customers(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
@@ -311,25 +356,31 @@ def top_customers(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
         revenue = func.sum(DealRow.amount)
         result = list(
             uow.session.execute(
-                select(CustomerRow.name, revenue, func.count())
+                select(CustomerRow.name, DealRow.currency, revenue, func.count())
                 .join(CustomerRow, CustomerRow.id == DealRow.customer_id)
                 .where(
                     DealRow.status == StageOutcome.WON.value,
                     _scope(actor, params),
                     _closed_in(params, DealRow.closed_at),
                 )
-                .group_by(CustomerRow.id, CustomerRow.name)
-                .order_by(revenue.desc(), CustomerRow.name)
+                .group_by(CustomerRow.id, CustomerRow.name, DealRow.currency)
+                .order_by(DealRow.currency, revenue.desc(), CustomerRow.name)
             )
         )
-    total = sum((Decimal(str(r[1])) for r in result), Decimal(0))
-    rows, running = [], Decimal(0)
-    for name, amount, deals in result:
-        share_before = float(running / total * 100) if total else 0.0
-        running += Decimal(str(amount))
-        share = round(float(running / total * 100), 1) if total else 0.0
-        rows.append((name, _money(amount), deals, share, share_before < PARETO_SHARE))
-    key = [r for r in rows if r[4]]
+    # Ranked within each currency: with no exchange rates, a dollar customer and a rouble
+    # one cannot be compared, and each currency has its own 80%.
+    totals: dict[str, Decimal] = {}
+    for _name, currency, amount, _deals in result:
+        totals[currency] = totals.get(currency, Decimal(0)) + Decimal(str(amount))
+    rows: list[tuple[Any, ...]] = []
+    running: dict[str, Decimal] = {}
+    for name, currency, amount, deals in result:
+        total, before = totals[currency], running.get(currency, Decimal(0))
+        share_before = float(before / total * 100) if total else 0.0
+        running[currency] = before + Decimal(str(amount))
+        share = round(float(running[currency] / total * 100), 1) if total else 0.0
+        rows.append((name, currency, _money(amount), deals, share, share_before < PARETO_SHARE))
+    key = [r for r in rows if r[5]]
     _ = texts(app, actor.language)
     title = (
         _("Top customers: {key} of {total} bring {share}% of revenue", key=len(key),
@@ -338,13 +389,15 @@ def top_customers(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
         else _("Top customers")
     )  # fmt: skip
     shown = rows[:limit]
+    several = len(totals) > 1
     png = chart(
         title,
-        [r[0] for r in shown],
-        {_("revenue"): [float(r[1]) for r in shown]},
-        line=(_("cumulative %"), [r[3] for r in shown]),
+        [f"{r[0]}, {r[1]}" if several else r[0] for r in shown],
+        {_("revenue"): [float(r[2]) for r in shown]},
+        line=(_("cumulative %"), [r[4] for r in shown]),
     )
-    columns = (_("customer"), _("revenue"), _("deals won"), _("cumulative %"), _("key (80%)"))
+    columns = (_("customer"), _("currency"), _("revenue"), _("deals won"), _("cumulative %"),
+               _("key (80%)"))  # fmt: skip
     return Report(title, columns, tuple(rows), png)
 
 
@@ -353,35 +406,45 @@ def lost_reasons(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
     known = sales_options(app.settings).lost_reasons
     with UnitOfWork(app, read_only=True) as uow:
         result = uow.session.execute(
-            select(DealRow.lost_reason, func.count(), func.coalesce(func.sum(DealRow.amount), 0))
+            select(
+                DealRow.lost_reason,
+                DealRow.currency,
+                func.count(),
+                func.coalesce(func.sum(DealRow.amount), 0),
+            )
             .where(
                 DealRow.status == StageOutcome.LOST.value,
                 _scope(actor, params),
                 _closed_in(params, DealRow.closed_at),
             )
-            .group_by(DealRow.lost_reason)
+            .group_by(DealRow.lost_reason, DealRow.currency)
         )
-        grouped: dict[str, list[Any]] = {}
-        for reason, count, amount in result:
+        grouped: dict[str, int] = {}
+        money = Ledger()
+        for reason, currency, count, amount in result:
             text = (reason or "").casefold()
             key = next((k for k in known if text.startswith(k)), None)
             label = reason_label(_, key) if key else text or _("not given")
-            entry = grouped.setdefault(label, [0, Decimal(0)])
-            entry[0] += count
-            entry[1] += Decimal(str(amount))
-    rows = sorted(((label, c, _money(a)) for label, (c, a) in grouped.items()), key=lambda r: -r[1])
-    png = chart(_("Lost reasons"), [r[0] for r in rows], {_("deals"): [r[1] for r in rows]})
-    return Report(_("Lost reasons"), (_("reason"), _("deals"), _("amount")), tuple(rows), png)
+            grouped[label] = grouped.get(label, 0) + count
+            money.add(label, currency, AMOUNT, amount)
+    currencies = money.currencies(app)
+    labels = sorted(grouped, key=lambda label: -grouped[label])
+    rows = [(label, grouped[label], *money.cells(label, (AMOUNT,), currencies)) for label in labels]
+    png = chart(_("Lost reasons"), labels, {_("deals"): [float(grouped[k]) for k in labels]})
+    columns = (_("reason"), _("deals"), *headers([_("amount")], currencies))
+    return Report(_("Lost reasons"), columns, tuple(rows), png)
 
 
 def plan_report(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
     period = str(params.get("period") or f"{app.clock():%Y-%m}")
     lines = plan_vs_fact(app, actor, period)
     rows = tuple(
-        (line.who, line.metric, line.plan, line.fact, line.gap, round(line.done, 1))
+        (line.who, line.shown_metric, line.plan, line.fact, line.gap, round(line.done, 1))
+        if line.planned
+        else (line.who, line.shown_metric, None, line.fact, None, None)
         for line in lines
     )
-    labels = [f"{line.who}: {line.metric}" for line in lines]
+    labels = [f"{line.who}: {line.shown_metric}" for line in lines]
     _ = texts(app, actor.language)
     title = _("Plan vs fact, {period}", period=period)
     png = chart(
@@ -394,6 +457,18 @@ def plan_report(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
     )
     columns = (_("who"), _("measure"), _("plan"), _("fact"), _("gap"), _("done %"))
     return Report(title, columns, rows, png)
+
+
+WEIGHTINGS = ("stage", "score")
+
+
+def _weighting(params: Mapping[str, Any]) -> str:
+    weighting = str(params.get("weighting") or "stage").strip().casefold()
+    if weighting not in WEIGHTINGS:
+        raise InvalidInput.one(
+            "weighting", _l("{value}: weigh by stage or by score", value=repr(weighting))
+        )
+    return weighting
 
 
 def _pipeline_id(params: Mapping[str, Any]) -> int | None:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core.db.base import Amount, Base, JsonDocument, UTCDateTime
@@ -59,3 +59,35 @@ class ApprovalRow(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class DealScoreRow(Base):
+    """An open deal's win chance and the factors behind it (see :mod:`.scoring`).
+
+    A table of its own rather than a deal field: a score is computed, not typed, so it
+    must not be an editable custom field, nor write an audit entry, bump the deal's
+    version (a rep's edit racing the nightly run would be refused) and fire
+    ``after_deal_updated`` for every open deal every night.
+    """
+
+    __tablename__ = "sales_deal_scores"
+
+    deal_id: Mapped[int] = mapped_column(
+        ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True
+    )
+    chance: Mapped[float] = mapped_column(Float)
+    learned: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list[list[Any]]] = mapped_column(
+        JsonDocument
+    )  # factor, value, won, closed, weight
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SalesStateRow(Base):
+    """What a full run leaves for the next single-deal update: the scoring model's counts."""
+
+    __tablename__ = "sales_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -410,3 +410,22 @@ def test_a_russian_rep_reads_the_loyalty_verdicts_and_tasks_in_russian(app, team
     assert "Звонок ключевому клиенту: как дела" in titles
     report = app.registry.reports["loyalty.segments"].build(app, ivan, {})
     assert report.title == "Сегменты и стратегии" and "стабильность" in repr(report.rows)
+
+
+def test_customers_who_bought_on_the_same_day_share_their_rfm_scores(app, team, history):
+    """Tied values rank together (by their average rank), instead of all taking the worst
+    recency and the best frequency and money at once."""
+    h = history
+    tied = [h.customer(name) for name in ("Alpha", "Beta", "Gamma")]
+    for customer in tied:
+        h.order(customer, 1000, days_ago=30)
+    recent = h.customer("Delta")
+    h.order(recent, 1000, days_ago=2)
+    recalculate(app)
+    card = customer_card(app, team["ivan"], tied[0].id)
+    [section] = [s for s in card.sections if s.title == "Loyalty"]
+    assert "(R2 F3 M3)" in section.lines[0]
+    scores = {(p.r, p.f, p.m) for p in (profile_of(app, team["ivan"], c.id) for c in tied)}
+    assert scores == {(2, 3, 3)}
+    delta = profile_of(app, team["ivan"], recent.id)
+    assert (delta.r, delta.f, delta.m) == (5, 3, 3)

@@ -131,8 +131,8 @@ def test_top_customers_show_who_brings_eighty_percent(app, history):
     report = build(app, history["manager"], "sales.top_customers")
     assert report.title == "Top customers: 1 of 2 bring 80% of revenue"
     assert report.rows == (
-        ("Beta", D("4000.00"), 1, 80.0, True),
-        ("Alpha", D("1000.00"), 1, 100.0, False),
+        ("Beta", "RUB", D("4000.00"), 1, 80.0, True),
+        ("Alpha", "RUB", D("1000.00"), 1, 100.0, False),
     )
 
 
@@ -147,7 +147,7 @@ def test_plan_versus_fact(app, history):
     set_plan(app, manager, "2026-Q1", "count", 3)
     march = build(app, manager, "sales.plan", period="2026-03")
     assert march.rows == (
-        ("Ivan Rep", "amount", D("2000.00"), D("1000.00"), D("-1000.00"), 50.0),
+        ("Ivan Rep", "amount, RUB", D("2000.00"), D("1000.00"), D("-1000.00"), 50.0),
         ("Ivan Rep", "stage:demo", D("2.00"), D("1"), D("-1.00"), 50.0),
     )
     assert build(app, manager, "sales.plan", period="2026-Q1").rows == (
@@ -167,3 +167,58 @@ def test_a_parameter_a_report_would_ignore_is_refused(cli):
     assert "sales.forecast такого не принимает; принимает: owner" in refused
     assert "Error: Perod:" in cli("report", "sales.durations", "--param", "perod=x", code=1)
     assert "Воронка" in cli("report", "sales.funnel", "--param", "period=2026-12")
+
+
+def test_money_is_never_summed_across_currencies(app, team):
+    """A dollar deal beside rouble ones: each report keeps a column (or a row) per
+    currency, rather than adding 100 dollars to 1 000 roubles."""
+    ivan, manager = team["ivan"], team["manager"]
+    acme = create_customer(app, ivan, {"name": "Acme"})
+
+    def deal(title, amount, currency, lines=()):
+        made = create_deal(app, ivan, {"title": title, "customer_id": acme.id, "amount": amount,
+                                       "currency": currency})  # fmt: skip
+        if lines:
+            set_deal_lines(app, ivan, made.id, list(lines))
+        return made
+
+    move_deal(
+        app,
+        ivan,
+        deal("R", 0, "RUB", [{"product": "Widget", "quantity": 2, "price": 500}]).id,
+        "won",
+    )
+    move_deal(
+        app,
+        ivan,
+        deal("U", 0, "USD", [{"product": "Widget", "quantity": 1, "price": 100}]).id,
+        "won",
+    )
+    move_deal(app, ivan, deal("L", 30, "USD").id, "lost", lost_reason="price")
+    deal("OR", 500, "RUB")
+    deal("OU", 50, "USD")
+
+    forecast = build(app, manager, "sales.forecast")
+    assert forecast.columns == ("expected close", "deals", "amount, RUB", "weighted, RUB",
+                                "amount, USD", "weighted, USD")  # fmt: skip
+    assert forecast.rows == (("no date", 2, D("500.00"), D("25.00"), D("50.00"), D("2.50")),)
+    funnel = build(app, manager, "sales.funnel")
+    assert funnel.columns[:4] == ("stage", "reached", "amount, RUB", "amount, USD")
+    assert funnel.rows[0] == ("Lead", 5, D("1500.00"), D("180.00"), 2, None)
+    reps = build(app, manager, "sales.reps")
+    assert reps.columns[4:6] == ("won amount, RUB", "won amount, USD")
+    assert reps.rows[0][:6] == ("Ivan Rep", 2, 1, 66.7, D("1000.00"), D("100.00"))
+    products = build(app, manager, "sales.products")
+    assert products.rows == (("2026-03", "Widget", D("1000.00"), D("100.00"), D("3")),)
+    top = build(app, manager, "sales.top_customers")
+    assert top.columns[:3] == ("customer", "currency", "revenue")
+    assert top.rows == (("Acme", "RUB", D("1000.00"), 1, 100.0, True),
+                        ("Acme", "USD", D("100.00"), 1, 100.0, True))  # fmt: skip
+    lost = build(app, manager, "sales.lost_reasons")
+    assert lost.columns == ("reason", "deals", "amount, USD")  # only dollar deals were lost
+    assert lost.rows == (("price", 1, D("30.00")),)
+    set_plan(app, manager, "2026-03", "amount", 2000, owner_id=ivan.user_id)
+    assert build(app, manager, "sales.plan", period="2026-03").rows == (
+        ("Ivan Rep", "amount, RUB", D("2000.00"), D("1000.00"), D("-1000.00"), 50.0),
+        ("Ivan Rep", "amount, USD", None, D("100.00"), None, None),
+    )

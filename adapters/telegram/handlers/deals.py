@@ -20,11 +20,13 @@ from rapport.adapters.telegram.texts import plain
 from rapport.core.command_lines import record_number
 from rapport.core.domain.enums import StageOutcome
 from rapport.core.domain.errors import InvalidInput
+from rapport.core.domain.models import Deal
 from rapport.core.domain.numbers import parse_decimal
 from rapport.core.explain import explain
 from rapport.core.services.deals import create_deal, get_deal, list_deals
 from rapport.core.services.pipelines import list_pipelines
 from rapport.core.words import money, number, stage_word, texts
+from rapport.plugins.sales.api import win_chance
 
 ALL = 10_000
 
@@ -48,22 +50,26 @@ def _button(text: str, line: str) -> InlineKeyboardButton:
 
 
 async def my_deals(message: Message, who: Who) -> None:
-    """Open deals counted by stage; a tap on a stage lists them."""
+    """Open deals counted by stage; a tap on a stage lists them. A rep working two
+    pipelines reads each stage with its pipeline ("Service / Lead"), since both may have
+    a "Lead"."""
     _ = who._
     deals = await asyncio.to_thread(
         list_deals, who.app, who.actor, status=StageOutcome.OPEN, limit=ALL
     )
     pipelines = await asyncio.to_thread(list_pipelines, who.app)
+    labelled = len({d.pipeline_id for d in deals}) > 1
     rows = []
     for pipeline in pipelines:
         for stage in pipeline.stages:
-            count = sum(1 for d in deals if d.stage_id == stage.id)
-            if count:
-                total = sum((d.amount for d in deals if d.stage_id == stage.id), Decimal(0))
+            here = [d for d in deals if d.stage_id == stage.id]
+            if here:
+                name = _stage(who, stage.name)
+                name = f"{pipeline.name} / {name}" if labelled else name
                 rows.append(
                     [
                         InlineKeyboardButton(
-                            text=f"{_stage(who, stage.name)}: {count} · {_whole(who, total)}",
+                            text=f"{name}: {len(here)} · {_totals(who, here)}",
                             callback_data=Page(view="stage", arg=str(stage.id), page=0).pack(),
                         )
                     ]
@@ -74,6 +80,17 @@ async def my_deals(message: Message, who: Who) -> None:
     await message.answer(
         _("Your open deals by stage:"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
+
+
+def _totals(who: Who, deals: list[Deal]) -> str:
+    """The deals' total, one per currency (``1,500 RUB + 100 USD``): dollars and roubles
+    are never added up. Deals all in one currency show the bare number, as before."""
+    totals: dict[str, Decimal] = {}
+    for deal in deals:
+        totals[deal.currency] = totals.get(deal.currency, Decimal(0)) + deal.amount
+    if len(totals) == 1:
+        return _whole(who, next(iter(totals.values())))
+    return " + ".join(f"{_whole(who, total)} {code}" for code, total in sorted(totals.items()))
 
 
 async def stage_page(query: CallbackQuery, callback_data: Page, who: Who) -> None:
@@ -119,6 +136,12 @@ async def show_deal(event: Message | CallbackQuery, who: Who, args: str) -> None
     ]
     if deal.expected_close:
         lines.append(_("Expected close: {date}", date=f"{deal.expected_close:%d.%m.%Y}"))
+    if deal.status is StageOutcome.OPEN and who.app.plugins.manager.has_plugin("sales"):
+        chance = await asyncio.to_thread(
+            win_chance, who.app, who.actor, deal.id, _.language, short=True
+        )
+        if chance:
+            lines.append(escape(chance))
     rows = []
     if deal.status is StageOutcome.OPEN:
         for other in pipeline.stages:
@@ -168,10 +191,18 @@ async def deal_title(message: Message, who: Who) -> None:
 
 async def deal_amount(message: Message, who: Who) -> None:
     """The amount as the rep writes it (read by the core's one parser, in their language);
-    anything refused is said, and the question asked again, so the dialog never traps."""
+    anything refused is said, and the question asked again, so the dialog never traps.
+
+    The dialog is over once the amount reads: a message arriving while the deal is being
+    created (plugins score it, follow its customer) is a new message, not a bad amount."""
     data = await who.state.get_data()
     try:
         amount = parse_decimal(message.text, "amount", who._.language)
+    except InvalidInput as refused:
+        await _ask_again(message, who, refused)
+        return
+    await who.state.set_state(None)
+    try:
         deal = await asyncio.to_thread(
             create_deal,
             who.app,
@@ -179,12 +210,16 @@ async def deal_amount(message: Message, who: Who) -> None:
             {"title": data["deal_title"], "amount": amount, "customer_id": data["deal_customer"]},
         )
     except InvalidInput as refused:
-        reason = plain(explain(who.app, refused, who._.language))
-        await message.answer(who._("Not done: {reason}", reason=reason) + "\n" + _ask_amount(who))
+        await who.state.set_state(NewDeal.amount)
+        await _ask_again(message, who, refused)
         return
-    await who.state.set_state(None)
     await message.answer(who._("Deal created."))
     await show_deal(message, who, str(deal.id))
+
+
+async def _ask_again(message: Message, who: Who, refused: InvalidInput) -> None:
+    reason = plain(explain(who.app, refused, who._.language))
+    await message.answer(who._("Not done: {reason}", reason=reason) + "\n" + _ask_amount(who))
 
 
 def _ask_amount(who: Who) -> str:
