@@ -134,3 +134,24 @@ def test_amounts_and_dates_are_typed_and_formatted_and_typed_edits_come_back(
     changed = get_deal(app, team["manager"], deal.id)
     assert changed.expected_close == date(2027, 1, 15) and changed.amount == Decimal("1750.50")
     assert calls(google, "values:batchUpdate") <= 1  # nothing to rewrite but the edits' echoes
+
+
+def test_a_write_whose_answer_is_lost_after_google_applied_it_is_not_done_twice(
+    app, team, google, synced
+):
+    """Google wrote the cells, then the connection dropped before its answer: the sync
+    cannot know, so it says so; the next one finds the sheet already right, creates
+    nothing twice and keeps the rep's change."""
+    _customer, deal = synced
+    update_deal(app, team["ivan"], deal.id, {"amount": 7777})  # the rep, in the bot
+    google.edit(KEY, "Deals", deal.id, "Title", "Поставка Q2")  # the manager, meanwhile
+    google.fail("values:batchUpdate", "lost")
+    with pytest.raises(SheetsUnavailable):
+        sync(app, book(google, attempts=1))
+    report = sync(app, book(google))
+    assert report.conflicts == [] and report.created == 0
+    stored = get_deal(app, team["manager"], deal.id)
+    assert stored.amount == Decimal("7777.00") and stored.title == "Поставка Q2"
+    assert google.read(KEY, "Deals", deal.id, "Amount") == "7,777.00"  # as formatted
+    again = sync(app, book(google))
+    assert (again.created, again.updated) == (0, 0)
