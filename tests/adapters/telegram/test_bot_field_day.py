@@ -198,3 +198,16 @@ async def test_an_order_taken_at_a_visit_becomes_a_won_sale_in_the_reports(
     assert deal.status is StageOutcome.WON and deal.amount == 45500
     assert [line.product for line in lines_of(app, ivan, deal.id)] == ["Кирпич М150"]
     assert [t for t in list_tasks(app, ivan) if t.source == "opportunity"] == []
+    # …and the sale is in every report that counts sales
+    from rapport.plugins.loyalty.service import profile_of, recalculate
+    from rapport.plugins.sales.plans import set_plan
+
+    set_plan(app, team["manager"], f"{app.clock():%Y-%m}", "amount", 100_000,
+             owner_id=ivan.user_id)  # fmt: skip
+    for report_id, wanted in (("sales.products", "Кирпич М150"), ("sales.top_customers",
+                              "ООО Ромашка"), ("sales.reps", "Ivan Rep"),
+                              ("sales.plan", "45500")):  # fmt: skip
+        built = app.registry.reports[report_id].build(app, ivan, {})
+        assert wanted in repr(built.rows), (report_id, built.rows)
+    recalculate(app)
+    assert profile_of(app, ivan, customer.id).f > 0  # RFM counts it: a buyer now
