@@ -68,6 +68,7 @@ def gather(
         )
     }  # fmt: skip
     won = DealRow.status == StageOutcome.WON.value
+    currency = app.settings.currency
     in_window = DealRow.closed_at >= since
     previous_window = (DealRow.closed_at >= before) & (DealRow.closed_at < since)
     discounted = func.coalesce(DealRow.fields["discount_percent"].as_float(), 0) > 0
@@ -80,7 +81,9 @@ def gather(
             func.sum(case((won & in_window, 1), else_=0)),
             func.sum(case((won & previous_window, 1), else_=0)),
             func.sum(case((won, 1), else_=0)),
-            func.sum(case((won, DealRow.amount), else_=0)),
+            # M is money in one currency, the team's: a USD order is an order (F counts
+            # it) but is never added to roubles.
+            func.sum(case((won & (DealRow.currency == currency), DealRow.amount), else_=0)),
             func.sum(case((won & in_window & discounted, 1), else_=0)),
             func.min(case((won, DealRow.closed_at))),
             func.max(case((won, DealRow.closed_at))),

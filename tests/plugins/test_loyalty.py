@@ -1,6 +1,7 @@
 """Loyalty: each segment and strategy from a history built to match it, with its reasons."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -429,3 +430,18 @@ def test_customers_who_bought_on_the_same_day_share_their_rfm_scores(app, team, 
     assert scores == {(2, 3, 3)}
     delta = profile_of(app, team["ivan"], recent.id)
     assert (delta.r, delta.f, delta.m) == (5, 3, 3)
+
+
+def test_money_in_another_currency_is_never_added_to_the_teams(app, team, history):
+    h = history
+    mixed = h.customer("Mixed")
+    h.order(mixed, 100_000, 30)
+    h.clock.now = NOW - timedelta(days=20)
+    deal = create_deal(app, team["ivan"], {"title": "Export", "customer_id": mixed.id,
+                                           "amount": 5_000, "currency": "USD"})  # fmt: skip
+    move_deal(app, team["ivan"], deal.id, "won")
+    h.clock.now = NOW
+    recalculate(app)
+    [row] = [r for r in app.registry.reports["loyalty.pareto"].build(app, team["ivan"], {}).rows
+             if r[0] == "Mixed"]  # fmt: skip
+    assert row[3] == Decimal("100000.00")  # roubles only, not 105 000 "of something"
