@@ -114,6 +114,8 @@ def test_a_reps_day_over_http_in_russian_and_ukrainian(app, team, emulator, lang
         nina.wait_for(said["note"])
         nina.say(said["deals"])
         nina.wait_for(said["by_stage"])
+        nina.say(f"/card {customer.id}")  # the deal from the card: card, deal, stage
+        nina.wait_for("<b>Аптека Здоровье</b>")
         nina.tap("Пробная партия")
         nina.wait_for("<b>Пробная партия</b>")
         nina.tap(said["demo"])
