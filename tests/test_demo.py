@@ -34,9 +34,12 @@ def report(app, admin, report_id, **params):
     return app.registry.reports[report_id].build(app, admin, params)
 
 
-def test_the_demo_shows_every_segment_strategy_and_the_work_of_a_real_team(demo):
+def test_the_demo_shows_every_segment_strategy_and_the_work_of_a_real_team(
+    demo, workbook, database_url
+):
     app, admin, summary, seconds = demo
-    assert seconds < 30
+    if database_url.startswith("sqlite"):  # the embedded default `rapport demo` runs on
+        assert seconds < 30
     assert summary.customers >= 150 and summary.deals >= 250
     people = list_users(app)
     south = [u for u in people if u.team == "south"]
@@ -64,10 +67,14 @@ def test_the_demo_shows_every_segment_strategy_and_the_work_of_a_real_team(demo)
     tagged = [c for c in customers if c.kind.value == "organisation"][:7]
     titles |= {s.title for c in tagged for s in customer_card(app, admin, c.id).sections}
     assert {"Loyalty", "Contact", "Tasks"} <= titles
+    _in_the_workbook(workbook, summary)
 
 
-def test_sixty_days_of_scheduled_jobs_keep_every_reps_tasks_bounded(demo, clock):
-    app, admin, _summary, _seconds = demo
+def test_sixty_days_of_scheduled_jobs_keep_every_reps_tasks_bounded(request, clock, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("sixty simulated days once is the point; PostgreSQL's scheduling races "
+                    "are proven by tests/test_sent_once.py")  # fmt: skip
+    app, admin, _summary, _seconds = request.getfixturevalue("demo")
     reps = [u for u in list_users(app) if u.role is Role.REP]
     first = _open_per_rep(app, admin)
     for _day in range(60):
@@ -88,8 +95,9 @@ def _open_per_rep(app, admin):
     return Counter(t.assignee_id for t in tasks)
 
 
-def test_the_demo_is_in_the_managers_workbook_after_one_sync(demo, workbook):
-    _app, _admin, summary, _seconds = demo
+def _in_the_workbook(workbook, summary) -> None:
+    """One sync puts the demo where managers work, segments included, and reads back
+    unchanged."""
     report = workbook.sync()
     assert not report.failed and not report.refused
     deals = workbook.rows("Deals")

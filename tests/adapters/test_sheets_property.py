@@ -30,7 +30,7 @@ STEP = st.one_of(
 database and sheet, so nothing drawn may depend on what earlier ones left."""
 
 
-@settings(max_examples=10, deadline=None, derandomize=True,
+@settings(max_examples=5, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(steps=st.lists(STEP, min_size=3, max_size=12))
 def test_no_change_is_lost_and_every_collision_is_said(app, team, deals, manager, steps):
