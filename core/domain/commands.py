@@ -102,7 +102,9 @@ LongText = Annotated[
 Money = Annotated[
     Decimal,
     BeforeValidator(_typed_amount),
-    Field(ge=0, max_digits=16, decimal_places=2),
+    # What NUMERIC(16, 2) holds; said here, since a total rounded up to 10^14 has no more
+    # digits to pydantic than 1E+14 and would only fail in the database.
+    Field(ge=0, le=Decimal("99999999999999.99"), max_digits=16, decimal_places=2),
     # 500 and 500.00 are the same amount: store, compare and audit them alike.
     AfterValidator(lambda amount: amount.quantize(CENT)),
 ]

@@ -171,3 +171,14 @@ def test_a_close_date_is_read_as_every_other_date_field_reads_dates(app, team):
     assert moved.expected_close == date(2027, 4, 15)
     with pytest.raises(InvalidInput, match="is not a date"):
         update_deal(app, team["ivan"], deal.id, {"expected_close": "31.02.2027"})
+
+
+def test_an_amount_rounded_up_to_what_no_column_holds_is_refused_in_words(app, team):
+    from rapport.core.domain.errors import InvalidInput
+    from rapport.core.services.customers import create_customer
+    from rapport.core.services.deals import create_deal
+
+    customer = create_customer(app, team["ivan"], {"name": "Acme"})
+    with pytest.raises(InvalidInput, match="amount"):
+        create_deal(app, team["ivan"], {"title": "Huge", "customer_id": customer.id,
+                                        "amount": Decimal("100000000000000.00")})  # fmt: skip
