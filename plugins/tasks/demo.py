@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rapport.core.demo import as_of
@@ -36,7 +37,9 @@ def load_demo(app: App, admin: Actor) -> None:
                                      "due": now - timedelta(days=1 + number)})  # fmt: skip
     won = [d for d in deals if d.status is StageOutcome.WON]
     orders = Counter(d.customer_id for d in won)
-    revenue = Counter({c: sum(d.amount for d in won if d.customer_id == c) for c in orders})
+    revenue: dict[int, Decimal] = {}
+    for d in won:
+        revenue[d.customer_id] = revenue.get(d.customer_id, Decimal(0)) + d.amount
     regulars = [customer for customer, count in orders.items() if count >= 10]
     steady = min(regulars, key=lambda c: revenue[c], default=None)  # many small orders
     if steady is not None:  # served at a loss: the strategy says "re-engineer"
