@@ -79,6 +79,15 @@ MAX_ARCHIVED_AT_ONCE = 20
 class Backend(Protocol):
     locale: str | None
     """How the sheet's people write numbers (Google's spreadsheet locale), if it says."""
+    copies: bool
+    """Whether an older copy of the sheet can be saved over a later write: a file can, a
+    live spreadsheet cannot."""
+    generation: int | None
+    """Which of Rapport's writes the sheet as read says it is (None: it does not say)."""
+
+    def stamp(self, generation: int) -> None:
+        """Number the coming write, in the sheet itself."""
+        ...
 
     def tabs(self) -> dict[str, str | None]:
         """Every tab's title and which of Rapport's sheets it is marked as, if any."""
@@ -124,14 +133,23 @@ def sync(app: App, backend: Backend) -> SyncReport:
         users = dict(uow.session.execute(select(UserRow.id, UserRow.display_name)).all())
     stages = tuple(s.name for p in list_pipelines(app) if p.is_default for s in p.stages)
     report = SyncReport(editor=actor.display_name)
+    last = state.generations(app)[0] if backend.copies else 0
+    copy_of = backend.generation if backend.copies else None
     sheets = [_Sheet(app, backend, layout, language, actor, users, report)
               for layout in layouts(app, users, stages, language)]  # fmt: skip
     for sheet in sheets:
-        sheet.run()
+        sheet.run(copy_of)
     _summary(app, backend, language, actor, report)
+    generation = None
+    behind = (copy_of or 0) < last  # an older copy, even if it now shows all it should
+    if backend.copies and (behind or any(sheet.rewrites() for sheet in sheets)):
+        generation = max(last, copy_of or 0) + 1
+        backend.stamp(generation)
     backend.flush()
+    if generation is not None:
+        state.written(app, generation)
     for sheet in sheets:  # only now does the sheet hold what the bases will say it holds
-        sheet.confirm()
+        sheet.confirm(generation)
     return report
 
 
@@ -253,9 +271,18 @@ class _Sheet:
         self.versions: dict[int, int] = {}
         self.fingerprints = Fingerprints({}, ())
 
-    def run(self) -> None:
-        self.state = state.load(self.app, self.layout.name)
+    def run(self, copy_of: int | None = None) -> None:
+        """Read the tab and work out its write; ``copy_of``: which of Rapport's writes the
+        workbook read says it is."""
+        self.state = state.load(self.app, self.layout.name, copy_of)
         base = self.state.base
+        if self.state.outdated:
+            self.doubtful = True
+            self.report.failed.append(
+                f"{self.title}: this workbook was saved from a copy older than Rapport "
+                "remembers, so nothing in it could be told new; nothing was read from it, "
+                "and it shows what Rapport holds again"
+            )
         found = find_tab(self.backend, self.layout.name, self.title)
         self.title = found or self.title
         grid = self.backend.read(found) if found else None
@@ -346,17 +373,25 @@ class _Sheet:
             )
             return set(found)
 
-    def confirm(self) -> None:
-        """The write landed: remember what the sheet holds now. A refused row still holds
-        what it held, so its record keeps its old base."""
+    def rewrites(self) -> bool:
+        """Whether the coming write changes what is remembered of the sheet."""
+        return not self.skipped and state.rewrites(self.state, self._shown(), self._layout_now())
+
+    def confirm(self, generation: int | None) -> None:
+        """The write landed (as ``generation``, for a file): remember what the sheet holds
+        now."""
         if self.skipped:
             return
+        state.confirm(self.app, self.layout.name, self.state, self._shown(), self.versions,
+                      self._layout_now(), generation)  # fmt: skip
+
+    def _shown(self) -> dict[int, dict[str, str]]:
+        """What the sheet holds once the write lands. A refused row still holds what it
+        held, so its record keeps its old base."""
         base, held = self.state.base, self.held - self.seen
-        shown = {rid: base[rid] if rid in held else values
-                 for rid, values in self.records.items()
-                 if rid not in held or rid in base}  # fmt: skip
-        state.confirm(self.app, self.layout.name, self.state, shown, self.versions,
-                      self._layout_now())  # fmt: skip
+        return {rid: base[rid] if rid in held else values
+                for rid, values in self.records.items()
+                if rid not in held or rid in base}  # fmt: skip
 
     def _rebuild(self, *, missing: bool) -> list[list[Any]]:
         """A tab that is not there, or holds nothing: laid out afresh, every record listed
@@ -406,10 +441,15 @@ class _Sheet:
                           "record", id=raw_id)  # fmt: skip
         record_id = int(raw_id)
         current = records[record_id]
-        synced = base.get(record_id, current)
+        # A copy too old to tell its edits from what Rapport wrote since says nothing new.
+        synced = values if self.state.outdated else base.get(record_id, current)
         formulas = self._formulas(index, cells, edited, values, (synced, current))
         fixed = [k for k in self.layout.identity if k in values and self._column(k).read_only]
-        doubt = self.fingerprints.doubt(record_id, values, (synced, current), fixed)
+        # A row found by its key as the one a record was made from is that record's, blank
+        # cells and all (the record has the defaults the row left out).
+        doubt = None
+        if record_id not in self.made:
+            doubt = self.fingerprints.doubt(record_id, values, (synced, current), fixed)
         if doubt is not None:
             return self._refuse(index, record_id, doubt, values, current)
         if record_id in self.seen:

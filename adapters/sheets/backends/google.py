@@ -56,6 +56,9 @@ class SheetsUnavailable(RapportError):
 
 
 class GoogleBook:
+    copies = False  # one live spreadsheet: no older copy of it can be saved over a write
+    generation: int | None = None
+
     def __init__(
         self,
         client: gspread.Client,
@@ -73,6 +76,9 @@ class GoogleBook:
         self._grids: dict[str, list[list[Any]]] | None = None
         self._pending: list[dict[str, Any]] = []
         self._formatting: list[dict[str, Any]] = []
+
+    def stamp(self, generation: int) -> None:
+        """Never asked: a live spreadsheet has no copies to tell apart."""
 
     def _metadata(self) -> dict[str, Any]:
         try:

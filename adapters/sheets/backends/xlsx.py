@@ -7,7 +7,9 @@ written, as their next save would write over it: the cycle fails, to be complete
 always stored as text: a value typed as "=HYPERLINK(...)" stays a string, never a formula;
 a formula a person typed is read as its text (:class:`~..layout.Formula`), never as its
 result. Each tab Rapport lays out carries a hidden sheet-level name saying which sheet it
-is, which Excel and LibreOffice keep through a rename, so a renamed tab is still found.
+is, which Excel and LibreOffice keep through a rename, so a renamed tab is still found;
+the workbook carries a hidden name numbering Rapport's last write of it, so an older copy
+saved over a later write is known for one.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
 MARK = "Rapport.sheet"
 """The sheet-level defined name holding which of Rapport's sheets a tab is."""
+GENERATION = "Rapport.generation"
+"""The workbook-level defined name numbering Rapport's last write of the file, which a
+copy saved over a later write still carries."""
 
 
 class WorkbookUnwritable(RapportError):
@@ -53,11 +58,19 @@ def lock_files(path: Path) -> list[Path]:
 
 
 class XlsxBook:
+    copies = True  # a file: a manager can save an older copy of it over a later write
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.book: Workbook = openpyxl.load_workbook(path) if path.exists() else _empty()
         self.changed = False
         self.locale: str | None = None  # a workbook has none: the team's language applies
+        self.generation = _generation(self.book)
+
+    def stamp(self, generation: int) -> None:
+        self.book.defined_names[GENERATION] = DefinedName(GENERATION, attr_text=str(generation),
+                                                          hidden=True)  # fmt: skip
+        self.changed = True
 
     def tabs(self) -> dict[str, str | None]:
         marks = {sheet.title: sheet.defined_names.get(MARK) for sheet in self.book.worksheets}
@@ -153,6 +166,12 @@ def _mode(path: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _generation(book: Workbook) -> int | None:
+    name = book.defined_names.get(GENERATION)
+    text = name.attr_text.strip() if name is not None and name.attr_text else ""
+    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 def _empty() -> Workbook:
