@@ -278,11 +278,10 @@ class _Sheet:
         base = self.state.base
         if self.state.outdated:
             self.doubtful = True
-            self.report.failed.append(
-                f"{self.title}: this workbook was saved from a copy older than Rapport "
-                "remembers, so nothing in it could be told new; nothing was read from it, "
-                "and it shows what Rapport holds again"
-            )
+            self.report.failed.append(self._(
+                "{tab}: this workbook was saved from a copy older than Rapport remembers, so "
+                "nothing in it could be told new; nothing was read from it, and it shows what "
+                "Rapport holds again", tab=self.title))  # fmt: skip
         found = find_tab(self.backend, self.layout.name, self.title)
         self.title = found or self.title
         grid = self.backend.read(found) if found else None
@@ -291,10 +290,10 @@ class _Sheet:
         positions = self.positions = self._positions(grid)
         if "id" in self.gone and not self.rebuilt and len(grid) > 1:
             self.skipped = True
-            self.report.failed.append(
-                f"{self.title}: the ID column is missing, so no row can be matched to its "
-                "record; nothing was read from this tab or written to it (undo the change)"
-            )
+            self.report.failed.append(self._(
+                "{tab}: the ID column is missing, so no row can be matched to its record; "
+                "nothing was read from this tab or written to it (undo the change)",
+                tab=self.title))  # fmt: skip
             return
         records, self.versions = self._records()
         self.archived = self._archived_on(grid, records)
@@ -403,9 +402,13 @@ class _Sheet:
         self.writes += [(0, col, text) for col, text in enumerate(header)]
         if self.state.base:
             self.rebuilt = self.doubtful = True
-            what = "missing (deleted?)" if missing else "empty"
-            self.report.failed.append(f"{self.title}: the tab was {what}; it was rebuilt from "
-                                      "Rapport and nothing was read from it")  # fmt: skip
+            if missing:
+                said = self._("{tab}: the tab was missing (deleted?); it was rebuilt from "
+                              "Rapport and nothing was read from it", tab=self.title)  # fmt: skip
+            else:
+                said = self._("{tab}: the tab was empty; it was rebuilt from Rapport and "
+                              "nothing was read from it", tab=self.title)  # fmt: skip
+            self.report.failed.append(said)
         return [header]
 
     # --- one row ---------------------------------------------------------------------
@@ -493,7 +496,7 @@ class _Sheet:
                 self.report.updated += 1
             except RapportError as exc:
                 reason = explain(self.app, exc, self.language)
-                self.report.refused.append(f"{self.layout.name} #{record_id}: {reason}")
+                self.report.refused.append(f"{self.title} #{record_id}: {reason}")
                 notes.append(self._("Not saved: {reason}", reason=reason))
         elif not notes:
             return self._still_shown(record_id, cells, synced)
@@ -526,7 +529,7 @@ class _Sheet:
         headers = ", ".join(f"«{self._column(key).header(self.language)}»" for key in refused)
         note = self._("{columns}: a formula is not taken as a value; type the value itself "
                       "(the cell shows what Rapport holds again)", columns=headers)  # fmt: skip
-        self.report.refused.append(f"{self.layout.name} row {index + 1}: {note}")
+        self.report.refused.append(self._at(index, note))
         return note
 
     def _clear(self, index: int) -> str:
@@ -565,7 +568,7 @@ class _Sheet:
                      "sorted without the hidden ID column? Undo the sort, or change fewer cells "
                      "at once; nothing was read from this row",
                      id=record_id, count=doubt.differing)  # fmt: skip
-        self.misfits.append(f"{self.layout.name} row {index + 1}: {note}")
+        self.misfits.append(self._at(index, note))
         return note
 
     def _report_misfits(self) -> None:
@@ -573,11 +576,14 @@ class _Sheet:
             self.report.refused += self.misfits
             return
         notes = self._column(STATUS).header(self.language)
-        self.report.refused.append(
-            f"{self.title}: {len(self.misfits)} rows do not fit their IDs; were the rows "
-            "sorted without the hidden ID column? Undo the sort. Nothing was read from those "
-            f"rows; each says why in «{notes}»"
-        )
+        self.report.refused.append(self._(
+            "{tab}: {count} rows do not fit their IDs; were the rows sorted without the hidden "
+            "ID column? Undo the sort. Nothing was read from those rows; each says why in "
+            "«{notes}»", tab=self.title, count=len(self.misfits), notes=notes))  # fmt: skip
+
+    def _at(self, index: int, note: str) -> str:
+        """A note as the cycle's report says it: on which row of which tab."""
+        return self._("{tab}, row {row}: {note}", tab=self.title, row=index + 1, note=note)
 
     def _label(self, values: Mapping[str, str]) -> str:
         return " / ".join(values[k] for k in self.layout.identity if values.get(k))
@@ -595,12 +601,12 @@ class _Sheet:
             record_id = self._insert(dict(values))
         except RapportError as exc:
             reason = explain(self.app, exc, self.language)
-            self.report.refused.append(f"{self.layout.name} row {index + 1}: {reason}")
+            self.report.refused.append(self._at(index, reason))
             return self._("Not added: {reason}", reason=reason)
         state.remember_created(self.app, self.layout.name, key, record_id)
         if alike:
             self.kept_notes[record_id] = alike
-            self.report.warnings.append(f"{self.layout.name} #{record_id}: {alike}")
+            self.report.warnings.append(f"{self.title} #{record_id}: {alike}")
         self.report.created += 1
         self.touched.add(record_id)
         self.seen.add(record_id)
@@ -640,9 +646,10 @@ class _Sheet:
                                    action="sheet_conflict", values=lost_values)  # fmt: skip
             uow.commit()
         for key, lost, kept in self._sides(conflicts):
-            self.report.conflicts.append(
-                f"{self.layout.name} #{record_id} {key}: {lost!r} -> {kept!r}"
-            )
+            self.report.conflicts.append(self._(
+                "{tab} #{id}, «{column}»: «{lost}» gave way to «{kept}» (kept in the history)",
+                tab=self.title, id=record_id, column=self._column(key).header(self.language),
+                lost=lost, kept=kept))  # fmt: skip
         named = ", ".join(
             f"{self._column(key).header(self.language)} «{lost}»"
             for key, lost, _ in self._sides(conflicts)
