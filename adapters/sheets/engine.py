@@ -887,7 +887,30 @@ class _Sheet:
                 self.gone.add(column.key)
                 self.writes.append((0, positions[column.key], column.header(self.language)))
         self.headers = {at: shown[at] for at in range(len(shown)) if shown[at]}
+        if len(grid) > 1:
+            taken = {h.casefold() for _, h in remembered.values()} | known
+            self._say_gone(sorted(self.gone & set(remembered)),
+                           [h for h in shown if h and h.casefold() not in taken])  # fmt: skip
         return positions
+
+    def _say_gone(self, keys: list[str], unknown: list[str]) -> None:
+        """A column that was there at the last write and is not found now is put back, and
+        said: typing in a column renamed past recognition must not be silently dropped."""
+        for key in keys:
+            column = self._column(key).header(self.language)
+            if unknown:
+                said = self._("{tab}: the column «{column}» was not found (deleted, or renamed "
+                              "while another column was added or removed?); it was put back at "
+                              "the end, filled from Rapport, and nothing in it was read. "
+                              "Columns Rapport does not know are left alone: {unknown}; if one "
+                              "is «{column}», delete it and type in the column put back",
+                              tab=self.title, column=column,
+                              unknown=", ".join(f"«{h}»" for h in unknown))  # fmt: skip
+            else:
+                said = self._("{tab}: the column «{column}» was not found (deleted?); it was put "
+                              "back at the end, filled from Rapport, and nothing in it was read",
+                              tab=self.title, column=column)  # fmt: skip
+            self.report.failed.append(said)
 
     def _layout_now(self) -> dict[str, tuple[int, str]]:
         """Where each column stands once the write lands, under which header."""

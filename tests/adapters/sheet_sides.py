@@ -74,18 +74,39 @@ class GoogleSide:
     def fail_writes(self, times: int) -> None:
         self.standin.fail("values:batchUpdate", *[503] * times)
 
+    def fault(self, kind: str) -> None:
+        """The next write: answered 503 once (the backend's retry takes it), every time it
+        is tried ("down": the cycle fails), or applied with its answer lost."""
+        if kind == "lost":
+            self.standin.fail("values:batchUpdate", "lost")
+        else:
+            self.fail_writes(1 if kind == "retried" else 5)
+
 
 class XlsxSide:
     name = "xlsx"
 
     def __init__(self, app: Any, path: Path) -> None:
         self.app, self.path = app, path
+        self.faults: list[str] = []
 
     def book(self) -> XlsxBook:
         return XlsxBook(self.path)
 
     def sync(self) -> SyncReport:
-        return sync(self.app, self.book())
+        fault = self.faults.pop(0) if self.faults else ""
+        lock = self.lock() if fault == "down" else None
+        try:
+            return sync(self.app, DiesAfterWriting(self.path) if fault == "lost" else self.book())
+        finally:
+            if lock is not None:
+                lock.unlink()
+
+    def fault(self, kind: str) -> None:
+        """The next cycle: the workbook open in LibreOffice ("down"), or the sync killed
+        just after its write landed ("lost"); a retried write is nothing on a disk."""
+        if kind != "retried":
+            self.faults.append(kind)
 
     def grid(self, title: str) -> list[list[Any]]:
         sheet = openpyxl.load_workbook(self.path)[title]
@@ -131,6 +152,14 @@ class XlsxSide:
         lock = self.path.with_name(f".~lock.{self.path.name}#")
         lock.write_text(",Olga Manager,olga-pc,27.02.2027 10:00,file:///home/olga;")
         return lock
+
+
+class DiesAfterWriting(XlsxBook):
+    """The process dies as soon as the new workbook is in place: nothing after it runs."""
+
+    def flush(self) -> None:
+        super().flush()
+        raise ConnectionError("killed just after the write")
 
 
 Side = GoogleSide | XlsxSide

@@ -35,6 +35,8 @@ def test_a_deleted_column_clears_nothing_and_comes_back_filled(app, team, deals,
     manager.delete_column("Deals", "Expected close")
     report = manager.side.sync()
     assert report.updated == 0
+    [said] = report.failed
+    assert "«Expected close» was not found" in said and "put back at the end" in said
     assert all(get_deal(app, team["manager"], d.id).expected_close for d in deals)
     assert all(row["Expected close"] for row in manager.rows("Deals"))
     assert manager.side.sync().updated == 0
@@ -101,3 +103,17 @@ def test_a_renamed_header_stays_known_when_a_column_before_it_is_deleted(app, te
     manager.edit("Deals", deals[0].id, "Close date", "2027-06-30")
     assert manager.side.sync().updated == 1
     assert get_deal(app, team["manager"], deals[0].id).expected_close == date(2027, 6, 30)
+
+
+def test_a_header_renamed_as_another_column_goes_is_said_not_silently_dropped(
+    app, team, deals, manager
+):
+    manager.rename("Deals", "Expected close", "Close date")
+    manager.delete_column("Deals", "Owner")  # in the same sitting: nothing tells it apart
+    manager.edit("Deals", deals[0].id, "Close date", "2027-06-30")
+    report = manager.side.sync()
+    assert all(get_deal(app, team["manager"], d.id).expected_close == date(2027, 3, 1 + n)
+               for n, d in enumerate(deals))  # fmt: skip
+    said = " ".join(report.failed)
+    assert "«Expected close» was not found" in said and "«Close date»" in said, said
+    assert all(row["Expected close"] for row in manager.rows("Deals"))  # filled again
