@@ -12,13 +12,15 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rapport.core.services.deals import get_deal, update_deal
 from rapport.core.domain.errors import RapportError
+from rapport.core.services.deals import get_deal, update_deal
 from tests.adapters.sheet_sides import XlsxSide
 
 FIELDS = {"title": "Title", "amount": "Amount"}
 WORDS = st.text(alphabet="абвгдежзиклмнопрстуфхцчшщэюяabcdefghijklmnop", min_size=1,
                 max_size=12)  # fmt: skip
+FAULTS = ("retried", "down", "lost")
+"""A write answered 503 once, refused for a whole cycle, or landed with its answer lost."""
 AMOUNTS = st.integers(min_value=1, max_value=10_000_000)
 STEP = st.one_of(
     st.tuples(st.just("sheet"), st.integers(0, 4), st.just("title"), WORDS),
@@ -26,9 +28,7 @@ STEP = st.one_of(
     st.tuples(st.just("rep"), st.integers(0, 4), st.just("amount"), AMOUNTS),
     st.tuples(st.just("rename"), st.integers(0, 4), st.sampled_from(("title", "amount")), WORDS),
     st.tuples(st.just("move"), st.integers(0, 4), st.integers(0, 4), st.just(0)),
-    st.tuples(
-        st.just("fail"), st.just(0), st.sampled_from(("retried", "down", "lost")), st.just(0)
-    ),  # fmt: skip
+    st.tuples(st.just("fail"), st.just(0), st.sampled_from(FAULTS), st.just(0)),
     st.tuples(st.just("open"), st.just(0), st.just(""), st.just(0)),
     st.tuples(st.just("save copy"), st.just(0), st.just(""), st.just(0)),
     st.tuples(st.just("sync"), st.just(0), st.just(""), st.just(0)),
