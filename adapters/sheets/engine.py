@@ -94,6 +94,14 @@ class Backend(Protocol):
         ...
 
     def mark(self, title: str, key: str) -> None: ...
+    def columns(self, title: str) -> dict[str, int]:
+        """The tab's columns by the field key each is marked with, wherever they moved."""
+        ...
+
+    def mark_columns(self, title: str, positions: Mapping[str, int]) -> None:
+        """Mark each field's column (with the coming write), where it is not yet."""
+        ...
+
     def read(self, title: str) -> list[list[Any]] | None: ...
     def create(self, layout: SheetLayout, language: str) -> None: ...
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None: ...
@@ -295,6 +303,7 @@ class _Sheet:
                 "nothing was read from this tab or written to it (undo the change)",
                 tab=self.title))  # fmt: skip
             return
+        self.backend.mark_columns(self.title, positions)
         records, self.versions = self._records()
         self.archived = self._archived_on(grid, records)
         self._keep_unavailable(records, base)
@@ -848,10 +857,11 @@ class _Sheet:
                     values[key] = base[record_id][key]
 
     def _positions(self, grid: list[list[Any]]) -> dict[str, int]:
-        """Each column's position: found by its header in any language or by the header it
-        had last time (a manager's name for it), else where it stood, if the header there
-        is one no column has and no column was added or removed (renamed in place). A
-        column found none of these ways is put back at the end, read as no information."""
+        """Each column's position: found by the mark it carries (which moves with it), by
+        its header in any language or by the header it had last time (a manager's name for
+        it), else where it stood, if the header there is one no column has and no column
+        was added or removed (renamed in place). A column found none of these ways is put
+        back at the end, read as no information."""
         shown = ["" if h is None else str(h).strip() for h in grid[0]]
         header = [h.casefold() for h in shown]
         width = max(len(row) for row in grid)
@@ -859,6 +869,7 @@ class _Sheet:
         remembered = self.state.columns
         same_width = bool(remembered) and width == 1 + max(at for at, _ in remembered.values())
         positions: dict[str, int] = {}
+        ours = {c.key for c in self.layout.columns}
 
         def place(column: Column, names: set[str]) -> None:
             for index, name in enumerate(header):
@@ -871,6 +882,16 @@ class _Sheet:
         for column in self.layout.columns:
             if column.key not in positions and column.key in remembered:
                 place(column, {remembered[column.key][1].casefold()} - known)
+        # Then the mark a column carries, which Excel, LibreOffice and Google move with it
+        # (a header renamed and moved at once); not over a header naming another column, as
+        # a tool that moves columns without their names would leave it.
+        named = dict(enumerate(header))
+        for key, at in self.backend.columns(self.title).items():
+            unclaimed = at < width and at not in positions.values()
+            if key in ours and key not in positions and unclaimed and named.get(at) not in known:
+                positions[key] = at
+                if not named.get(at):  # a header cleared by mistake is put back
+                    self.writes.append((0, at, self._column(key).header(self.language)))
         for column in self.layout.columns:
             was = remembered.get(column.key, (width, ""))[0]
             if column.key in positions or not same_width or was >= width:

@@ -7,11 +7,13 @@ through the real backends, so one test story runs on both.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import gspread
 import openpyxl
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from rapport.adapters.sheets.backends.google import GoogleBook
 from rapport.adapters.sheets.backends.xlsx import XlsxBook
@@ -60,10 +62,24 @@ class GoogleSide:
         self.standin.sheet(KEY, title).cells.clear()
 
     def delete_column(self, title: str, col: int) -> None:
-        """As in the browser: the cells and the column formats to its right move left."""
-        self.put(title, [row[:col] + row[col + 1 :] for row in self.grid(title)])
+        """As in the browser: the cells, formats and metadata to its right move left."""
+        self._permute(title, {c: c - (c > col) for c in range(self._width(title)) if c != col})
+
+    def move_column(self, title: str, col: int, to: int) -> None:
+        """Drag a column by its letter to stand at ``to``: its metadata goes with it."""
+        self._permute(title, _moved(self._width(title), col, to))
+
+    def _width(self, title: str) -> int:
         sheet = self.standin.sheet(KEY, title)
-        sheet.formats = {c - (c > col): f for c, f in sheet.formats.items() if c != col}
+        return max([c + 1 for _, c in sheet.cells] + [c + 1 for c in sheet.column_metadata])
+
+    def _permute(self, title: str, where: dict[int, int]) -> None:
+        """Column ``c`` now stands at ``where[c]``; a column not in ``where`` is gone."""
+        sheet = self.standin.sheet(KEY, title)
+        sheet.cells = {(r, where[c]): v for (r, c), v in sheet.cells.items() if c in where}
+        sheet.formats = {where[c]: f for c, f in sheet.formats.items() if c in where}
+        sheet.column_metadata = {where[c]: m for c, m in sheet.column_metadata.items()
+                                 if c in where}  # fmt: skip
 
     def rename_tab(self, title: str, new: str) -> None:
         self.standin.rename(KEY, title, new)
@@ -126,8 +142,26 @@ class XlsxSide:
         return value
 
     def delete_column(self, title: str, col: int) -> None:
+        """As Excel does: the columns to its right move left, and so do the names referring
+        to them; a name referring to the deleted column refers to nothing (#REF!)."""
         book = openpyxl.load_workbook(self.path)
-        book[title].delete_cols(col + 1)
+        sheet = book[title]
+        width = sheet.max_column
+        sheet.delete_cols(col + 1)
+        _renamed(sheet, {c: c - (c > col) for c in range(width) if c != col})
+        book.save(self.path)
+
+    def move_column(self, title: str, col: int, to: int) -> None:
+        """Cut a column and insert it before another, as in Excel: names follow it."""
+        grid = self.grid(title)
+        where = _moved(max(len(row) for row in grid), col, to)
+        moved = [[None] * len(where) for _ in grid]
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                moved[r][where[c]] = value
+        self.put(title, moved)
+        book = openpyxl.load_workbook(self.path)
+        _renamed(book[title], where)
         book.save(self.path)
 
     def rename_tab(self, title: str, new: str) -> None:
@@ -152,6 +186,27 @@ class XlsxSide:
         lock = self.path.with_name(f".~lock.{self.path.name}#")
         lock.write_text(",Olga Manager,olga-pc,27.02.2027 10:00,file:///home/olga;")
         return lock
+
+
+def _moved(width: int, col: int, to: int) -> dict[int, int]:
+    """Where each of ``width`` columns stands once column ``col`` is moved to ``to``."""
+    order = [c for c in range(width) if c != col]
+    order.insert(to, col)
+    return {c: at for at, c in enumerate(order)}
+
+
+def _renamed(sheet: Any, where: dict[int, int]) -> None:
+    """Rewrite the sheet's names referring to whole columns, as Excel does when columns
+    move: column ``c`` is now ``where[c]``; a name whose column is gone gets #REF!."""
+    for name in sheet.defined_names.values():
+        found = re.fullmatch(r"(.*!)\$([A-Z]+):\$\2", name.attr_text or "")
+        if found:
+            col = column_index_from_string(found[2]) - 1
+            if col in where:
+                letter = get_column_letter(where[col] + 1)
+                name.attr_text = f"{found[1]}${letter}:${letter}"
+            else:
+                name.attr_text = f"{found[1]}#REF!"
 
 
 class DiesAfterWriting(XlsxBook):
@@ -222,6 +277,9 @@ class Manager:
 
     def delete_column(self, title: str, header: str) -> None:
         self.side.delete_column(title, self.column(title, header))
+
+    def move_column(self, title: str, header: str, to: int) -> None:
+        self.side.move_column(title, self.column(title, header), to)
 
     def sort_without_ids(self, title: str, header: str) -> None:
         """Select the visible columns (the hidden ID column left out) and sort them."""

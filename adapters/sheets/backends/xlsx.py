@@ -9,13 +9,16 @@ a formula a person typed is read as its text (:class:`~..layout.Formula`), never
 result. Each tab Rapport lays out carries a hidden sheet-level name saying which sheet it
 is, which Excel and LibreOffice keep through a rename, so a renamed tab is still found;
 the workbook carries a hidden name numbering Rapport's last write of it, so an older copy
-saved over a later write is known for one.
+saved over a later write is known for one; each of Rapport's columns carries a hidden
+name referring to it, which Excel and LibreOffice move with the column.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +26,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -42,6 +45,11 @@ MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
 MARK = "Rapport.sheet"
 """The sheet-level defined name holding which of Rapport's sheets a tab is."""
+COLUMN = "Rapport.column."
+"""Sheet-level defined names ``Rapport.column.<key>`` refer to the column holding a field;
+Excel and LibreOffice move the reference with the column when columns are moved, added
+or deleted, so a column renamed and moved at once is still known."""
+NAMEABLE = re.compile(r"^[A-Za-z0-9_.]{1,200}$")
 GENERATION = "Rapport.generation"
 """The workbook-level defined name numbering Rapport's last write of the file, which a
 copy saved over a later write still carries."""
@@ -81,6 +89,24 @@ class XlsxBook:
         self.book[title].defined_names[MARK] = DefinedName(MARK, attr_text=f'"{key}"',
                                                           hidden=True)  # fmt: skip
         self.changed = True
+
+    def columns(self, title: str) -> dict[str, int]:
+        marks: dict[str, int] = {}
+        for name, defined in self.book[title].defined_names.items():
+            if name.startswith(COLUMN) and (at := _column_of(defined.attr_text)) is not None:
+                marks[name.removeprefix(COLUMN)] = at
+        return marks
+
+    def mark_columns(self, title: str, positions: Mapping[str, int]) -> None:
+        sheet = self.book[title]
+        marked = self.columns(title)
+        for key, at in positions.items():
+            if marked.get(key) != at and NAMEABLE.match(key):
+                letter = get_column_letter(at + 1)
+                sheet.defined_names[COLUMN + key] = DefinedName(
+                    COLUMN + key, attr_text=f"{_quoted(title)}!${letter}:${letter}", hidden=True
+                )
+                self.changed = True
 
     def read(self, title: str) -> list[list[Any]] | None:
         if title not in self.book.sheetnames:
@@ -166,6 +192,16 @@ def _mode(path: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _column_of(reference: str | None) -> int | None:
+    """The column a name refers to (``'Deals'!$E:$E``), or None once it was deleted."""
+    found = re.fullmatch(r".*!\$?([A-Z]{1,3}):\$?\1", reference or "")
+    return column_index_from_string(found[1]) - 1 if found else None
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
 
 
 def _generation(book: Workbook) -> int | None:
