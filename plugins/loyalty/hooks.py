@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -159,9 +162,51 @@ async def nightly(app: App) -> None:
     await asyncio.to_thread(plan_actions, app)
 
 
+@dataclass
+class _Refreshes:
+    """Customers waiting for a recalculation, and whether one is running.
+
+    Under load a rep logs interactions faster than one customer is recalculated: the
+    ones that arrive meanwhile join the next run, one transaction for all of them,
+    instead of a run each. Nobody is skipped: a run takes the waiting customers and runs
+    again while more arrived, so every interaction is counted once the work drains.
+    """
+
+    waiting: set[int] = field(default_factory=set)
+    running: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, finished: bool) -> list[int]:
+        """The customers for the next run (empty: this run is over, or another runs)."""
+        with self.lock:
+            if self.running and not finished:
+                return []
+            ids = sorted(self.waiting)
+            self.waiting.clear()
+            self.running = bool(ids)
+            return ids
+
+    def stop(self) -> None:
+        with self.lock:
+            self.running = False
+
+
+_REFRESHES: weakref.WeakKeyDictionary[App, _Refreshes] = weakref.WeakKeyDictionary()
+
+
 async def _refresh(app: App, customer_id: int) -> None:
-    """Recalculate one customer off the event loop, so the bot never waits for it."""
-    await asyncio.to_thread(recalculate, app, [customer_id])
+    """Recalculate the customer off the event loop, so the bot never waits for it."""
+    refreshes = _REFRESHES.setdefault(app, _Refreshes())
+    with refreshes.lock:
+        refreshes.waiting.add(customer_id)
+    ids = refreshes.take(finished=False)
+    while ids:
+        try:
+            await asyncio.to_thread(recalculate, app, ids)
+        except BaseException:
+            refreshes.stop()  # the customers still waiting go with the next refresh
+            raise
+        ids = refreshes.take(finished=True)
 
 
 @hookimpl(trylast=True)
