@@ -34,10 +34,10 @@ from rapport.plugins.loyalty.options import action_title, loyalty_options
 from rapport.plugins.loyalty.reports import report_specs
 from rapport.plugins.loyalty.service import (
     override_segment,
-    profile_of,
     recalculate,
     segments_of,
     shown_verdicts,
+    stored_profile,
 )
 from rapport.plugins.loyalty.topics import TOPIC_FIELD, ask_topic, topic_command
 
@@ -133,7 +133,7 @@ async def after_deal_lost(app: App, deal: Deal) -> None:
 
 @hookimpl
 def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSection | None:
-    profile = profile_of(app, actor, customer.id)
+    profile = stored_profile(app, customer.id)  # the card is of a customer the actor sees
     if profile is None:
         return None
     _ = texts(app, actor.language)
