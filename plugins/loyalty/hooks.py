@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 texts = texts_for(__file__)
+BATCH = 20  # customers recalculated in one transaction after events
 
 
 @hookimpl
@@ -169,7 +170,9 @@ class _Refreshes:
     Under load a rep logs interactions faster than one customer is recalculated: the
     ones that arrive meanwhile join the next run, one transaction for all of them,
     instead of a run each. Nobody is skipped: a run takes the waiting customers and runs
-    again while more arrived, so every interaction is counted once the work drains.
+    again while more arrived, so every interaction is counted once the work drains. A
+    run takes at most ``BATCH`` customers: it holds the database's write lock, and
+    everyone else's writes wait for it.
     """
 
     waiting: set[int] = field(default_factory=set)
@@ -181,8 +184,8 @@ class _Refreshes:
         with self.lock:
             if self.running and not finished:
                 return []
-            ids = sorted(self.waiting)
-            self.waiting.clear()
+            ids = sorted(self.waiting)[:BATCH]
+            self.waiting.difference_update(ids)
             self.running = bool(ids)
             return ids
 
