@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from benchmarks.bench_core import fresh_app
 from benchmarks.seed import insert_customers
 from rapport.adapters.telegram.bot import build_bot, build_dispatcher
+from rapport.adapters.telegram.delivery import send
 from rapport.adapters.telegram.throttle import Throttle
 from rapport.adapters.telegram.updates import Updates
 from rapport.core.bootstrap import App
@@ -310,9 +311,8 @@ async def delivery(reminders: int) -> None:
     print(f"Reminder delivery: {reminders} to {chats} chats from {instances} instance(s) "
           f"({where}):")  # fmt: skip
     started = time.monotonic()
-    await asyncio.gather(*(
-        bots[n % instances].send_message(FIRST_REP + n % chats, f"reminder {n}")
-        for n in range(reminders)))  # fmt: skip
+    await asyncio.gather(*(send(bots[n % instances], FIRST_REP + n % chats, f"reminder {n}")
+                           for n in range(reminders)))  # fmt: skip
     elapsed = time.monotonic() - started
     if redis is not None:
         keys = [key async for key in redis.scan_iter(f"{prefix}:*")]

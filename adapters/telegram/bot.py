@@ -77,7 +77,10 @@ def build_dispatcher(
     """The dispatcher; updates are claimed in Redis when configured, else in the database
     (``claims`` overrides: the console numbers its updates from the database's)."""
     dispatcher = Dispatcher(storage=storage or _storage(app))
-    dispatcher.update.outer_middleware(OncePerUpdate(claims or _claims(app)))
+    claims = claims or _claims(app)
+    dispatcher.update.outer_middleware(OncePerUpdate(claims))
+    if isinstance(claims, RedisClaims):
+        dispatcher.shutdown.register(claims.redis.aclose)
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(RegisteredOnly(app, resolve))
     dispatcher.include_routers(*routers())

@@ -2,9 +2,15 @@
 
 About one message a second per chat, twenty a minute per group and thirty a second
 overall: beyond that Telegram answers 429 with ``retry_after``. Each send waits here
-until it fits under all three (at most ``per_second`` sends in any one-second window,
-and a chat's sends at least its gap apart), and a 429 is waited out exactly as long as
-Telegram asks and tried again, so a morning digest to the whole team arrives whole.
+until it fits under them (at most ``per_second`` sends in any one-second window, and a
+chat's sends paced), and a 429 is waited out exactly as long as Telegram asks and tried
+again, so a morning digest to the whole team arrives whole.
+
+A chat is paced two ways. A reply to what the person just sent may come in a short
+burst (a "New customer added" and the card: three in a row, one a second on average),
+which Telegram allows; a notification the person did not ask for (a reminder, team
+news, sent inside :func:`notifying`) waits a whole gap after the chat's last message,
+so reminders due at once arrive one a second.
 
 The limits are Telegram's per bot, not per process: with Redis configured the sends of
 every instance are counted in Redis, checked and recorded by one script (one round trip,
@@ -15,12 +21,15 @@ the only one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import time
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
@@ -35,19 +44,51 @@ log = logging.getLogger(__name__)
 RETRIES = 5
 SLACK = 0.05  # seconds: between the count and the request reaching Telegram, a few ms pass
 WINDOW = 1.0 + SLACK  # the overall limit counts the sends in any window this long
+BURST = 3  # messages a reply may send to a chat at once
+KEEP = 10.0  # seconds of a chat's sends remembered: longer than any chat's window
 KNOWN_CHATS = 10_000
+_NOTIFYING: ContextVar[bool] = ContextVar("rapport_notifying", default=False)
 
 
-def gap_for(chat: int | str, per_chat: float, group_per_minute: float) -> float:
-    """The shortest time between two sends to the chat (groups are slower)."""
+@contextlib.contextmanager
+def notifying() -> Iterator[None]:
+    """Sends in here are notifications: no burst, a whole gap after the chat's last one."""
+    token = _NOTIFYING.set(True)
+    try:
+        yield
+    finally:
+        _NOTIFYING.reset(token)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """At most ``sends`` messages to one chat in any ``window`` seconds."""
+
+    sends: int
+    window: float
+
+
+def pace_for(
+    chat: int | str, per_chat: float, group_per_minute: float, *, notification: bool
+) -> Pace:
+    """How the chat's sends are spaced: groups are slower, notifications never burst."""
     group = isinstance(chat, int) and chat < 0
-    return SLACK + (60 / group_per_minute if group else 1 / per_chat)
+    gap = SLACK + (60 / group_per_minute if group else 1 / per_chat)
+    return Pace(1, gap) if notification else Pace(BURST, BURST * gap)
+
+
+def _recent_wait(sent: list[float], pace: Pace, now: float) -> float:
+    """How long until one more send to the chat fits its pace (sorted send times)."""
+    recent = [at for at in sent if at > now - pace.window]
+    if len(recent) < pace.sends:
+        return 0.0
+    return recent[len(recent) - pace.sends] + pace.window - now
 
 
 class Limits(Protocol):
     """Where the sends are counted."""
 
-    async def wait(self, chat: int | str, gap: float) -> float:
+    async def wait(self, chat: int | str, pace: Pace) -> float:
         """Record a send to ``chat`` and return 0 if it may go now; otherwise record
         nothing and return how long to wait before asking again."""
         ...
@@ -59,44 +100,54 @@ class LocalLimits:
     def __init__(self, per_second: int, clock: Callable[[], float]) -> None:
         self.per_second, self.clock = per_second, clock
         self.sent: deque[float] = deque()
-        self.last: OrderedDict[int | str, float] = OrderedDict()  # oldest send first
+        self.chats: OrderedDict[int | str, deque[float]] = OrderedDict()  # idlest first
 
-    async def wait(self, chat: int | str, gap: float) -> float:
+    async def wait(self, chat: int | str, pace: Pace) -> float:
         now = self.clock()
         while self.sent and self.sent[0] <= now - WINDOW:
             self.sent.popleft()
-        last = self.last.get(chat)
-        wait = 0.0 if last is None else last + gap - now
+        chat_sent = self.chats.pop(chat, deque())
+        while chat_sent and chat_sent[0] <= now - KEEP:
+            chat_sent.popleft()
+        self.chats[chat] = chat_sent
+        wait = _recent_wait(list(chat_sent), pace, now)
         if len(self.sent) >= self.per_second:
             wait = max(wait, self.sent[0] + WINDOW - now)
         if wait > 0:
             return wait
         self.sent.append(now)
-        self.last.pop(chat, None)
-        self.last[chat] = now
-        if len(self.last) > KNOWN_CHATS:  # forget the chat idle longest
-            self.last.popitem(last=False)
+        chat_sent.append(now)
+        if len(self.chats) > KNOWN_CHATS:  # forget the chat idle longest
+            self.chats.popitem(last=False)
         return 0.0
 
 
-# KEYS: the overall sorted set of send times, the chat's last send.
-# ARGV: sends per window, window (µs), the chat's gap (µs), a unique member name.
+# KEYS: the overall sorted set of send times, the chat's.
+# ARGV: sends per window, window, the chat's sends and window, kept, a unique member
+# (times in µs).
 _SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local window, gap = tonumber(ARGV[2]), tonumber(ARGV[3])
+local window, chat_sends = tonumber(ARGV[2]), tonumber(ARGV[3])
+local chat_window, keep = tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - keep)
 local wait = 0
-local last = redis.call('GET', KEYS[2])
-if last then wait = tonumber(last) + gap - now end
+local recent = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. (now - chat_window), '+inf',
+                          'WITHSCORES')
+local n = #recent / 2
+if n >= chat_sends then
+  wait = tonumber(recent[(n - chat_sends) * 2 + 2]) + chat_window - now
+end
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   wait = math.max(wait, tonumber(first[2]) + window - now)
 end
 if wait > 0 then return wait end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('ZADD', KEYS[1], now, ARGV[6])
 redis.call('PEXPIRE', KEYS[1], math.ceil(window / 500))
-redis.call('SET', KEYS[2], now, 'PX', math.ceil(gap / 1000))
+redis.call('ZADD', KEYS[2], now, ARGV[6])
+redis.call('PEXPIRE', KEYS[2], math.ceil(keep / 1000))
 return 0
 """
 
@@ -109,12 +160,14 @@ class RedisLimits:
         self.script = redis.register_script(_SCRIPT)
         self.names = (f"{uuid.uuid4().hex}:{n}" for n in itertools.count())
 
-    async def wait(self, chat: int | str, gap: float) -> float:
+    async def wait(self, chat: int | str, pace: Pace) -> float:
         keys = [f"{self.prefix}:all", f"{self.prefix}:chat:{chat}"]
         args: list[int | str] = [
             self.per_second,
             round(WINDOW * 1e6),
-            round(gap * 1e6),
+            pace.sends,
+            round(pace.window * 1e6),
+            round(KEEP * 1e6),
             next(self.names),
         ]
         return int(await self.script(keys=keys, args=args)) / 1e6
@@ -158,6 +211,7 @@ class Throttle(BaseRequestMiddleware):
         raise AssertionError("unreachable")
 
     async def _turn(self, chat: int | str) -> None:
-        gap = gap_for(chat, self.per_chat, self.group_rate)
-        while (wait := await self.limits.wait(chat, gap)) > 0:
+        notification = _NOTIFYING.get()
+        pace = pace_for(chat, self.per_chat, self.group_rate, notification=notification)
+        while (wait := await self.limits.wait(chat, pace)) > 0:
             await self.sleep(wait)

@@ -95,12 +95,16 @@ async def test_with_redis_an_update_is_claimed_once_across_instances(redis_stora
 
 async def test_instances_share_the_sending_limits_through_redis(redis_storage):
     """Telegram counts per bot, not per process: what one instance sent, the next waits for."""
-    from rapport.adapters.telegram.throttle import RedisLimits, gap_for
+    from rapport.adapters.telegram.throttle import RedisLimits, pace_for
 
     prefix = redis_storage.key_builder.prefix
     first, second = (RedisLimits(redis_storage.redis, 2, prefix) for _ in range(2))
-    gap = gap_for(IVAN, 1, 20)
-    assert await first.wait(IVAN, gap) == 0
-    assert 0.9 < await second.wait(IVAN, gap) <= gap  # the same chat: a second apart
-    assert await second.wait(IVAN + 1, gap) == 0  # another chat, the second send overall
-    assert 0.9 < await first.wait(IVAN + 2, gap) <= 1.1  # two a second overall, here
+    pace = pace_for(IVAN, 1, 20, notification=True)
+    assert await first.wait(IVAN, pace) == 0
+    assert 0.9 < await second.wait(IVAN, pace) <= pace.window  # one chat: a second apart
+    assert await second.wait(IVAN + 1, pace) == 0  # another chat, the second send overall
+    assert 0.9 < await first.wait(IVAN + 2, pace) <= 1.1  # two a second overall, here
+    replies = RedisLimits(redis_storage.redis, 30, f"{prefix}:replies")
+    burst = pace_for(IVAN, 1, 20, notification=False)
+    assert [await replies.wait(IVAN, burst) for _ in range(3)] == [0, 0, 0]  # a short burst
+    assert 2.9 < await replies.wait(IVAN, burst) <= burst.window
