@@ -105,6 +105,10 @@ class Backend(Protocol):
     def read(self, title: str) -> list[list[Any]] | None: ...
     def create(self, layout: SheetLayout, language: str) -> None: ...
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None: ...
+    def note(self, title: str, row: int, col: int, text: str) -> None:
+        """Put a note (a comment) on a cell, or take it off when ``text`` is empty."""
+        ...
+
     def flush(self) -> None: ...
 
 
@@ -266,6 +270,7 @@ class _Sheet:
         self.seen: set[int] = set()  # records whose row was read
         self.held: set[int] = set()  # records on refused rows: their base stays as it was
         self.misfits: list[str] = []  # why each refused row does not fit its ID
+        self.tab_notes: list[str] = []  # what is wrong with the whole tab this cycle
         self.named: Counter[tuple[str, ...]] = Counter()  # new rows per identity, for row keys
         self.made: set[int] = set()  # records made from a row
         self.applied: dict[int, tuple[int, Mapping[str, Any]]] = {}  # record -> its row, its cells
@@ -284,14 +289,14 @@ class _Sheet:
         workbook read says it is."""
         self.state = state.load(self.app, self.layout.name, copy_of)
         base = self.state.base
+        found = find_tab(self.backend, self.layout.name, self.title)
+        self.title = found or self.title
         if self.state.outdated:
             self.doubtful = True
-            self.report.failed.append(self._(
+            self._tab_says(self.report.failed, self._(
                 "{tab}: this workbook was saved from a copy older than Rapport remembers, so "
                 "nothing in it could be told new; nothing was read from it, and it shows what "
                 "Rapport holds again", tab=self.title))  # fmt: skip
-        found = find_tab(self.backend, self.layout.name, self.title)
-        self.title = found or self.title
         grid = self.backend.read(found) if found else None
         if grid is None or not any(v not in (None, "") for row in grid for v in row):
             grid = self._rebuild(missing=grid is None)
@@ -344,6 +349,8 @@ class _Sheet:
             self._show_as_stored(index, read, records[record_id])
         for record_id, note in self.kept_notes.items():
             records[record_id] = {**records[record_id], STATUS: note}
+        if (tab_note := "\n".join(self.tab_notes)) != self.state.tab_note:
+            self.backend.note(self.title, 0, positions[STATUS], tab_note)
         self.backend.write(self.title, self.writes)
         self.records = records
 
@@ -391,7 +398,7 @@ class _Sheet:
         if self.skipped:
             return
         state.confirm(self.app, self.layout.name, self.state, self._shown(), self.versions,
-                      self._layout_now(), generation)  # fmt: skip
+                      self._layout_now(), generation, "\n".join(self.tab_notes))  # fmt: skip
 
     def _shown(self) -> dict[int, dict[str, str]]:
         """What the sheet holds once the write lands. A refused row still holds what it
@@ -417,7 +424,7 @@ class _Sheet:
             else:
                 said = self._("{tab}: the tab was empty; it was rebuilt from Rapport and "
                               "nothing was read from it", tab=self.title)  # fmt: skip
-            self.report.failed.append(said)
+            self._tab_says(self.report.failed, said)
         return [header]
 
     # --- one row ---------------------------------------------------------------------
@@ -585,10 +592,16 @@ class _Sheet:
             self.report.refused += self.misfits
             return
         notes = self._column(STATUS).header(self.language)
-        self.report.refused.append(self._(
+        self._tab_says(self.report.refused, self._(
             "{tab}: {count} rows do not fit their IDs; were the rows sorted without the hidden "
             "ID column? Undo the sort. Nothing was read from those rows; each says why in "
             "«{notes}»", tab=self.title, count=len(self.misfits), notes=notes))  # fmt: skip
+
+    def _tab_says(self, into: list[str], said: str) -> None:
+        """Something about the whole tab: said in the cycle's report and in the note at the
+        top of the tab (on the «Rapport says» header), where its manager will see it."""
+        into.append(said)
+        self.tab_notes.append(said)
 
     def _at(self, index: int, note: str) -> str:
         """A note as the cycle's report says it: on which row of which tab."""
@@ -788,7 +801,8 @@ class _Sheet:
                 )
             except PluginFailed as exc:
                 self.unavailable.add(column.key)
-                self.report.failed.append(f"{self.title}: {explain(self.app, exc, self.language)}")
+                reason = explain(self.app, exc, self.language)
+                self._tab_says(self.report.failed, f"{self.title}: {reason}")
         return {row["id"]: self._cells(row, looked_up) for row in rows}, {
             row["id"]: row["version"] for row in rows
         }
@@ -931,7 +945,7 @@ class _Sheet:
                 said = self._("{tab}: the column «{column}» was not found (deleted?); it was put "
                               "back at the end, filled from Rapport, and nothing in it was read",
                               tab=self.title, column=column)  # fmt: skip
-            self.report.failed.append(said)
+            self._tab_says(self.report.failed, said)
 
     def _layout_now(self) -> dict[str, tuple[int, str]]:
         """Where each column stands once the write lands, under which header."""

@@ -30,6 +30,7 @@ from rapport.adapters.sheets.tables import (
     CreatedRow,
     GenerationRow,
     HistoryRow,
+    TabNoteRow,
 )
 from rapport.core.services.uow import UnitOfWork
 
@@ -55,6 +56,8 @@ class SheetState:
     """Column key -> its position and its header (as the manager may have renamed it)."""
     created: dict[str, int] = field(default_factory=dict)
     """Row key -> the record made from that row, whose ID the sheet may not show yet."""
+    tab_note: str = ""
+    """What the note at the top of the tab says."""
 
 
 def generations(app: App) -> tuple[int, int]:
@@ -97,12 +100,13 @@ def load(app: App, sheet: str, copy_of: int | None = None) -> SheetState:
             row.row_key: row.record_id
             for row in session.scalars(select(CreatedRow).where(CreatedRow.sheet == sheet))
         }
+        tab_note = session.scalar(select(TabNoteRow.note).where(TabNoteRow.sheet == sheet))
     last, first = generations(app)
-    if copy_of is None or copy_of >= last:
-        return SheetState(written, written, False, columns, created)
-    if copy_of < first - 1:
-        return SheetState(written, written, True, columns, created)
-    return SheetState(_as_of(app, sheet, copy_of, written), written, False, columns, created)
+    outdated = copy_of is not None and copy_of < first - 1
+    base = written
+    if copy_of is not None and not outdated and copy_of < last:
+        base = _as_of(app, sheet, copy_of, written)
+    return SheetState(base, written, outdated, columns, created, tab_note or "")
 
 
 def _as_of(
@@ -149,10 +153,18 @@ def confirm(
     versions: Mapping[int, int],
     columns: Mapping[str, tuple[int, str]],
     generation: int | None = None,
+    tab_note: str = "",
 ) -> None:
-    """After a write has landed: the sheet holds ``records`` in ``columns``, and every
-    created row its ID. Only the records whose cells changed are rewritten; with the
-    ``generation`` a file was written as, the bases they replace are kept."""
+    """After a write has landed: the sheet holds ``records`` in ``columns``, every created
+    row its ID, and ``tab_note`` at its top. Only the records whose cells changed are
+    rewritten; with the ``generation`` a file was written as, the bases they replace are
+    kept."""
+    if tab_note != old.tab_note:
+        with UnitOfWork(app) as uow:
+            uow.session.execute(delete(TabNoteRow).where(TabNoteRow.sheet == sheet))
+            if tab_note:
+                uow.session.add(TabNoteRow(sheet=sheet, note=tab_note))
+            uow.commit()
     if not rewrites(old, records, columns):
         return
     stale = [rid for rid in old.written if rid not in records]

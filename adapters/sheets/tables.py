@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core.db.base import Base, JsonDocument, UTCDateTime
@@ -65,3 +65,13 @@ class HistoryRow(Base):
     generation: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     values: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument, nullable=True)
+
+
+class TabNoteRow(Base):
+    """What the note at the top of a tab says (why rows or columns were not read), so it is
+    written only when it changes and cleared once nothing is wrong."""
+
+    __tablename__ = "sheets_tab_notes"
+
+    sheet: Mapped[str] = mapped_column(String(32), primary_key=True)
+    note: Mapped[str] = mapped_column(Text)

@@ -90,6 +90,11 @@ class GoogleSide:
     def fail_writes(self, times: int) -> None:
         self.standin.fail("values:batchUpdate", *[503] * times)
 
+    def top_note(self, title: str) -> str:
+        """The note on the «Rapport says» header, as a person hovering it reads it."""
+        sheet = self.standin.sheet(KEY, title)
+        return sheet.notes.get((0, self.standin.column(sheet, NOTE)), "")
+
     def fault(self, kind: str) -> None:
         """The next write: answered 503 once (the backend's retry takes it), every time it
         is tried ("down": the cycle fails), or applied with its answer lost."""
@@ -117,6 +122,11 @@ class XlsxSide:
         finally:
             if lock is not None:
                 lock.unlink()
+
+    def top_note(self, title: str) -> str:
+        sheet = openpyxl.load_workbook(self.path)[title]
+        header = next(c for c in sheet[1] if c.value == NOTE)
+        return header.comment.text if header.comment else ""
 
     def fault(self, kind: str) -> None:
         """The next cycle: the workbook open in LibreOffice ("down"), or the sync killed
@@ -296,6 +306,9 @@ class Manager:
 
     def notes(self, title: str) -> list[str]:
         return [str(r[NOTE]) for r in self.rows(title) if r.get(NOTE)]
+
+    def top_note(self, title: str) -> str:
+        return self.side.top_note(title)
 
 
 def _id(value: Any) -> int | None:

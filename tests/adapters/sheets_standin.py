@@ -44,6 +44,7 @@ class Sheet:
         self.rules: list[dict[str, Any]] = []  # conditional formatting
         self.metadata: list[dict[str, Any]] = []  # developer metadata on the whole tab
         self.column_metadata: dict[int, list[dict[str, Any]]] = {}  # ... on one column
+        self.notes: dict[tuple[int, int], str] = {}  # a cell's note, as a person hovers it
 
     def shown(self, col: int, value: Any, *, unformatted: bool = False,
               formulas: bool = False) -> Any:  # fmt: skip
@@ -326,6 +327,14 @@ class Standin:
                         sheet.metadata = [m for m in sheet.metadata if m["metadataId"] != wanted]
                         for marks in sheet.column_metadata.values():
                             marks[:] = [m for m in marks if m["metadataId"] != wanted]
+                if "updateCells" in request and request["updateCells"]["fields"] == "note":
+                    start = request["updateCells"]["start"]
+                    sheet = next(s for s in book.values() if s.id == start["sheetId"])
+                    cell = (start["rowIndex"], start["columnIndex"])
+                    note = request["updateCells"]["rows"][0]["values"][0].get("note", "")
+                    sheet.notes[cell] = note
+                    if not note:
+                        del sheet.notes[cell]
                 if "addConditionalFormatRule" in request:
                     rule = request["addConditionalFormatRule"]["rule"]
                     for cells in rule["ranges"]:

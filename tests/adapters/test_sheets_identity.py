@@ -55,6 +55,7 @@ def test_a_sort_without_the_id_column_changes_no_deal_and_creates_none(app, team
     assert len(notes) >= 4 and all("sorted" in note for note in notes), notes
     [scramble] = report.refused  # one scramble, said once
     assert f"{len(notes)} rows do not fit their IDs" in scramble
+    assert manager.top_note("Deals") == scramble  # at the top of the sheet, where she looks
 
 
 def test_an_id_typed_over_with_another_deals_id_changes_neither(app, team, deals, manager):
@@ -124,3 +125,14 @@ def test_a_column_renamed_and_moved_at_once_keeps_its_field(app, team, deals, ma
     manager.edit("Deals", deals[1].id, "Close date", "2027-07-01")
     assert manager.side.sync().updated == 1
     assert get_deal(app, team["manager"], deals[1].id).expected_close == date(2027, 7, 1)
+
+
+def test_the_note_at_the_top_of_the_sheet_goes_once_the_sort_is_undone(app, team, deals, manager):
+    unsorted = manager.side.grid("Deals")
+    manager.sort_without_ids("Deals", "Customer")
+    manager.side.sync()
+    assert "do not fit their IDs" in manager.top_note("Deals")
+    manager.side.put("Deals", unsorted)  # Ctrl+Z
+    report = manager.side.sync()
+    assert (report.refused, manager.top_note("Deals"), manager.notes("Deals")) == ([], "", [])
+    assert manager.side.sync().updated == 0

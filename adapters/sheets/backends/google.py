@@ -201,6 +201,11 @@ class GoogleBook:
                     "rule": {"condition": {"type": "ONE_OF_LIST", "values": values},
                              "strict": False, "showCustomUi": True}}})  # fmt: skip
 
+    def note(self, title: str, row: int, col: int, text: str) -> None:
+        start = {"sheetId": self._sheets[title]["sheetId"], "rowIndex": row, "columnIndex": col}
+        self._formatting.append({"updateCells": {"rows": [{"values": [{"note": text}]}],
+                                                 "fields": "note", "start": start}})  # fmt: skip
+
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None:
         grid = self._sheets[title]["gridProperties"]
         needed = max((row + 1 for row, _, _ in cells), default=0)

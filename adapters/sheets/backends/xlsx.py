@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook import Workbook
@@ -132,6 +133,11 @@ class XlsxBook:
             if column.key == STATUS:
                 sheet.column_dimensions[letter].width = 60
         sheet.freeze_panes = "B2"
+        self.changed = True
+
+    def note(self, title: str, row: int, col: int, text: str) -> None:
+        cell = self.book[title].cell(row=row + 1, column=col + 1)
+        cell.comment = Comment(printable(text), "Rapport", width=480, height=160) if text else None
         self.changed = True
 
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None:

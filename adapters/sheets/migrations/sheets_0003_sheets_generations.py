@@ -1,4 +1,5 @@
-"""Sheets adapter: each write of a workbook file numbered, and the bases it replaced.
+"""Sheets adapter: each write of a workbook file numbered, the bases it replaced, and the
+note at the top of each tab.
 
 Revision ID: sheets_0003
 Revises: sheets_0002
@@ -34,7 +35,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("sheet", "generation", "record_id", name=op.f("pk_sheets_history")),
     )
 
+    op.create_table(
+        "sheets_tab_notes",
+        sa.Column("sheet", sa.String(length=32), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("sheet", name=op.f("pk_sheets_tab_notes")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("sheets_tab_notes")
     op.drop_table("sheets_history")
     op.drop_table("sheets_generations")
