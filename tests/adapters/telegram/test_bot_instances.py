@@ -14,6 +14,7 @@ from rapport.core.services.deals import list_deals
 from rapport.testing.chat import Chat
 
 IVAN = 1002
+pytestmark = pytest.mark.xdist_group("redis")  # one Redis database: one at a time
 REDIS_URL = os.environ.get("RAPPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 

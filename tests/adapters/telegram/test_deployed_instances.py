@@ -22,6 +22,7 @@ from tests.adapters.telegram.test_bot_webhook import free_port
 
 IVAN = 1002
 SECRET = "a-long-random-webhook-secret"
+pytestmark = pytest.mark.xdist_group("redis")  # one Redis database: one at a time
 REDIS_URL = os.environ.get("RAPPORT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 RAPPORT = Path(sys.executable).with_name("rapport")
 
