@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import dataclasses
 import functools
 import inspect
@@ -237,7 +238,9 @@ class Hooks:
     def _spawn(self, coroutine: Awaitable[Any]) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
-            self._runner().run(_as_coroutine(coroutine))
+            # In the caller's context as it is now, as asyncio.run would: a runner reuses
+            # the one it first ran in otherwise (with whatever unit of work was open then).
+            self._runner().run(_as_coroutine(coroutine), context=contextvars.copy_context())
             return
         future = asyncio.run_coroutine_threadsafe(_as_coroutine(coroutine), loop)
         with self._lock:
