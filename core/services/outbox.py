@@ -65,12 +65,12 @@ def queue(session: Session, messages: Iterable[tuple[Notification, str]], now: d
         return 0
     insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(NotificationRow.__table__)
+        insert(NotificationRow)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(NotificationRow.__table__.c.id)
+        .returning(NotificationRow.id)
     )
-    # Rows as parameters of one cached statement (batched by the driver), not a VALUES
-    # list of thousands of parameters compiled anew each time.
+    # Rows as parameters of one cached statement, on the connection (batched by SQLAlchemy's
+    # insertmanyvalues), not a VALUES list of thousands of parameters compiled every time.
     return len(session.connection().execute(statement, rows).all())
 
 
