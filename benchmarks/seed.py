@@ -6,7 +6,7 @@ through SQLAlchemy Core, bypassing the service layer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
@@ -32,15 +32,16 @@ def insert_customers(
     kind: str = "organisation",
     status: str = "customer",
     owners: Sequence[int] = (),
+    name: Callable[[int], str] = "Customer {}".format,
 ) -> list[int]:
-    """``count`` customers named "Customer N", owned round-robin by ``owners`` if given;
-    every customer id in the database."""
+    """``count`` customers named ``name(N)`` ("Customer N"), owned round-robin by
+    ``owners`` if given; every customer id in the database."""
     base = {"kind": kind, "search_text": "", "phones": [], "emails": [], "status": status,
             "fields": {}, "archived": False, "version": 1,
             "created_at": at, "updated_at": at}  # fmt: skip
     for start in range(0, count, CHUNK):
         connection.execute(insert(CustomerRow), [
-            {**base, "name": f"Customer {n}",
+            {**base, "name": name(n),
              **({"owner_id": owners[n % len(owners)]} if owners else {})}
             for n in range(start, min(start + CHUNK, count))])  # fmt: skip
     return list(connection.scalars(select(CustomerRow.id)))

@@ -65,11 +65,15 @@ def test_sheets_benchmark_prints_requests_per_cycle_and_the_naive_baseline():
     assert "baseline, row by row" in out and "200 writes" in out
 
 
-def test_telegram_benchmark_prints_rates_latencies_and_the_echo_baseline():
-    out = run("bench_telegram.py", "--reps", "4", "--updates", "40")
+def test_telegram_benchmark_prints_each_goal_against_its_baseline():
+    out = run("bench_telegram.py", "--reps", "4", "--updates", "40", "--sizes", "100,200",
+              "--seconds", "0.4", "--reminders", "6")  # fmt: skip
     assert "The bot, 40 updates from 4 reps" in out
-    assert "Rapport bot" in out and "baseline, echo bot" in out and "x baseline" in out
-    assert "p50" in out and "p99" in out
+    for name in ("first search after start", "CPU per CRM update", "p99 at 50 updates/s",
+                 "most sends in any second", "shortest gap in one chat"):  # fmt: skip
+        assert f"goal {name}:" in out
+    assert out.count("x baseline;") == 2 * 3 + 2 and "echo" in out
+    assert "p50" in out and "p99" in out and "Scaling, CPU per update: 100 customers" in out
 
 
 def test_startup_benchmark_prints_each_command_against_the_import_baseline():

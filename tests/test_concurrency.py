@@ -59,3 +59,27 @@ def test_a_write_racing_another_is_reported_not_lost(make_app, admin, database_u
     worker.join(5)
     assert "reload it and try again" in str(outcome["sheet"])
     assert get_customer(app, admin, customer.id).address == "Kazan"
+
+
+def test_sqlite_writers_of_one_process_take_turns_and_a_failed_one_lets_go(tmp_path):
+    """The engine's write lock is held from BEGIN IMMEDIATE to the end of the transaction,
+    whichever way it ends, so a failed write never blocks the next writer."""
+    from sqlalchemy import text
+
+    from rapport.core.db.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+    with pytest.raises(Exception, match="UNIQUE"), engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1), (1)"))
+
+    def write(n):
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(2, 202)))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 200
+    engine.dispose()

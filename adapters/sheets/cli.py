@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rapport.adapters.sheets.hooks import describe, sync_once, where
+from rapport.adapters.sheets.hooks import describe, sync_once, texts, where
 from rapport.core.cli import friendly_errors, open_app
 
 
@@ -15,7 +15,8 @@ def sync_command(ctx: click.Context) -> None:
     """Sync with the spreadsheet now (``rapport run`` does it every minute)."""
     with open_app(ctx) as app:
         report = sync_once(app)
-        synced = where(app.settings.sheets)
-    click.echo(f"Synced {synced} as {report.editor}: {describe(report)}.")
+        _ = texts(app, app.settings.language)
+    click.echo(_("Synced {where} as {editor}: {summary}.", where=where(app.settings.sheets, _),
+                 editor=report.editor, summary=describe(report, _)))  # fmt: skip
     for line in report.conflicts + report.refused + report.warnings + report.failed:
         click.echo(f"  {line}")

@@ -79,15 +79,36 @@ MAX_ARCHIVED_AT_ONCE = 20
 class Backend(Protocol):
     locale: str | None
     """How the sheet's people write numbers (Google's spreadsheet locale), if it says."""
+    copies: bool
+    """Whether an older copy of the sheet can be saved over a later write: a file can, a
+    live spreadsheet cannot."""
+    generation: int | None
+    """Which of Rapport's writes the sheet as read says it is (None: it does not say)."""
+
+    def stamp(self, generation: int) -> None:
+        """Number the coming write, in the sheet itself."""
+        ...
 
     def tabs(self) -> dict[str, str | None]:
         """Every tab's title and which of Rapport's sheets it is marked as, if any."""
         ...
 
     def mark(self, title: str, key: str) -> None: ...
+    def columns(self, title: str) -> dict[str, int]:
+        """The tab's columns by the field key each is marked with, wherever they moved."""
+        ...
+
+    def mark_columns(self, title: str, positions: Mapping[str, int]) -> None:
+        """Mark each field's column (with the coming write), where it is not yet."""
+        ...
+
     def read(self, title: str) -> list[list[Any]] | None: ...
     def create(self, layout: SheetLayout, language: str) -> None: ...
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None: ...
+    def note(self, title: str, row: int, col: int, text: str) -> None:
+        """Put a note (a comment) on a cell, or take it off when ``text`` is empty."""
+        ...
+
     def flush(self) -> None: ...
 
 
@@ -124,14 +145,23 @@ def sync(app: App, backend: Backend) -> SyncReport:
         users = dict(uow.session.execute(select(UserRow.id, UserRow.display_name)).all())
     stages = tuple(s.name for p in list_pipelines(app) if p.is_default for s in p.stages)
     report = SyncReport(editor=actor.display_name)
+    last = state.generations(app)[0] if backend.copies else 0
+    copy_of = backend.generation if backend.copies else None
     sheets = [_Sheet(app, backend, layout, language, actor, users, report)
               for layout in layouts(app, users, stages, language)]  # fmt: skip
     for sheet in sheets:
-        sheet.run()
+        sheet.run(copy_of)
     _summary(app, backend, language, actor, report)
+    generation = None
+    behind = (copy_of or 0) < last  # an older copy, even if it now shows all it should
+    if backend.copies and (behind or any(sheet.rewrites() for sheet in sheets)):
+        generation = max(last, copy_of or 0) + 1
+        backend.stamp(generation)
     backend.flush()
+    if generation is not None:
+        state.written(app, generation)
     for sheet in sheets:  # only now does the sheet hold what the bases will say it holds
-        sheet.confirm()
+        sheet.confirm(generation)
     return report
 
 
@@ -240,6 +270,7 @@ class _Sheet:
         self.seen: set[int] = set()  # records whose row was read
         self.held: set[int] = set()  # records on refused rows: their base stays as it was
         self.misfits: list[str] = []  # why each refused row does not fit its ID
+        self.tab_notes: list[str] = []  # what is wrong with the whole tab this cycle
         self.named: Counter[tuple[str, ...]] = Counter()  # new rows per identity, for row keys
         self.made: set[int] = set()  # records made from a row
         self.applied: dict[int, tuple[int, Mapping[str, Any]]] = {}  # record -> its row, its cells
@@ -253,22 +284,31 @@ class _Sheet:
         self.versions: dict[int, int] = {}
         self.fingerprints = Fingerprints({}, ())
 
-    def run(self) -> None:
-        self.state = state.load(self.app, self.layout.name)
+    def run(self, copy_of: int | None = None) -> None:
+        """Read the tab and work out its write; ``copy_of``: which of Rapport's writes the
+        workbook read says it is."""
+        self.state = state.load(self.app, self.layout.name, copy_of)
         base = self.state.base
         found = find_tab(self.backend, self.layout.name, self.title)
         self.title = found or self.title
+        if self.state.outdated:
+            self.doubtful = True
+            self._tab_says(self.report.failed, self._(
+                "{tab}: this workbook was saved from a copy older than Rapport remembers, so "
+                "nothing in it could be told new; nothing was read from it, and it shows what "
+                "Rapport holds again", tab=self.title))  # fmt: skip
         grid = self.backend.read(found) if found else None
         if grid is None or not any(v not in (None, "") for row in grid for v in row):
             grid = self._rebuild(missing=grid is None)
         positions = self.positions = self._positions(grid)
         if "id" in self.gone and not self.rebuilt and len(grid) > 1:
             self.skipped = True
-            self.report.failed.append(
-                f"{self.title}: the ID column is missing, so no row can be matched to its "
-                "record; nothing was read from this tab or written to it (undo the change)"
-            )
+            self.report.failed.append(self._(
+                "{tab}: the ID column is missing, so no row can be matched to its record; "
+                "nothing was read from this tab or written to it (undo the change)",
+                tab=self.title))  # fmt: skip
             return
+        self.backend.mark_columns(self.title, positions)
         records, self.versions = self._records()
         self.archived = self._archived_on(grid, records)
         self._keep_unavailable(records, base)
@@ -309,6 +349,8 @@ class _Sheet:
             self._show_as_stored(index, read, records[record_id])
         for record_id, note in self.kept_notes.items():
             records[record_id] = {**records[record_id], STATUS: note}
+        if (tab_note := "\n".join(self.tab_notes)) != self.state.tab_note:
+            self.backend.note(self.title, 0, positions[STATUS], tab_note)
         self.backend.write(self.title, self.writes)
         self.records = records
 
@@ -346,17 +388,25 @@ class _Sheet:
             )
             return set(found)
 
-    def confirm(self) -> None:
-        """The write landed: remember what the sheet holds now. A refused row still holds
-        what it held, so its record keeps its old base."""
+    def rewrites(self) -> bool:
+        """Whether the coming write changes what is remembered of the sheet."""
+        return not self.skipped and state.rewrites(self.state, self._shown(), self._layout_now())
+
+    def confirm(self, generation: int | None) -> None:
+        """The write landed (as ``generation``, for a file): remember what the sheet holds
+        now."""
         if self.skipped:
             return
+        state.confirm(self.app, self.layout.name, self.state, self._shown(), self.versions,
+                      self._layout_now(), generation, "\n".join(self.tab_notes))  # fmt: skip
+
+    def _shown(self) -> dict[int, dict[str, str]]:
+        """What the sheet holds once the write lands. A refused row still holds what it
+        held, so its record keeps its old base."""
         base, held = self.state.base, self.held - self.seen
-        shown = {rid: base[rid] if rid in held else values
-                 for rid, values in self.records.items()
-                 if rid not in held or rid in base}  # fmt: skip
-        state.confirm(self.app, self.layout.name, self.state, shown, self.versions,
-                      self._layout_now())  # fmt: skip
+        return {rid: base[rid] if rid in held else values
+                for rid, values in self.records.items()
+                if rid not in held or rid in base}  # fmt: skip
 
     def _rebuild(self, *, missing: bool) -> list[list[Any]]:
         """A tab that is not there, or holds nothing: laid out afresh, every record listed
@@ -368,9 +418,13 @@ class _Sheet:
         self.writes += [(0, col, text) for col, text in enumerate(header)]
         if self.state.base:
             self.rebuilt = self.doubtful = True
-            what = "missing (deleted?)" if missing else "empty"
-            self.report.failed.append(f"{self.title}: the tab was {what}; it was rebuilt from "
-                                      "Rapport and nothing was read from it")  # fmt: skip
+            if missing:
+                said = self._("{tab}: the tab was missing (deleted?); it was rebuilt from "
+                              "Rapport and nothing was read from it", tab=self.title)  # fmt: skip
+            else:
+                said = self._("{tab}: the tab was empty; it was rebuilt from Rapport and "
+                              "nothing was read from it", tab=self.title)  # fmt: skip
+            self._tab_says(self.report.failed, said)
         return [header]
 
     # --- one row ---------------------------------------------------------------------
@@ -406,10 +460,15 @@ class _Sheet:
                           "record", id=raw_id)  # fmt: skip
         record_id = int(raw_id)
         current = records[record_id]
-        synced = base.get(record_id, current)
+        # A copy too old to tell its edits from what Rapport wrote since says nothing new.
+        synced = values if self.state.outdated else base.get(record_id, current)
         formulas = self._formulas(index, cells, edited, values, (synced, current))
         fixed = [k for k in self.layout.identity if k in values and self._column(k).read_only]
-        doubt = self.fingerprints.doubt(record_id, values, (synced, current), fixed)
+        # A row found by its key as the one a record was made from is that record's, blank
+        # cells and all (the record has the defaults the row left out).
+        doubt = None
+        if record_id not in self.made:
+            doubt = self.fingerprints.doubt(record_id, values, (synced, current), fixed)
         if doubt is not None:
             return self._refuse(index, record_id, doubt, values, current)
         if record_id in self.seen:
@@ -453,7 +512,7 @@ class _Sheet:
                 self.report.updated += 1
             except RapportError as exc:
                 reason = explain(self.app, exc, self.language)
-                self.report.refused.append(f"{self.layout.name} #{record_id}: {reason}")
+                self.report.refused.append(f"{self.title} #{record_id}: {reason}")
                 notes.append(self._("Not saved: {reason}", reason=reason))
         elif not notes:
             return self._still_shown(record_id, cells, synced)
@@ -486,7 +545,7 @@ class _Sheet:
         headers = ", ".join(f"«{self._column(key).header(self.language)}»" for key in refused)
         note = self._("{columns}: a formula is not taken as a value; type the value itself "
                       "(the cell shows what Rapport holds again)", columns=headers)  # fmt: skip
-        self.report.refused.append(f"{self.layout.name} row {index + 1}: {note}")
+        self.report.refused.append(self._at(index, note))
         return note
 
     def _clear(self, index: int) -> str:
@@ -525,7 +584,7 @@ class _Sheet:
                      "sorted without the hidden ID column? Undo the sort, or change fewer cells "
                      "at once; nothing was read from this row",
                      id=record_id, count=doubt.differing)  # fmt: skip
-        self.misfits.append(f"{self.layout.name} row {index + 1}: {note}")
+        self.misfits.append(self._at(index, note))
         return note
 
     def _report_misfits(self) -> None:
@@ -533,11 +592,20 @@ class _Sheet:
             self.report.refused += self.misfits
             return
         notes = self._column(STATUS).header(self.language)
-        self.report.refused.append(
-            f"{self.title}: {len(self.misfits)} rows do not fit their IDs; were the rows "
-            "sorted without the hidden ID column? Undo the sort. Nothing was read from those "
-            f"rows; each says why in «{notes}»"
-        )
+        self._tab_says(self.report.refused, self._(
+            "{tab}: {count} rows do not fit their IDs; were the rows sorted without the hidden "
+            "ID column? Undo the sort. Nothing was read from those rows; each says why in "
+            "«{notes}»", tab=self.title, count=len(self.misfits), notes=notes))  # fmt: skip
+
+    def _tab_says(self, into: list[str], said: str) -> None:
+        """Something about the whole tab: said in the cycle's report and in the note at the
+        top of the tab (on the «Rapport says» header), where its manager will see it."""
+        into.append(said)
+        self.tab_notes.append(said)
+
+    def _at(self, index: int, note: str) -> str:
+        """A note as the cycle's report says it: on which row of which tab."""
+        return self._("{tab}, row {row}: {note}", tab=self.title, row=index + 1, note=note)
 
     def _label(self, values: Mapping[str, str]) -> str:
         return " / ".join(values[k] for k in self.layout.identity if values.get(k))
@@ -555,12 +623,12 @@ class _Sheet:
             record_id = self._insert(dict(values))
         except RapportError as exc:
             reason = explain(self.app, exc, self.language)
-            self.report.refused.append(f"{self.layout.name} row {index + 1}: {reason}")
+            self.report.refused.append(self._at(index, reason))
             return self._("Not added: {reason}", reason=reason)
         state.remember_created(self.app, self.layout.name, key, record_id)
         if alike:
             self.kept_notes[record_id] = alike
-            self.report.warnings.append(f"{self.layout.name} #{record_id}: {alike}")
+            self.report.warnings.append(f"{self.title} #{record_id}: {alike}")
         self.report.created += 1
         self.touched.add(record_id)
         self.seen.add(record_id)
@@ -600,9 +668,10 @@ class _Sheet:
                                    action="sheet_conflict", values=lost_values)  # fmt: skip
             uow.commit()
         for key, lost, kept in self._sides(conflicts):
-            self.report.conflicts.append(
-                f"{self.layout.name} #{record_id} {key}: {lost!r} -> {kept!r}"
-            )
+            self.report.conflicts.append(self._(
+                "{tab} #{id}, «{column}»: «{lost}» gave way to «{kept}» (kept in the history)",
+                tab=self.title, id=record_id, column=self._column(key).header(self.language),
+                lost=lost, kept=kept))  # fmt: skip
         named = ", ".join(
             f"{self._column(key).header(self.language)} «{lost}»"
             for key, lost, _ in self._sides(conflicts)
@@ -732,7 +801,8 @@ class _Sheet:
                 )
             except PluginFailed as exc:
                 self.unavailable.add(column.key)
-                self.report.failed.append(f"{self.title}: {explain(self.app, exc, self.language)}")
+                reason = explain(self.app, exc, self.language)
+                self._tab_says(self.report.failed, f"{self.title}: {reason}")
         return {row["id"]: self._cells(row, looked_up) for row in rows}, {
             row["id"]: row["version"] for row in rows
         }
@@ -801,10 +871,11 @@ class _Sheet:
                     values[key] = base[record_id][key]
 
     def _positions(self, grid: list[list[Any]]) -> dict[str, int]:
-        """Each column's position: found by its header in any language or by the header it
-        had last time (a manager's name for it), else where it stood, if the header there
-        is one no column has and no column was added or removed (renamed in place). A
-        column found none of these ways is put back at the end, read as no information."""
+        """Each column's position: found by the mark it carries (which moves with it), by
+        its header in any language or by the header it had last time (a manager's name for
+        it), else where it stood, if the header there is one no column has and no column
+        was added or removed (renamed in place). A column found none of these ways is put
+        back at the end, read as no information."""
         shown = ["" if h is None else str(h).strip() for h in grid[0]]
         header = [h.casefold() for h in shown]
         width = max(len(row) for row in grid)
@@ -812,6 +883,7 @@ class _Sheet:
         remembered = self.state.columns
         same_width = bool(remembered) and width == 1 + max(at for at, _ in remembered.values())
         positions: dict[str, int] = {}
+        ours = {c.key for c in self.layout.columns}
 
         def place(column: Column, names: set[str]) -> None:
             for index, name in enumerate(header):
@@ -824,6 +896,16 @@ class _Sheet:
         for column in self.layout.columns:
             if column.key not in positions and column.key in remembered:
                 place(column, {remembered[column.key][1].casefold()} - known)
+        # Then the mark a column carries, which Excel, LibreOffice and Google move with it
+        # (a header renamed and moved at once); not over a header naming another column, as
+        # a tool that moves columns without their names would leave it.
+        named = dict(enumerate(header))
+        for key, at in self.backend.columns(self.title).items():
+            unclaimed = at < width and at not in positions.values()
+            if key in ours and key not in positions and unclaimed and named.get(at) not in known:
+                positions[key] = at
+                if not named.get(at):  # a header cleared by mistake is put back
+                    self.writes.append((0, at, self._column(key).header(self.language)))
         for column in self.layout.columns:
             was = remembered.get(column.key, (width, ""))[0]
             if column.key in positions or not same_width or was >= width:
@@ -840,7 +922,30 @@ class _Sheet:
                 self.gone.add(column.key)
                 self.writes.append((0, positions[column.key], column.header(self.language)))
         self.headers = {at: shown[at] for at in range(len(shown)) if shown[at]}
+        if len(grid) > 1:
+            taken = {h.casefold() for _, h in remembered.values()} | known
+            self._say_gone(sorted(self.gone & set(remembered)),
+                           [h for h in shown if h and h.casefold() not in taken])  # fmt: skip
         return positions
+
+    def _say_gone(self, keys: list[str], unknown: list[str]) -> None:
+        """A column that was there at the last write and is not found now is put back, and
+        said: typing in a column renamed past recognition must not be silently dropped."""
+        for key in keys:
+            column = self._column(key).header(self.language)
+            if unknown:
+                said = self._("{tab}: the column «{column}» was not found (deleted, or renamed "
+                              "while another column was added or removed?); it was put back at "
+                              "the end, filled from Rapport, and nothing in it was read. "
+                              "Columns Rapport does not know are left alone: {unknown}; if one "
+                              "is «{column}», delete it and type in the column put back",
+                              tab=self.title, column=column,
+                              unknown=", ".join(f"«{h}»" for h in unknown))  # fmt: skip
+            else:
+                said = self._("{tab}: the column «{column}» was not found (deleted?); it was put "
+                              "back at the end, filled from Rapport, and nothing in it was read",
+                              tab=self.title, column=column)  # fmt: skip
+            self._tab_says(self.report.failed, said)
 
     def _layout_now(self) -> dict[str, tuple[int, str]]:
         """Where each column stands once the write lands, under which header."""

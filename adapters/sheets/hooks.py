@@ -22,7 +22,7 @@ from rapport.core.extensions import (
     MigrationSource,
     RunnerSpec,
 )
-from rapport.core.i18n import texts_for
+from rapport.core.i18n import Translator, texts_for
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
@@ -72,10 +72,10 @@ def open_backend(app: App) -> Backend:
     return GoogleBook(client, settings.spreadsheet_id)
 
 
-def where(settings: SheetsSettings) -> str:
+def where(settings: SheetsSettings, _: Translator) -> str:
     """The spreadsheet a sync reports on, named as the person set it up."""
     if settings.backend == "google":
-        return f"Google spreadsheet {settings.spreadsheet_id}"
+        return _("Google spreadsheet {id}", id=settings.spreadsheet_id)
     return str(settings.path)
 
 
@@ -109,14 +109,17 @@ async def run(app: App) -> None:
         else:
             said = ""
             if report.created or report.updated or report.conflicts or report.refused:
-                log.info("sheet sync: %s", describe(report))
+                log.info("sheet sync: %s", describe(report, texts(app, "en")))
         await asyncio.sleep(app.settings.sheets.interval_seconds)
 
 
-def describe(report: SyncReport) -> str:
-    return (f"{report.created} added, {report.updated} updated from the sheet, "
-            f"{report.appended} new rows, {report.restored} restored, {report.archived} archived, "
-            f"{len(report.conflicts)} conflicts, {len(report.refused)} edits refused")  # fmt: skip
+def describe(report: SyncReport, _: Translator) -> str:
+    """What a cycle did, in counts a manager reads at a glance."""
+    return _("{created} added, {updated} updated from the sheet, {appended} new rows, "
+             "{restored} restored, {archived} archived, {conflicts} conflicts, {refused} edits "
+             "refused", created=report.created, updated=report.updated,
+             appended=report.appended, restored=report.restored, archived=report.archived,
+             conflicts=len(report.conflicts), refused=len(report.refused))  # fmt: skip
 
 
 @hookimpl
@@ -132,7 +135,7 @@ def register_commands(register: Callable[[CommandSpec], None]) -> None:
 def sync_command(request: CommandRequest) -> CommandReply:
     _ = texts(request.app, request.actor.language)
     report = sync_once(request.app)
-    summary = _("Synced: {summary}.", summary=describe(report))
+    summary = _("Synced: {summary}.", summary=describe(report, _))
     lines = [*report.conflicts[:10], *report.refused[:10], *report.warnings[:10]]
     return CommandReply("\n".join([summary, *lines]))
 

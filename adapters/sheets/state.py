@@ -6,17 +6,32 @@ write that fails leaves them as they were, and the next cycle sees the database'
 changes as still to write rather than as the manager's edits. A record created from a
 row is remembered at once (:func:`remember_created`), before the write that puts its ID
 in the row, so a retried or killed cycle finds it instead of creating it twice.
+
+A workbook file can be copied, and an older copy saved over a later write (a manager who
+opened it from a shared folder, where her lock file never reaches Rapport). Each write of
+a file is numbered in the file (a generation), and each record's base before a generation
+changed it is kept for :data:`KEPT`: a copy of an older generation is compared with the
+base it was written from, so the cells its manager never touched are not taken for edits
+undoing what Rapport wrote since.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
-from rapport.adapters.sheets.tables import BaseRow, ColumnRow, CreatedRow
+from rapport.adapters.sheets.tables import (
+    BaseRow,
+    ColumnRow,
+    CreatedRow,
+    GenerationRow,
+    HistoryRow,
+    TabNoteRow,
+)
 from rapport.core.services.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -24,21 +39,56 @@ if TYPE_CHECKING:
 
 Values = dict[str, str]
 CHUNK = 5000  # ids per IN (...), well under every database's limit on parameters
+KEPT = timedelta(days=90)
+"""How long the bases older generations were written from are kept: a copy older than
+that is read as saying nothing new."""
 
 
 @dataclass
 class SheetState:
     base: dict[int, Values] = field(default_factory=dict)
+    """What the sheet as read was written from: the last write's, or an older copy's."""
+    written: dict[int, Values] = field(default_factory=dict)
+    """What the last confirmed write put in the sheet."""
+    outdated: bool = False
+    """The sheet is a copy older than any base kept: nothing it says can be told new."""
     columns: dict[str, tuple[int, str]] = field(default_factory=dict)
     """Column key -> its position and its header (as the manager may have renamed it)."""
     created: dict[str, int] = field(default_factory=dict)
     """Row key -> the record made from that row, whose ID the sheet may not show yet."""
+    tab_note: str = ""
+    """What the note at the top of the tab says."""
 
 
-def load(app: App, sheet: str) -> SheetState:
+def generations(app: App) -> tuple[int, int]:
+    """The last generation written, and the oldest whose replaced bases are still kept
+    (0, 0 before any file was written)."""
+    with UnitOfWork(app, read_only=True) as uow:
+        last, first = uow.session.execute(
+            select(func.max(GenerationRow.generation), func.min(GenerationRow.generation))
+        ).one()
+    return last or 0, first or 0
+
+
+def written(app: App, generation: int) -> None:
+    """A file was written as ``generation``; generations older than :data:`KEPT` go,
+    with the bases they replaced."""
+    now = app.clock()
+    with UnitOfWork(app) as uow:
+        session = uow.session
+        session.add(GenerationRow(generation=generation, written_at=now))
+        old = select(GenerationRow.generation).where(GenerationRow.written_at < now - KEPT)
+        session.execute(delete(HistoryRow).where(HistoryRow.generation.in_(old)))
+        session.execute(delete(GenerationRow).where(GenerationRow.written_at < now - KEPT))
+        uow.commit()
+
+
+def load(app: App, sheet: str, copy_of: int | None = None) -> SheetState:
+    """The sheet's state; ``copy_of``: the generation the sheet as read says it was
+    written as, when that may be older than the last."""
     with UnitOfWork(app, read_only=True) as uow:
         session = uow.session
-        base = {
+        written = {
             row.record_id: dict(row.values)
             for row in session.scalars(select(BaseRow).where(BaseRow.sheet == sheet))
         }
@@ -50,7 +100,33 @@ def load(app: App, sheet: str) -> SheetState:
             row.row_key: row.record_id
             for row in session.scalars(select(CreatedRow).where(CreatedRow.sheet == sheet))
         }
-    return SheetState(base, columns, created)  # fmt: skip
+        tab_note = session.scalar(select(TabNoteRow.note).where(TabNoteRow.sheet == sheet))
+    last, first = generations(app)
+    outdated = copy_of is not None and copy_of < first - 1
+    base = written
+    if copy_of is not None and not outdated and copy_of < last:
+        base = _as_of(app, sheet, copy_of, written)
+    return SheetState(base, written, outdated, columns, created, tab_note or "")
+
+
+def _as_of(
+    app: App, sheet: str, generation: int, written: Mapping[int, Values]
+) -> dict[int, Values]:
+    """The base ``generation`` was written from: each record as the first later
+    generation that changed it found it."""
+    base = dict(written)
+    with UnitOfWork(app, read_only=True) as uow:
+        replaced = uow.session.execute(
+            select(HistoryRow.record_id, HistoryRow.values)
+            .where(HistoryRow.sheet == sheet, HistoryRow.generation > generation)
+            .order_by(HistoryRow.generation.desc())
+        )
+        for record_id, values in replaced:  # newest first: the oldest is left standing
+            if values is None:
+                base.pop(record_id, None)
+            else:
+                base[record_id] = dict(values)
+    return base
 
 
 def remember_created(app: App, sheet: str, row_key: str, record_id: int) -> None:
@@ -61,6 +137,14 @@ def remember_created(app: App, sheet: str, row_key: str, record_id: int) -> None
         uow.commit()
 
 
+def rewrites(old: SheetState, records: Mapping[int, Values],
+             columns: Mapping[str, tuple[int, str]]) -> bool:  # fmt: skip
+    """Whether confirming that the sheet holds ``records`` in ``columns`` changes what is
+    remembered of it."""
+    return (bool(old.created) or dict(columns) != old.columns or len(records) != len(old.written)
+            or any(old.written.get(rid) != values for rid, values in records.items()))  # fmt: skip
+
+
 def confirm(
     app: App,
     sheet: str,
@@ -68,17 +152,30 @@ def confirm(
     records: Mapping[int, Values],
     versions: Mapping[int, int],
     columns: Mapping[str, tuple[int, str]],
+    generation: int | None = None,
+    tab_note: str = "",
 ) -> None:
-    """After a write has landed: the sheet holds ``records`` in ``columns``, and every
-    created row its ID. Only the records whose cells changed are rewritten."""
-    stale = [rid for rid in old.base if rid not in records]
-    changed = [rid for rid, values in records.items() if old.base.get(rid) != values]
-    moved = dict(columns) != old.columns
-    if not (stale or changed or moved or old.created):
+    """After a write has landed: the sheet holds ``records`` in ``columns``, every created
+    row its ID, and ``tab_note`` at its top. Only the records whose cells changed are
+    rewritten; with the ``generation`` a file was written as, the bases they replace are
+    kept."""
+    if tab_note != old.tab_note:
+        with UnitOfWork(app) as uow:
+            uow.session.execute(delete(TabNoteRow).where(TabNoteRow.sheet == sheet))
+            if tab_note:
+                uow.session.add(TabNoteRow(sheet=sheet, note=tab_note))
+            uow.commit()
+    if not rewrites(old, records, columns):
         return
+    stale = [rid for rid in old.written if rid not in records]
+    changed = [rid for rid, values in records.items() if old.written.get(rid) != values]
     with UnitOfWork(app) as uow:
         session = uow.session
         gone = stale + changed
+        if generation is not None and gone:
+            session.connection().execute(insert(HistoryRow), [
+                {"sheet": sheet, "generation": generation, "record_id": rid,
+                 "values": old.written.get(rid)} for rid in gone])  # fmt: skip
         for start in range(0, len(gone), CHUNK):
             chunk = gone[start : start + CHUNK]
             session.execute(
@@ -88,7 +185,7 @@ def confirm(
                  "version": versions[rid]} for rid in changed]  # fmt: skip
         if rows:
             session.connection().execute(insert(BaseRow), rows)
-        if moved:
+        if dict(columns) != old.columns:
             session.execute(delete(ColumnRow).where(ColumnRow.sheet == sheet))
             session.add_all(ColumnRow(sheet=sheet, key=key, position=position, header=header)
                             for key, (position, header) in columns.items())  # fmt: skip

@@ -4,12 +4,19 @@ Errors never reach the person as a crash: a refused change is explained in their
 language, anything unexpected is logged and answered with an apology, and the bot keeps
 serving. A failing API call at start-up (an emulator without ``setMyCommands``, a
 network blip) is logged and skipped.
+
+The handlers' database work runs in threads, never on the event loop; the dispatcher
+gives them a pool of their own, sized for the database (SQLite takes one writer at a
+time, so a few threads; PostgreSQL as many as the connection pool holds), so a burst of
+updates queues for a connection instead of piling threads onto the database, and one
+slow update holds one thread while the others keep serving everyone else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
@@ -24,7 +31,14 @@ from aiogram.types import BotCommand, ErrorEvent, User
 from rapport.adapters.telegram.handlers import routers
 from rapport.adapters.telegram.i18n import Translator, pick_language
 from rapport.adapters.telegram.menu import DESCRIPTIONS, MENU_COMMANDS
-from rapport.adapters.telegram.middlewares import OncePerUpdate, RegisteredOnly, Resolver
+from rapport.adapters.telegram.middlewares import (
+    Claims,
+    DatabaseClaims,
+    OncePerUpdate,
+    RedisClaims,
+    RegisteredOnly,
+    Resolver,
+)
 from rapport.adapters.telegram.texts import plain
 from rapport.adapters.telegram.throttle import Throttle
 from rapport.core.domain.errors import PluginFailed, RapportError
@@ -32,30 +46,76 @@ from rapport.core.explain import explain
 from rapport.core.services.users import user_by_telegram_id
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
     from rapport.core.bootstrap import App
 
 log = logging.getLogger(__name__)
+SQLITE_THREADS = 4  # one writes while the others read (WAL)
 
 
-def build_bot(token: str, session: BaseSession | None = None, *, throttle: bool = True) -> Bot:
+def build_bot(
+    token: str,
+    session: BaseSession | None = None,
+    *,
+    throttle: bool = True,
+    redis_url: str | None = None,
+) -> Bot:
+    """The bot; with ``redis_url`` its sending limits are shared with every instance."""
     bot = Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
     if throttle:
-        bot.session.middleware(Throttle())
+        bot.session.middleware(Throttle(redis=_redis(redis_url) if redis_url else None))
     return bot
 
 
 def build_dispatcher(
-    app: App, storage: BaseStorage | None = None, resolve: Resolver = user_by_telegram_id
+    app: App,
+    storage: BaseStorage | None = None,
+    resolve: Resolver = user_by_telegram_id,
+    claims: Claims | None = None,
 ) -> Dispatcher:
+    """The dispatcher; updates are claimed in Redis when configured, else in the database
+    (``claims`` overrides: the console numbers its updates from the database's)."""
     dispatcher = Dispatcher(storage=storage or _storage(app))
-    dispatcher.update.outer_middleware(OncePerUpdate(app))
+    claims = claims or _claims(app)
+    dispatcher.update.outer_middleware(OncePerUpdate(claims))
+    if isinstance(claims, RedisClaims):
+        dispatcher.shutdown.register(claims.redis.aclose)
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(RegisteredOnly(app, resolve))
     dispatcher.include_routers(*routers())
     dispatcher.errors.register(_on_error)
+    dispatcher.startup.register(_database_threads)
     dispatcher.startup.register(_announce_commands)
     dispatcher["app"] = app
     return dispatcher
+
+
+def database_threads(app: App) -> int:
+    """How many threads may do the bot's database work at once."""
+    if app.engine.url.get_backend_name() == "sqlite":
+        return SQLITE_THREADS
+    size = getattr(app.engine.pool, "size", None)
+    return size() if callable(size) else SQLITE_THREADS
+
+
+async def _database_threads(app: App) -> None:
+    """``asyncio.to_thread`` (every handler's way to the database) uses this pool."""
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(database_threads(app), thread_name_prefix="rapport-db")
+    )
+
+
+def _redis(url: str) -> Redis:
+    from redis.asyncio import Redis
+
+    return Redis.from_url(url)
+
+
+def _claims(app: App) -> Claims:
+    if not app.settings.redis_url:
+        return DatabaseClaims(app)
+    return RedisClaims(_redis(app.settings.redis_url.get_secret_value()))
 
 
 def _storage(app: App) -> BaseStorage:

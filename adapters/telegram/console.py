@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 
 from rapport.adapters.telegram.bot import build_bot, build_dispatcher
 from rapport.adapters.telegram.i18n import lazy as _l
+from rapport.adapters.telegram.middlewares import DatabaseClaims
 from rapport.adapters.telegram.running import RUNNING
 from rapport.adapters.telegram.tables import HandledUpdateRow
 from rapport.adapters.telegram.updates import Updates
@@ -140,7 +141,7 @@ class Console:
                 return get_user(app, person.id)
             return user_by_telegram_id(app, telegram_id)
 
-        self.dispatcher = build_dispatcher(app, resolve=resolve)
+        self.dispatcher = build_dispatcher(app, resolve=resolve, claims=DatabaseClaims(app))
         self.person = User(
             id=CONSOLE_ID,
             is_bot=False,

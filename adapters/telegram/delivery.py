@@ -17,6 +17,7 @@ from rapport.adapters.telegram.keyboards import options_keyboard
 from rapport.adapters.telegram.replies import send_text
 from rapport.adapters.telegram.running import RUNNING
 from rapport.adapters.telegram.texts import plain
+from rapport.adapters.telegram.throttle import notifying
 from rapport.core.extensions import Notification
 from rapport.core.services.users import get_user
 
@@ -48,7 +49,8 @@ async def send(
     bot: Bot, chat_id: int, text: str, options: tuple[tuple[str, str], ...] = ()
 ) -> bool:
     try:
-        await send_text(bot, chat_id, plain(text), options_keyboard(options))
+        with notifying():  # paced as a notification: one a second per chat, no burst
+            await send_text(bot, chat_id, plain(text), options_keyboard(options))
     except AiogramError as exc:  # blocked the bot, left the group: not ours to fix
         log.warning("could not deliver to chat %s: %s", chat_id, exc)
         return False

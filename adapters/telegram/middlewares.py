@@ -2,6 +2,11 @@
 
 Handlers receive ``who`` (the user, their actor on the ``bot`` channel, their language
 and time zone), so no handler can forget the access check.
+
+"Once" is a claim on the update's id that only one delivery wins: a key set with
+``SET NX EX`` when Redis is configured (several instances share it; a round trip, no
+database write), else a row in ``telegram_handled_updates`` inserted in its own short
+transaction (the primary key refuses the second).
 """
 
 from __future__ import annotations
@@ -9,12 +14,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from rapport.adapters.telegram.i18n import Translator, pick_language
@@ -23,10 +29,11 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
 from rapport.core.domain.models import User
 from rapport.core.domain.values import zone_or
-from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import actor_for, user_by_telegram_id
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
     from rapport.core.bootstrap import App
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -44,27 +51,57 @@ class Who:
     state: FSMContext
 
 
-class OncePerUpdate(BaseMiddleware):
-    """Skip an update another delivery (or another instance) has handled already."""
+class Claims(Protocol):
+    """Who handles an update: the first to claim its id."""
+
+    async def claim(self, bot_id: int, update_id: int) -> bool:
+        """True for the first claim of this update, False for every later one."""
+        ...
+
+
+class DatabaseClaims:
+    """A row per handled update; the table is shared by every instance on the database."""
 
     def __init__(self, app: App) -> None:
         self.app = app
 
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        assert isinstance(event, Update)
-        first = await asyncio.to_thread(self._claim, data["bot"].id, event.update_id)
-        return await handler(event, data) if first else None
+    async def claim(self, bot_id: int, update_id: int) -> bool:
+        return await asyncio.to_thread(self._insert, bot_id, update_id)
 
-    def _claim(self, bot_id: int, update_id: int) -> bool:
+    def _insert(self, bot_id: int, update_id: int) -> bool:
+        row = {"bot_id": bot_id, "update_id": update_id, "at": self.app.clock()}
         try:
-            with UnitOfWork(self.app) as uow:
-                uow.session.add(
-                    HandledUpdateRow(bot_id=bot_id, update_id=update_id, at=self.app.clock())
-                )
-                uow.commit()
+            with self.app.engine.begin() as connection:  # one INSERT, nothing else to track
+                connection.execute(insert(HandledUpdateRow), row)
         except IntegrityError:
             return False
         return True
+
+
+class RedisClaims:
+    """A key per handled update in the Redis every instance shares, kept as long as
+    Telegram may still redeliver the update (a day) and then some."""
+
+    KEEP_SECONDS = 2 * 24 * 3600
+
+    def __init__(self, redis: Redis, prefix: str = "rapport:update") -> None:
+        self.redis, self.prefix = redis, prefix
+
+    async def claim(self, bot_id: int, update_id: int) -> bool:
+        key = f"{self.prefix}:{bot_id}:{update_id}"
+        return bool(await self.redis.set(key, 1, nx=True, ex=self.KEEP_SECONDS))
+
+
+class OncePerUpdate(BaseMiddleware):
+    """Skip an update another delivery (or another instance) has handled already."""
+
+    def __init__(self, claims: Claims) -> None:
+        self.claims = claims
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        first = await self.claims.claim(data["bot"].id, event.update_id)
+        return await handler(event, data) if first else None
 
 
 Resolver = Callable[["App", int], User | None]

@@ -26,7 +26,12 @@ async def run(app: App) -> None:
 
         await run_console(app)
         return
-    bot = build_bot(settings.token.get_secret_value(), session=_session(settings.api_url))
+    redis = app.settings.redis_url
+    bot = build_bot(
+        settings.token.get_secret_value(),
+        session=_session(settings.api_url),
+        redis_url=redis.get_secret_value() if redis else None,
+    )
     try:
         if settings.webhook_url:
             await serve_webhook(app, bot, build_dispatcher(app))

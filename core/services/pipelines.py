@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rapport.core.db.tables import DealRow, PipelineRow, StageRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role, StageOutcome
-from rapport.core.domain.errors import InvalidInput, NotFound, _l
+from rapport.core.domain.errors import InvalidInput, NotFound, Text, _l
 from rapport.core.domain.models import Pipeline, Stage
 from rapport.core.services import changes
 from rapport.core.services.access import require_role
@@ -190,7 +190,9 @@ def stage_of(pipeline: Pipeline, wanted: str | int) -> Stage:
         else pipeline.stage(wanted)
     )
     if found is None:
-        names = ", ".join(stage.name for stage in pipeline.stages)
+        # The stages as the reader knows them: the default ones in their language.
+        listed = {f"stage{n}": _l(stage.name) for n, stage in enumerate(pipeline.stages)}
+        names = Text(", ".join(f"{{{key}}}" for key in listed), listed)
         raise InvalidInput.one(
             "stage",
             _l(

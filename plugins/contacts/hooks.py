@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -35,7 +37,7 @@ from rapport.plugins.contacts.editing import edit_command
 from rapport.plugins.contacts.fields import contact_fields
 from rapport.plugins.contacts.options import contacts_options
 from rapport.plugins.contacts.reminders import send_due_reminders
-from rapport.plugins.contacts.search import search_customers
+from rapport.plugins.contacts.search import search_customers, warm_index
 from rapport.plugins.contacts.segments import segments_of
 from rapport.plugins.contacts.tables import ReminderRow, SignificantDateRow, TagRow
 from rapport.plugins.contacts.tags import tags_of
@@ -55,6 +57,21 @@ if TYPE_CHECKING:
 texts = texts_for(__file__)
 
 UPCOMING_DAYS = 30
+_WARMING: weakref.WeakKeyDictionary[App, asyncio.Future[None]] = weakref.WeakKeyDictionary()
+
+
+@hookimpl
+async def startup(app: App) -> None:
+    """The name index is built in the background while the bot starts serving: a search
+    that comes first waits for it (the index's lock), everything else runs at once."""
+    _WARMING[app] = asyncio.get_running_loop().run_in_executor(None, warm_index, app)
+
+
+@hookimpl
+async def shutdown(app: App) -> None:
+    warming = _WARMING.pop(app, None)
+    if warming is not None:
+        await warming
 
 
 @hookimpl

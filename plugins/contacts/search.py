@@ -223,6 +223,14 @@ def name_index(app: App) -> NameIndex:
     return index
 
 
+def warm_index(app: App) -> None:
+    """Build the index now (at start-up, in the background), so the first search after a
+    restart does not wait for every customer's name to be read and keyed."""
+    index = name_index(app)
+    with UnitOfWork(app, read_only=True) as uow, index.lock:
+        index.refresh(uow.session)
+
+
 def search_customers(app: App, actor: Actor, query: str, *, limit: int = 20) -> list[SearchHit]:
     """Customers the actor may see that match ``query``: a name (fuzzy, any script),
     a fragment of a phone number (the last digits are enough) or part of an e-mail.

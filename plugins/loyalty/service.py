@@ -94,6 +94,12 @@ def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
 
 def profile_of(app: App, actor: Actor, customer_id: int) -> LoyaltyProfile | None:
     get_customer(app, actor, customer_id)  # the actor must be allowed to see the customer
+    return stored_profile(app, customer_id)
+
+
+def stored_profile(app: App, customer_id: int) -> LoyaltyProfile | None:
+    """The customer's profile, for a caller that has checked the reader may see them (the
+    card has: its section need not look the customer up a second time)."""
     options = loyalty_options(app.settings)
     with UnitOfWork(app, read_only=True) as uow:
         row = uow.session.get(ProfileRow, customer_id)

@@ -7,11 +7,13 @@ through the real backends, so one test story runs on both.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import gspread
 import openpyxl
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from rapport.adapters.sheets.backends.google import GoogleBook
 from rapport.adapters.sheets.backends.xlsx import XlsxBook
@@ -60,10 +62,24 @@ class GoogleSide:
         self.standin.sheet(KEY, title).cells.clear()
 
     def delete_column(self, title: str, col: int) -> None:
-        """As in the browser: the cells and the column formats to its right move left."""
-        self.put(title, [row[:col] + row[col + 1 :] for row in self.grid(title)])
+        """As in the browser: the cells, formats and metadata to its right move left."""
+        self._permute(title, {c: c - (c > col) for c in range(self._width(title)) if c != col})
+
+    def move_column(self, title: str, col: int, to: int) -> None:
+        """Drag a column by its letter to stand at ``to``: its metadata goes with it."""
+        self._permute(title, _moved(self._width(title), col, to))
+
+    def _width(self, title: str) -> int:
         sheet = self.standin.sheet(KEY, title)
-        sheet.formats = {c - (c > col): f for c, f in sheet.formats.items() if c != col}
+        return max([c + 1 for _, c in sheet.cells] + [c + 1 for c in sheet.column_metadata])
+
+    def _permute(self, title: str, where: dict[int, int]) -> None:
+        """Column ``c`` now stands at ``where[c]``; a column not in ``where`` is gone."""
+        sheet = self.standin.sheet(KEY, title)
+        sheet.cells = {(r, where[c]): v for (r, c), v in sheet.cells.items() if c in where}
+        sheet.formats = {where[c]: f for c, f in sheet.formats.items() if c in where}
+        sheet.column_metadata = {where[c]: m for c, m in sheet.column_metadata.items()
+                                 if c in where}  # fmt: skip
 
     def rename_tab(self, title: str, new: str) -> None:
         self.standin.rename(KEY, title, new)
@@ -74,18 +90,49 @@ class GoogleSide:
     def fail_writes(self, times: int) -> None:
         self.standin.fail("values:batchUpdate", *[503] * times)
 
+    def top_note(self, title: str) -> str:
+        """The note on the «Rapport says» header, as a person hovering it reads it."""
+        sheet = self.standin.sheet(KEY, title)
+        return sheet.notes.get((0, self.standin.column(sheet, NOTE)), "")
+
+    def fault(self, kind: str) -> None:
+        """The next write: answered 503 once (the backend's retry takes it), every time it
+        is tried ("down": the cycle fails), or applied with its answer lost."""
+        if kind == "lost":
+            self.standin.fail("values:batchUpdate", "lost")
+        else:
+            self.fail_writes(1 if kind == "retried" else 5)
+
 
 class XlsxSide:
     name = "xlsx"
 
     def __init__(self, app: Any, path: Path) -> None:
         self.app, self.path = app, path
+        self.faults: list[str] = []
 
     def book(self) -> XlsxBook:
         return XlsxBook(self.path)
 
     def sync(self) -> SyncReport:
-        return sync(self.app, self.book())
+        fault = self.faults.pop(0) if self.faults else ""
+        lock = self.lock() if fault == "down" else None
+        try:
+            return sync(self.app, DiesAfterWriting(self.path) if fault == "lost" else self.book())
+        finally:
+            if lock is not None:
+                lock.unlink()
+
+    def top_note(self, title: str) -> str:
+        sheet = openpyxl.load_workbook(self.path)[title]
+        header = next(c for c in sheet[1] if c.value == NOTE)
+        return header.comment.text if header.comment else ""
+
+    def fault(self, kind: str) -> None:
+        """The next cycle: the workbook open in LibreOffice ("down"), or the sync killed
+        just after its write landed ("lost"); a retried write is nothing on a disk."""
+        if kind != "retried":
+            self.faults.append(kind)
 
     def grid(self, title: str) -> list[list[Any]]:
         sheet = openpyxl.load_workbook(self.path)[title]
@@ -105,8 +152,26 @@ class XlsxSide:
         return value
 
     def delete_column(self, title: str, col: int) -> None:
+        """As Excel does: the columns to its right move left, and so do the names referring
+        to them; a name referring to the deleted column refers to nothing (#REF!)."""
         book = openpyxl.load_workbook(self.path)
-        book[title].delete_cols(col + 1)
+        sheet = book[title]
+        width = sheet.max_column
+        sheet.delete_cols(col + 1)
+        _renamed(sheet, {c: c - (c > col) for c in range(width) if c != col})
+        book.save(self.path)
+
+    def move_column(self, title: str, col: int, to: int) -> None:
+        """Cut a column and insert it before another, as in Excel: names follow it."""
+        grid = self.grid(title)
+        where = _moved(max(len(row) for row in grid), col, to)
+        moved = [[None] * len(where) for _ in grid]
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                moved[r][where[c]] = value
+        self.put(title, moved)
+        book = openpyxl.load_workbook(self.path)
+        _renamed(book[title], where)
         book.save(self.path)
 
     def rename_tab(self, title: str, new: str) -> None:
@@ -131,6 +196,35 @@ class XlsxSide:
         lock = self.path.with_name(f".~lock.{self.path.name}#")
         lock.write_text(",Olga Manager,olga-pc,27.02.2027 10:00,file:///home/olga;")
         return lock
+
+
+def _moved(width: int, col: int, to: int) -> dict[int, int]:
+    """Where each of ``width`` columns stands once column ``col`` is moved to ``to``."""
+    order = [c for c in range(width) if c != col]
+    order.insert(to, col)
+    return {c: at for at, c in enumerate(order)}
+
+
+def _renamed(sheet: Any, where: dict[int, int]) -> None:
+    """Rewrite the sheet's names referring to whole columns, as Excel does when columns
+    move: column ``c`` is now ``where[c]``; a name whose column is gone gets #REF!."""
+    for name in sheet.defined_names.values():
+        found = re.fullmatch(r"(.*!)\$([A-Z]+):\$\2", name.attr_text or "")
+        if found:
+            col = column_index_from_string(found[2]) - 1
+            if col in where:
+                letter = get_column_letter(where[col] + 1)
+                name.attr_text = f"{found[1]}${letter}:${letter}"
+            else:
+                name.attr_text = f"{found[1]}#REF!"
+
+
+class DiesAfterWriting(XlsxBook):
+    """The process dies as soon as the new workbook is in place: nothing after it runs."""
+
+    def flush(self) -> None:
+        super().flush()
+        raise ConnectionError("killed just after the write")
 
 
 Side = GoogleSide | XlsxSide
@@ -194,6 +288,9 @@ class Manager:
     def delete_column(self, title: str, header: str) -> None:
         self.side.delete_column(title, self.column(title, header))
 
+    def move_column(self, title: str, header: str, to: int) -> None:
+        self.side.move_column(title, self.column(title, header), to)
+
     def sort_without_ids(self, title: str, header: str) -> None:
         """Select the visible columns (the hidden ID column left out) and sort them."""
         grid = self.side.grid(title)
@@ -209,6 +306,9 @@ class Manager:
 
     def notes(self, title: str) -> list[str]:
         return [str(r[NOTE]) for r in self.rows(title) if r.get(NOTE)]
+
+    def top_note(self, title: str) -> str:
+        return self.side.top_note(title)
 
 
 def _id(value: Any) -> int | None:

@@ -43,6 +43,8 @@ class Sheet:
         self.formats: dict[int, dict[str, str]] = {}  # column -> numberFormat
         self.rules: list[dict[str, Any]] = []  # conditional formatting
         self.metadata: list[dict[str, Any]] = []  # developer metadata on the whole tab
+        self.column_metadata: dict[int, list[dict[str, Any]]] = {}  # ... on one column
+        self.notes: dict[tuple[int, int], str] = {}  # a cell's note, as a person hovers it
 
     def shown(self, col: int, value: Any, *, unformatted: bool = False,
               formulas: bool = False) -> Any:  # fmt: skip
@@ -86,6 +88,7 @@ class Standin:
         self.failures: list[int | str] = []
         self.failures_of: dict[str, list[int | str]] = {}  # a method's path suffix -> failures
         self.locales: dict[str, str] = {}  # spreadsheet -> its locale (Google's default: en_US)
+        self.next_metadata_id = 0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -218,11 +221,15 @@ class Standin:
     def _route(self, method: str, key: str, book: dict[str, Sheet], rest: str,
                query: dict[str, list[str]], body: dict[str, Any]) -> tuple[int, Any]:  # fmt: skip
         if method == "GET" and rest == "":
+            # As Google: a field mask naming columnMetadata returns it (every column's, the
+            # unmarked ones as empty objects) without a cell.
+            columns = "columnMetadata" in query.get("fields", [""])[0]
             return 200, {
                 "spreadsheetId": key,
                 "properties": {"title": key, "locale": self.locales.get(key, "en_US")},
                 "sheets": [
                     {"properties": _properties(s, i), "developerMetadata": s.metadata}
+                    | ({"data": [{"columnMetadata": _column_metadata(s)}]} if columns else {})
                     for i, s in enumerate(book.values())
                 ],
             }
@@ -303,9 +310,31 @@ class Standin:
                     sheet.properties.update(grid)
                 if "createDeveloperMetadata" in request:
                     metadata = request["createDeveloperMetadata"]["developerMetadata"]
-                    sheet_id = metadata["location"]["sheetId"]
-                    sheet = next(s for s in book.values() if s.id == sheet_id)
-                    sheet.metadata.append({**metadata, "metadataId": len(sheet.metadata) + 1})
+                    location = metadata["location"]
+                    self.next_metadata_id += 1
+                    made = {**metadata, "metadataId": self.next_metadata_id}
+                    if "dimensionRange" in location:
+                        span = location["dimensionRange"]
+                        sheet = next(s for s in book.values() if s.id == span["sheetId"])
+                        sheet.column_metadata.setdefault(span["startIndex"], []).append(made)
+                    else:
+                        sheet = next(s for s in book.values() if s.id == location["sheetId"])
+                        sheet.metadata.append(made)
+                if "deleteDeveloperMetadata" in request:
+                    lookup = request["deleteDeveloperMetadata"]["dataFilter"]
+                    wanted = lookup["developerMetadataLookup"]["metadataId"]
+                    for sheet in book.values():
+                        sheet.metadata = [m for m in sheet.metadata if m["metadataId"] != wanted]
+                        for marks in sheet.column_metadata.values():
+                            marks[:] = [m for m in marks if m["metadataId"] != wanted]
+                if "updateCells" in request and request["updateCells"]["fields"] == "note":
+                    start = request["updateCells"]["start"]
+                    sheet = next(s for s in book.values() if s.id == start["sheetId"])
+                    cell = (start["rowIndex"], start["columnIndex"])
+                    note = request["updateCells"]["rows"][0]["values"][0].get("note", "")
+                    sheet.notes[cell] = note
+                    if not note:
+                        del sheet.notes[cell]
                 if "addConditionalFormatRule" in request:
                     rule = request["addConditionalFormatRule"]["rule"]
                     for cells in rule["ranges"]:
@@ -321,6 +350,12 @@ class Standin:
                 replies.append({})
             return 200, {"spreadsheetId": key, "replies": replies}
         return 404, {"error": {"code": 404, "message": "no such method", "status": "NOT_FOUND"}}
+
+
+def _column_metadata(sheet: Sheet) -> list[dict[str, Any]]:
+    used = max([c for _, c in sheet.cells] + list(sheet.column_metadata), default=-1) + 1
+    return [{"developerMetadata": list(sheet.column_metadata[c])}
+            if sheet.column_metadata.get(c) else {} for c in range(used)]  # fmt: skip
 
 
 class _Session(requests.Session):

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from rapport.core.db.tables import CustomerRow
 from rapport.core.domain.errors import RapportError
 from rapport.core.services.customers import create_customer
-from rapport.core.services.deals import get_deal, list_deals, update_deal
+from rapport.core.services.deals import create_deal, get_deal, list_deals, update_deal
 from rapport.core.services.uow import UnitOfWork
 from tests.adapters.sheet_sides import KEY, GoogleSide, XlsxSide
 
@@ -94,3 +94,53 @@ def test_a_control_character_in_a_stored_name_does_not_stop_the_workbook(app, te
     assert side.sync().updated == 0  # the sheet's cleaned name is not taken for an edit
     [row] = [r for r in side.grid("Customers")[1:] if r[0] == customer.id]
     assert "ООО" in row[1] and "\x01" not in row[1]
+
+
+@pytest.mark.parametrize("side", ["xlsx"], indirect=True)
+def test_an_older_copy_saved_over_the_workbook_keeps_what_rapport_wrote_since(
+    app, team, deals, manager
+):
+    """A manager opened the workbook from a shared folder (her lock file never reaches
+    Rapport's machine); Rapport wrote the reps' changes meanwhile; she saved her copy over
+    them. Her edits are edits; the cells she never touched are not taken for edits back."""
+    ivan = team["ivan"]
+    her_copy = manager.side.path.read_bytes()
+    update_deal(app, ivan, deals[0].id, {"amount": 7777})  # the reps, in the bot
+    update_deal(app, ivan, deals[2].id, {"amount": 8888})
+    made = create_deal(app, ivan, {"title": "Из бота", "customer_id": deals[0].customer_id})
+    manager.side.sync()
+    manager.side.path.write_bytes(her_copy)  # her copy, edited, saved over Rapport's write
+    manager.edit("Deals", deals[1].id, "Amount", 2222)
+    manager.edit("Deals", deals[2].id, "Amount", 3333)
+    report = manager.side.sync()
+    assert get_deal(app, ivan, deals[0].id).amount == Decimal("7777.00")
+    assert get_deal(app, ivan, deals[1].id).amount == Decimal("2222.00")
+    assert get_deal(app, ivan, deals[2].id).amount == Decimal("8888.00")
+    assert len(report.conflicts) == 1 and "3333" in report.conflicts[0]
+    assert manager.row("Deals", deals[0].id)["Amount"] == 7777
+    assert [r["ID"] for r in manager.rows("Deals")].count(made.id) == 1
+    assert [d.title for d in list_deals(app, ivan)].count("Из бота") == 1
+    again = manager.side.sync()
+    assert (again.created, again.updated, again.appended, again.conflicts) == (0, 0, 0, [])
+
+
+@pytest.mark.parametrize("side", ["xlsx"], indirect=True)
+def test_a_copy_older_than_rapport_remembers_is_read_as_saying_nothing_new(
+    app, team, deals, manager, clock
+):
+    ivan = team["ivan"]
+    her_copy = manager.side.path.read_bytes()
+    update_deal(app, ivan, deals[0].id, {"amount": 7777})
+    manager.side.sync()
+    clock.advance(days=100)
+    update_deal(app, ivan, deals[2].id, {"amount": 8888})
+    manager.side.sync()
+    manager.side.path.write_bytes(her_copy)  # saved over, three months on
+    manager.edit("Deals", deals[1].id, "Amount", 2222)
+    report = manager.side.sync()
+    assert [get_deal(app, ivan, d.id).amount for d in deals[:3]] == [
+        Decimal("7777.00"), Decimal("1100.00"), Decimal("8888.00")]  # fmt: skip
+    assert any("older than Rapport remembers" in line for line in report.failed)
+    assert manager.row("Deals", deals[0].id)["Amount"] == 7777
+    assert manager.row("Deals", deals[1].id)["Amount"] == 1100
+    assert manager.side.sync().failed == []

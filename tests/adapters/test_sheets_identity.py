@@ -35,6 +35,8 @@ def test_a_deleted_column_clears_nothing_and_comes_back_filled(app, team, deals,
     manager.delete_column("Deals", "Expected close")
     report = manager.side.sync()
     assert report.updated == 0
+    [said] = report.failed
+    assert "«Expected close» was not found" in said and "put back at the end" in said
     assert all(get_deal(app, team["manager"], d.id).expected_close for d in deals)
     assert all(row["Expected close"] for row in manager.rows("Deals"))
     assert manager.side.sync().updated == 0
@@ -53,6 +55,7 @@ def test_a_sort_without_the_id_column_changes_no_deal_and_creates_none(app, team
     assert len(notes) >= 4 and all("sorted" in note for note in notes), notes
     [scramble] = report.refused  # one scramble, said once
     assert f"{len(notes)} rows do not fit their IDs" in scramble
+    assert manager.top_note("Deals") == scramble  # at the top of the sheet, where she looks
 
 
 def test_an_id_typed_over_with_another_deals_id_changes_neither(app, team, deals, manager):
@@ -101,3 +104,35 @@ def test_a_renamed_header_stays_known_when_a_column_before_it_is_deleted(app, te
     manager.edit("Deals", deals[0].id, "Close date", "2027-06-30")
     assert manager.side.sync().updated == 1
     assert get_deal(app, team["manager"], deals[0].id).expected_close == date(2027, 6, 30)
+
+
+def test_a_column_renamed_and_moved_at_once_keeps_its_field(app, team, deals, manager):
+    """Its mark (developer metadata on Google, a defined name in Excel) moves with it."""
+    manager.rename("Deals", "Expected close", "Close date")
+    manager.move_column("Deals", "Close date", 1)  # dragged to the front
+    manager.delete_column("Deals", "Owner")  # in the same sitting
+    manager.edit("Deals", deals[0].id, "Close date", "2027-06-30")
+    report = manager.side.sync()
+    assert report.updated == 1
+    assert [get_deal(app, team["manager"], d.id).expected_close for d in deals] == [
+        date(2027, 6, 30), *(date(2027, 3, 1 + n) for n in range(1, 5))]  # fmt: skip
+    [said] = report.failed  # the deleted column, put back and said
+    assert "«Owner» was not found" in said, said
+    assert manager.headers("Deals")[1] == "Close date"
+    assert "Expected close" not in manager.headers("Deals")
+    again = manager.side.sync()
+    assert (again.updated, again.failed) == (0, [])
+    manager.edit("Deals", deals[1].id, "Close date", "2027-07-01")
+    assert manager.side.sync().updated == 1
+    assert get_deal(app, team["manager"], deals[1].id).expected_close == date(2027, 7, 1)
+
+
+def test_the_note_at_the_top_of_the_sheet_goes_once_the_sort_is_undone(app, team, deals, manager):
+    unsorted = manager.side.grid("Deals")
+    manager.sort_without_ids("Deals", "Customer")
+    manager.side.sync()
+    assert "do not fit their IDs" in manager.top_note("Deals")
+    manager.side.put("Deals", unsorted)  # Ctrl+Z
+    report = manager.side.sync()
+    assert (report.refused, manager.top_note("Deals"), manager.notes("Deals")) == ([], "", [])
+    assert manager.side.sync().updated == 0

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from rapport.adapters.sheets.hooks import where
+from rapport.adapters.sheets.hooks import texts, where
 from rapport.core.services.archive import set_archived
 from rapport.core.services.deals import create_deal, get_deal, list_deals
 from rapport.core.settings import SheetsSettings
@@ -105,10 +105,12 @@ def test_one_metadata_read_per_cycle(app, team, standin):
     assert standin.metadata_reads(KEY) == 1
 
 
-def test_sync_names_the_spreadsheet_it_synced(tmp_path):
+def test_sync_names_the_spreadsheet_it_synced(app, tmp_path):
     google = SheetsSettings(backend="google", spreadsheet_id=KEY)
-    assert where(google) == f"Google spreadsheet {KEY}"
-    assert where(SheetsSettings(path=tmp_path / "team.xlsx")) == str(tmp_path / "team.xlsx")
+    assert where(google, texts(app, "en")) == f"Google spreadsheet {KEY}"
+    assert where(google, texts(app, "uk")) == f"Google-таблиця {KEY}"
+    xlsx = SheetsSettings(path=tmp_path / "team.xlsx")
+    assert where(xlsx, texts(app, "ru")) == str(tmp_path / "team.xlsx")
 
 
 def test_a_new_workbook_follows_the_umask(app, team, tmp_path):

@@ -182,7 +182,9 @@ def test_the_same_field_edited_in_the_bot_and_the_sheet_keeps_both_values(
     manager.edit("Deals", deal.id, "Amount", 1800)
     update_deal(app, team["ivan"], deal.id, {"amount": 2000})  # the rep, in the bot, meanwhile
     report = cycle(app, workbook)
-    assert report.conflicts == [f"deals #{deal.id} amount: '1800.00' -> '2000.00'"]
+    assert report.conflicts == [
+        f"Deals #{deal.id}, «Amount»: «1800.00» gave way to «2000.00» (kept in the history)"
+    ]
     assert get_deal(app, team["manager"], deal.id).amount == Decimal("2000.00")
     assert manager.read("Deals", deal.id, "Amount") == 2000
     assert "your Amount «1800.00» was not applied" in manager.read("Deals", deal.id, "Rapport says")
@@ -198,7 +200,9 @@ def test_the_sheet_can_be_set_to_win_conflicts_and_the_database_value_is_kept(
     manager.edit("Deals", deal.id, "Amount", 1800)
     update_deal(app, team["ivan"], deal.id, {"amount": 2000})
     report = sync(sheet_wins, XlsxBook(workbook))
-    assert report.conflicts == [f"deals #{deal.id} amount: '2000.00' -> '1800.00'"]
+    assert report.conflicts == [
+        f"Deals #{deal.id}, «Amount»: «2000.00» gave way to «1800.00» (kept in the history)"
+    ]
     assert get_deal(app, team["manager"], deal.id).amount == Decimal("1800.00")
     assert "your edit replaced Amount «2000.00»" in manager.read("Deals", deal.id, "Rapport says")
     [kept] = [e for e in audit_entries(app, "deal", deal.id) if e.action == "sheet_conflict"]

@@ -445,3 +445,29 @@ def test_money_in_another_currency_is_never_added_to_the_teams(app, team, histor
     [row] = [r for r in app.registry.reports["loyalty.pareto"].build(app, team["ivan"], {}).rows
              if r[0] == "Mixed"]  # fmt: skip
     assert row[3] == Decimal("100000.00")  # roubles only, not 105 000 "of something"
+
+
+async def test_events_arriving_during_a_recalculation_join_the_next_one(app, team, history):
+    """Under load the customers logged meanwhile are recalculated together, none left out."""
+    from rapport.plugins.loyalty import hooks
+
+    customers = [history.customer(f"Shop {n}") for n in range(4)]
+    recalculate(app)
+    runs: list[list[int]] = []
+    real = hooks.recalculate
+
+    def recording(app, ids):
+        runs.append(list(ids))
+        return real(app, ids)
+
+    hooks.recalculate = recording
+    try:
+        await app.start()
+        for customer in customers:
+            log_interaction(app, team["ivan"], {"customer_id": customer.id, "kind": "call"})
+        await app.stop()
+    finally:
+        hooks.recalculate = real
+    assert sorted(i for run in runs for i in run) == sorted(c.id for c in customers)
+    assert len(runs) < len(customers)  # the first ran alone, the rest joined the next
+    assert profile_of(app, team["ivan"], customers[-1].id) is not None

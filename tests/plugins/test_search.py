@@ -83,3 +83,12 @@ def test_find_and_card_commands_answer_in_any_adapter(app, team):
         "Send /card and the number"
         in app.registry.commands["card"].handler(CommandRequest(app, ivan, "x")).text
     )
+
+
+async def test_the_name_index_is_built_at_start_before_anyone_searches(app, team):
+    from rapport.plugins.contacts.search import name_index
+
+    create_customer(app, team["ivan"], {"name": "ООО Ромашка"})
+    await app.start()
+    await app.stop()  # waits for the index built in the background
+    assert [e.name_key for e in name_index(app).entries.values()] != []

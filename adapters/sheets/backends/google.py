@@ -5,7 +5,8 @@ worksheets are read with one values.batchGet, formulas as their text (never as t
 result); every changed cell goes out in one values.batchUpdate with ``RAW`` input, so
 nothing a person typed is ever evaluated as a formula and phones keep their "+". Each tab
 Rapport lays out carries developer metadata naming its sheet, which stays with the tab's
-sheetId through a rename, so a renamed tab is still found. gspread's own back-off sleeps
+sheetId through a rename, so a renamed tab is still found; each of its columns carries
+metadata naming its field, which Google moves with the column. gspread's own back-off sleeps
 without jitter and ignores Retry-After, so retries are ours: 429 and 5xx answers and
 dropped connections are tried again with a growing, jittered pause that honours
 Retry-After.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -49,6 +50,14 @@ READ_AS_STORED: ParamsType = {
 }
 MARK = "rapport.sheet"
 """The developer metadata key saying which of Rapport's sheets a tab is."""
+COLUMN = "rapport.column"
+"""The developer metadata key, on a column, saying which field it holds; Google moves it
+with the column when columns are moved, added or deleted."""
+METADATA: ParamsType = {
+    "fields": "properties(locale),sheets(properties,developerMetadata,"
+    "data(columnMetadata(developerMetadata)))"
+}
+"""The tabs, their marks and their columns' marks, without a cell."""
 
 
 class SheetsUnavailable(RapportError):
@@ -56,6 +65,9 @@ class SheetsUnavailable(RapportError):
 
 
 class GoogleBook:
+    copies = False  # one live spreadsheet: no older copy of it can be saved over a write
+    generation: int | None = None
+
     def __init__(
         self,
         client: gspread.Client,
@@ -70,13 +82,17 @@ class GoogleBook:
         self.locale: str | None = metadata["properties"].get("locale")
         self._sheets = {s["properties"]["title"]: s["properties"] for s in metadata["sheets"]}
         self._marks = {s["properties"]["title"]: _mark(s) for s in metadata["sheets"]}
+        self._columns = {s["properties"]["title"]: _column_marks(s) for s in metadata["sheets"]}
         self._grids: dict[str, list[list[Any]]] | None = None
         self._pending: list[dict[str, Any]] = []
         self._formatting: list[dict[str, Any]] = []
 
+    def stamp(self, generation: int) -> None:
+        """Never asked: a live spreadsheet has no copies to tell apart."""
+
     def _metadata(self) -> dict[str, Any]:
         try:
-            return dict(self._retry(lambda: self.http.fetch_sheet_metadata(self.key)))
+            return dict(self._retry(lambda: self.http.fetch_sheet_metadata(self.key, METADATA)))
         except gspread.exceptions.APIError as exc:
             if exc.response.status_code == 404:
                 raise gspread.exceptions.SpreadsheetNotFound(exc.response) from exc
@@ -90,6 +106,24 @@ class GoogleBook:
             "metadataKey": MARK, "metadataValue": key, "visibility": "DOCUMENT",
             "location": {"sheetId": self._sheets[title]["sheetId"]}}}})  # fmt: skip
         self._marks[title] = key
+
+    def columns(self, title: str) -> dict[str, int]:
+        return {key: at for key, (at, _) in self._columns.get(title, {}).items()}
+
+    def mark_columns(self, title: str, positions: Mapping[str, int]) -> None:
+        sheet_id, marked = self._sheets[title]["sheetId"], self._columns.setdefault(title, {})
+        for key, at in positions.items():
+            if key in marked and marked[key][0] == at:
+                continue
+            if key in marked:  # a mark left where the column no longer is
+                self._formatting.append({"deleteDeveloperMetadata": {"dataFilter": {
+                    "developerMetadataLookup": {"metadataId": marked[key][1]}}}})  # fmt: skip
+            span = {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": at,
+                    "endIndex": at + 1}  # fmt: skip
+            self._formatting.append({"createDeveloperMetadata": {"developerMetadata": {
+                "metadataKey": COLUMN, "metadataValue": key, "visibility": "DOCUMENT",
+                "location": {"dimensionRange": span}}}})  # fmt: skip
+            marked[key] = (at, -1)
 
     def read(self, title: str) -> list[list[Any]] | None:
         if title not in self._sheets:
@@ -167,6 +201,11 @@ class GoogleBook:
                     "rule": {"condition": {"type": "ONE_OF_LIST", "values": values},
                              "strict": False, "showCustomUi": True}}})  # fmt: skip
 
+    def note(self, title: str, row: int, col: int, text: str) -> None:
+        start = {"sheetId": self._sheets[title]["sheetId"], "rowIndex": row, "columnIndex": col}
+        self._formatting.append({"updateCells": {"rows": [{"values": [{"note": text}]}],
+                                                 "fields": "note", "start": start}})  # fmt: skip
+
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None:
         grid = self._sheets[title]["gridProperties"]
         needed = max((row + 1 for row, _, _ in cells), default=0)
@@ -243,6 +282,17 @@ def _mark(sheet: dict[str, Any]) -> str | None:
     marks = [m["metadataValue"] for m in sheet.get("developerMetadata", [])
              if m.get("metadataKey") == MARK]  # fmt: skip
     return marks[0] if marks else None
+
+
+def _column_marks(sheet: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Field key -> the column marked with it and the mark's id, the first of each."""
+    marks: dict[str, tuple[int, int]] = {}
+    grid = (sheet.get("data") or [{}])[0]
+    for at, column in enumerate(grid.get("columnMetadata", [])):
+        for mark in column.get("developerMetadata", []):
+            if mark.get("metadataKey") == COLUMN and "metadataValue" in mark:
+                marks.setdefault(mark["metadataValue"], (at, mark.get("metadataId", -1)))
+    return marks
 
 
 def _cell(value: Any) -> Any:

@@ -7,21 +7,27 @@ written, as their next save would write over it: the cycle fails, to be complete
 always stored as text: a value typed as "=HYPERLINK(...)" stays a string, never a formula;
 a formula a person typed is read as its text (:class:`~..layout.Formula`), never as its
 result. Each tab Rapport lays out carries a hidden sheet-level name saying which sheet it
-is, which Excel and LibreOffice keep through a rename, so a renamed tab is still found.
+is, which Excel and LibreOffice keep through a rename, so a renamed tab is still found;
+the workbook carries a hidden name numbering Rapport's last write of it, so an older copy
+saved over a later write is known for one; each of Rapport's columns carries a hidden
+name referring to it, which Excel and LibreOffice move with the column.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -40,6 +46,14 @@ MONEY = "#,##0.00"
 DATE = "yyyy-mm-dd"
 MARK = "Rapport.sheet"
 """The sheet-level defined name holding which of Rapport's sheets a tab is."""
+COLUMN = "Rapport.column."
+"""Sheet-level defined names ``Rapport.column.<key>`` refer to the column holding a field;
+Excel and LibreOffice move the reference with the column when columns are moved, added
+or deleted, so a column renamed and moved at once is still known."""
+NAMEABLE = re.compile(r"^[A-Za-z0-9_.]{1,200}$")
+GENERATION = "Rapport.generation"
+"""The workbook-level defined name numbering Rapport's last write of the file, which a
+copy saved over a later write still carries."""
 
 
 class WorkbookUnwritable(RapportError):
@@ -53,11 +67,19 @@ def lock_files(path: Path) -> list[Path]:
 
 
 class XlsxBook:
+    copies = True  # a file: a manager can save an older copy of it over a later write
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.book: Workbook = openpyxl.load_workbook(path) if path.exists() else _empty()
         self.changed = False
         self.locale: str | None = None  # a workbook has none: the team's language applies
+        self.generation = _generation(self.book)
+
+    def stamp(self, generation: int) -> None:
+        self.book.defined_names[GENERATION] = DefinedName(GENERATION, attr_text=str(generation),
+                                                          hidden=True)  # fmt: skip
+        self.changed = True
 
     def tabs(self) -> dict[str, str | None]:
         marks = {sheet.title: sheet.defined_names.get(MARK) for sheet in self.book.worksheets}
@@ -68,6 +90,24 @@ class XlsxBook:
         self.book[title].defined_names[MARK] = DefinedName(MARK, attr_text=f'"{key}"',
                                                           hidden=True)  # fmt: skip
         self.changed = True
+
+    def columns(self, title: str) -> dict[str, int]:
+        marks: dict[str, int] = {}
+        for name, defined in self.book[title].defined_names.items():
+            if name.startswith(COLUMN) and (at := _column_of(defined.attr_text)) is not None:
+                marks[name.removeprefix(COLUMN)] = at
+        return marks
+
+    def mark_columns(self, title: str, positions: Mapping[str, int]) -> None:
+        sheet = self.book[title]
+        marked = self.columns(title)
+        for key, at in positions.items():
+            if marked.get(key) != at and NAMEABLE.match(key):
+                letter = get_column_letter(at + 1)
+                sheet.defined_names[COLUMN + key] = DefinedName(
+                    COLUMN + key, attr_text=f"{_quoted(title)}!${letter}:${letter}", hidden=True
+                )
+                self.changed = True
 
     def read(self, title: str) -> list[list[Any]] | None:
         if title not in self.book.sheetnames:
@@ -93,6 +133,11 @@ class XlsxBook:
             if column.key == STATUS:
                 sheet.column_dimensions[letter].width = 60
         sheet.freeze_panes = "B2"
+        self.changed = True
+
+    def note(self, title: str, row: int, col: int, text: str) -> None:
+        cell = self.book[title].cell(row=row + 1, column=col + 1)
+        cell.comment = Comment(printable(text), "Rapport", width=480, height=160) if text else None
         self.changed = True
 
     def write(self, title: str, cells: list[tuple[int, int, Any]]) -> None:
@@ -153,6 +198,22 @@ def _mode(path: Path) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _column_of(reference: str | None) -> int | None:
+    """The column a name refers to (``'Deals'!$E:$E``), or None once it was deleted."""
+    found = re.fullmatch(r".*!\$?([A-Z]{1,3}):\$?\1", reference or "")
+    return column_index_from_string(found[1]) - 1 if found else None
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _generation(book: Workbook) -> int | None:
+    name = book.defined_names.get(GENERATION)
+    text = name.attr_text.strip() if name is not None and name.attr_text else ""
+    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 def _empty() -> Workbook:

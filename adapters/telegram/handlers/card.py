@@ -43,7 +43,9 @@ async def show_card(event: Message | CallbackQuery, who: Who, args: str) -> None
     if customer_id is None:
         await event.bot.send_message(chat, who._("Which customer? Type a name."))
         return
-    card = await asyncio.to_thread(customer_card, who.app, who.actor, customer_id)
+    card = await asyncio.to_thread(
+        customer_card, who.app, who.actor, customer_id, limit=TIMELINE_LINES
+    )  # the lines the chat shows, not the 50 a sheet or the web would
     await open_card(who, Focus(card.customer.id, card.customer.name))
     await send_text(event.bot, chat, render(who, card), card_buttons(who, card))
 

@@ -77,3 +77,34 @@ async def test_an_update_delivered_to_two_instances_is_handled_by_one(
     assert [t for t in session.texts(IVAN) if t.startswith("New customer")] == [
         "New customer added: Анна."
     ]
+
+
+async def test_with_redis_an_update_is_claimed_once_across_instances(redis_storage):
+    from rapport.adapters.telegram.middlewares import RedisClaims
+
+    prefix = redis_storage.key_builder.prefix
+    first, second = (
+        RedisClaims(redis_storage.redis, prefix),
+        RedisClaims(redis_storage.redis, prefix),
+    )
+    assert await first.claim(42, 7) is True
+    assert await second.claim(42, 7) is False and await first.claim(42, 7) is False
+    assert await second.claim(42, 8) is True
+    assert 0 < await redis_storage.redis.ttl(f"{prefix}:42:7") <= RedisClaims.KEEP_SECONDS
+
+
+async def test_instances_share_the_sending_limits_through_redis(redis_storage):
+    """Telegram counts per bot, not per process: what one instance sent, the next waits for."""
+    from rapport.adapters.telegram.throttle import RedisLimits, pace_for
+
+    prefix = redis_storage.key_builder.prefix
+    first, second = (RedisLimits(redis_storage.redis, 2, prefix) for _ in range(2))
+    pace = pace_for(IVAN, 1, 20, notification=True)
+    assert await first.wait(IVAN, pace) == 0
+    assert 0.9 < await second.wait(IVAN, pace) <= pace.window  # one chat: a second apart
+    assert await second.wait(IVAN + 1, pace) == 0  # another chat, the second send overall
+    assert 0.9 < await first.wait(IVAN + 2, pace) <= 1.1  # two a second overall, here
+    replies = RedisLimits(redis_storage.redis, 30, f"{prefix}:replies")
+    burst = pace_for(IVAN, 1, 20, notification=False)
+    assert [await replies.wait(IVAN, burst) for _ in range(3)] == [0, 0, 0]  # a short burst
+    assert 2.9 < await replies.wait(IVAN, burst) <= burst.window

@@ -2,11 +2,12 @@
 
 import asyncio
 
+import pytest
 from aiogram.exceptions import TelegramServerError
 from aiogram.methods import SendMessage, SendPhoto, SetMyCommands
 
 from rapport.adapters.telegram.running import RUNNING
-from rapport.adapters.telegram.throttle import Throttle
+from rapport.adapters.telegram.throttle import Throttle, notifying, pace_for
 from rapport.core.domain.enums import Channel
 from rapport.core.extensions import Notification
 from rapport.core.services.customers import create_customer
@@ -122,10 +123,15 @@ async def test_sends_are_paced_per_chat_and_a_429_is_waited_out(app, team, sessi
     time = FakeTime()
     bot = build_bot(TOKEN, session=session, throttle=False)
     bot.session.middleware(Throttle(sleep=time.sleep, clock=time.clock))
-    for n in range(6):
+    for n in range(6):  # a reply in six pieces
         await bot.send_message(IVAN, f"digest line {n}")
     assert len(session.texts(IVAN)) == 6
-    assert time.now == 3.0  # a burst of 3 at once, then one a second
+    gap = pace_for(IVAN, 1, 20, notification=True).window
+    assert time.now == pytest.approx(3 * gap)  # 3 at once, 3 more 3 s later: 1/s on average
+    with notifying():  # reminders: a whole gap after the chat's last message, each
+        for n in range(3):
+            await bot.send_message(IVAN, f"reminder {n}")
+    assert time.now == pytest.approx(6 * gap)
     session.fail("SendMessage", 7)  # Telegram: retry after 7 s
     await bot.send_message(OLGA, "approved")
     assert session.texts(OLGA) == ["approved"] and time.naps[-1] == 7
