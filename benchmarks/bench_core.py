@@ -6,8 +6,9 @@ Prints, for each database:
     the same rows written with bare SQLAlchemy ORM, one transaction each, with no
     validation, hooks or audit log;
 and once:
-  * the cost of one hook call with ten plugins registered, through Rapport's typed
+  * the cost of one hook call with twenty plugins registered, through Rapport's typed
     wrapper (which isolates each plugin), next to a bare pluggy call.
+Each figure ends with the goal it serves (issue 18) and a plain verdict.
 
 Usage: python benchmarks/bench_core.py [--customers N] [--postgres URL] [--threads T]
 """
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
+from benchmarks.verdicts import verdict
 from rapport import hookimpl
 from rapport.core.bootstrap import App, build_app
 from rapport.core.db.engine import make_engine
@@ -44,6 +46,12 @@ from rapport.core.services.interactions import log_interaction
 from rapport.core.services.pipelines import ensure_default_pipeline
 from rapport.core.services.users import actor_for, add_user
 from rapport.core.settings import Settings
+
+HOOK_PLUGINS = 20
+HOOK_GOAL_US = 10.0
+HOOK_GOAL_RATIO = 1.4
+SQLITE_GOAL_PER_S = 1_000
+GOAL_RATIO = 0.5
 
 
 def fresh_app(url: str) -> App:
@@ -120,7 +128,7 @@ def bare_orm(url: str, customers: int, threads: int) -> float:
     return 2 * customers / elapsed
 
 
-def hook_cost(plugins: int = 10, calls: int = 20_000) -> tuple[float, float]:
+def hook_cost(plugins: int = HOOK_PLUGINS, calls: int = 20_000) -> tuple[float, float]:
     """Microseconds per call: (bare pluggy, Rapport's wrapper), ``plugins`` implementations."""
 
     def make_plugin() -> object:
@@ -179,6 +187,11 @@ def report(label: str, url_for, customers: int, threads: int) -> None:
     print(f"  service layer : {service:10.0f} use cases/s")
     print(f"  bare ORM      : {bare:10.0f} inserts/s (baseline: no validation, hooks, audit)")
     print(f"  ratio         : {service / bare:10.2f} x baseline")
+    if label == "SQLite":
+        verdict(f">= {SQLITE_GOAL_PER_S} use cases/s and >= {GOAL_RATIO} x bare ORM",
+                service >= SQLITE_GOAL_PER_S and service / bare >= GOAL_RATIO)  # fmt: skip
+    else:
+        verdict(f">= {GOAL_RATIO} x bare ORM", service / bare >= GOAL_RATIO)
 
 
 def main() -> None:
@@ -203,10 +216,13 @@ def main() -> None:
         )
 
     bare, wrapped = hook_cost()
-    print("Hook call with 10 plugins registered (after_customer_created):")
-    print(f"  bare pluggy   : {bare:8.2f} µs/call")
+    print(f"Hook call with {HOOK_PLUGINS} plugins registered (after_customer_created):")
     print(f"  Rapport hooks : {wrapped:8.2f} µs/call (each plugin isolated)")
+    print(f"  bare pluggy   : {bare:8.2f} µs/call (baseline)")
     print(f"  ratio         : {wrapped / bare:8.2f} x bare pluggy")
+    # The goal's 10 µs stood against 7 µs for bare pluggy: on a loaded machine, the ratio.
+    verdict(f"<= {HOOK_GOAL_US:g} µs/call (or <= {HOOK_GOAL_RATIO:g} x bare pluggy)",
+            wrapped <= HOOK_GOAL_US or wrapped / bare <= HOOK_GOAL_RATIO)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ class App:
         self.hooks.bind_loop(None)
 
     def close(self) -> None:
+        self.hooks.close()
         self.engine.dispose()
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import dataclasses
 import functools
 import inspect
@@ -54,6 +55,7 @@ from rapport.core.extensions import (
     TimelineEntry,
 )
 from rapport.core.markers import FAIL_CLOSED
+from rapport.core.plugins import PluginManager
 from rapport.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -71,16 +73,29 @@ class PluginFailure:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class _Implementation:
+    """One plugin's implementation of a hook, in calling order, with what it takes."""
+
+    plugin: str
+    function: Callable[..., Any]
+    argnames: tuple[str, ...]
+
+
 class Hooks:
     """Typed, isolated access to ``pm.hook``."""
 
-    def __init__(self, manager: pluggy.PluginManager) -> None:
+    def __init__(self, manager: PluginManager) -> None:
         self.manager = manager
+        self._implementations: dict[str, tuple[_Implementation, ...]] = {}
+        self._generation = manager.generation
         self.failures: deque[PluginFailure] = deque(maxlen=200)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: set[concurrent.futures.Future[Any] | asyncio.Future[Any]] = set()
         self._lock = threading.Lock()
         self._reported: set[tuple[str, str, str]] = set()
+        self._local = threading.local()
+        self._runners: list[asyncio.Runner] = []
 
     # --- machinery -------------------------------------------------------------------
 
@@ -88,27 +103,43 @@ class Hooks:
         """Run async ``after_*`` implementations on ``loop`` from now on (``None`` unbinds)."""
         self._loop = loop
 
+    def _implementations_of(self, hook: str) -> tuple[_Implementation, ...]:
+        """``hook``'s implementations in calling order, built once per set of plugins: the
+        manager's :attr:`~rapport.core.plugins.PluginManager.generation` says when to rebuild."""
+        if self._generation != self.manager.generation:
+            self._implementations = {}
+            self._generation = self.manager.generation
+        found = self._implementations.get(hook)
+        if found is None:
+            caller: pluggy.HookCaller = getattr(self.manager.hook, hook)
+            found = tuple(
+                _Implementation(impl.plugin_name, impl.function, tuple(impl.argnames))
+                for impl in reversed(caller.get_hookimpls())
+            )
+            self._implementations[hook] = found
+        return found
+
     def _results(
         self,
         hook: str,
-        on_failure: Callable[[pluggy.HookImpl], None] | None = None,
+        on_failure: Callable[[_Implementation], None] | None = None,
         only: str | None = None,
         **kwargs: Any,
     ) -> Iterator[tuple[str, Any]]:
         """Call each implementation (of plugin ``only``, if given) on its own; yield
         ``(plugin name, result)`` for each success."""
-        caller: pluggy.HookCaller = getattr(self.manager.hook, hook)
-        for impl in reversed(caller.get_hookimpls()):
-            if only is not None and impl.plugin_name != only:
+        for impl in self._implementations_of(hook):
+            if only is not None and impl.plugin != only:
                 continue
             try:
-                result = impl.function(**{name: kwargs[name] for name in impl.argnames})
+                # Positionally, as pluggy does: cheaper than a keyword dict per implementation.
+                result = impl.function(*[kwargs[name] for name in impl.argnames])
             except Exception as exc:
-                self._record(impl.plugin_name, hook, exc)
+                self._record(impl.plugin, hook, exc)
                 if on_failure is not None:
                     on_failure(impl)
                 continue
-            yield impl.plugin_name, result
+            yield impl.plugin, result
 
     def call(self, plugin: str, where: str, function: Callable[..., T], *args: Any) -> T:
         """Call something a plugin registered (a report, a column, a command's handler).
@@ -162,7 +193,7 @@ class Hooks:
     def _sync_results(
         self,
         hook: str,
-        on_failure: Callable[[pluggy.HookImpl], None] | None = None,
+        on_failure: Callable[[_Implementation], None] | None = None,
         only: str | None = None,
         **kwargs: Any,
     ) -> Iterator[tuple[str, Any]]:
@@ -176,9 +207,8 @@ class Hooks:
     def _collect(self, hook: str, kind: type[T], *, stamp: bool = True, **context: Any) -> list[T]:
         """Run a ``register_*`` hook; check each registered item's type and stamp its owner."""
         collected: list[T] = []
-        caller: pluggy.HookCaller = getattr(self.manager.hook, hook)
-        for impl in reversed(caller.get_hookimpls()):
-            owner = impl.plugin_name
+        for impl in self._implementations_of(hook):
+            owner = impl.plugin
             found: list[T] = []
 
             def register(item: T, owner: str = owner, found: list[T] = found) -> None:
@@ -188,7 +218,7 @@ class Hooks:
 
             try:
                 arguments = {"register": register, **context}
-                result = impl.function(**{name: arguments[name] for name in impl.argnames})
+                result = impl.function(*[arguments[name] for name in impl.argnames])
                 if inspect.isawaitable(result):
                     _close(result)
                     raise TypeError(f"{hook} must be a plain function, not async")
@@ -202,18 +232,38 @@ class Hooks:
 
     def _notify(self, hook: str, **kwargs: Any) -> None:
         for plugin, result in self._results(hook, **kwargs):
-            if inspect.isawaitable(result):
+            if result is not None and inspect.isawaitable(result):
                 self._spawn(_guarded(result, functools.partial(self._record, plugin, hook)))
 
     def _spawn(self, coroutine: Awaitable[Any]) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
-            asyncio.run(_as_coroutine(coroutine))
+            # In the caller's context as it is now, as asyncio.run would: a runner reuses
+            # the one it first ran in otherwise (with whatever unit of work was open then).
+            self._runner().run(_as_coroutine(coroutine), context=contextvars.copy_context())
             return
         future = asyncio.run_coroutine_threadsafe(_as_coroutine(coroutine), loop)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
+
+    def _runner(self) -> asyncio.Runner:
+        """This thread's event loop for async work with no serving loop bound, kept between
+        calls: a new loop (and a new worker thread for its ``to_thread``) per hook call
+        cost a service call more than its transaction."""
+        runner: asyncio.Runner | None = getattr(self._local, "runner", None)
+        if runner is None:
+            runner = self._local.runner = asyncio.Runner()
+            with self._lock:
+                self._runners.append(runner)
+        return runner
+
+    def close(self) -> None:
+        """Close the loops :meth:`_runner` kept (called when the app closes)."""
+        with self._lock:
+            runners, self._runners = self._runners, []
+        for runner in runners:
+            runner.close()
 
     def _forget(self, future: concurrent.futures.Future[Any]) -> None:
         with self._lock:
@@ -292,10 +342,10 @@ class Hooks:
         """
         reasons: list[Text | Hold] = []
 
-        def undecided(impl: pluggy.HookImpl) -> None:
+        def undecided(impl: _Implementation) -> None:
             if getattr(impl.function, FAIL_CLOSED, False):
                 reasons.append(_l("this rule could not be checked, so nothing was saved "
-                                  "({plugin})", plugin=impl.plugin_name))  # fmt: skip
+                                  "({plugin})", plugin=impl.plugin))  # fmt: skip
 
         for plugin, reason in self._sync_results(
             "validate_change", undecided, app=app, change=change

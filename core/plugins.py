@@ -44,6 +44,37 @@ ASYNC_ALLOWED = frozenset(
 )
 
 
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, counting the changes to its set of implementations.
+
+    :class:`~rapport.core.hooks.Hooks` keeps each hook's implementation list between calls
+    (rebuilding it on every call cost more than the calls themselves) and rebuilds it when
+    :attr:`generation` moves, so registering or unregistering a plugin takes effect at once.
+    """
+
+    def __init__(self, project_name: str) -> None:
+        super().__init__(project_name)
+        self.generation = 0
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        try:
+            return super().register(plugin, name)
+        finally:
+            self.generation += 1
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any | None:
+        try:
+            return super().unregister(plugin, name)
+        finally:
+            self.generation += 1
+
+    def add_hookspecs(self, module_or_class: ModuleType | type) -> None:
+        try:
+            super().add_hookspecs(module_or_class)
+        finally:
+            self.generation += 1
+
+
 @dataclass(frozen=True)
 class PluginInfo:
     """What ``rapport plugins`` shows for one plugin."""
@@ -58,16 +89,16 @@ class PluginInfo:
 
 @dataclass
 class PluginSet:
-    manager: pluggy.PluginManager
+    manager: PluginManager
     infos: list[PluginInfo] = field(default_factory=list)
     dormant: dict[str, object] = field(default_factory=dict)
     """Disabled plugins that could be imported, by name: not registered, but their
     migrations stay known, so disabling a plugin never makes an upgraded database look
     foreign."""
 
-    def dormant_manager(self) -> pluggy.PluginManager:
+    def dormant_manager(self) -> PluginManager:
         """A manager holding only the disabled plugins, to ask for their migrations."""
-        manager = pluggy.PluginManager(hookspecs.PROJECT)
+        manager = PluginManager(hookspecs.PROJECT)
         manager.add_hookspecs(hookspecs)
         for name, plugin in self.dormant.items():
             manager.register(plugin, name=name)
@@ -89,7 +120,7 @@ def make_plugin_manager(
     ``extra`` registers ready plugin objects (used by tests and by embedding code) after
     the built-ins and before entry points.
     """
-    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager = PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
     plugins = PluginSet(manager)
     blocked = set(disabled)

@@ -8,14 +8,23 @@ they print as ``**********`` and are registered with the log filter in
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -84,6 +93,12 @@ class PluginSettings(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     disabled: list[str] = Field(default_factory=list)
+
+    _parsed: dict[tuple[str, type[BaseModel]], tuple[dict[str, Any], BaseModel]] = PrivateAttr(
+        default_factory=dict
+    )
+    """Each plugin's section as its model read it, next to a copy of the section it read:
+    asked on every change (a plugin's rule reads its options), parsed only when it differs."""
 
     def options(self, plugin: str) -> dict[str, Any]:
         section = (self.model_extra or {}).get(plugin, {})
@@ -210,8 +225,12 @@ def plugin_options(settings: Settings, plugin: str, model: type[M]) -> M:
     """A plugin's own section (``[plugins.NAME]``), checked against its model; a bad value
     becomes one ConfigError naming each setting, which stops start-up.
     """
+    section = settings.plugins.options(plugin)
+    known = settings.plugins._parsed.get((plugin, model))
+    if known is not None and known[0] == section:
+        return cast(M, known[1])
     try:
-        return model.model_validate(settings.plugins.options(plugin))
+        parsed = model.model_validate(section)
     except ValidationError as exc:
         problems = "; ".join(
             f"plugins.{plugin}.{'.'.join(map(str, e['loc']))}: "
@@ -219,6 +238,8 @@ def plugin_options(settings: Settings, plugin: str, model: type[M]) -> M:
             for e in exc.errors()
         )
         raise ConfigError(f"Bad settings: {problems}") from None
+    settings.plugins._parsed[plugin, model] = (copy.deepcopy(section), parsed)
+    return parsed
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:

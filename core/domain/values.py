@@ -7,7 +7,7 @@ in the bot and as ``+7 999 123 45 67`` in the sheet is recognised as the same nu
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -29,19 +29,37 @@ NUL, Excel refuses the others, so no text holding them is stored."""
 
 def normalize_phone(raw: str, default_region: str, *, field: str = "phones") -> str:
     """Return ``raw`` in E.164, reading numbers without ``+`` as local to ``default_region``."""
-    text = raw.strip()
-    try:
-        number = phonenumbers.parse(text, default_region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidInput.one(field, _l("{value} is not a phone number", value=repr(raw))) from exc
-    if not phonenumbers.is_possible_number(number):
-        why = phonenumbers.is_possible_number_with_reason(number)
-        raise InvalidInput.one(field, _impossible(why, repr(raw)))
-    if not phonenumbers.is_valid_number(number):
+    e164, why = _phone_verdict(raw.strip(), default_region)
+    if e164 is not None:
+        return e164
+    if why == _UNREADABLE:
+        raise InvalidInput.one(field, _l("{value} is not a phone number", value=repr(raw)))
+    if why == _NO_PLAN:
         raise InvalidInput.one(
             field, _l("{value} is not a valid number in any numbering plan", value=repr(raw))
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise InvalidInput.one(field, _impossible(why, repr(raw)))
+
+
+_UNREADABLE, _NO_PLAN = -1, -2
+
+
+@lru_cache(maxsize=8192)
+def _phone_verdict(text: str, default_region: str) -> tuple[str | None, int]:
+    """``text`` in E.164, or why not (a ``ValidationResult``, or one of the two above).
+
+    Parsing is most of what a number costs, and an import asks about each number more
+    than once (the duplicate check, then the record), so the answers are kept.
+    """
+    try:
+        number = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException:
+        return None, _UNREADABLE
+    if not phonenumbers.is_possible_number(number):
+        return None, phonenumbers.is_possible_number_with_reason(number)
+    if not phonenumbers.is_valid_number(number):
+        return None, _NO_PLAN
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), 0
 
 
 def _impossible(why: int, value: str) -> Text:
@@ -56,13 +74,19 @@ def _impossible(why: int, value: str) -> Text:
 
 def normalize_email(raw: str, *, field: str = "emails") -> str:
     """Return the address with its domain lower-cased, or explain why it is not one."""
+    normalized = _email_verdict(raw.strip())
+    if normalized is None:
+        raise InvalidInput.one(field, _l("{value} is not an e-mail address", value=repr(raw)))
+    return normalized
+
+
+@lru_cache(maxsize=8192)
+def _email_verdict(text: str) -> str | None:
+    """``text`` normalised, or ``None`` when it is no address (kept, as phones are)."""
     try:
-        result = validate_email(raw.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise InvalidInput.one(
-            field, _l("{value} is not an e-mail address", value=repr(raw))
-        ) from exc
-    return result.normalized
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
 
 
 @cache

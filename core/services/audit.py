@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from rapport.core.db.tables import AuditRow, CustomerRow, DealRow, InteractionRow
@@ -26,17 +26,24 @@ if TYPE_CHECKING:
 
 def jsonable(value: Any) -> Any:
     """A value as it can be stored in a JSON column and read back unambiguously."""
+    if type(value) in AS_IS:  # most values: asked first, as every audit entry asks
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    # Plain members are kept without a call: an entry holds dozens of them.
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): v if type(v) in AS_IS else jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
+        return [v if type(v) in AS_IS else jsonable(v) for v in value]
     return value
+
+
+AS_IS = frozenset({str, int, float, bool, type(None)})
+"""The types a JSON column stores as they are (not their subclasses: an enum is one)."""
 
 
 def record(
@@ -51,19 +58,47 @@ def record(
     note: str | None = None,
 ) -> None:
     """Add an audit entry to the current transaction; it commits or rolls back with the change."""
-    session.add(
-        AuditRow(
-            at=at,
-            actor_id=actor.user_id,
-            actor_name=actor.display_name[:200],
-            channel=actor.channel.value,
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            changes=jsonable(changes),
-            note=note,
-        )
-    )
+    session.add(AuditRow(**_entry(actor, entity, entity_id, action, changes, at, note)))
+
+
+def record_many(
+    session: Session,
+    actor: Actor,
+    *,
+    entity: str,
+    action: str,
+    entries: Sequence[tuple[int, Mapping[str, Any]]],
+    at: datetime,
+) -> None:
+    """One audit entry per ``(record id, changes)``, written with one statement (a batch)."""
+    if entries:
+        session.execute(
+            insert(AuditRow),
+            [_entry(actor, entity, entity_id, action, changes, at, None)
+             for entity_id, changes in entries],
+        )  # fmt: skip
+
+
+def _entry(
+    actor: Actor,
+    entity: str,
+    entity_id: int,
+    action: str,
+    changes: Mapping[str, Any],
+    at: datetime,
+    note: str | None,
+) -> dict[str, Any]:
+    return {
+        "at": at,
+        "actor_id": actor.user_id,
+        "actor_name": actor.display_name[:200],
+        "channel": actor.channel.value,
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": action,
+        "changes": jsonable(changes),
+        "note": note,
+    }
 
 
 def changes_of(diff: Mapping[str, tuple[Any, Any]]) -> dict[str, dict[str, Any]]:

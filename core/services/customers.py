@@ -25,7 +25,8 @@ from rapport.core.domain.errors import (
     _l,
 )
 from rapport.core.domain.models import Customer
-from rapport.core.domain.values import normalize_email, normalize_phone
+from rapport.core.domain.values import MAX_ID, normalize_email, normalize_phone
+from rapport.core.extensions import ProposedChange
 from rapport.core.services import changes
 from rapport.core.services.access import (
     check_owner_assignment,
@@ -72,36 +73,124 @@ def create_customers(
     on_progress: Callable[[int], None] | None = None,
     with_each: Callable[[UnitOfWork, int, Customer], None] | None = None,
 ) -> BatchResult[Customer]:
-    """Create many customers (an import), one transaction per chunk and each row in a
-    savepoint of its own: a row refused by a check or by the database is reported with its
-    index and leaves nothing behind, and the others are created.
+    """Create many customers (an import), one transaction per chunk: a row refused by a
+    check or by the database is reported with its index and leaves nothing behind, and the
+    others are created.
+
+    Each row is checked and reviewed on its own (rights, plugins' veto, its audit entry),
+    and the chunk's rows are written together (:func:`changes.insert_many`); should the
+    database refuse one, the chunk is written again a row at a time, each in a savepoint,
+    so only that row is left out.
 
     ``with_each(uow, index, customer)`` writes what the caller adds to each new customer
-    (an import's tags) in the row's savepoint, so the row is stored with it or not at all.
+    (an import's tags) with it, so the row is stored with it or not at all.
     """
     result: BatchResult[Customer] = BatchResult()
     for start in range(0, len(rows), chunk_size):
+        chunk = list(enumerate(rows[start : start + chunk_size], start))
         with UnitOfWork(app) as uow:
-            created = []
-            for index, data in enumerate(rows[start : start + chunk_size], start):
-                try:
-                    with uow.session.begin_nested():
-                        customer = _create(uow, actor, data)
-                        if with_each is not None:
-                            with_each(uow, index, customer)
-                except RapportError as exc:
-                    result.failed.append(RowFailure(index, exc))
-                except DBAPIError as exc:  # one row the database refuses stops no other
-                    log.error("customer row %s not stored: %s", index, exc)
-                    result.failed.append(RowFailure(index, NotStored(exc)))
-                else:
-                    _announce(uow, actor, customer)
-                    created.append(customer)
+            created = _create_chunk(uow, actor, chunk, result, with_each)
+            for customer in created:
+                _announce(uow, actor, customer)
             uow.commit()
         result.done.extend(created)
         if on_progress is not None:
             on_progress(min(start + chunk_size, len(rows)))
+    result.failed.sort(key=lambda failure: failure.index)
     return result
+
+
+def _create_chunk(
+    uow: UnitOfWork,
+    actor: Actor,
+    chunk: list[tuple[int, NewCustomer | dict[str, Any]]],
+    result: BatchResult[Customer],
+    with_each: Callable[[UnitOfWork, int, Customer], None] | None,
+) -> list[Customer]:
+    """The chunk's customers, checked a row at a time and written together."""
+    _load_organisations(uow, chunk)
+    ready: list[tuple[int, NewCustomer | dict[str, Any], dict[str, Any], changes.Changed]] = []
+    for index, data in chunk:
+        try:
+            values = _validated(uow, actor, data)
+            change = ProposedChange(ENTITY, "create", None, None, changes.creation(values), actor)
+            ready.append((index, data, values, changes.review(uow, actor, change)))
+        except RapportError as exc:
+            result.failed.append(RowFailure(index, exc))
+    now = uow.app.clock()
+    rows = [
+        {**values, "search_text": search_text(values), "version": 1, "created_at": now,
+         "updated_at": now}
+        for _, _, values, _ in ready
+    ]  # fmt: skip
+    try:
+        with uow.session.begin_nested():
+            ids = changes.insert_many(uow, actor, entity=ENTITY, table=CustomerRow, rows=rows,
+                                      reviewed=[changed for *_, changed in ready])  # fmt: skip
+            entries = [
+                entry
+                for customer_id, row in zip(ids, rows, strict=True)
+                for entry in _identifiers(customer_id, row["phones"], row["emails"])
+            ]
+            if entries:
+                uow.session.execute(insert(CustomerIdentifierRow), entries)
+            created = [
+                Customer.model_validate({**row, "id": customer_id})
+                for customer_id, row in zip(ids, rows, strict=True)
+            ]
+            if with_each is not None:
+                for (index, *_), customer in zip(ready, created, strict=True):
+                    with_each(uow, index, customer)
+    except (RapportError, DBAPIError) as exc:
+        log.info("a row of the chunk was refused (%s); writing it a row at a time", exc)
+        return _create_each(uow, actor, [(index, data) for index, data, *_ in ready], result,
+                            with_each)  # fmt: skip
+    return created
+
+
+def _create_each(
+    uow: UnitOfWork,
+    actor: Actor,
+    chunk: list[tuple[int, NewCustomer | dict[str, Any]]],
+    result: BatchResult[Customer],
+    with_each: Callable[[UnitOfWork, int, Customer], None] | None,
+) -> list[Customer]:
+    """The chunk's customers a row at a time, each in a savepoint of its own."""
+    created = []
+    for index, data in chunk:
+        try:
+            with uow.session.begin_nested():
+                customer = _create(uow, actor, data)
+                if with_each is not None:
+                    with_each(uow, index, customer)
+        except RapportError as exc:
+            result.failed.append(RowFailure(index, exc))
+        except DBAPIError as exc:  # one row the database refuses stops no other
+            log.error("customer row %s not stored: %s", index, exc)
+            result.failed.append(RowFailure(index, NotStored(exc)))
+        else:
+            created.append(customer)
+    return created
+
+
+def _load_organisations(
+    uow: UnitOfWork, chunk: list[tuple[int, NewCustomer | dict[str, Any]]]
+) -> None:
+    """Load the organisations the chunk's people name with one query, so that checking
+    each row's (:func:`_check_organisation`) finds it in the session; the unit of work's
+    memo holds them, as the session's identity map alone would let them go."""
+    wanted = {
+        organisation_id
+        for _, data in chunk
+        for organisation_id in [
+            data.organisation_id if isinstance(data, NewCustomer) else data.get("organisation_id")
+        ]
+        if isinstance(organisation_id, int) and 0 < organisation_id <= MAX_ID
+    }
+    if wanted:
+        uow.memo["organisations"] = uow.session.scalars(
+            select(CustomerRow).where(CustomerRow.id.in_(wanted))
+        ).all()
 
 
 def _announce(uow: UnitOfWork, actor: Actor, customer: Customer) -> None:
@@ -114,6 +203,17 @@ def _create(uow: UnitOfWork, actor: Actor, data: NewCustomer | dict[str, Any]) -
     """Validate, let plugins veto, insert, index and audit one customer; nothing is
     written for it if any check fails.
     """
+    values = _validated(uow, actor, data)
+    now = uow.app.clock()
+    row = CustomerRow(**values, search_text=search_text(values), created_at=now, updated_at=now)
+    changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
+    _index(uow.session, row.id, values["phones"], values["emails"], new=True)
+    return Customer.model_validate(row)
+
+
+def _validated(uow: UnitOfWork, actor: Actor, data: NewCustomer | dict[str, Any]) -> dict[str, Any]:
+    """A new customer's column values, once every check on them passed (all problems told
+    together), and the actor may give it its owner."""
     app = uow.app
     problems = Problems()
     try:
@@ -134,7 +234,7 @@ def _create(uow: UnitOfWork, actor: Actor, data: NewCustomer | dict[str, Any]) -
     if ("owner", owner_id) not in uow.memo:
         check_owner_assignment(uow.session, actor, owner_id)
         uow.memo["owner", owner_id] = True
-    values = {
+    return {
         **command.model_dump(exclude={"phones", "emails", "fields", "owner_id"}),
         "phones": phones,
         "emails": emails,
@@ -143,11 +243,6 @@ def _create(uow: UnitOfWork, actor: Actor, data: NewCustomer | dict[str, Any]) -
         "archived": False,
         "merged_into_id": None,
     }
-    now = app.clock()
-    row = CustomerRow(**values, search_text=search_text(values), created_at=now, updated_at=now)
-    changes.insert(uow, actor, entity=ENTITY, row=row, values=values)
-    _index(uow.session, row.id, phones, emails, new=True)
-    return Customer.model_validate(row)
 
 
 def update_customer(
@@ -408,12 +503,16 @@ def _index(
         session.execute(
             delete(CustomerIdentifierRow).where(CustomerIdentifierRow.customer_id == customer_id)
         )
-    entries = [("phone", p) for p in phones] + [("email", e.lower()) for e in emails]
+    entries = _identifiers(customer_id, phones, emails)
     if entries:
-        session.execute(
-            insert(CustomerIdentifierRow),
-            [{"customer_id": customer_id, "kind": k, "value": v} for k, v in entries],
-        )
+        session.execute(insert(CustomerIdentifierRow), entries)
+
+
+def _identifiers(customer_id: int, phones: list[str], emails: list[str]) -> list[dict[str, Any]]:
+    """The duplicate check's index entries for one customer's phones and e-mails."""
+    return [{"customer_id": customer_id, "kind": "phone", "value": p} for p in phones] + [
+        {"customer_id": customer_id, "kind": "email", "value": e.lower()} for e in emails
+    ]
 
 
 def _contacts(

@@ -53,8 +53,8 @@ class Queued:
 
 
 def queue(session: Session, messages: Iterable[tuple[Notification, str]], now: datetime) -> int:
-    """Queue each ``(notification, key)`` in ``session``'s transaction, in one statement; the
-    number stored. A key queued before (by this process or another) is not stored again."""
+    """Queue each ``(notification, key)`` in ``session``'s transaction; the number stored.
+    A key queued before (by this process or another) is not stored again."""
     rows = [
         {"key": key[:200], "user_id": notification.user_id, "kind": notification.kind,
          "text": notification.text, "options": [list(option) for option in notification.options],
@@ -64,13 +64,14 @@ def queue(session: Session, messages: Iterable[tuple[Notification, str]], now: d
     if not rows:
         return 0
     insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stored = session.scalars(
+    statement = (
         insert(NotificationRow)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(NotificationRow.id)
     )
-    return len(list(stored))
+    # Rows as parameters of one cached statement, on the connection (batched by SQLAlchemy's
+    # insertmanyvalues), not a VALUES list of thousands of parameters compiled every time.
+    return len(session.connection().execute(statement, rows).all())
 
 
 def withdraw(session: Session, key_prefix: str) -> int:

@@ -236,13 +236,14 @@ def _import_chunk(
     _add_organisations(
         app, actor, prepared, state.organisations, state.refusals, report, state.owner_id
     )
-    existing = _stored_identifiers(app, prepared)
+    identities = [_identity(app, values) for _, values in prepared]
+    existing = _stored_identifiers(app, identities)
     failed: list[tuple[int, str]] = [(row.line, row.problem) for row in chunk if row.problem]
     duplicates: list[tuple[int, str]] = []
     commands: list[dict[str, Any]] = []
     lines: list[int] = []
     tags: list[list[str]] = []
-    for row, values in prepared:
+    for (row, values), keys in zip(prepared, identities, strict=True):
         try:
             command, row_tags = _command(values, state.owners, state.organisations, state.refusals)
         except InvalidInput as exc:
@@ -250,7 +251,6 @@ def _import_chunk(
             continue
         if state.owner_id is not None:
             command.setdefault("owner_id", state.owner_id)
-        keys = _identity(app, command)
         repeated = _repeat(keys, existing, state.seen)
         if repeated and not state.allow_duplicates:
             duplicates.append((row.line, repeated))
@@ -444,14 +444,16 @@ def _add_organisations(
     report.organisations_created += len(result.done)
 
 
-def _identity(app: App, command: dict[str, Any]) -> list[str]:
+def _identity(app: App, values: dict[str, Any]) -> list[str]:
+    """The row's phones and e-mails as the duplicate check compares them (``phone +7...``),
+    worked out once per row (the row's command carries the same phones and e-mails)."""
     keys = []
-    for raw in command.get("phones", []):
+    for raw in values.get("phones", []):
         try:
             keys.append("phone " + normalize_phone(raw, app.settings.default_region))
         except InvalidInput:
             continue
-    for raw in command.get("emails", []):
+    for raw in values.get("emails", []):
         try:
             keys.append("email " + normalize_email(raw).lower())
         except InvalidInput:
@@ -459,13 +461,12 @@ def _identity(app: App, command: dict[str, Any]) -> list[str]:
     return keys
 
 
-def _stored_identifiers(
-    app: App, prepared: list[tuple[SourceRow, dict[str, Any]]]
-) -> dict[str, int]:
+def _stored_identifiers(app: App, identities: list[list[str]]) -> dict[str, int]:
+    """The chunk's phones and e-mails already held by a stored customer (the lowest id)."""
     phones: list[str] = []
     emails: list[str] = []
-    for _, values in prepared:
-        for key in _identity(app, values):
+    for keys in identities:
+        for key in keys:
             kind, value = key.split(" ", 1)
             (phones if kind == "phone" else emails).append(value)
     with UnitOfWork(app, read_only=True) as uow:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, OperationalError
 
 from rapport.core.cli import main
-from rapport.core.db.tables import AuditRow
+from rapport.core.db.tables import AuditRow, CustomerRow
 from rapport.core.markers import hookimpl
 from rapport.core.services import customers
 from rapport.core.services.customers import list_customers
@@ -44,14 +44,14 @@ def count(app, table, *where):
 def test_a_row_the_database_refuses_is_refused_alone_and_the_rest_are_stored(
     app, team, monkeypatch
 ):
-    index = customers._index
+    identifiers = customers._identifiers
 
-    def refusing(session, customer_id, phones, emails, **kw):
+    def refusing(customer_id, phones, emails):
         if "+79120000003" in phones:
             raise DataError("INSERT INTO core_customer_phones", {}, ValueError("refused"))
-        return index(session, customer_id, phones, emails, **kw)
+        return identifiers(customer_id, phones, emails)
 
-    monkeypatch.setattr(customers, "_index", refusing)
+    monkeypatch.setattr(customers, "_identifiers", refusing)
     report = run_import(app, team["ivan"], plan(app), chunk_size=2)
     assert report.created == 4
     [(line, reason)] = report.failed
@@ -76,7 +76,7 @@ def test_a_row_is_stored_with_its_tags_or_not_at_all(make_app, team, monkeypatch
     insert_tags = importing._insert_tags
 
     def refusing(uow, rows):
-        if rows[0]["customer_id"] == 3:  # Carl's
+        if uow.session.get(CustomerRow, rows[0]["customer_id"]).name == "Carl":
             raise OperationalError("INSERT INTO contacts_tags", {}, RuntimeError("disk full"))
         return insert_tags(uow, rows)
 
