@@ -25,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from benchmarks.bench_core import fresh_app
 from benchmarks.seed import insert_customers, insert_reps
-from rapport.adapters.sheets.backends.google import GoogleBook
+from benchmarks.verdicts import verdict
+from rapport.adapters.sheets.backends.google import GoogleBook, drive_version
 from rapport.adapters.sheets.engine import sync
+from rapport.adapters.sheets.polling import Poller
 from rapport.core.db.tables import DealRow
 from rapport.core.domain.actor import Actor
 from rapport.core.services.deals import update_deal
@@ -93,6 +95,20 @@ def main() -> None:
             f"  {options.edits} edits on each side   : {edits:7.2f} s, {count(standin)} "
             f"({report.updated} applied from the sheet)"
         )
+        client = gspread.Client(auth=None, session=standin.session())
+        poller = Poller(app, lambda: drive_version(client, "bench"), lambda: sync(app, book()),
+                        time.monotonic)  # fmt: skip
+        while poller.poll() is not None:  # as `rapport run` polls: until a cycle finds nothing
+            pass
+        standin.requests.clear()
+        started = time.perf_counter()
+        skipped = poller.poll() is None
+        quiet = time.perf_counter() - started
+        print(f"  no-change poll           : {quiet:7.3f} s, {count(standin)}"
+              f"{'' if skipped else ' (ran in full)'}")  # fmt: skip
+        verdict("first full sync < 3 s", first < 3)
+        verdict("50-edit cycle < 0.5 s", edits < 0.5)
+        verdict("no-change poll: at most 1 cheap request, < 0.3 s", skipped and quiet < 0.3)
         standin.add("naive")
         sheet = gspread.Client(auth=None, session=standin.session()).open_by_key("naive")
         worksheet = sheet.add_worksheet("Deals", options.deals + 10, 20)

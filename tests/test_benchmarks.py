@@ -63,6 +63,8 @@ def test_sheets_benchmark_prints_requests_per_cycle_and_the_naive_baseline():
     out = run("bench_sheets.py", "--deals", "200", "--edits", "5")
     assert "first full sync" in out and "5 edits on each side" in out
     assert "baseline, row by row" in out and "200 writes" in out
+    assert "no-change poll           :" in out and "1 reads + 0 writes" in out
+    assert out.count("verdict") == 3
 
 
 def test_telegram_benchmark_prints_each_goal_against_its_baseline():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ import click
 
 from rapport import hookimpl
 from rapport.adapters.sheets.engine import Backend, SyncReport, sync
+from rapport.adapters.sheets.polling import Poller, file_version
 from rapport.core.domain.enums import Role
 from rapport.core.domain.errors import ConfigError, RapportError
 from rapport.core.explain import explain
@@ -25,6 +27,8 @@ from rapport.core.extensions import (
 from rapport.core.i18n import Translator, texts_for
 
 if TYPE_CHECKING:
+    import gspread
+
     from rapport.core.bootstrap import App
     from rapport.core.settings import SheetsSettings
 
@@ -33,7 +37,9 @@ texts = texts_for(__file__)
 _l = texts.lazy
 
 
-def open_backend(app: App) -> Backend:
+def open_backend(app: App, client: gspread.Client | None = None) -> Backend:
+    """The configured spreadsheet, opened for one cycle (with ``client``, Google's
+    connection kept between cycles)."""
     settings = app.settings.sheets
     if settings.backend == "off":
         raise ConfigError(_l('sheets.backend is "off": set it to "xlsx" or "google" to sync'))
@@ -48,6 +54,13 @@ def open_backend(app: App) -> Backend:
             raise ConfigError(_l("sheets.path: the folder {folder} does not exist",
                                  folder=str(path.parent)))  # fmt: skip
         return XlsxBook(path)
+    from rapport.adapters.sheets.backends.google import GoogleBook
+
+    return GoogleBook(client or google_client(settings), str(settings.spreadsheet_id))
+
+
+def google_client(settings: SheetsSettings) -> gspread.Client:
+    """A client signed in as the service account the settings name."""
     if not settings.spreadsheet_id or not settings.credentials_file:
         raise ConfigError(
             _l(
@@ -57,19 +70,31 @@ def open_backend(app: App) -> Backend:
         )
     import gspread
 
-    from rapport.adapters.sheets.backends.google import GoogleBook
-
     if not settings.credentials_file.is_file():
         raise ConfigError(_l("sheets.credentials_file: there is no file {path}; download the "
                              "service account's JSON key and name it here",
                              path=str(settings.credentials_file)))  # fmt: skip
     try:
-        client = gspread.service_account(filename=str(settings.credentials_file))
+        return gspread.service_account(filename=str(settings.credentials_file))
     except (ValueError, KeyError) as exc:
         raise ConfigError(_l("sheets.credentials_file: {path} is not a service account key "
                              "({reason})", path=str(settings.credentials_file),
                              reason=str(exc))) from None  # fmt: skip
-    return GoogleBook(client, settings.spreadsheet_id)
+
+
+def poller(app: App) -> Poller:
+    """The run loop's poller: one Google client for all its cycles (a new one per cycle
+    would fetch a new OAuth token every minute)."""
+    settings = app.settings.sheets
+    if settings.backend != "google":
+        return Poller(app, lambda: file_version(settings.path), lambda: sync_once(app),
+                      time.monotonic)  # fmt: skip
+    from rapport.adapters.sheets.backends.google import drive_version
+
+    client = google_client(settings)
+    key = str(settings.spreadsheet_id)
+    return Poller(app, lambda: drive_version(client, key),
+                  lambda: sync(app, open_backend(app, client)), time.monotonic)  # fmt: skip
 
 
 def where(settings: SheetsSettings, _: Translator) -> str:
@@ -98,9 +123,11 @@ async def run(app: App) -> None:
     if app.settings.sheets.backend == "off":
         return
     said = ""
+    polls: Poller | None = None
     while True:
         try:
-            report = await asyncio.to_thread(sync_once, app)
+            polls = polls or poller(app)
+            report = await asyncio.to_thread(polls.poll)
         except RapportError as exc:  # no one to edit as yet, a missing credentials file...
             reason = explain(app, exc)
             if reason != said:  # once, not every minute
@@ -108,7 +135,8 @@ async def run(app: App) -> None:
                 said = reason
         else:
             said = ""
-            if report.created or report.updated or report.conflicts or report.refused:
+            if report and (report.created or report.updated or report.conflicts
+                           or report.refused):  # fmt: skip
                 log.info("sheet sync: %s", describe(report, texts(app, "en")))
         await asyncio.sleep(app.settings.sheets.interval_seconds)
 

@@ -7,8 +7,9 @@ refuses writes past the grid (400) as Google does; turns "=..." written with USE
 into a formula (RAW keeps text), read back as its result or, with the FORMULA render
 option, as the formula; refuses a second sheet of the same title, as Google does; keeps
 a spreadsheet's locale and developer metadata on a tab (which follows the tab's sheetId
-through a rename);
-counts requests; answers 429/500, drops the connection, or applies a request and loses
+through a rename) or on a column (returned for a field mask naming columnMetadata), and
+cell notes; answers Drive's files.get with a ``modifiedTime`` that moves whenever anything
+in the spreadsheet changed; counts requests; answers 429/500, drops the connection, or applies a request and loses
 its reply ("lost") on demand, for any request or for one method (``fail("values:batchUpdate",
 503, 503)``). Test code only: the product talks to it through real gspread.
 """
@@ -20,7 +21,7 @@ import contextlib
 import json
 import re
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -89,6 +90,7 @@ class Standin:
         self.failures_of: dict[str, list[int | str]] = {}  # a method's path suffix -> failures
         self.locales: dict[str, str] = {}  # spreadsheet -> its locale (Google's default: en_US)
         self.next_metadata_id = 0
+        self.modified: dict[str, tuple[int | None, int]] = {}  # spreadsheet -> state, changes
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -103,6 +105,23 @@ class Standin:
 
     def sheet(self, spreadsheet_id: str, title: str) -> Sheet:
         return self.spreadsheets[spreadsheet_id][title]
+
+    def modified_time(self, spreadsheet_id: str) -> str:
+        """Drive's ``modifiedTime``: a second later each time anything in the spreadsheet
+        changed since it was last asked (a person's edits go straight into the cells)."""
+        book = self.spreadsheets[spreadsheet_id]
+        state = hash(tuple((s.id, s.title, frozenset(s.cells.items()), repr(s.metadata),
+                            repr(s.column_metadata), repr(s.notes)) for s in book.values()))  # fmt: skip
+        seen, changes = self.modified.get(spreadsheet_id, (None, 0))
+        if state != seen:
+            self.modified[spreadsheet_id] = (state, changes + 1)
+        stamp = datetime(2027, 3, 1, tzinfo=UTC) + timedelta(
+            seconds=self.modified[spreadsheet_id][1]
+        )
+        return stamp.isoformat().replace("+00:00", ".000Z")
+
+    def drive_reads(self, spreadsheet_id: str) -> int:
+        return self.requests.count(("GET", f"/drive/v3/files/{spreadsheet_id}"))
 
     def metadata_reads(self, spreadsheet_id: str) -> int:
         """How many times the spreadsheet's metadata (spreadsheets.get) was fetched."""
@@ -195,6 +214,12 @@ class Standin:
             return
         length = int(handler.headers.get("Content-Length") or 0)
         body = json.loads(handler.rfile.read(length) or b"{}")
+        drive = re.match(r"^/drive/v3/files/([^/]+)$", url.path)
+        if drive and drive[1] in self.spreadsheets:  # Drive's files.get: when it last changed
+            with self.lock:
+                _reply(handler, 200, {"id": drive[1], "name": drive[1],
+                                      "modifiedTime": self.modified_time(drive[1])})  # fmt: skip
+            return
         match = re.match(r"^/v4/spreadsheets/([^/:]+)(.*)$", url.path)
         if not match or match[1] not in self.spreadsheets:
             _reply(
@@ -359,7 +384,8 @@ def _column_metadata(sheet: Sheet) -> list[dict[str, Any]]:
 
 
 class _Session(requests.Session):
-    """Sends Google's Sheets API to the stand-in and refuses every other https address."""
+    """Sends Google's Sheets API (and Drive's files.get) to the stand-in and refuses every
+    other https address."""
 
     def __init__(self, base: str) -> None:
         super().__init__()
@@ -368,6 +394,8 @@ class _Session(requests.Session):
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if url.startswith("https://sheets.googleapis.com"):
             url = self.base + url.removeprefix("https://sheets.googleapis.com")
+        elif url.startswith("https://www.googleapis.com/drive/v3/files/"):
+            url = self.base + url.removeprefix("https://www.googleapis.com")
         elif url.startswith("https://"):
             raise requests.ConnectionError(f"the tests reach no internet: {url}")
         return super().request(method, url, *args, **kwargs)

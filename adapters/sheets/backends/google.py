@@ -257,6 +257,16 @@ class GoogleBook:
         raise AssertionError("unreachable")
 
 
+def drive_version(client: gspread.Client, spreadsheet_id: str) -> str:
+    """The spreadsheet's token for the poller: Drive's ``modifiedTime``, which any edit,
+    by a person or by Rapport, moves (one small request). When Drive does not answer the
+    token is new every time, so the poll runs in full rather than missing an edit."""
+    try:
+        return str(client.get_file_drive_metadata(spreadsheet_id)["modifiedTime"])
+    except (gspread.exceptions.GSpreadException, requests.RequestException, KeyError):
+        return f"unknown at {time.monotonic()}"
+
+
 def _retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After")
     try:
