@@ -145,17 +145,15 @@ def sync(app: App, backend: Backend) -> SyncReport:
         users = dict(uow.session.execute(select(UserRow.id, UserRow.display_name)).all())
     stages = tuple(s.name for p in list_pipelines(app) if p.is_default for s in p.stages)
     report = SyncReport(editor=actor.display_name)
-    last = state.generations(app)[0] if backend.copies else 0
-    copy_of = backend.generation if backend.copies else None
+    copy = state.copy_read(app, backend.generation) if backend.copies else None
     sheets = [_Sheet(app, backend, layout, language, actor, users, report)
               for layout in layouts(app, users, stages, language)]  # fmt: skip
     for sheet in sheets:
-        sheet.run(copy_of)
+        sheet.run(copy)
     _summary(app, backend, language, actor, report)
     generation = None
-    behind = (copy_of or 0) < last  # an older copy, even if it now shows all it should
-    if backend.copies and (behind or any(sheet.rewrites() for sheet in sheets)):
-        generation = max(last, copy_of or 0) + 1
+    if copy is not None and (copy.behind or any(sheet.rewrites() for sheet in sheets)):
+        generation = copy.next
         backend.stamp(generation)
     backend.flush()
     if generation is not None:
@@ -271,6 +269,8 @@ class _Sheet:
         self.held: set[int] = set()  # records on refused rows: their base stays as it was
         self.misfits: list[str] = []  # why each refused row does not fit its ID
         self.tab_notes: list[str] = []  # what is wrong with the whole tab this cycle
+        self.tab_note = ""  # ... as the note at the top of the tab says it
+        self.shown: dict[int, dict[str, str]] = {}  # what the sheet holds once written
         self.named: Counter[tuple[str, ...]] = Counter()  # new rows per identity, for row keys
         self.made: set[int] = set()  # records made from a row
         self.applied: dict[int, tuple[int, Mapping[str, Any]]] = {}  # record -> its row, its cells
@@ -284,10 +284,10 @@ class _Sheet:
         self.versions: dict[int, int] = {}
         self.fingerprints = Fingerprints({}, ())
 
-    def run(self, copy_of: int | None = None) -> None:
-        """Read the tab and work out its write; ``copy_of``: which of Rapport's writes the
-        workbook read says it is."""
-        self.state = state.load(self.app, self.layout.name, copy_of)
+    def run(self, copy: state.Copy | None = None) -> None:
+        """Read the tab and work out its write; ``copy``: which of Rapport's writes the
+        workbook file read says it is."""
+        self.state = state.load(self.app, self.layout.name, copy)
         base = self.state.base
         found = find_tab(self.backend, self.layout.name, self.title)
         self.title = found or self.title
@@ -349,10 +349,12 @@ class _Sheet:
             self._show_as_stored(index, read, records[record_id])
         for record_id, note in self.kept_notes.items():
             records[record_id] = {**records[record_id], STATUS: note}
-        if (tab_note := "\n".join(self.tab_notes)) != self.state.tab_note:
-            self.backend.note(self.title, 0, positions[STATUS], tab_note)
+        self.tab_note = "\n".join(self.tab_notes)
+        if self.tab_note != self.state.tab_note:
+            self.backend.note(self.title, 0, positions[STATUS], self.tab_note)
         self.backend.write(self.title, self.writes)
         self.records = records
+        self.shown = self._shown()
 
     def _show_as_stored(self, index: int, cells: Mapping[str, Any],
                         stored: Mapping[str, str]) -> None:  # fmt: skip
@@ -390,15 +392,15 @@ class _Sheet:
 
     def rewrites(self) -> bool:
         """Whether the coming write changes what is remembered of the sheet."""
-        return not self.skipped and state.rewrites(self.state, self._shown(), self._layout_now())
+        return not self.skipped and state.rewrites(self.state, self.shown, self._layout_now())
 
     def confirm(self, generation: int | None) -> None:
         """The write landed (as ``generation``, for a file): remember what the sheet holds
         now."""
         if self.skipped:
             return
-        state.confirm(self.app, self.layout.name, self.state, self._shown(), self.versions,
-                      self._layout_now(), generation, "\n".join(self.tab_notes))  # fmt: skip
+        state.confirm(self.app, self.layout.name, self.state, self.shown, self.versions,
+                      self._layout_now(), generation, self.tab_note)  # fmt: skip
 
     def _shown(self) -> dict[int, dict[str, str]]:
         """What the sheet holds once the write lands. A refused row still holds what it
@@ -871,8 +873,8 @@ class _Sheet:
                     values[key] = base[record_id][key]
 
     def _positions(self, grid: list[list[Any]]) -> dict[str, int]:
-        """Each column's position: found by the mark it carries (which moves with it), by
-        its header in any language or by the header it had last time (a manager's name for
+        """Each column's position: found by its header in any language, by the header it
+        had last time (a manager's name for it), by the mark it carries (which moves with
         it), else where it stood, if the header there is one no column has and no column
         was added or removed (renamed in place). A column found none of these ways is put
         back at the end, read as no information."""

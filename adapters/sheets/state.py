@@ -60,14 +60,39 @@ class SheetState:
     """What the note at the top of the tab says."""
 
 
-def generations(app: App) -> tuple[int, int]:
-    """The last generation written, and the oldest whose replaced bases are still kept
-    (0, 0 before any file was written)."""
+@dataclass(frozen=True)
+class Copy:
+    """Which of Rapport's writes a workbook file as read says it is (``generation``; None:
+    it does not say), beside the last one written and the oldest whose replaced bases are
+    still kept (0 before any file was written)."""
+
+    generation: int | None
+    last: int
+    first: int
+
+    @property
+    def behind(self) -> bool:
+        """An older copy than the last write, even if it now shows all it should."""
+        return (self.generation or 0) < self.last
+
+    @property
+    def outdated(self) -> bool:
+        """Older than any base kept: nothing in it can be told new."""
+        return self.generation is not None and self.generation < self.first - 1
+
+    @property
+    def next(self) -> int:
+        """The number the coming write gets."""
+        return max(self.last, self.generation or 0) + 1
+
+
+def copy_read(app: App, generation: int | None) -> Copy:
+    """What the remembered writes say of a file read as ``generation``."""
     with UnitOfWork(app, read_only=True) as uow:
         last, first = uow.session.execute(
             select(func.max(GenerationRow.generation), func.min(GenerationRow.generation))
         ).one()
-    return last or 0, first or 0
+    return Copy(generation, last or 0, first or 0)
 
 
 def written(app: App, generation: int) -> None:
@@ -83,9 +108,9 @@ def written(app: App, generation: int) -> None:
         uow.commit()
 
 
-def load(app: App, sheet: str, copy_of: int | None = None) -> SheetState:
-    """The sheet's state; ``copy_of``: the generation the sheet as read says it was
-    written as, when that may be older than the last."""
+def load(app: App, sheet: str, copy: Copy | None = None) -> SheetState:
+    """The sheet's state; ``copy``: which write a file as read says it is (None: a live
+    spreadsheet, always the last write)."""
     with UnitOfWork(app, read_only=True) as uow:
         session = uow.session
         written = {
@@ -101,11 +126,10 @@ def load(app: App, sheet: str, copy_of: int | None = None) -> SheetState:
             for row in session.scalars(select(CreatedRow).where(CreatedRow.sheet == sheet))
         }
         tab_note = session.scalar(select(TabNoteRow.note).where(TabNoteRow.sheet == sheet))
-    last, first = generations(app)
-    outdated = copy_of is not None and copy_of < first - 1
+    outdated = copy is not None and copy.outdated
     base = written
-    if copy_of is not None and not outdated and copy_of < last:
-        base = _as_of(app, sheet, copy_of, written)
+    if copy is not None and copy.generation is not None and copy.behind and not outdated:
+        base = _as_of(app, sheet, copy.generation, written)
     return SheetState(base, written, outdated, columns, created, tab_note or "")
 
 
