@@ -27,7 +27,7 @@ from typing import Any
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -105,7 +105,9 @@ class XlsxBook:
             if marked.get(key) != at and NAMEABLE.match(key):
                 letter = get_column_letter(at + 1)
                 sheet.defined_names[COLUMN + key] = DefinedName(
-                    COLUMN + key, attr_text=f"{_quoted(title)}!${letter}:${letter}", hidden=True
+                    COLUMN + key,
+                    attr_text=f"{quote_sheetname(title)}!${letter}:${letter}",
+                    hidden=True,
                 )
                 self.changed = True
 
@@ -204,10 +206,6 @@ def _column_of(reference: str | None) -> int | None:
     """The column a name refers to (``'Deals'!$E:$E``), or None once it was deleted."""
     found = re.fullmatch(r".*!\$?([A-Z]{1,3}):\$?\1", reference or "")
     return column_index_from_string(found[1]) - 1 if found else None
-
-
-def _quoted(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
 
 
 def _generation(book: Workbook) -> int | None:
