@@ -59,7 +59,13 @@ from rapport.core.services.customers import (
     list_customers,
     update_customer,
 )
-from rapport.core.services.deals import create_deal, get_deal, list_deals, move_deal, update_deal
+from rapport.core.services.deals import (
+    create_deal,
+    deal_values,
+    get_deal,
+    move_deal,
+    update_deal,
+)
 from rapport.core.services.pipelines import list_pipelines
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import person_acting
@@ -283,6 +289,9 @@ class _Sheet:
         self.records: dict[int, dict[str, str]] = {}
         self.versions: dict[int, int] = {}
         self.fingerprints = Fingerprints({}, ())
+        self.columns = {column.key: column for column in layout.columns}
+        self._read_from_key = (-1, -1)
+        self._read_from_cache: tuple[list[Column], list[Column], list[Column]] = ([], [], [])
 
     def run(self, copy: state.Copy | None = None) -> None:
         """Read the tab and work out its write; ``copy``: which of Rapport's writes the
@@ -823,20 +832,16 @@ class _Sheet:
     def _deal_rows(self, only: set[int] | None) -> list[dict[str, Any]]:
         stages = {s.id: s.name for p in list_pipelines(self.app) for s in p.stages}
         deals = (
-            self._visible(get_deal, only)
+            [deal.model_dump() for deal in self._visible(get_deal, only)]
             if only is not None
-            else list_deals(self.app, self.actor, limit=ALL)
+            else deal_values(self.app, self.actor)
         )
         with UnitOfWork(self.app, read_only=True) as uow:
-            names = customer_names(uow.session, (d.customer_id for d in deals))
-        return [
-            {
-                **d.model_dump(),
-                "stage": stages[d.stage_id],
-                "customer": names.get(d.customer_id, ""),
-            }
-            for d in deals
-        ]
+            names = customer_names(uow.session, (d["customer_id"] for d in deals))
+        for deal in deals:
+            deal["stage"] = stages[deal["stage_id"]]
+            deal["customer"] = names.get(deal["customer_id"], "")
+        return deals
 
     def _cells(
         self, row: Mapping[str, Any], looked_up: Mapping[str, Mapping[int, Any]]
@@ -958,16 +963,31 @@ class _Sheet:
         self.writes.append((row, self.positions[key], typed(self._column(key), value)))
 
     def _column(self, key: str) -> Column:
-        return next(c for c in self.layout.columns if c.key == key)
+        return self.columns[key]
 
     def _compared(self) -> list[Column]:
         """The columns a row is read from: not the ID or the notes, nor a column that is
         not there (put back this cycle) or whose plugin failed."""
-        return [c for c in self.layout.columns if c.key not in ("id", STATUS)
-                and c.key not in self.unavailable and c.key not in self.gone]  # fmt: skip
+        return self._read_from()[0]
 
     def _editable(self) -> list[Column]:
-        return [c for c in self._compared() if not c.read_only]
+        return self._read_from()[1]
 
     def _shown_only(self) -> list[Column]:
-        return [c for c in self._compared() if c.read_only]
+        return self._read_from()[2]
+
+    def _read_from(self) -> tuple[list[Column], list[Column], list[Column]]:
+        """The compared, editable and shown-only columns, worked out again only when a
+        column went missing or its plugin failed (both only ever grow within a cycle): a
+        row asks for them several times, and a sheet has thousands of rows."""
+        key = (len(self.unavailable), len(self.gone))
+        if self._read_from_key != key:
+            compared = [c for c in self.layout.columns if c.key not in ("id", STATUS)
+                        and c.key not in self.unavailable and c.key not in self.gone]  # fmt: skip
+            self._read_from_cache = (
+                compared,
+                [c for c in compared if not c.read_only],
+                [c for c in compared if c.read_only],
+            )
+            self._read_from_key = key
+        return self._read_from_cache

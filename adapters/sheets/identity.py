@@ -55,7 +55,8 @@ class Fingerprints:
         """Why the row is not ``record_id``'s (its ``own`` values, as synced and as stored
         now), or None. ``fixed`` are read-only keys that name the record (a deal's customer)."""
         own = list(own)
-        if any(self.content(row) == self.content(values) for values in own):
+        content = self.content(row)
+        if any(content == self.content(values) for values in own):
             return None
         others = [rid for rid in self.holders(row) if rid != record_id]
         if others:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from rapport.core.domain.enums import CustomerKind, CustomerStatus, FieldType
@@ -63,11 +63,17 @@ class Column:
     def choice(self, text: str) -> str:
         """The stored choice ``text`` names, in any letter case, as stored or as shown;
         text that names none stays as typed, for the service to refuse with its reason."""
-        wanted = text.casefold()
+        return self._choices_by_name.get(text.casefold(), text)
+
+    @cached_property
+    def _choices_by_name(self) -> dict[str, str]:
+        """Each choice by its stored and its shown name, casefolded; the first choice
+        named so wins, as the order of choices says."""
+        named: dict[str, str] = {}
         for choice in self.choices:
-            if wanted in (choice.casefold(), self.labels.get(choice, choice).casefold()):
-                return choice
-        return text
+            named.setdefault(choice.casefold(), choice)
+            named.setdefault(self.labels.get(choice, choice).casefold(), choice)
+        return named
 
     def names(self) -> set[str]:
         return {h.casefold() for h in self.headers.values()} | {self.key.casefold()}

@@ -111,19 +111,29 @@ def written(app: App, generation: int) -> None:
 def load(app: App, sheet: str, copy: Copy | None = None) -> SheetState:
     """The sheet's state; ``copy``: which write a file as read says it is (None: a live
     spreadsheet, always the last write)."""
+    # Plain rows, not ORM objects: a base holds a row per record of the sheet, read
+    # every cycle, and an ORM object each cost more than the cycle's comparisons.
     with UnitOfWork(app, read_only=True) as uow:
         session = uow.session
-        written = {
-            row.record_id: dict(row.values)
-            for row in session.scalars(select(BaseRow).where(BaseRow.sheet == sheet))
+        written: dict[int, Values] = {
+            record_id: values
+            for record_id, values in session.execute(
+                select(BaseRow.record_id, BaseRow.values).where(BaseRow.sheet == sheet)
+            )
         }
         columns = {
-            row.key: (row.position, row.header)
-            for row in session.scalars(select(ColumnRow).where(ColumnRow.sheet == sheet))
+            key: (position, header)
+            for key, position, header in session.execute(
+                select(ColumnRow.key, ColumnRow.position, ColumnRow.header).where(
+                    ColumnRow.sheet == sheet
+                )
+            )
         }
         created = {
-            row.row_key: row.record_id
-            for row in session.scalars(select(CreatedRow).where(CreatedRow.sheet == sheet))
+            row_key: record_id
+            for row_key, record_id in session.execute(
+                select(CreatedRow.row_key, CreatedRow.record_id).where(CreatedRow.sheet == sheet)
+            )
         }
         tab_note = session.scalar(select(TabNoteRow.note).where(TabNoteRow.sheet == sheet))
     outdated = copy is not None and copy.outdated
