@@ -43,6 +43,7 @@ from rapport.adapters.sheets.layout import (
     layouts,
     typed,
 )
+from rapport.adapters.sheets.reading import Read, Reader
 from rapport.core.db.tables import CustomerRow, DealRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
@@ -319,13 +320,16 @@ class _Sheet:
             return
         self.backend.mark_columns(self.title, positions)
         records, self.versions = self._records()
-        self.archived = self._archived_on(grid, records)
+        reader = Reader(self.app, self.layout.name, positions, self.columns, self._compared(),
+                        self.numbers)  # fmt: skip
+        rows = [reader.read(row) for row in grid[1:]]
+        reader.keep()
+        self.archived = self._archived_on(rows, records)
         self._keep_unavailable(records, base)
         self.fingerprints = Fingerprints(base, [c.key for c in self._compared()])
-        for index, row in enumerate(grid[1:], start=1):
-            cells = {key: (row[col] if col < len(row) else None) for key, col in positions.items()}
-            note = self._row(index, cells, records, base)
-            if canonical(self._column(STATUS), cells.get(STATUS)) != note:
+        for index, read in enumerate(rows, start=1):
+            note = self._row(index, read, records, base)
+            if read.status != note:
                 self._put(index, STATUS, note)
         self._report_misfits()
         present = self.seen | self.held
@@ -354,8 +358,8 @@ class _Sheet:
             self._keep_unavailable(fresh, base)
             records.update(fresh)
             self.versions.update(fresh_versions)
-        for record_id, (index, read) in self.applied.items():
-            self._show_as_stored(index, read, records[record_id])
+        for record_id, (index, cells) in self.applied.items():
+            self._show_as_stored(index, cells, records[record_id])
         for record_id, note in self.kept_notes.items():
             records[record_id] = {**records[record_id], STATUS: note}
         self.tab_note = "\n".join(self.tab_notes)
@@ -384,11 +388,10 @@ class _Sheet:
             return False
         return printable(str(cell)).strip() != str(typed(column, stored))
 
-    def _archived_on(self, grid: list[list[Any]], records: Mapping[int, Any]) -> set[int]:
+    def _archived_on(self, rows: list[Read], records: Mapping[int, Any]) -> set[int]:
         """The IDs on the sheet of this sheet's records archived elsewhere (the bot, the
         CLI): their rows are cleared, not taken for rows whose record is unknown."""
-        at = self.positions["id"]
-        ids = {canonical(self._column("id"), row[at]) for row in grid[1:] if at < len(row)}
+        ids = {read.raw_id for read in rows}
         unknown = {int(i) for i in ids if i.isdigit() and 0 < int(i) <= MAX_ID} - set(records)
         if not unknown:
             return set()
@@ -440,10 +443,9 @@ class _Sheet:
 
     # --- one row ---------------------------------------------------------------------
 
-    def _row(self, index: int, cells: dict[str, Any], records: dict[int, dict[str, str]],
+    def _row(self, index: int, read: Read, records: dict[int, dict[str, str]],
              base: dict[int, dict[str, str]]) -> str:  # fmt: skip
-        raw_id = canonical(self._column("id"), cells.get("id"))
-        values = {c.key: canonical(c, cells.get(c.key), self.numbers) for c in self._compared()}
+        cells, raw_id, values = read.cells, read.raw_id, read.values
         edited = {c.key: values[c.key] for c in self._editable()}
         if raw_id.isdigit() and int(raw_id) in self.archived:
             return self._clear(index)
@@ -473,6 +475,9 @@ class _Sheet:
         current = records[record_id]
         # A copy too old to tell its edits from what Rapport wrote since says nothing new.
         synced = values if self.state.outdated else base.get(record_id, current)
+        if self._unchanged(read, record_id, synced, current):
+            self.seen.add(record_id)
+            return self._still_shown(record_id, cells, synced)
         formulas = self._formulas(index, cells, edited, values, (synced, current))
         fixed = [k for k in self.layout.identity if k in values and self._column(k).read_only]
         # A row found by its key as the one a record was made from is that record's, blank
@@ -528,6 +533,18 @@ class _Sheet:
         elif not notes:
             return self._still_shown(record_id, cells, synced)
         return " | ".join(notes)
+
+    def _unchanged(self, read: Read, record_id: int, synced: Mapping[str, str],
+                   current: Mapping[str, str]) -> bool:  # fmt: skip
+        """Whether a row shows just what was synced, of a record unchanged since: nothing
+        in it to take, check or put back, as the rest of :meth:`_row` would find at more
+        cost. Most rows of a cycle are such rows."""
+        if read.formula or self.gone or record_id in self.seen or record_id in self.made:
+            return False
+        return all(
+            synced.get(key, "") == value and current.get(key, "") == value
+            for key, value in read.values.items()
+        )
 
     def _still_shown(self, record_id: int, cells: Mapping[str, Any],
                      synced: Mapping[str, str]) -> str:  # fmt: skip
