@@ -6,11 +6,29 @@ Shared by every plugin that offers reports, so they all look alike.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
-from functools import cache
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache, partial
 from types import ModuleType
 
 SIZE = (7.0, 3.8)
+
+
+class Drawing:
+    """A chart, drawn the first time an adapter shows it: drawing costs more than the
+    report's figures, and a sheet's summary, a text reply or a CLI run without ``--png``
+    never shows it."""
+
+    def __init__(self, draw: Callable[[], bytes]) -> None:
+        self._draw = draw
+        self._png: bytes | None = None
+        self._lock = threading.Lock()
+
+    def png(self) -> bytes:
+        with self._lock:
+            if self._png is None:
+                self._png = self._draw()
+            return self._png
 
 
 def chart(
@@ -20,10 +38,23 @@ def chart(
     *,
     kind: str = "bar",
     line: tuple[str, Sequence[float]] | None = None,
-) -> bytes:
+) -> Drawing:
     """Bars (``bar``, or ``barh`` for a funnel) or lines, one colour per series; ``line``
-    adds a second axis in percent (a cumulative share, a conversion).
+    adds a second axis in percent (a cumulative share, a conversion). The figures are
+    copied now, the picture drawn when shown.
     """
+    copied_line = None if line is None else (line[0], tuple(line[1]))
+    copied = {name: tuple(values) for name, values in series.items()}
+    return Drawing(partial(_draw, title, tuple(labels), copied, kind, copied_line))
+
+
+def _draw(
+    title: str,
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    kind: str,
+    line: tuple[str, Sequence[float]] | None,
+) -> bytes:
     pyplot = _pyplot()
     figure, axes = pyplot.subplots(figsize=SIZE, dpi=100)
     try:

@@ -361,8 +361,9 @@ def report(
     click.echo(" | ".join(result.columns))
     for row in result.rows:
         click.echo(" | ".join("" if cell is None else str(cell) for cell in row))
-    if png is not None and result.chart_png:
-        png.write_bytes(result.chart_png)
+    picture = result.picture() if png is not None else None
+    if png is not None and picture:
+        png.write_bytes(picture)
         click.echo(f"Chart saved to {png}.")
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from rapport.core.charts import Drawing
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import FieldType, Role
 from rapport.core.domain.errors import InvalidInput, Text, _l
@@ -140,12 +141,18 @@ class JobSpec:
 
 @dataclass(frozen=True)
 class Report:
-    """A report's data as a table, with an optional PNG chart for adapters that show pictures."""
+    """A report's data as a table, with an optional PNG chart for adapters that show pictures
+    (the bytes, or a :class:`~rapport.core.charts.Drawing` from ``chart()``, drawn only
+    when :meth:`picture` is asked for it)."""
 
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
-    chart_png: bytes | None = None
+    chart_png: bytes | Drawing | None = None
+
+    def picture(self) -> bytes | None:
+        """The chart as PNG, drawn now if it was not yet."""
+        return self.chart_png.png() if isinstance(self.chart_png, Drawing) else self.chart_png
 
 
 @dataclass(frozen=True)

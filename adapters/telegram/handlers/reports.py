@@ -44,7 +44,7 @@ async def report(query: CallbackQuery, callback_data: Page, who: Who) -> None:
     )
     assert query.bot is not None
     await send_reply(
-        query.bot, chat_of(query), CommandReply(as_text(built), image_png=built.chart_png)
+        query.bot, chat_of(query), CommandReply(as_text(built), image_png=built.picture())
     )
 
 
