@@ -25,7 +25,7 @@ refused and the stored value shown again; a conflict's note stays until it is cl
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -43,7 +43,9 @@ from rapport.adapters.sheets.layout import (
     layouts,
     typed,
 )
+from rapport.adapters.sheets.memory import Signature
 from rapport.adapters.sheets.reading import Read, Reader
+from rapport.adapters.sheets.records import KeptCells, Stamp
 from rapport.core.db.tables import CustomerRow, DealRow, UserRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel
@@ -169,6 +171,12 @@ def sync(app: App, backend: Backend) -> SyncReport:
         sheet.confirm(generation)
     return report
 
+
+STAMP_KEYS = ("id", "version", "customer_id", "owner_id", "stage_id")
+"""What tells whether a deal's cells are still those last made (:func:`_stamp`)."""
+ROW_KEYS = (*STAMP_KEYS, "fields")
+"""What a deal's row is made from besides its own columns: its customer's name, its
+owner's, its stage's, its fields."""
 
 SUMMARY = {"en": "Summary", "ru": "Сводка", "uk": "Зведення"}
 SUMMARY_REPORTS = ("sales.plan", "sales.funnel")
@@ -808,7 +816,10 @@ class _Sheet:
     def _records(
         self, only: set[int] | None = None
     ) -> tuple[dict[int, dict[str, str]], dict[int, int]]:
-        """Cell values and versions as the database holds them now (of ``only`` these)."""
+        """Cell values and versions as the database holds them now (of ``only`` these).
+
+        Read in full, a record keeps the cells the last full read of this process made
+        if its stamp is the same (:mod:`records`): only the other deals are read whole."""
         if self.entity == "customer":
             customers = (
                 self._visible(get_customer, only)
@@ -817,7 +828,7 @@ class _Sheet:
             )
             rows = [c.model_dump() for c in customers]
         else:
-            rows = self._deal_rows(only)
+            rows = self._deal_rows(only, keys=STAMP_KEYS if only is None else None)
         ids = [row["id"] for row in rows]
         looked_up = {}
         for column in self.layout.columns:
@@ -831,9 +842,36 @@ class _Sheet:
                 self.unavailable.add(column.key)
                 reason = explain(self.app, exc, self.language)
                 self._tab_says(self.report.failed, f"{self.title}: {reason}")
-        return {row["id"]: self._cells(row, looked_up) for row in rows}, {
-            row["id"]: row["version"] for row in rows
+        kept = KeptCells(self.app, self.layout.name, self._cells_signature())
+        stamps = {row["id"]: self._stamp(row, looked_up) for row in rows}
+        records: dict[int, dict[str, str] | None] = {
+            rid: kept.find(rid, stamps[rid]) for rid in ids
         }
+        versions = {row["id"]: row["version"] for row in rows}
+        made = [row for row in rows if records[row["id"]] is None]
+        if only is None and self.entity == "deal" and made:  # stamps only so far
+            made = self._deal_rows(ids=[row["id"] for row in made])
+        for row in made:
+            records[row["id"]] = cells = self._cells(row, looked_up)
+            versions[row["id"]] = row["version"]  # the cells' own, if it changed meanwhile
+            kept.add(row["id"], stamps[row["id"]], cells)
+        if only is None:
+            kept.keep()
+        return {rid: cells for rid, cells in records.items() if cells is not None}, versions
+
+    def _stamp(self, row: Mapping[str, Any], looked_up: Mapping[str, Mapping[int, Any]]) -> Stamp:
+        """What a record's cells are made from besides its own row, whose every change
+        bumps its version."""
+        owner = self.users.get(row["owner_id"]) if row.get("owner_id") is not None else None
+        return (row["version"], row.get("stage"), row.get("customer"), owner,
+                *(values.get(row["id"]) for values in looked_up.values()))  # fmt: skip
+
+    def _cells_signature(self) -> Signature:
+        """What every record's cells depend on: the columns, as laid out this cycle."""
+        return (
+            tuple((c.key, c.kind, c.choices, tuple(c.labels.items())) for c in self.layout.columns),
+            tuple(sorted(self.unavailable)),
+        )
 
     def _visible(self, get: Callable[[App, Actor, int], T], ids: set[int]) -> list[T]:
         """The records among ``ids`` the workbook's editor may see: the workbook is theirs,
@@ -846,12 +884,16 @@ class _Sheet:
                 continue
         return found
 
-    def _deal_rows(self, only: set[int] | None) -> list[dict[str, Any]]:
+    def _deal_rows(self, only: set[int] | None = None, keys: Sequence[str] | None = None,
+                   ids: Sequence[int] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        """The deals of ``only`` (as the editor may see each), else every deal the editor
+        sees (of ``ids`` only, if given), with their stage's and customer's names; with
+        ``keys``, just those columns, else every one the row is made from."""
         stages = {s.id: s.name for p in list_pipelines(self.app) for s in p.stages}
         deals = (
             [deal.model_dump() for deal in self._visible(get_deal, only)]
             if only is not None
-            else deal_values(self.app, self.actor)
+            else deal_values(self.app, self.actor, keys or [*ROW_KEYS, *self.columns], ids)
         )
         with UnitOfWork(self.app, read_only=True) as uow:
             names = customer_names(uow.session, (d["customer_id"] for d in deals))

@@ -12,17 +12,16 @@ Rows holding a formula are read afresh every time: the merge rewrites their valu
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rapport.adapters.sheets.layout import STATUS, Column, Formula, canonical
+from rapport.adapters.sheets.memory import Signature, remember, remembered
 
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
-Signature = tuple[Any, ...]
 RowKey = tuple[tuple[Any, ...], tuple[type, ...]]
 
 
@@ -37,11 +36,6 @@ class Read:
     """Never changed once read, but in a row holding a formula (which is not kept)."""
     status: str
     formula: bool
-
-
-_KEPT: weakref.WeakKeyDictionary[App, dict[str, tuple[Signature, dict[RowKey, Read]]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 class Reader:
@@ -60,9 +54,7 @@ class Reader:
             tuple((c.key, c.kind, c.choices, tuple(c.labels.items())) for c in self.compared),
             numbers,
         )
-        kept = _KEPT.setdefault(app, {})
-        signature, earlier = kept.get(sheet, ((), {}))
-        self._earlier = earlier if signature == self.signature else {}
+        self._earlier: dict[RowKey, Read] = remembered(app, sheet, "rows", self.signature) or {}
         self._now: dict[RowKey, Read] = {}
         self._app, self._sheet = app, sheet
 
@@ -78,7 +70,7 @@ class Reader:
     def keep(self) -> None:
         """Remember this cycle's readings for the next (only this cycle's rows: what is no
         longer in the sheet is forgotten)."""
-        _KEPT.setdefault(self._app, {})[self._sheet] = (self.signature, self._now)
+        remember(self._app, self._sheet, "rows", self.signature, self._now)
 
     def _read(self, row: Sequence[Any]) -> Read:
         width = len(row)

@@ -22,14 +22,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
 
+from rapport.adapters.sheets.memory import remember, remembered
 from rapport.adapters.sheets.tables import (
     BaseRow,
     ColumnRow,
     CreatedRow,
     GenerationRow,
     HistoryRow,
+    RevisionRow,
     TabNoteRow,
 )
 from rapport.core.services.uow import UnitOfWork
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 
 Values = dict[str, str]
 CHUNK = 5000  # ids per IN (...), well under every database's limit on parameters
+BASE = "base"  # the part of a sheet's state a process keeps (memory.py)
 KEPT = timedelta(days=90)
 """How long the bases older generations were written from are kept: a copy older than
 that is read as saying nothing new."""
@@ -111,16 +115,11 @@ def written(app: App, generation: int) -> None:
 def load(app: App, sheet: str, copy: Copy | None = None) -> SheetState:
     """The sheet's state; ``copy``: which write a file as read says it is (None: a live
     spreadsheet, always the last write)."""
-    # Plain rows, not ORM objects: a base holds a row per record of the sheet, read
-    # every cycle, and an ORM object each cost more than the cycle's comparisons.
     with UnitOfWork(app, read_only=True) as uow:
         session = uow.session
-        written: dict[int, Values] = {
-            record_id: values
-            for record_id, values in session.execute(
-                select(BaseRow.record_id, BaseRow.values).where(BaseRow.sheet == sheet)
-            )
-        }
+        revision = session.scalar(select(RevisionRow.revision).where(RevisionRow.sheet == sheet))
+        written = _written(session, sheet, revision, remembered(app, sheet, BASE, (revision,)))
+        remember(app, sheet, BASE, (revision,), written)
         columns = {
             key: (position, header)
             for key, position, header in session.execute(
@@ -141,6 +140,19 @@ def load(app: App, sheet: str, copy: Copy | None = None) -> SheetState:
     if copy is not None and copy.generation is not None and copy.behind and not outdated:
         base = _as_of(app, sheet, copy.generation, written)
     return SheetState(base, written, outdated, columns, created, tab_note or "")
+
+
+def _written(
+    session: Session, sheet: str, revision: int | None, kept: dict[int, Values] | None
+) -> dict[int, Values]:
+    """The base the last confirmed write left: as this process kept it, if no process
+    rewrote it since (its revision says), else read; as plain rows, not ORM objects: a
+    row per record of the sheet, and an ORM object each cost more than the cycle's
+    comparisons."""
+    if kept is not None and revision is not None:
+        return kept
+    query = select(BaseRow.record_id, BaseRow.values).where(BaseRow.sheet == sheet)
+    return {record_id: values for record_id, values in session.execute(query)}
 
 
 def _as_of(
@@ -224,4 +236,22 @@ def confirm(
             session.add_all(ColumnRow(sheet=sheet, key=key, position=position, header=header)
                             for key, (position, header) in columns.items())  # fmt: skip
         session.execute(delete(CreatedRow).where(CreatedRow.sheet == sheet))
+        revision = _next_revision(session, sheet)
         uow.commit()
+    remember(app, sheet, BASE, (revision,), dict(records))
+
+
+def _next_revision(session: Session, sheet: str) -> int:
+    """Count a rewrite of the base, in its transaction: one that two processes confirm
+    at once (the row locked on PostgreSQL, the writer lock on SQLite) each get their
+    own number, so neither takes the base it kept for the other's."""
+    bumped = session.execute(
+        update(RevisionRow)
+        .where(RevisionRow.sheet == sheet)
+        .values(revision=RevisionRow.revision + 1)
+        .returning(RevisionRow.revision)
+    ).scalar()
+    if bumped is None:
+        session.add(RevisionRow(sheet=sheet, revision=1))
+        return 1
+    return bumped

@@ -75,3 +75,13 @@ class TabNoteRow(Base):
 
     sheet: Mapped[str] = mapped_column(String(32), primary_key=True)
     note: Mapped[str] = mapped_column(Text)
+
+
+class RevisionRow(Base):
+    """How many times a sheet's base was rewritten: a process that keeps the base it
+    wrote in memory knows from this one number whether another process wrote since."""
+
+    __tablename__ = "sheets_revisions"
+
+    sheet: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)

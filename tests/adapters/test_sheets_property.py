@@ -6,10 +6,11 @@ collision is logged (the database's value kept, the sheet's kept in the history)
 
 from __future__ import annotations
 
+from copy import copy as shallow_copy
 from copy import deepcopy
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rapport.core.domain.errors import RapportError
@@ -33,6 +34,7 @@ STEP = st.one_of(
     st.tuples(st.just("open"), st.just(0), st.just(""), st.just(0)),
     st.tuples(st.just("save copy"), st.just(0), st.just(""), st.just(0)),
     st.tuples(st.just("sync"), st.just(0), st.just(""), st.just(0)),
+    st.tuples(st.just("sync elsewhere"), st.just(0), st.just(""), st.just(0)),
 )
 """Each step with the values it types, drawn before anything runs: the examples share one
 database and sheet, so nothing drawn may depend on what earlier ones left."""
@@ -41,8 +43,13 @@ database and sheet, so nothing drawn may depend on what earlier ones left."""
 @settings(max_examples=12, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(steps=st.lists(STEP, min_size=3, max_size=12))
-def test_no_change_is_lost_and_every_collision_is_logged(app, team, deals, manager, steps):
+@example(steps=[("sheet", 0, "amount", 2000), ("sync elsewhere", 0, "", 0),
+                ("rep", 0, "amount", 3000), ("sync", 0, "", 0)])  # fmt: skip
+def test_no_change_is_lost_and_every_collision_is_logged(make_app, app, team, deals, manager,
+                                                         steps):  # fmt: skip
     side, ivan = manager.side, team["ivan"]
+    elsewhere = shallow_copy(side)  # `rapport sync` beside `rapport run`: a process of its own
+    elsewhere.app = make_app()
     _settle(side, {}, {}, {}, set(), {})  # each example starts from a sheet showing what is stored
     headers = {key: _current(manager, name) for key, name in FIELDS.items()}
     expected = {d.id: _stored(app, ivan, d.id) for d in deals}
@@ -81,8 +88,9 @@ def test_no_change_is_lost_and_every_collision_is_logged(app, team, deals, manag
                     del sheet_said[(deal, key)]  # stored since: the copy agrees
                 elif expected[deal][key] != shown[deal][key]:
                     rep_said[(deal, key)] = typed  # changed since she opened it: a collision
-        elif kind == "sync":
-            _settle(side, sheet_said, rep_said, expected, collided, shown)
+        elif kind in ("sync", "sync elsewhere"):
+            _settle(side if kind == "sync" else elsewhere, sheet_said, rep_said, expected,
+                    collided, shown)  # fmt: skip
             shown = deepcopy(expected)
     _settle(side, sheet_said, rep_said, expected, collided, shown)
     for deal in deals:
@@ -98,11 +106,12 @@ def test_no_change_is_lost_and_every_collision_is_logged(app, team, deals, manag
 def _settle(side, sheet_said, rep_said, expected, collided, shown) -> None:
     """Sync until a cycle lands (a failed write is retried next cycle, as `rapport run`
     does), then fold what the sheet said into what the database should hold. A cell typed
-    back to what the sheet was written with (``shown``) is no edit."""
+    back to what the sheet was written with (``shown``) is no edit, and only a cell both
+    sides changed is a conflict."""
     for (deal, key), typed in list(sheet_said.items()):
         if _value(key, typed) == shown[deal][key]:
             del sheet_said[(deal, key)]
-    before = {deal: _conflicts_logged(side.app, deal) for deal, _ in sheet_said}
+    before = {deal: _conflicts_logged(side.app, deal) for deal in shown}
     for _attempt in range(20):
         try:
             report = side.sync()
@@ -118,6 +127,9 @@ def _settle(side, sheet_said, rep_said, expected, collided, shown) -> None:
             assert _conflicts_logged(side.app, deal) > before[deal], (deal, key)
             continue
         expected[deal][key] = _value(key, value)
+    both = {deal for deal, key in sheet_said if (deal, key) in rep_said}
+    for deal in set(shown) - both:  # and no conflict where only one side changed a cell
+        assert _conflicts_logged(side.app, deal) == before[deal], deal
     sheet_said.clear()
     rep_said.clear()
 
