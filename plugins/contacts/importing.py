@@ -30,6 +30,7 @@ from rapport.core.i18n import texts_for
 from rapport.core.services import changes
 from rapport.core.services.customers import create_customers, find_by_identifier
 from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.contacts.collector import collector_held
 from rapport.plugins.contacts.tables import TagRow
 from rapport.plugins.contacts.tabular import SourceRow, SourceTable
 from rapport.plugins.contacts.tags import normalize_tag
@@ -187,7 +188,8 @@ def run_import(
         chunk = plan.table.rows[start : start + chunk_size]
         outcome = ImportReport()
         try:
-            with UnitOfWork(app) as uow:  # the use cases below join it, and commit with it
+            with collector_held(), UnitOfWork(app) as uow:
+                # the use cases below join this unit of work, and commit with it
                 _import_chunk(app, actor, plan, chunk, state, outcome)
                 uow.commit()
         except Exception as exc:  # the chunks before are stored: say exactly that
