@@ -70,10 +70,11 @@ def record_many(
     entries: Sequence[tuple[int, Mapping[str, Any]]],
     at: datetime,
 ) -> None:
-    """One audit entry per ``(record id, changes)``, written with one statement (a batch)."""
+    """One audit entry per ``(record id, changes)``, written with one Core statement (a
+    batch): the ORM's bulk path would cost more than the insert itself."""
     if entries:
-        session.execute(
-            insert(AuditRow),
+        session.connection().execute(
+            insert(AuditRow.__table__),
             [_entry(actor, entity, entity_id, action, changes, at, None)
              for entity_id, changes in entries],
         )  # fmt: skip
