@@ -174,10 +174,7 @@ def insert_many(
         actor,
         entity=entity,
         action="create",
-        entries=[
-            (record_id, audit.changes_of(changed))
-            for record_id, changed in zip(ids, reviewed, strict=True)
-        ],
+        entries=list(zip(ids, reviewed, strict=True)),
         at=uow.app.clock(),
     )
     return ids
