@@ -76,7 +76,7 @@ def record_many(
     if entries:
         who = _entry(actor, entity, 0, action, {}, at, None)
         session.connection().execute(
-            insert(AuditRow.__table__),
+            insert(AuditRow),
             [who | {"entity_id": entity_id, "changes": _logged(changed)}
              for entity_id, changed in entries],
         )  # fmt: skip

@@ -135,7 +135,7 @@ def _create_chunk(
                 for entry in _identifiers(customer_id, row["phones"], row["emails"])
             ]
             if entries:  # a Core statement: the ORM's bulk path costs more than the insert
-                uow.session.connection().execute(insert(CustomerIdentifierRow.__table__), entries)
+                uow.session.connection().execute(insert(CustomerIdentifierRow), entries)
             created = [
                 Customer.model_validate({**row, "id": customer_id})
                 for customer_id, row in zip(ids, rows, strict=True)
