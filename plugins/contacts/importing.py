@@ -339,8 +339,8 @@ def _command(
     else:
         command["name"] = name or ""
         if organisation:
-            organisation_id = organisations.get(search_key(organisation))
-            refused = refusals.get(search_key(organisation))
+            key = search_key(organisation)
+            organisation_id, refused = organisations.get(key), refusals.get(key)
             if refused is not None:
                 problems.add(_as_organisation(refused))
             elif organisation_id is None:
