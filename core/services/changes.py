@@ -163,12 +163,7 @@ def insert_many(
     """
     if not rows:
         return []
-    # On the session's connection, not through the ORM: its bulk path costs more than
-    # the statement.
-    statement = sqlalchemy.insert(table.__table__).returning(
-        table.__table__.c.id, sort_by_parameter_order=True
-    )
-    ids = [int(record_id) for record_id in uow.session.connection().scalars(statement, rows)]
+    ids = _inserted(uow, table, rows)
     audit.record_many(
         uow.session,
         actor,
@@ -176,6 +171,30 @@ def insert_many(
         action="create",
         entries=list(zip(ids, reviewed, strict=True)),
         at=uow.app.clock(),
+    )
+    return ids
+
+
+def _inserted(uow: UnitOfWork, table: type[Any], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert ``rows`` on the session's connection (the ORM's bulk path costs more than the
+    statement) and return their ids, in order.
+
+    PostgreSQL returns them from batched ``INSERT ... RETURNING``. SQLite cannot say in
+    which order a multi-row ``RETURNING`` answers, so SQLAlchemy would send the rows one
+    statement each; instead they are given the ids SQLite itself would give them, one after
+    the largest, read under the write lock every write transaction holds from its start
+    (``BEGIN IMMEDIATE``), and written with one ``executemany``.
+    """
+    connection = uow.session.connection()
+    key = table.__table__.c.id
+    if connection.dialect.name != "sqlite":
+        statement = sqlalchemy.insert(table).returning(key, sort_by_parameter_order=True)
+        return [int(record_id) for record_id in connection.scalars(statement, rows)]
+    first = int(connection.scalar(sqlalchemy.select(sqlalchemy.func.max(key))) or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    connection.execute(
+        sqlalchemy.insert(table),
+        [{**row, "id": record_id} for row, record_id in zip(rows, ids, strict=True)],
     )
     return ids
 
