@@ -50,10 +50,11 @@ def plain(value: Any) -> Any:
         return value
     if isinstance(value, Enum):
         return value.value
+    # Plain members are kept without a call, as in ``audit.jsonable``: a record has dozens.
     if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): v if type(v) in audit.AS_IS else plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
+        return [v if type(v) in audit.AS_IS else plain(v) for v in value]
     return value
 
 
