@@ -178,26 +178,40 @@ def insert_many(
 
 def _inserted(uow: UnitOfWork, table: type[Any], rows: Sequence[Mapping[str, Any]]) -> list[int]:
     """Insert ``rows`` on the session's connection (the ORM's bulk path costs more than the
-    statement) and return their ids, in order.
+    statement) with one ``executemany``, and return their ids, in order.
 
-    PostgreSQL returns them from batched ``INSERT ... RETURNING``. SQLite cannot say in
-    which order a multi-row ``RETURNING`` answers, so SQLAlchemy would send the rows one
-    statement each; instead they are given the ids SQLite itself would give them, one after
-    the largest, read under the write lock every write transaction holds from its start
-    (``BEGIN IMMEDIATE``), and written with one ``executemany``.
+    The ids are chosen first. SQLite cannot say in which order a multi-row ``RETURNING``
+    answers, so SQLAlchemy would send the rows one statement each; PostgreSQL's batched
+    ``RETURNING`` builds and parses a statement holding every value of a thousand rows,
+    each time. Half the cost of the insert, either way.
     """
     connection = uow.session.connection()
-    key = table.__table__.c.id
-    if connection.dialect.name != "sqlite":
-        statement = sqlalchemy.insert(table).returning(key, sort_by_parameter_order=True)
-        return [int(record_id) for record_id in connection.scalars(statement, rows)]
-    first = int(connection.scalar(sqlalchemy.select(sqlalchemy.func.max(key))) or 0) + 1
-    ids = list(range(first, first + len(rows)))
+    ids = _new_ids(connection, table, len(rows))
     connection.execute(
         sqlalchemy.insert(table),
         [{**row, "id": record_id} for row, record_id in zip(rows, ids, strict=True)],
     )
     return ids
+
+
+_DRAW_IDS = sqlalchemy.text(
+    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"
+)
+
+
+def _new_ids(connection: sqlalchemy.Connection, table: type[Any], count: int) -> list[int]:
+    """Ids for ``count`` new rows of ``table``, as the database would give them itself.
+
+    On SQLite, one after the largest, read under the write lock every write transaction
+    holds from its start (``BEGIN IMMEDIATE``), so no other writer can take them; on
+    PostgreSQL, drawn from the table's sequence, which never hands one out twice.
+    """
+    if connection.dialect.name == "sqlite":
+        key = table.__table__.c.id
+        first = int(connection.scalar(sqlalchemy.select(sqlalchemy.func.max(key))) or 0) + 1
+        return list(range(first, first + count))
+    drawn = connection.scalars(_DRAW_IDS, {"table": table.__tablename__, "count": count})
+    return sorted(int(record_id) for record_id in drawn)
 
 
 def keep_unapplied(
