@@ -206,6 +206,10 @@ def sync_pipelines(app: App) -> list[str]:
 
 @hookimpl
 def validate_change(app: App, change: ProposedChange) -> Text | Hold | None:
+    """The sales rules, on deals only: any other change (an import's every customer) is
+    let through before the plugin's options are even looked up."""
+    if change.entity != "deal":
+        return None
     return check_deal(sales_options(app.settings), change)
 
 
