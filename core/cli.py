@@ -23,8 +23,9 @@ from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
 from rapport.core.domain.errors import RapportError, _l
 from rapport.core.domain.values import MAX_ID, MAX_TELEGRAM_ID
-from rapport.core.explain import explain
+from rapport.core.explain import explain, field_label
 from rapport.core.hooks import Hooks
+from rapport.core.i18n import Catalogue, Translator
 from rapport.core.logs import configure_logging
 from rapport.core.plugins import make_plugin_manager
 from rapport.core.services.archive import Archivable, set_archived
@@ -41,6 +42,7 @@ from rapport.core.services.users import (
     set_role,
 )
 from rapport.core.settings import Settings, config_path, load_settings
+from rapport.core.words import action_word, channel_word, role_word, texts
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -49,7 +51,8 @@ RECORD_ID = click.IntRange(1, MAX_ID)
 TELEGRAM_ID = click.IntRange(1, MAX_TELEGRAM_ID)
 OPENED = "rapport.app"
 LANGUAGE = "rapport.language"
-"""The team's language, known once the settings are read (before the database opens)."""
+"""The language the terminal is spoken to in: the team's once the settings are read (before
+the database opens), the acting person's once :func:`cli_actor` knows them."""
 ANNOUNCED = "rapport.announced"
 
 
@@ -88,9 +91,14 @@ class RapportCommands(click.Group):
         except Exception as exc:
             if ctx.params.get("debug") or (ctx.obj or {}).get("debug"):
                 raise
+            _ = Translator(ctx.meta.get(LANGUAGE, "en"), texts.locales)  # settings may be the fault
+            error = f"{type(exc).__name__}: {exc}"
             raise click.ClickException(
-                f"something went wrong ({type(exc).__name__}: {exc}); "
-                "run the command again with --debug to see where"
+                _(
+                    "something went wrong ({error}); "
+                    "run the command again with --debug to see where",
+                    error=error,
+                )
             ) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -160,19 +168,35 @@ def cli_actor(app: App) -> Actor:
     root = click.get_current_context().find_root()
     wanted = (root.obj or {}).get("as") or app.settings.cli.user
     actor = person_acting(app, wanted, Channel.CLI)
+    root.meta[LANGUAGE] = actor.language or app.settings.language
     if not root.meta.get(ANNOUNCED):
-        click.echo(f"(as {actor.display_name}, {actor.role.value})", err=True)
+        _ = cli_words()
+        click.echo(
+            _("(as {name}, {role})", name=actor.display_name, role=role_word(_, actor.role)),
+            err=True,
+        )
         root.meta[ANNOUNCED] = True
     return actor
 
 
+def cli_words(catalogue: Catalogue = texts) -> Translator:
+    """What a command prints, from ``catalogue`` (a plugin passes its own), in the language
+    its errors are read in: the person it acts as once :func:`cli_actor` knows them, else the
+    team's. One rule for every command, so a line and the refusal after it never differ."""
+    root = click.get_current_context().find_root()
+    if LANGUAGE not in root.meta:
+        _settings(root)
+    return Translator(root.meta[LANGUAGE], catalogue.locales)
+
+
 def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]:
     """Create or upgrade the schema, the default pipeline and the first admin."""
+    _ = cli_words()
     done = []
     before = schema_state(app.engine, app.migrations)
     upgrade(app.engine, app.migrations)
     if not before.current:
-        done.append(f"Database ready at {app.settings.safe_database_url()}.")
+        done.append(_("Database ready at {url}.", url=app.settings.safe_database_url()))
     ensure_default_pipeline(app)
     with UnitOfWork(app, read_only=True) as uow:
         has_users = bool(uow.session.scalar(select(func.count()).select_from(UserRow)))
@@ -182,7 +206,9 @@ def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]
             Actor.system().via(Channel.CLI),
             {"display_name": admin_name, "role": Role.ADMIN, "telegram_id": telegram_id},
         )
-        done.append(f"Admin user #{admin.id} {admin.display_name!r} created.")
+        done.append(
+            _("Admin user #{id} {name} created.", id=admin.id, name=repr(admin.display_name))
+        )
     return done
 
 
@@ -197,7 +223,8 @@ def init(ctx: click.Context, admin_name: str | None, telegram_id: int | None) ->
     _write_config(ctx, admin)
     with open_app(ctx, check_schema=False) as app:
         done = _initialise(app, admin, telegram_id)
-    click.echo("\n".join(done) if done else "Already initialised; nothing to do.")
+    _ = cli_words()
+    click.echo("\n".join(done) if done else _("Already initialised; nothing to do."))
 
 
 def _write_config(ctx: click.Context, admin: str) -> None:
@@ -205,7 +232,10 @@ def _write_config(ctx: click.Context, admin: str) -> None:
     path = config_path(ctx.find_root().obj["config"])
     if not path.exists():
         path.write_text(config_text(admin), encoding="utf-8")
-        click.echo(f"Wrote {path} (edit it to connect Telegram, Google Sheets or PostgreSQL).")
+        _ = cli_words()  # in the language the file just written names
+        click.echo(
+            _("Wrote {path} (edit it to connect Telegram, Google Sheets or PostgreSQL).", path=path)
+        )
 
 
 @main.command()
@@ -220,15 +250,27 @@ def demo(ctx: click.Context) -> None:
         with UnitOfWork(app, read_only=True) as uow:
             existing = uow.session.scalar(select(func.count()).select_from(CustomerRow)) or 0
         if existing:
+            _ = cli_words()
             click.echo(
-                f"The database already has {existing} customers, so no demo data was added "
-                "(demo data only goes into an empty database)."
+                _(
+                    "The database already has {count} customers, so no demo "
+                    "data was added (demo data only goes into an empty "
+                    "database).",
+                    count=existing,
+                )
             )
             return
         summary = load_demo(app, cli_actor(app))
+    _ = cli_words()
     click.echo(
-        f"Demo loaded: {summary.users} users, {summary.customers} customers, "
-        f"{summary.deals} deals, {summary.interactions} interactions."
+        _(
+            "Demo loaded: {users} users, {customers} customers, {deals} deals, "
+            "{interactions} interactions.",
+            users=summary.users,
+            customers=summary.customers,
+            deals=summary.deals,
+            interactions=summary.interactions,
+        )
     )
 
 
@@ -240,7 +282,8 @@ def run(ctx: click.Context) -> None:
     from rapport.core.runtime import serve
 
     with open_app(ctx) as app:
-        click.echo(f"Rapport on {app.settings.safe_database_url()}")
+        _ = cli_words()
+        click.echo(_("Rapport on {url}", url=app.settings.safe_database_url()))
         asyncio.run(serve(app))
 
 
@@ -257,10 +300,11 @@ def db_upgrade(ctx: click.Context) -> None:
     with open_app(ctx, check_schema=False) as app:
         before = schema_state(app.engine, app.migrations)
         after = upgrade(app.engine, app.migrations)
+    _ = cli_words()
     if before.current:
-        click.echo("The schema is already current.")
+        click.echo(_("The schema is already current."))
     else:
-        click.echo(f"Schema upgraded to {', '.join(sorted(after.applied))}.")
+        click.echo(_("Schema upgraded to {revisions}.", revisions=", ".join(sorted(after.applied))))
 
 
 @db.command("status")
@@ -271,7 +315,9 @@ def db_status(ctx: click.Context) -> None:
     with open_app(ctx, check_schema=False) as app:
         state = schema_state(app.engine, app.migrations)
         if state.current:
-            click.echo(f"Current ({', '.join(sorted(state.applied))}).")
+            revisions = ", ".join(sorted(state.applied))  # the ids stay as scripts read them
+            _ = cli_words()
+            click.echo(_("Current ({revisions}).", revisions=revisions))
             return
         try:
             require_current_schema(app.engine, app.migrations)
@@ -289,7 +335,8 @@ def plugins(ctx: click.Context) -> None:
         infos = app.plugins.infos
         conflicts = app.registry.conflicts
     if not infos:
-        click.echo("No plugins loaded.")
+        _ = cli_words()
+        click.echo(_("No plugins loaded."))
     for info in infos:
         click.echo(f"{info.name:<20} {info.version or '-':<10} {info.status:<9} {info.source}")
         if info.hooks:
@@ -319,9 +366,14 @@ def plugin_new(name: str, into: Path) -> None:
     from rapport.core.scaffold import new_plugin
 
     target = new_plugin(name, into)
-    click.echo(f"Created {target}: a plugin named {name!r} with its tests.")
+    _ = cli_words()
+    click.echo(
+        _("Created {target}: a plugin named {name} with its tests.", target=target, name=repr(name))
+    )
     click.echo(f"  cd {target} && pip install -e '.[test]' && python -m pytest")
-    click.echo("  then `rapport db upgrade` creates its table, and the bot offers its commands.")
+    click.echo(
+        "  " + _("then `rapport db upgrade` creates its table, and the bot offers its commands.")
+    )
 
 
 @main.command("report")
@@ -342,7 +394,7 @@ def report(
     """Show a report (without REPORT_ID, list them)."""
     with open_app(ctx) as app:
         if report_id is None:
-            language = app.settings.language
+            language = cli_words().language
             for offered in app.registry.reports.values():
                 title, about = offered.title_for(language), offered.description_for(language)
                 click.echo(f"{offered.id:<24} {title} — {about}")
@@ -363,8 +415,7 @@ def report(
         click.echo(" | ".join("" if cell is None else str(cell) for cell in row))
     picture = result.picture() if png is not None else None
     if png is not None and picture:
-        png.write_bytes(picture)
-        click.echo(f"Chart saved to {png}.")
+        _save_chart(png, picture)
 
 
 def run_chat_line(ctx: click.Context, line: str, png: Path | None = None) -> None:
@@ -380,8 +431,14 @@ def run_chat_line(ctx: click.Context, line: str, png: Path | None = None) -> Non
     if reply.completes:
         click.echo(f"  rapport do {reply.completes} …")
     if reply.image_png is not None and png is not None:
-        png.write_bytes(reply.image_png)
-        click.echo(f"Chart saved to {png}.")
+        _save_chart(png, reply.image_png)
+
+
+def _save_chart(path: Path, picture: bytes) -> None:
+    """Write a report's chart where ``--png`` points, and say so."""
+    path.write_bytes(picture)
+    _ = cli_words()
+    click.echo(_("Chart saved to {path}.", path=path))
 
 
 @main.command("do")
@@ -437,7 +494,10 @@ def fields_add(
     }
     with open_app(ctx) as app:
         spec = define_field(app, cli_actor(app), data)
-    click.echo(f"Field {spec.entity}.{spec.name} ({spec.type}) added.")
+    _ = cli_words()
+    click.echo(
+        _("Field {field} ({type}) added.", field=f"{spec.entity}.{spec.name}", type=spec.type)
+    )
 
 
 @fields.command("list")
@@ -450,7 +510,8 @@ def fields_list(ctx: click.Context) -> None:
             app.registry.refresh_stored_fields(uow.session)
         specs = sorted(app.registry.fields.values(), key=lambda s: (s.entity, s.name))
     if not specs:
-        click.echo("No custom fields yet.")
+        _ = cli_words()
+        click.echo(_("No custom fields yet."))
     for spec in specs:
         extra = f" [{', '.join(spec.choices)}]" if spec.choices else ""
         required = " required" if spec.required else ""
@@ -478,7 +539,15 @@ def users_add(ctx: click.Context, /, name: str, **options: Any) -> None:
     """Register a user."""
     with open_app(ctx) as app:
         user = add_user(app, cli_actor(app), {"display_name": name, **options})
-    click.echo(f"User #{user.id} {user.display_name!r} added as {user.role}.")
+    _ = cli_words()
+    click.echo(
+        _(
+            "User #{id} {name} added as {role}.",
+            id=user.id,
+            name=repr(user.display_name),
+            role=role_word(_, user.role),
+        )
+    )
 
 
 @users.command("list")
@@ -505,7 +574,8 @@ def users_deactivate(ctx: click.Context, user: str) -> None:
     """Shut a user out (someone who left); their records and history stay."""
     with open_app(ctx) as app:
         changed = set_active(app, cli_actor(app), find_user(app, user).id, False)
-    click.echo(f"{changed.display_name} can no longer use Rapport.")
+    _ = cli_words()
+    click.echo(_("{name} can no longer use Rapport.", name=changed.display_name))
 
 
 @users.command("activate")
@@ -516,7 +586,8 @@ def users_activate(ctx: click.Context, user: str) -> None:
     """Let a deactivated user in again."""
     with open_app(ctx) as app:
         changed = set_active(app, cli_actor(app), find_user(app, user).id, True)
-    click.echo(f"{changed.display_name} can use Rapport again.")
+    _ = cli_words()
+    click.echo(_("{name} can use Rapport again.", name=changed.display_name))
 
 
 @main.command("history")
@@ -530,14 +601,17 @@ def history_command(ctx: click.Context, entity: str, entity_id: int, limit: int)
     with open_app(ctx) as app:
         names = {user.id: user.display_name for user in list_users(app)}
         entries = history(app, cli_actor(app), entity, entity_id, limit=limit)
+    _ = cli_words()
     if not entries:
-        click.echo("No changes recorded.")
+        click.echo(_("No changes recorded."))
     for entry in entries:
-        who = entry.actor_name or names.get(entry.actor_id or 0, "system")
-        click.echo(f"{entry.at:%Y-%m-%d %H:%M} {who} via {entry.channel}: {entry.action}")
+        who = entry.actor_name or names.get(entry.actor_id or 0) or _("system")
+        how = f"{channel_word(_, entry.channel)}: {action_word(_, entry.action)}"
+        click.echo(f"{entry.at:%Y-%m-%d %H:%M} {who} {how}")
         for field, change in entry.changes.items():
             if isinstance(change, dict) and set(change) == {"old", "new"}:
-                click.echo(f"    {field}: {change['old']!r} -> {change['new']!r}")
+                label = field_label(app, field, _.language)
+                click.echo(f"    {label}: {change['old']!r} -> {change['new']!r}")
 
 
 @main.command("archive")
@@ -550,8 +624,20 @@ def archive_command(ctx: click.Context, entity: Archivable, record_id: int, rest
     """Take a customer or deal out of every list and report (its history stays)."""
     with open_app(ctx) as app:
         changed = set_archived(app, cli_actor(app), entity, record_id, archived=not restore)
-    done = "restored" if restore else "archived"
-    click.echo(f"{entity.title()} #{record_id} {done}." if changed else f"Already {done}.")
+    click.echo(_archive_line(cli_words(), entity, record_id, restore, changed))
+
+
+def _archive_line(
+    _: Translator, entity: Archivable, record_id: int, restore: bool, changed: bool
+) -> str:
+    """One whole sentence per case, so a translation can agree in gender and case."""
+    if not changed:
+        return _("Already restored.") if restore else _("Already archived.")
+    if entity == "deal":
+        done = _("Deal #{id} restored.") if restore else _("Deal #{id} archived.")
+    else:
+        done = _("Customer #{id} restored.") if restore else _("Customer #{id} archived.")
+    return done.format(id=record_id)
 
 
 @users.command("role")
@@ -564,4 +650,7 @@ def users_role(ctx: click.Context, user: str, role: str) -> None:
     with open_app(ctx) as app:
         target = find_user(app, user)
         changed = set_role(app, cli_actor(app), target.id, role)
-    click.echo(f"{changed.display_name} is now {changed.role}.")
+    _ = cli_words()
+    click.echo(
+        _("{name} is now {role}.", name=changed.display_name, role=role_word(_, changed.role))
+    )
