@@ -15,6 +15,7 @@ import click
 from sqlalchemy import func, select
 
 from rapport.core.bootstrap import App, build_app
+from rapport.core.cli_values import RECORD_ID, TELEGRAM_ID, OneOf
 from rapport.core.config_template import config_text
 from rapport.core.db.migrate import require_current_schema, schema_state, upgrade
 from rapport.core.db.tables import CustomerRow, UserRow
@@ -22,7 +23,6 @@ from rapport.core.demo import load_demo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
 from rapport.core.domain.errors import RapportError, _l
-from rapport.core.domain.values import MAX_ID, MAX_TELEGRAM_ID
 from rapport.core.explain import explain, field_label
 from rapport.core.hooks import Hooks
 from rapport.core.i18n import Catalogue, Translator
@@ -46,9 +46,6 @@ from rapport.core.words import action_word, channel_word, role_word, texts
 
 P = ParamSpec("P")
 R = TypeVar("R")
-RECORD_ID = click.IntRange(1, MAX_ID)
-"""A record's number, checked before it reaches a query."""
-TELEGRAM_ID = click.IntRange(1, MAX_TELEGRAM_ID)
 OPENED = "rapport.app"
 LANGUAGE = "rapport.language"
 """The language the terminal is spoken to in: the team's once the settings are read (before
@@ -88,10 +85,14 @@ class RapportCommands(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
+        except RapportError as exc:  # a value refused while the command line was read
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(explain(None, exc, _spoken())) from exc
         except Exception as exc:
             if ctx.params.get("debug") or (ctx.obj or {}).get("debug"):
                 raise
-            _ = Translator(ctx.meta.get(LANGUAGE, "en"), texts.locales)  # settings may be the fault
+            _ = Translator(_spoken(), texts.locales)
             error = f"{type(exc).__name__}: {exc}"
             raise click.ClickException(
                 _(
@@ -187,6 +188,15 @@ def cli_words(catalogue: Catalogue = texts) -> Translator:
     if LANGUAGE not in root.meta:
         _settings(root)
     return Translator(root.meta[LANGUAGE], catalogue.locales)
+
+
+def _spoken() -> str:
+    """The terminal's language for a refusal: English when the settings themselves are what
+    could not be read."""
+    try:
+        return cli_words().language
+    except RapportError:
+        return "en"
 
 
 def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]:
@@ -460,9 +470,9 @@ def fields() -> None:
 
 
 @fields.command("add")
-@click.argument("entity", type=click.Choice(["customer", "deal", "interaction"]))
+@click.argument("entity", type=OneOf(["customer", "deal", "interaction"]))
 @click.argument("name")
-@click.argument("type_", metavar="TYPE", type=click.Choice([t.value for t in FieldType]))
+@click.argument("type_", metavar="TYPE", type=OneOf([t.value for t in FieldType]))
 @click.argument("label")
 @click.option("--choices", default="", help="Comma-separated, for choice fields.")
 @click.option("--label-ru", default=None, help="The label in Russian.")
@@ -528,10 +538,10 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.REP.value)
+@click.option("--role", type=OneOf([r.value for r in Role]), default=Role.REP.value)
 @click.option("--telegram-id", type=TELEGRAM_ID, default=None, help="Their Telegram id.")
 @click.option("--team", default=None, help="Team name; managers see their team's records.")
-@click.option("--language", type=click.Choice(["en", "ru", "uk"]), default=None)
+@click.option("--language", type=OneOf(["en", "ru", "uk"]), default=None)
 @click.option("--timezone", default=None, help="IANA time zone, e.g. Europe/Moscow.")
 @click.pass_context
 @friendly_errors
@@ -591,7 +601,7 @@ def users_activate(ctx: click.Context, user: str) -> None:
 
 
 @main.command("history")
-@click.argument("entity", type=click.Choice(["customer", "deal", "interaction", "task", "user"]))
+@click.argument("entity", type=OneOf(["customer", "deal", "interaction", "task", "user"]))
 @click.argument("entity_id", type=RECORD_ID)
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
@@ -611,11 +621,18 @@ def history_command(ctx: click.Context, entity: str, entity_id: int, limit: int)
         for field, change in entry.changes.items():
             if isinstance(change, dict) and set(change) == {"old", "new"}:
                 label = field_label(app, field, _.language)
-                click.echo(f"    {label}: {change['old']!r} -> {change['new']!r}")
+                old, new = (_stored_word(_, field, change[side]) for side in ("old", "new"))
+                click.echo(f"    {label}: {old!r} -> {new!r}")
+
+
+def _stored_word(_: Translator, field: str, value: Any) -> Any:
+    """A value from the history as the reader says it, where it is a word of the core's
+    vocabulary (a role); any other value is shown as it was stored."""
+    return role_word(_, value) if field == "role" and isinstance(value, str) else value
 
 
 @main.command("archive")
-@click.argument("entity", type=click.Choice(["customer", "deal"]))
+@click.argument("entity", type=OneOf(["customer", "deal"]))
 @click.argument("record_id", type=RECORD_ID)
 @click.option("--restore", is_flag=True, help="Bring an archived record back.")
 @click.pass_context
@@ -642,7 +659,7 @@ def _archive_line(
 
 @users.command("role")
 @click.argument("user")
-@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.argument("role", type=OneOf([r.value for r in Role]))
 @click.pass_context
 @friendly_errors
 def users_role(ctx: click.Context, user: str, role: str) -> None:

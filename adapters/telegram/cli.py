@@ -6,6 +6,7 @@ import click
 
 from rapport.adapters.telegram.invites import create_invite
 from rapport.core.cli import cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.cli_values import OneOf
 from rapport.core.domain.enums import Role
 from rapport.core.i18n import texts_for
 from rapport.core.words import role_word
@@ -17,7 +18,7 @@ texts = texts_for(__file__)
 @click.command("invite")
 @click.argument("name")
 @click.option(
-    "--role", type=click.Choice([r.value for r in Role]), default=Role.REP.value, show_default=True
+    "--role", type=OneOf([r.value for r in Role]), default=Role.REP.value, show_default=True
 )
 @click.option("--team", default=None, help="The team they join (a manager sees their team).")
 @click.pass_context

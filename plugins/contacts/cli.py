@@ -63,8 +63,9 @@ def import_command(
     for mapping in mappings:
         column, sep, target = mapping.partition("=")
         if not sep:
-            raise click.BadParameter(
-                _("{mapping}: write COLUMN=FIELD", mapping=repr(mapping)), param_hint="--map"
+            # click's own "Invalid value for '--map'" would be English
+            raise click.ClickException(
+                _("--map {mapping}: write COLUMN=FIELD", mapping=repr(mapping))
             )
         overrides[column.strip()] = target.strip()
     table = read_source(path.read_bytes(), path.name, encoding)

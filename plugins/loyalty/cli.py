@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from rapport.core.cli import RECORD_ID, cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.cli import cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.cli_values import RECORD_ID
 from rapport.core.i18n import texts_for
 from rapport.plugins.loyalty.actions import plan_actions
 from rapport.plugins.loyalty.options import action_title, loyalty_options

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from rapport.core.cli import RECORD_ID, cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.cli import cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.cli_values import RECORD_ID
 from rapport.core.i18n import texts_for
 from rapport.core.services.users import find_user
 from rapport.plugins.tasks.costs import add_marketing_cost
