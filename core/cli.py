@@ -665,8 +665,8 @@ def _archive_line(
 def users_role(ctx: click.Context, user: str, role: str) -> None:
     """Change a user's role (USER is an id, a Telegram id or a name)."""
     with open_app(ctx) as app:
-        target = find_user(app, user)
-        changed = set_role(app, cli_actor(app), target.id, role)
+        actor = cli_actor(app)  # first: a refusal is read in their language
+        changed = set_role(app, actor, find_user(app, user).id, role)
     _ = cli_words()
     click.echo(
         _("{name} is now {role}.", name=changed.display_name, role=role_word(_, changed.role))

@@ -69,8 +69,9 @@ def plans_set(
 ) -> None:
     """Set a plan: rapport plans set 2026-03 amount 1500000 --owner "Ivan Petrov"."""
     with open_app(ctx) as app:
+        actor = cli_actor(app)  # first: a refusal is read in their language
         owner_id = find_user(app, owner).id if owner else None
-        line = set_plan(app, cli_actor(app), period, metric, target, owner_id=owner_id, team=team)
+        line = set_plan(app, actor, period, metric, target, owner_id=owner_id, team=team)
     _ = cli_words(texts)
     click.echo(
         _(

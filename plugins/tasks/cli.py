@@ -34,6 +34,7 @@ def tasks_add(ctx: click.Context, customer_id: int, when: str, title: str, kind:
               assignee: str | None, repeat: str | None) -> None:  # fmt: skip
     """Add a task: rapport tasks add 12 "завтра в 10" "Позвонить про договор"."""
     with open_app(ctx) as app:
+        actor = cli_actor(app)  # first: a refusal is read in their language
         data = {
             "customer_id": customer_id,
             "due": when,
@@ -42,7 +43,7 @@ def tasks_add(ctx: click.Context, customer_id: int, when: str, title: str, kind:
             "repeat": repeat,
             "assignee_id": find_user(app, assignee).id if assignee else None,
         }
-        task = create_task(app, cli_actor(app), data)
+        task = create_task(app, actor, data)
         zone = ZoneInfo(app.settings.timezone)
     assert task is not None
     due = f"{task.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
