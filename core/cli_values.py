@@ -7,7 +7,7 @@ language, the field named as the chat names it ("Роль: 'boss' — не из 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -24,14 +24,11 @@ class Parsed(click.ParamType[Any]):
         self._parse = parse
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return self._parse(value, param.name or self.name if param else self.name)
+        return self._parse(value, (param.name if param else None) or self.name)
 
 
 class OneOf(click.Choice[str]):
     """A closed vocabulary (roles, record kinds): the stored words are typed, as in the chat."""
-
-    def __init__(self, choices: Sequence[str]) -> None:
-        super().__init__(choices)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         if value in self.choices:

@@ -23,6 +23,8 @@ SAID = {
         "activated": "Ivan Petrov снова может пользоваться Rapport.",
         "history": "Anna из командной строки: изменён",
         "history change": "    роль: 'менеджер' -> 'руководитель'",
+        "invite": "Приглашение для Nina (руководитель), действует 7 дней, один раз:",
+        "invite code": "или в боте: /start ",
         "shape": "clients.csv: строк — 1, ",
         "separated": "разделитель колонок ';'",
         "not imported": "-> (не импортируется)",
@@ -30,6 +32,7 @@ SAID = {
         "question": "Импортировать строк: 1?",
         "unattended": "Error: Ничего не импортировано: ответьте в терминале или укажите --yes.",
         "imported": "Импортировано строк: 1 из 1 за ",
+        "exported": "Выгружено клиентов: 1, в out.csv.",
         "task": "Задача #1: Позвонить про договор, срок ",
         "task done": "Задача #1 выполнена.",
         "cost": "Записано.",
@@ -61,6 +64,8 @@ SAID = {
         "activated": "Ivan Petrov знову може користуватися Rapport.",
         "history": "Anna з командного рядка: змінено",
         "history change": "    роль: 'менеджер' -> 'керівник'",
+        "invite": "Запрошення для Nina (керівник), діє 7 днів, один раз:",
+        "invite code": "або в боті: /start ",
         "shape": "clients.csv: рядків — 1, ",
         "separated": "роздільник колонок ';'",
         "not imported": "-> (не імпортується)",
@@ -68,6 +73,7 @@ SAID = {
         "question": "Імпортувати рядків: 1?",
         "unattended": "Error: Нічого не імпортовано: дайте відповідь у терміналі або вкажіть --yes.",
         "imported": "Імпортовано рядків: 1 з 1 за ",
+        "exported": "Вивантажено клієнтів: 1, у out.csv.",
         "task": "Завдання #1: Позвонить про договор, термін ",
         "task done": "Завдання #1 виконано.",
         "cost": "Записано.",
@@ -119,6 +125,9 @@ def test_setting_up_and_managing_people_reads_in_the_teams_language(cli, team):
     trail = cli("history", "user", "2")
     assert_said(team, "history", trail)
     assert_said(team, "history change", trail)
+    invited = cli("invite", "Nina", "--role", "manager", "--team", "north")
+    assert_said(team, "invite", invited)
+    assert_said(team, "invite code", invited)
 
 
 @pytest.mark.parametrize("team", ["ru", "uk"], indirect=True)
@@ -134,6 +143,7 @@ def test_importing_and_the_plugins_commands_read_in_the_teams_language(cli, team
     assert_said(team, "question", unattended)
     assert_said(team, "unattended", unattended)
     assert_said(team, "imported", cli("import", "clients.csv", "--yes"))
+    assert_said(team, "exported", cli("export", "out.csv"))
     assert_said(team, "task", cli("tasks", "add", "1", "завтра в 10", "Позвонить про договор"))
     assert_said(team, "task done", cli("tasks", "done", "1"))
     assert_said(team, "cost", cli("costs", "1", "1500", "samples"))
