@@ -17,7 +17,7 @@ from rapport.core.domain.values import MAX_TELEGRAM_ID, parse_id
 
 
 class Parsed(click.ParamType[Any]):
-    """A value read by the parser the chat uses for it (``parse_id``, ``parse_count``)."""
+    """A value read by the parser the chat uses for it (``parse_id`` for a record number)."""
 
     def __init__(self, name: str, parse: Callable[[object, str], Any]) -> None:
         self.name = name
