@@ -15,6 +15,7 @@ import click
 from sqlalchemy import func, select
 
 from rapport.core.bootstrap import App, build_app
+from rapport.core.cli_values import RECORD_ID, TELEGRAM_ID, OneOf
 from rapport.core.config_template import config_text
 from rapport.core.db.migrate import require_current_schema, schema_state, upgrade
 from rapport.core.db.tables import CustomerRow, UserRow
@@ -22,9 +23,9 @@ from rapport.core.demo import load_demo
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Channel, FieldType, Role
 from rapport.core.domain.errors import RapportError, _l
-from rapport.core.domain.values import MAX_ID, MAX_TELEGRAM_ID
-from rapport.core.explain import explain
+from rapport.core.explain import explain, field_label
 from rapport.core.hooks import Hooks
+from rapport.core.i18n import Catalogue, Translator
 from rapport.core.logs import configure_logging
 from rapport.core.plugins import make_plugin_manager
 from rapport.core.services.archive import Archivable, set_archived
@@ -41,15 +42,14 @@ from rapport.core.services.users import (
     set_role,
 )
 from rapport.core.settings import Settings, config_path, load_settings
+from rapport.core.words import action_word, channel_word, role_word, texts
 
 P = ParamSpec("P")
 R = TypeVar("R")
-RECORD_ID = click.IntRange(1, MAX_ID)
-"""A record's number, checked before it reaches a query."""
-TELEGRAM_ID = click.IntRange(1, MAX_TELEGRAM_ID)
 OPENED = "rapport.app"
 LANGUAGE = "rapport.language"
-"""The team's language, known once the settings are read (before the database opens)."""
+"""The language the terminal is spoken to in: the team's once the settings are read (before
+the database opens), the acting person's once :func:`cli_actor` knows them."""
 ANNOUNCED = "rapport.announced"
 
 
@@ -85,12 +85,21 @@ class RapportCommands(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
+        except RapportError as exc:  # a value refused while the command line was read
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(explain(None, exc, _spoken())) from exc
         except Exception as exc:
             if ctx.params.get("debug") or (ctx.obj or {}).get("debug"):
                 raise
+            _ = Translator(_spoken(), texts.locales)
+            error = f"{type(exc).__name__}: {exc}"
             raise click.ClickException(
-                f"something went wrong ({type(exc).__name__}: {exc}); "
-                "run the command again with --debug to see where"
+                _(
+                    "something went wrong ({error}); "
+                    "run the command again with --debug to see where",
+                    error=error,
+                )
             ) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -160,19 +169,44 @@ def cli_actor(app: App) -> Actor:
     root = click.get_current_context().find_root()
     wanted = (root.obj or {}).get("as") or app.settings.cli.user
     actor = person_acting(app, wanted, Channel.CLI)
+    root.meta[LANGUAGE] = actor.language or app.settings.language
     if not root.meta.get(ANNOUNCED):
-        click.echo(f"(as {actor.display_name}, {actor.role.value})", err=True)
+        _ = cli_words()
+        click.echo(
+            _("(as {name}, {role})", name=actor.display_name, role=role_word(_, actor.role)),
+            err=True,
+        )
         root.meta[ANNOUNCED] = True
     return actor
 
 
+def cli_words(catalogue: Catalogue = texts) -> Translator:
+    """What a command prints, from ``catalogue`` (a plugin passes its own), in the language
+    its errors are read in: the person it acts as once :func:`cli_actor` knows them, else the
+    team's. One rule for every command, so a line and the refusal after it never differ."""
+    root = click.get_current_context().find_root()
+    if LANGUAGE not in root.meta:
+        _settings(root)
+    return Translator(root.meta[LANGUAGE], catalogue.locales)
+
+
+def _spoken() -> str:
+    """The terminal's language for a refusal: English when the settings themselves are what
+    could not be read."""
+    try:
+        return cli_words().language
+    except RapportError:
+        return "en"
+
+
 def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]:
     """Create or upgrade the schema, the default pipeline and the first admin."""
+    _ = cli_words()
     done = []
     before = schema_state(app.engine, app.migrations)
     upgrade(app.engine, app.migrations)
     if not before.current:
-        done.append(f"Database ready at {app.settings.safe_database_url()}.")
+        done.append(_("Database ready at {url}.", url=app.settings.safe_database_url()))
     ensure_default_pipeline(app)
     with UnitOfWork(app, read_only=True) as uow:
         has_users = bool(uow.session.scalar(select(func.count()).select_from(UserRow)))
@@ -182,7 +216,9 @@ def _initialise(app: App, admin_name: str, telegram_id: int | None) -> list[str]
             Actor.system().via(Channel.CLI),
             {"display_name": admin_name, "role": Role.ADMIN, "telegram_id": telegram_id},
         )
-        done.append(f"Admin user #{admin.id} {admin.display_name!r} created.")
+        done.append(
+            _("Admin user #{id} {name} created.", id=admin.id, name=repr(admin.display_name))
+        )
     return done
 
 
@@ -197,7 +233,8 @@ def init(ctx: click.Context, admin_name: str | None, telegram_id: int | None) ->
     _write_config(ctx, admin)
     with open_app(ctx, check_schema=False) as app:
         done = _initialise(app, admin, telegram_id)
-    click.echo("\n".join(done) if done else "Already initialised; nothing to do.")
+    _ = cli_words()
+    click.echo("\n".join(done) if done else _("Already initialised; nothing to do."))
 
 
 def _write_config(ctx: click.Context, admin: str) -> None:
@@ -205,7 +242,10 @@ def _write_config(ctx: click.Context, admin: str) -> None:
     path = config_path(ctx.find_root().obj["config"])
     if not path.exists():
         path.write_text(config_text(admin), encoding="utf-8")
-        click.echo(f"Wrote {path} (edit it to connect Telegram, Google Sheets or PostgreSQL).")
+        _ = cli_words()  # in the language the file just written names
+        click.echo(
+            _("Wrote {path} (edit it to connect Telegram, Google Sheets or PostgreSQL).", path=path)
+        )
 
 
 @main.command()
@@ -220,15 +260,27 @@ def demo(ctx: click.Context) -> None:
         with UnitOfWork(app, read_only=True) as uow:
             existing = uow.session.scalar(select(func.count()).select_from(CustomerRow)) or 0
         if existing:
+            _ = cli_words()
             click.echo(
-                f"The database already has {existing} customers, so no demo data was added "
-                "(demo data only goes into an empty database)."
+                _(
+                    "The database already has {count} customers, so no demo "
+                    "data was added (demo data only goes into an empty "
+                    "database).",
+                    count=existing,
+                )
             )
             return
         summary = load_demo(app, cli_actor(app))
+    _ = cli_words()
     click.echo(
-        f"Demo loaded: {summary.users} users, {summary.customers} customers, "
-        f"{summary.deals} deals, {summary.interactions} interactions."
+        _(
+            "Demo loaded: {users} users, {customers} customers, {deals} deals, "
+            "{interactions} interactions.",
+            users=summary.users,
+            customers=summary.customers,
+            deals=summary.deals,
+            interactions=summary.interactions,
+        )
     )
 
 
@@ -240,7 +292,8 @@ def run(ctx: click.Context) -> None:
     from rapport.core.runtime import serve
 
     with open_app(ctx) as app:
-        click.echo(f"Rapport on {app.settings.safe_database_url()}")
+        _ = cli_words()
+        click.echo(_("Rapport on {url}", url=app.settings.safe_database_url()))
         asyncio.run(serve(app))
 
 
@@ -257,10 +310,11 @@ def db_upgrade(ctx: click.Context) -> None:
     with open_app(ctx, check_schema=False) as app:
         before = schema_state(app.engine, app.migrations)
         after = upgrade(app.engine, app.migrations)
+    _ = cli_words()
     if before.current:
-        click.echo("The schema is already current.")
+        click.echo(_("The schema is already current."))
     else:
-        click.echo(f"Schema upgraded to {', '.join(sorted(after.applied))}.")
+        click.echo(_("Schema upgraded to {revisions}.", revisions=", ".join(sorted(after.applied))))
 
 
 @db.command("status")
@@ -271,7 +325,9 @@ def db_status(ctx: click.Context) -> None:
     with open_app(ctx, check_schema=False) as app:
         state = schema_state(app.engine, app.migrations)
         if state.current:
-            click.echo(f"Current ({', '.join(sorted(state.applied))}).")
+            revisions = ", ".join(sorted(state.applied))  # the ids stay as scripts read them
+            _ = cli_words()
+            click.echo(_("Current ({revisions}).", revisions=revisions))
             return
         try:
             require_current_schema(app.engine, app.migrations)
@@ -289,7 +345,8 @@ def plugins(ctx: click.Context) -> None:
         infos = app.plugins.infos
         conflicts = app.registry.conflicts
     if not infos:
-        click.echo("No plugins loaded.")
+        _ = cli_words()
+        click.echo(_("No plugins loaded."))
     for info in infos:
         click.echo(f"{info.name:<20} {info.version or '-':<10} {info.status:<9} {info.source}")
         if info.hooks:
@@ -319,9 +376,14 @@ def plugin_new(name: str, into: Path) -> None:
     from rapport.core.scaffold import new_plugin
 
     target = new_plugin(name, into)
-    click.echo(f"Created {target}: a plugin named {name!r} with its tests.")
+    _ = cli_words()
+    click.echo(
+        _("Created {target}: a plugin named {name} with its tests.", target=target, name=repr(name))
+    )
     click.echo(f"  cd {target} && pip install -e '.[test]' && python -m pytest")
-    click.echo("  then `rapport db upgrade` creates its table, and the bot offers its commands.")
+    click.echo(
+        "  " + _("then `rapport db upgrade` creates its table, and the bot offers its commands.")
+    )
 
 
 @main.command("report")
@@ -342,7 +404,7 @@ def report(
     """Show a report (without REPORT_ID, list them)."""
     with open_app(ctx) as app:
         if report_id is None:
-            language = app.settings.language
+            language = cli_words().language
             for offered in app.registry.reports.values():
                 title, about = offered.title_for(language), offered.description_for(language)
                 click.echo(f"{offered.id:<24} {title} — {about}")
@@ -363,8 +425,7 @@ def report(
         click.echo(" | ".join("" if cell is None else str(cell) for cell in row))
     picture = result.picture() if png is not None else None
     if png is not None and picture:
-        png.write_bytes(picture)
-        click.echo(f"Chart saved to {png}.")
+        _save_chart(png, picture)
 
 
 def run_chat_line(ctx: click.Context, line: str, png: Path | None = None) -> None:
@@ -380,8 +441,14 @@ def run_chat_line(ctx: click.Context, line: str, png: Path | None = None) -> Non
     if reply.completes:
         click.echo(f"  rapport do {reply.completes} …")
     if reply.image_png is not None and png is not None:
-        png.write_bytes(reply.image_png)
-        click.echo(f"Chart saved to {png}.")
+        _save_chart(png, reply.image_png)
+
+
+def _save_chart(path: Path, picture: bytes) -> None:
+    """Write a report's chart where ``--png`` points, and say so."""
+    path.write_bytes(picture)
+    _ = cli_words()
+    click.echo(_("Chart saved to {path}.", path=path))
 
 
 @main.command("do")
@@ -403,9 +470,9 @@ def fields() -> None:
 
 
 @fields.command("add")
-@click.argument("entity", type=click.Choice(["customer", "deal", "interaction"]))
+@click.argument("entity", type=OneOf(["customer", "deal", "interaction"]))
 @click.argument("name")
-@click.argument("type_", metavar="TYPE", type=click.Choice([t.value for t in FieldType]))
+@click.argument("type_", metavar="TYPE", type=OneOf([t.value for t in FieldType]))
 @click.argument("label")
 @click.option("--choices", default="", help="Comma-separated, for choice fields.")
 @click.option("--label-ru", default=None, help="The label in Russian.")
@@ -437,7 +504,10 @@ def fields_add(
     }
     with open_app(ctx) as app:
         spec = define_field(app, cli_actor(app), data)
-    click.echo(f"Field {spec.entity}.{spec.name} ({spec.type}) added.")
+    _ = cli_words()
+    click.echo(
+        _("Field {field} ({type}) added.", field=f"{spec.entity}.{spec.name}", type=spec.type)
+    )
 
 
 @fields.command("list")
@@ -450,7 +520,8 @@ def fields_list(ctx: click.Context) -> None:
             app.registry.refresh_stored_fields(uow.session)
         specs = sorted(app.registry.fields.values(), key=lambda s: (s.entity, s.name))
     if not specs:
-        click.echo("No custom fields yet.")
+        _ = cli_words()
+        click.echo(_("No custom fields yet."))
     for spec in specs:
         extra = f" [{', '.join(spec.choices)}]" if spec.choices else ""
         required = " required" if spec.required else ""
@@ -467,10 +538,10 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.REP.value)
+@click.option("--role", type=OneOf([r.value for r in Role]), default=Role.REP.value)
 @click.option("--telegram-id", type=TELEGRAM_ID, default=None, help="Their Telegram id.")
 @click.option("--team", default=None, help="Team name; managers see their team's records.")
-@click.option("--language", type=click.Choice(["en", "ru", "uk"]), default=None)
+@click.option("--language", type=OneOf(["en", "ru", "uk"]), default=None)
 @click.option("--timezone", default=None, help="IANA time zone, e.g. Europe/Moscow.")
 @click.pass_context
 @friendly_errors
@@ -478,7 +549,15 @@ def users_add(ctx: click.Context, /, name: str, **options: Any) -> None:
     """Register a user."""
     with open_app(ctx) as app:
         user = add_user(app, cli_actor(app), {"display_name": name, **options})
-    click.echo(f"User #{user.id} {user.display_name!r} added as {user.role}.")
+    _ = cli_words()
+    click.echo(
+        _(
+            "User #{id} {name} added as {role}.",
+            id=user.id,
+            name=repr(user.display_name),
+            role=role_word(_, user.role),
+        )
+    )
 
 
 @users.command("list")
@@ -505,7 +584,8 @@ def users_deactivate(ctx: click.Context, user: str) -> None:
     """Shut a user out (someone who left); their records and history stay."""
     with open_app(ctx) as app:
         changed = set_active(app, cli_actor(app), find_user(app, user).id, False)
-    click.echo(f"{changed.display_name} can no longer use Rapport.")
+    _ = cli_words()
+    click.echo(_("{name} can no longer use Rapport.", name=changed.display_name))
 
 
 @users.command("activate")
@@ -516,11 +596,12 @@ def users_activate(ctx: click.Context, user: str) -> None:
     """Let a deactivated user in again."""
     with open_app(ctx) as app:
         changed = set_active(app, cli_actor(app), find_user(app, user).id, True)
-    click.echo(f"{changed.display_name} can use Rapport again.")
+    _ = cli_words()
+    click.echo(_("{name} can use Rapport again.", name=changed.display_name))
 
 
 @main.command("history")
-@click.argument("entity", type=click.Choice(["customer", "deal", "interaction", "task", "user"]))
+@click.argument("entity", type=OneOf(["customer", "deal", "interaction", "task", "user"]))
 @click.argument("entity_id", type=RECORD_ID)
 @click.option("--limit", default=50, show_default=True)
 @click.pass_context
@@ -530,18 +611,28 @@ def history_command(ctx: click.Context, entity: str, entity_id: int, limit: int)
     with open_app(ctx) as app:
         names = {user.id: user.display_name for user in list_users(app)}
         entries = history(app, cli_actor(app), entity, entity_id, limit=limit)
+    _ = cli_words()
     if not entries:
-        click.echo("No changes recorded.")
+        click.echo(_("No changes recorded."))
     for entry in entries:
-        who = entry.actor_name or names.get(entry.actor_id or 0, "system")
-        click.echo(f"{entry.at:%Y-%m-%d %H:%M} {who} via {entry.channel}: {entry.action}")
+        who = entry.actor_name or names.get(entry.actor_id or 0) or _("system")
+        how = f"{channel_word(_, entry.channel)}: {action_word(_, entry.action)}"
+        click.echo(f"{entry.at:%Y-%m-%d %H:%M} {who} {how}")
         for field, change in entry.changes.items():
             if isinstance(change, dict) and set(change) == {"old", "new"}:
-                click.echo(f"    {field}: {change['old']!r} -> {change['new']!r}")
+                label = field_label(app, field, _.language)
+                old, new = (_stored_word(_, field, change[side]) for side in ("old", "new"))
+                click.echo(f"    {label}: {old!r} -> {new!r}")
+
+
+def _stored_word(_: Translator, field: str, value: Any) -> Any:
+    """A value from the history as the reader says it, where it is a word of the core's
+    vocabulary (a role); any other value is shown as it was stored."""
+    return role_word(_, value) if field == "role" and isinstance(value, str) else value
 
 
 @main.command("archive")
-@click.argument("entity", type=click.Choice(["customer", "deal"]))
+@click.argument("entity", type=OneOf(["customer", "deal"]))
 @click.argument("record_id", type=RECORD_ID)
 @click.option("--restore", is_flag=True, help="Bring an archived record back.")
 @click.pass_context
@@ -550,18 +641,33 @@ def archive_command(ctx: click.Context, entity: Archivable, record_id: int, rest
     """Take a customer or deal out of every list and report (its history stays)."""
     with open_app(ctx) as app:
         changed = set_archived(app, cli_actor(app), entity, record_id, archived=not restore)
-    done = "restored" if restore else "archived"
-    click.echo(f"{entity.title()} #{record_id} {done}." if changed else f"Already {done}.")
+    click.echo(_archive_line(cli_words(), entity, record_id, restore, changed))
+
+
+def _archive_line(
+    _: Translator, entity: Archivable, record_id: int, restore: bool, changed: bool
+) -> str:
+    """One whole sentence per case, so a translation can agree in gender and case."""
+    if not changed:
+        return _("Already restored.") if restore else _("Already archived.")
+    if entity == "deal":
+        done = _("Deal #{id} restored.") if restore else _("Deal #{id} archived.")
+    else:
+        done = _("Customer #{id} restored.") if restore else _("Customer #{id} archived.")
+    return done.format(id=record_id)
 
 
 @users.command("role")
 @click.argument("user")
-@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.argument("role", type=OneOf([r.value for r in Role]))
 @click.pass_context
 @friendly_errors
 def users_role(ctx: click.Context, user: str, role: str) -> None:
     """Change a user's role (USER is an id, a Telegram id or a name)."""
     with open_app(ctx) as app:
-        target = find_user(app, user)
-        changed = set_role(app, cli_actor(app), target.id, role)
-    click.echo(f"{changed.display_name} is now {changed.role}.")
+        actor = cli_actor(app)  # first: a refusal is read in their language
+        changed = set_role(app, actor, find_user(app, user).id, role)
+    _ = cli_words()
+    click.echo(
+        _("{name} is now {role}.", name=changed.display_name, role=role_word(_, changed.role))
+    )

@@ -147,7 +147,8 @@ def register_cli_commands(register: Callable[[click.Command], None]) -> None:
     """Add subcommands to the ``rapport`` command (an import, an export, a report).
 
     Use :func:`rapport.core.cli.open_app` and :func:`rapport.core.cli.cli_actor` inside them, so the
-    command acts as the installation's admin with the channel ``cli``.
+    command acts as the installation's admin with the channel ``cli``, and
+    :func:`rapport.core.cli.cli_words` for what they print, in that person's language.
     """
 
 

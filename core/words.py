@@ -27,6 +27,12 @@ def outcome_word(_: Translator, outcome: str) -> str:
     return words.get(outcome, outcome)
 
 
+def role_word(_: Translator, role: str) -> str:
+    """A role as the reader says it: the CLI and the bot show it, the stored value is the key."""
+    words = {"rep": _("rep"), "manager": _("manager"), "admin": _("admin")}
+    return words.get(role, role)
+
+
 def channel_word(_: Translator, channel: str) -> str:
     words = {"bot": _("in the bot"), "sheet": _("in the spreadsheet"), "cli": _("from the CLI"),
              "api": _("through the API"), "system": _("automatically")}  # fmt: skip

@@ -82,7 +82,7 @@ def test_sheet_edits_are_made_by_its_editor_with_the_editors_limits(make_app, te
 def test_the_cli_acts_as_the_person_it_is_told(cli):
     cli("demo")
     as_rep = cli("--as", "Dmitry Sokolov", "search", "Ромашка")
-    assert as_rep.startswith("(as Dmitry Sokolov, rep)")
+    assert as_rep.startswith("(от имени: Dmitry Sokolov, менеджер)")  # the team reads ru
     assert "Ромашка" not in as_rep  # a north customer: not his to see
     refused = cli("--as", "Dmitry Sokolov", "users", "role", "Ivan Petrov", "manager", code=1)
     assert "Error: Это может только администратор." in refused  # the demo team speaks ru
@@ -98,7 +98,7 @@ def test_minutes_marked_done_from_the_cli_are_the_assignees(cli):
     cli("demo")
     before = cli("report", "tasks.time_audit")
     added = cli("tasks", "add", "1", "завтра в 10", "Позвонить", "--assignee", "Ivan Petrov")
-    task_id = added.splitlines()[-1].split(":")[0].removeprefix("Task #")
+    task_id = added.splitlines()[-1].split(":")[0].removeprefix("Задача #")
     cli("tasks", "done", task_id, "--minutes", "25")  # by the admin, for Ivan
     after = cli("report", "tasks.time_audit")
     assert calls_of(after, "Ivan Petrov") == calls_of(before, "Ivan Petrov") + 25

@@ -88,7 +88,17 @@ CORE_LAYERS: list[tuple[str, frozenset[str]]] = [
             }
         ),
     ),
-    ("entry points", frozenset({"rapport.core.cli", "rapport.core.demo", "rapport.core.scaffold"})),
+    (
+        "entry points",
+        frozenset(
+            {
+                "rapport.core.cli",
+                "rapport.core.cli_values",
+                "rapport.core.demo",
+                "rapport.core.scaffold",
+            }
+        ),
+    ),
 ]
 """The core's layers, bottom first; a name covers the module and everything below it.
 
@@ -110,7 +120,8 @@ Why this order, from what the modules do:
   through a service), the runner of typed command lines (``command_lines``: every
   channel's ``/name args``, through the registry), the scheduler and runner, and ``bootstrap``, which builds the
   ``App`` from all of them.
-* **entry points**: the ``rapport`` command and the demo data it loads.
+* **entry points**: the ``rapport`` command, the values it reads (refused in the reader's
+  language) and the demo data it loads.
 """
 
 PUBLIC_PLUGIN_MODULES: frozenset[str] = frozenset(

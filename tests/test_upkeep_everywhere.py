@@ -169,13 +169,15 @@ def test_an_unknown_or_forbidden_command_is_refused_in_words(app, team):
 def test_the_cli_runs_the_same_commands_as_its_person(cli):
     cli("demo")
     reply = cli("--as", "Ivan Petrov", "do", "/set", "1", "телефон", "+79120001122")
-    assert reply.startswith("(as Ivan Petrov, rep)\nООО «Ромашка» (#1): телефоны — сохранено.")
+    assert reply.startswith(
+        "(от имени: Ivan Petrov, менеджер)\nООО «Ромашка» (#1): телефоны — сохранено."
+    )
     assert "[Карточка] rapport do /card 1" in reply
     asked = cli("--as", "Ivan Petrov", "do", "/product", "3")
     assert "rapport do /product 3 …" in asked
     assert "Я не знаю /frob" in cli("do", "/frob", code=1)
     history = cli("history", "customer", "1")
-    assert "Ivan Petrov" in history and "cli" in history.lower()
+    assert "Ivan Petrov из командной строки: изменён" in history  # the team reads ru
 
 
 def test_a_yearly_date_is_kept_and_a_wrong_one_refused(app, team):

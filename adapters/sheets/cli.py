@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from rapport.adapters.sheets.hooks import describe, sync_once, texts, where
-from rapport.core.cli import friendly_errors, open_app
+from rapport.core.cli import cli_words, friendly_errors, open_app
 
 
 @click.command("sync")
@@ -15,7 +15,7 @@ def sync_command(ctx: click.Context) -> None:
     """Sync with the spreadsheet now (``rapport run`` does it every minute)."""
     with open_app(ctx) as app:
         report = sync_once(app)
-        _ = texts(app, app.settings.language)
+        _ = cli_words(texts)
     click.echo(_("Synced {where} as {editor}: {summary}.", where=where(app.settings.sheets, _),
                  editor=report.editor, summary=describe(report, _)))  # fmt: skip
     for line in report.conflicts + report.refused + report.warnings + report.failed:

@@ -5,14 +5,20 @@ from __future__ import annotations
 import click
 
 from rapport.adapters.telegram.invites import create_invite
-from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.core.cli import cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.cli_values import OneOf
 from rapport.core.domain.enums import Role
+from rapport.core.i18n import texts_for
+from rapport.core.words import role_word
+from rapport.core.words import texts as core_texts
+
+texts = texts_for(__file__)
 
 
 @click.command("invite")
 @click.argument("name")
 @click.option(
-    "--role", type=click.Choice([r.value for r in Role]), default=Role.REP.value, show_default=True
+    "--role", type=OneOf([r.value for r in Role]), default=Role.REP.value, show_default=True
 )
 @click.option("--team", default=None, help="The team they join (a manager sees their team).")
 @click.pass_context
@@ -22,7 +28,11 @@ def invite_command(ctx: click.Context, name: str, role: str, team: str | None) -
     with open_app(ctx) as app:
         made = create_invite(app, cli_actor(app), name, Role(role), team)
         username = app.settings.telegram.bot_username
-    click.echo(f"Invite for {made.display_name} ({made.role.value}), valid for 7 days, once:")
+    _ = cli_words(texts)
+    role = role_word(cli_words(core_texts), made.role)
+    click.echo(
+        _("Invite for {name} ({role}), valid for 7 days, once:", name=made.display_name, role=role)
+    )
     if username:
         click.echo(made.link(username))
-    click.echo(f"or in the bot: /start {made.token}")
+    click.echo(_("or in the bot: /start {token}", token=made.token))

@@ -20,6 +20,7 @@ DESCRIPTIONS = {
     "help": "What I can do",
     "cancel": "Stop what I'm asking",
     "settings": "Language and time zone",
+    "lang": "Your language: /lang ru (en, ru, uk)",
     "timezone": "Your time zone: /timezone Europe/Moscow",
     "invite": "Invite a colleague: /invite Name (managers, admins)",
 }

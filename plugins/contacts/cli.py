@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.core.cli import cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.i18n import Translator, texts_for
 from rapport.core.services.users import find_user
 from rapport.plugins.contacts.exporting import export_customers
 from rapport.plugins.contacts.importing import IGNORE, plan_import, preview, run_import
@@ -21,6 +22,7 @@ from rapport.plugins.contacts.segments import (
 from rapport.plugins.contacts.tabular import read_source
 
 SHOWN_PROBLEMS = 30
+texts = texts_for(__file__)
 
 
 @click.command("import")
@@ -56,35 +58,48 @@ def import_command(
     report: Path | None,
 ) -> None:
     """Import customers from a CSV (any Excel export) or a vCard file."""
+    _ = cli_words(texts)
     overrides = {}
     for mapping in mappings:
         column, sep, target = mapping.partition("=")
         if not sep:
-            raise click.BadParameter(f"{mapping!r}: write COLUMN=FIELD", param_hint="--map")
+            # click's own "Invalid value for '--map'" would be English
+            raise click.ClickException(
+                _("--map {mapping}: write COLUMN=FIELD", mapping=repr(mapping))
+            )
         overrides[column.strip()] = target.strip()
     table = read_source(path.read_bytes(), path.name, encoding)
     with open_app(ctx) as app:
+        actor = cli_actor(app)
+        _ = cli_words(texts)  # now in the acting person's language
         plan = plan_import(app, table, overrides)
+        shape = dict(name=path.name, rows=len(table.rows), encoding=table.encoding)
         click.echo(
-            f"{path.name}: {len(table.rows)} rows, {table.encoding}"
-            + (f", columns separated by {table.delimiter!r}" if table.delimiter else "")
+            _(
+                "{name}: {rows} rows, {encoding}, columns separated by {delimiter}",
+                **shape,
+                delimiter=repr(table.delimiter),
+            )
+            if table.delimiter
+            else _("{name}: {rows} rows, {encoding}", **shape)
         )
-        for header, target in plan.mapping.items():
+        for header, target in plan.mapping.items():  # field keys, as --map takes them
             click.echo(f"  {header:<28} -> {target}")
+        skipped = _("(not imported)")
         for header in plan.unmapped:
-            click.echo(f"  {header:<28} -> (not imported)")
+            click.echo(f"  {header:<28} -> {skipped}")
         for line, values in preview(app, plan):
-            click.echo(f"  line {line}: {values}")
+            click.echo("  " + _("line {line}: {values}", line=line, values=values))
         unreadable = [
             (row.line, "cannot be read", row.problem) for row in table.rows if row.problem
         ]
-        _show(unreadable + [(line, "note", note) for line, note in table.notes], report)
+        _show(_, unreadable + [(line, "note", note) for line, note in table.notes], report)
         if preview_only:
             return
-        if not yes and not _confirmed(len(table.rows) - len(unreadable), len(table.rows)):
-            click.echo("Nothing was imported.")
+        if not yes and not _confirmed(_, len(table.rows) - len(unreadable), len(table.rows)):
+            click.echo(_("Nothing was imported."))
             ctx.exit(1)
-        with click.progressbar(length=len(table.rows), label="Importing") as bar:
+        with click.progressbar(length=len(table.rows), label=_("Importing")) as bar:
             done = [0]
 
             def advance(count: int) -> None:
@@ -93,30 +108,50 @@ def import_command(
 
             result = run_import(
                 app,
-                cli_actor(app),
+                actor,
                 plan,
                 allow_duplicates=allow_duplicates,
                 owner_id=find_user(app, owner).id if owner else None,
                 on_progress=advance,
             )
+    counts = dict(
+        created=result.created,
+        rows=result.rows,
+        seconds=f"{result.seconds:.1f}",
+        organisations=result.organisations_created,
+        duplicates=len(result.duplicates),
+        refused=len(result.failed),
+    )
+    guessed = len({line for line, _note in result.notes})
     click.echo(
-        f"Imported {result.created} of {result.rows} rows in {result.seconds:.1f} s"
-        f" ({result.organisations_created} organisations created); "
-        f"{len(result.duplicates)} duplicates skipped, {len(result.failed)} rows refused"
-        + (
-            f"; {len({n[0] for n in result.notes})} rows stored from a guess, check them."
-            if result.notes
-            else "."
+        _(
+            "Imported {created} of {rows} rows in {seconds} s ({organisations} organisations "
+            "created); {duplicates} duplicates skipped, {refused} rows refused; {guessed} rows "
+            "stored from a guess, check them.",
+            **counts,
+            guessed=guessed,
+        )
+        if guessed
+        else _(
+            "Imported {created} of {rows} rows in {seconds} s ({organisations} organisations "
+            "created); {duplicates} duplicates skipped, {refused} rows refused.",
+            **counts,
         )
     )
     if result.stopped:
         line, why = result.stopped
-        click.echo(f"Stopped at line {line}: {why}. Nothing from line {line} on was stored.")
+        click.echo(
+            _(
+                "Stopped at line {line}: {why}. Nothing from line {line} on was stored.",
+                line=line,
+                why=why,
+            )
+        )
     problems = [(line, "duplicate", why) for line, why in result.duplicates]
     problems += [(line, "refused", why) for line, why in result.failed]
     problems += [(line, "note", why) for line, why in result.notes]
     problems.sort()
-    _show(problems, report)
+    _show(_, problems, report)
     if report:
         with report.open("w", newline="", encoding="utf-8-sig") as out:
             writer = csv.writer(out, delimiter=";")
@@ -126,32 +161,51 @@ def import_command(
         ctx.exit(1)
 
 
-def _confirmed(readable: int, rows: int) -> bool:
+def _confirmed(_: Translator, readable: int, rows: int) -> bool:
     """Ask before anything is stored; a script without a person to answer is told to say
     --yes, instead of click's bare "Aborted!"."""
     question = (
-        f"Import {rows} rows?"
+        _("Import {rows} rows?", rows=rows)
         if readable == rows
-        else f"Import the {readable} readable rows of {rows}?"
+        else _("Import the {readable} readable rows of {rows}?", readable=readable, rows=rows)
     )
     try:
         return click.confirm(question)
     except click.Abort:
         click.echo()  # the question's line stays unfinished otherwise
         raise click.ClickException(
-            "Nothing was imported: answer at a terminal, or pass --yes."
+            _("Nothing was imported: answer at a terminal, or pass --yes.")
         ) from None
 
 
-def _show(problems: list[tuple[int, str, str]], report: Path | None) -> None:
-    """The first problems by line; the rest are counted (all of them go to ``--report``)."""
+def _show(_: Translator, problems: list[tuple[int, str, str]], report: Path | None) -> None:
+    """The first problems by line; the rest are counted (all of them go to ``--report``,
+    whose outcome column keeps the English word a script reads)."""
     for line, kind, why in sorted(problems)[:SHOWN_PROBLEMS]:
-        click.echo(f"  line {line}: {kind}: {why}")
-    if len(problems) > SHOWN_PROBLEMS:
         click.echo(
-            f"  ... and {len(problems) - SHOWN_PROBLEMS} more"
-            + ("" if report else " (use --report FILE to get them all)")
+            "  " + _("line {line}: {kind}: {why}", line=line, kind=_outcome(_, kind), why=why)
         )
+    more = len(problems) - SHOWN_PROBLEMS
+    if more > 0:
+        click.echo(
+            "  "
+            + (
+                _("... and {count} more", count=more)
+                if report
+                else _("... and {count} more (use --report FILE to get them all)", count=more)
+            )
+        )
+
+
+def _outcome(_: Translator, kind: str) -> str:
+    """What became of a row, in the reader's words."""
+    words = {
+        "cannot be read": _("cannot be read"),
+        "note": _("note"),
+        "duplicate": _("duplicate"),
+        "refused": _("refused"),
+    }
+    return words.get(kind, kind)
 
 
 @click.command("export")
@@ -164,7 +218,8 @@ def export_command(ctx: click.Context, path: Path, segment: str | None, delimite
     """Export customers (all, or a segment) as CSV that Excel opens as it is."""
     with open_app(ctx) as app, path.open("w", newline="", encoding="utf-8-sig") as out:
         count = export_customers(app, cli_actor(app), out, segment=segment, delimiter=delimiter)
-    click.echo(f"Exported {count} customers to {path}.")
+    _ = cli_words(texts)
+    click.echo(_("Exported {count} customers to {path}.", count=count, path=path))
 
 
 @click.command("search")
@@ -176,7 +231,8 @@ def search_command(ctx: click.Context, query: tuple[str, ...]) -> None:
     with open_app(ctx) as app:
         hits = search_customers(app, cli_actor(app), " ".join(query))
     if not hits:
-        click.echo("Nothing found.")
+        _ = cli_words(texts)
+        click.echo(_("Nothing found."))
     for hit in hits:
         customer, phones = hit.customer, ", ".join(hit.customer.phones)
         match = f"{hit.matched} {hit.score:.0f}"
@@ -197,8 +253,11 @@ def segments_add(ctx: click.Context, name: str, expression: str) -> None:
     """Save a segment (or change the expression of an existing one)."""
     with open_app(ctx) as app:
         segment = save_segment(app, cli_actor(app), name, expression)
-        total, _ = segment_members(app, cli_actor(app), segment.name, limit=0)
-    click.echo(f"Segment {segment.name!r} saved: {total} customers today.")
+        total, _members = segment_members(app, cli_actor(app), segment.name, limit=0)
+    _ = cli_words(texts)
+    click.echo(
+        _("Segment {name} saved: {total} customers today.", name=repr(segment.name), total=total)
+    )
 
 
 @segments_command.command("list")
@@ -210,7 +269,8 @@ def segments_list(ctx: click.Context) -> None:
         actor = cli_actor(app)
         rows = [(s, segment_members(app, actor, s.name, limit=0)[0]) for s in list_segments(app)]
     if not rows:
-        click.echo("No segments yet.")
+        _ = cli_words(texts)
+        click.echo(_("No segments yet."))
     for segment, total in rows:
         click.echo(f"{segment.name:<30} {total:>7}  {segment.expression}")
 
@@ -224,7 +284,8 @@ def segments_show(ctx: click.Context, segment: str, limit: int) -> None:
     """List the customers in a segment (a saved name, or an expression)."""
     with open_app(ctx) as app:
         total, customers = segment_members(app, cli_actor(app), segment, limit=limit)
-    click.echo(f"{total} customers")
+    _ = cli_words(texts)
+    click.echo(_("{total} customers", total=total))
     for customer in customers:
         click.echo(f"#{customer.id:<6} {customer.name}")
 
@@ -237,7 +298,8 @@ def segments_delete(ctx: click.Context, name: str) -> None:
     """Delete a saved segment (the customers stay)."""
     with open_app(ctx) as app:
         delete_segment(app, cli_actor(app), name)
-    click.echo(f"Segment {name!r} deleted.")
+    _ = cli_words(texts)
+    click.echo(_("Segment {name} deleted.", name=repr(name)))
 
 
 commands = [import_command, export_command, search_command, segments_command]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from rapport.core.cli import RECORD_ID, friendly_errors, run_chat_line
+from rapport.core.cli import friendly_errors, run_chat_line
+from rapport.core.cli_values import RECORD_ID
 
 
 @click.group("customers")

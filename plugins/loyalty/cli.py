@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from rapport.core.cli import RECORD_ID, cli_actor, friendly_errors, open_app
+from rapport.core.cli import cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.cli_values import RECORD_ID
+from rapport.core.i18n import texts_for
 from rapport.plugins.loyalty.actions import plan_actions
 from rapport.plugins.loyalty.options import action_title, loyalty_options
 from rapport.plugins.loyalty.service import (
@@ -13,6 +15,8 @@ from rapport.plugins.loyalty.service import (
     recalculate,
     shown_verdicts,
 )
+
+texts = texts_for(__file__)
 
 
 @click.group("loyalty")
@@ -29,8 +33,11 @@ def recalculate_command(ctx: click.Context, tasks: bool) -> None:
     with open_app(ctx) as app:
         count = recalculate(app)
         created = plan_actions(app) if tasks else 0
+    _ = cli_words(texts)
     click.echo(
-        f"{count} customers recalculated" + (f", {created} tasks created." if tasks else ".")
+        _("{count} customers recalculated, {created} tasks created.", count=count, created=created)
+        if tasks
+        else _("{count} customers recalculated.", count=count)
     )
 
 
@@ -42,20 +49,29 @@ def show_command(ctx: click.Context, customer_id: int) -> None:
     """A customer's value, segment, strategy and next action, with the reasons."""
     with open_app(ctx) as app:
         profile = profile_of(app, cli_actor(app), customer_id)
-        language = app.settings.language
-        verdicts = shown_verdicts(app, profile.verdicts, language) if profile else []
+        _ = cli_words(texts)
+        verdicts = shown_verdicts(app, profile.verdicts, _.language) if profile else []
     if profile is None:
-        click.echo("Not calculated yet: run `rapport loyalty recalculate`.")
+        click.echo(_("Not calculated yet: run `rapport loyalty recalculate`."))
         return
+    scores = dict(
+        score=f"{profile.value_score:g}",
+        r=profile.r,
+        f=profile.f,
+        m=profile.m,
+        profit=profile.profit,
+    )
     click.echo(
-        f"value {profile.value_score:g} (R{profile.r} F{profile.f} M{profile.m})"
-        f"{', key customer' if profile.key_customer else ''}, profit {profile.profit}"
+        _("value {score} (R{r} F{f} M{m}), key customer, profit {profit}", **scores)
+        if profile.key_customer
+        else _("value {score} (R{r} F{f} M{m}), profit {profit}", **scores)
     )
     for verdict in verdicts:
         click.echo(verdict.line())
-    action = profile.next_action and action_title(loyalty_options(app.settings),
-                                                  profile.next_action, language)  # fmt: skip
-    click.echo(f"next: {action or '-'}")
+    action = profile.next_action and action_title(
+        loyalty_options(app.settings), profile.next_action, _.language
+    )
+    click.echo(_("next: {action}", action=action or "-"))
 
 
 @loyalty_command.command("override")
@@ -70,4 +86,5 @@ def override_command(ctx: click.Context, customer_id: int, segment: str, note: s
         override_segment(
             app, cli_actor(app), customer_id, None if segment == "rules" else segment, note
         )
-    click.echo("Saved.")
+    _ = cli_words(texts)
+    click.echo(_("Saved."))

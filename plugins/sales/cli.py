@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import click
 
-from rapport.core.cli import cli_actor, friendly_errors, open_app
+from rapport.core.cli import cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.i18n import texts_for
 from rapport.core.services.pipelines import list_pipelines
 from rapport.core.services.users import find_user
 from rapport.plugins.sales.plans import plan_vs_fact, set_plan
+
+texts = texts_for(__file__)
 
 
 @click.group("pipelines")
@@ -40,7 +43,12 @@ def pipelines_sync(ctx: click.Context) -> None:
 
     with open_app(ctx) as app:
         names = sync_pipelines(app)
-    click.echo(f"Pipelines up to date: {', '.join(names)}." if names else "No pipelines declared.")
+    _ = cli_words(texts)
+    click.echo(
+        _("Pipelines up to date: {names}.", names=", ".join(names))
+        if names
+        else _("No pipelines declared.")
+    )
 
 
 @click.group("plans")
@@ -61,9 +69,19 @@ def plans_set(
 ) -> None:
     """Set a plan: rapport plans set 2026-03 amount 1500000 --owner "Ivan Petrov"."""
     with open_app(ctx) as app:
+        actor = cli_actor(app)  # first: a refusal is read in their language
         owner_id = find_user(app, owner).id if owner else None
-        line = set_plan(app, cli_actor(app), period, metric, target, owner_id=owner_id, team=team)
-    click.echo(f"Plan for {line.who}, {metric}: {line.plan} (done so far: {line.fact}).")
+        line = set_plan(app, actor, period, metric, target, owner_id=owner_id, team=team)
+    _ = cli_words(texts)
+    click.echo(
+        _(
+            "Plan for {who}, {metric}: {plan} (done so far: {fact}).",
+            who=line.who,
+            metric=metric,
+            plan=line.plan,
+            fact=line.fact,
+        )
+    )
 
 
 @plans_command.command("show")
@@ -75,7 +93,8 @@ def plans_show(ctx: click.Context, period: str) -> None:
     with open_app(ctx) as app:
         lines = plan_vs_fact(app, cli_actor(app), period)
     if not lines:
-        click.echo("No plans for this period.")
+        _ = cli_words(texts)
+        click.echo(_("No plans for this period."))
     for line in lines:
         if not line.planned:  # won in another currency than the plan's: shown, never added
             click.echo(f"{line.who:<24} {line.shown_metric:<16} plan {'-':>14} "

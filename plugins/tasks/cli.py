@@ -6,10 +6,14 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from rapport.core.cli import RECORD_ID, cli_actor, friendly_errors, open_app
+from rapport.core.cli import cli_actor, cli_words, friendly_errors, open_app
+from rapport.core.cli_values import RECORD_ID
+from rapport.core.i18n import texts_for
 from rapport.core.services.users import find_user
 from rapport.plugins.tasks.costs import add_marketing_cost
 from rapport.plugins.tasks.services import complete_task, create_task, list_tasks
+
+texts = texts_for(__file__)
 
 
 @click.group("tasks")
@@ -30,6 +34,7 @@ def tasks_add(ctx: click.Context, customer_id: int, when: str, title: str, kind:
               assignee: str | None, repeat: str | None) -> None:  # fmt: skip
     """Add a task: rapport tasks add 12 "завтра в 10" "Позвонить про договор"."""
     with open_app(ctx) as app:
+        actor = cli_actor(app)  # first: a refusal is read in their language
         data = {
             "customer_id": customer_id,
             "due": when,
@@ -38,12 +43,12 @@ def tasks_add(ctx: click.Context, customer_id: int, when: str, title: str, kind:
             "repeat": repeat,
             "assignee_id": find_user(app, assignee).id if assignee else None,
         }
-        task = create_task(app, cli_actor(app), data)
+        task = create_task(app, actor, data)
         zone = ZoneInfo(app.settings.timezone)
     assert task is not None
-    click.echo(
-        f"Task #{task.id}: {task.title}, due {task.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}."
-    )
+    due = f"{task.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+    _ = cli_words(texts)
+    click.echo(_("Task #{id}: {title}, due {due}.", id=task.id, title=task.title, due=due))
 
 
 @tasks_command.command("list")
@@ -54,7 +59,8 @@ def tasks_list(ctx: click.Context) -> None:
     with open_app(ctx) as app:
         tasks = list_tasks(app, cli_actor(app))
     if not tasks:
-        click.echo("No open tasks.")
+        _ = cli_words(texts)
+        click.echo(_("No open tasks."))
     for task in tasks:
         click.echo(f"#{task.id:<5} {task.due_at:%Y-%m-%d %H:%M} {task.kind:<15} {task.title}")
 
@@ -71,7 +77,8 @@ def tasks_done(ctx: click.Context, task_id: int, result: str | None, minutes: in
         completed = complete_task(
             app, cli_actor(app), task_id, result=result, spent_minutes=minutes
         )
-    click.echo(f"Task #{completed.task.id} done.")
+    _ = cli_words(texts)
+    click.echo(_("Task #{id} done.", id=completed.task.id))
 
 
 @click.command("costs")
@@ -86,7 +93,8 @@ def costs_command(ctx: click.Context, customer_id: int, amount: str, note: str,
     """Attribute marketing money to a customer (for the cost-to-serve report)."""
     with open_app(ctx) as app:
         add_marketing_cost(app, cli_actor(app), customer_id, amount, note, spent_on)
-    click.echo("Recorded.")
+    _ = cli_words(texts)
+    click.echo(_("Recorded."))
 
 
 commands = [tasks_command, costs_command]

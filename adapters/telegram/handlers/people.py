@@ -23,6 +23,8 @@ from rapport.core.explain import explain
 from rapport.core.services.users import LANGUAGES, set_preferences
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "uk": "Українська"}
+NAMED = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
+"""A language typed by its own name (``/lang русский``) is the same as its code."""
 
 
 async def start(
@@ -90,14 +92,30 @@ async def settings(message: Message, who: Who) -> None:
 
 
 async def choose_language(query: CallbackQuery, callback_data: Run, who: Who) -> None:
-    language = callback_data.line.removeprefix("/lang ").strip()
-    await asyncio.to_thread(set_preferences, who.app, who.actor, language=language)
-    _ = Translator(language)
+    _ = await _switch(who, callback_data.line.removeprefix("/lang "))
     await query.answer()
     assert query.bot is not None
     await query.bot.send_message(
         chat_of(query), _("Done: I speak English now."), reply_markup=main_menu(_)
     )
+
+
+async def language(message: Message, command: CommandObject, who: Who) -> None:
+    """``/lang ru`` typed, as the settings' button would; ``/lang`` alone shows the buttons.
+    A language Rapport does not speak is refused by ``set_preferences``, in words."""
+    if not command.args:
+        await settings(message, who)
+        return
+    _ = await _switch(who, command.args)
+    await message.answer(_("Done: I speak English now."), reply_markup=main_menu(_))
+
+
+async def _switch(who: Who, wanted: str) -> Translator:
+    """Keep ``wanted`` (a code or a language's own name) as the person's language."""
+    typed = wanted.strip().lower()
+    chosen = NAMED.get(typed, typed)
+    await asyncio.to_thread(set_preferences, who.app, who.actor, language=chosen)
+    return Translator(chosen)
 
 
 async def timezone(message: Message, command: CommandObject, who: Who) -> None:
@@ -147,7 +165,8 @@ def build() -> Router:
     router.message.register(start, CommandStart())
     router.message.register(cancel, Command(commands=["cancel"]))
     router.message.register(settings, F.text.in_(menu_text("⚙️ Settings")))
-    router.message.register(settings, Command(commands=["settings", "language"]))
+    router.message.register(settings, Command(commands=["settings"]))
+    router.message.register(language, Command(commands=["lang", "language"]))
     router.callback_query.register(choose_language, Run.filter(F.line.startswith("/lang ")))
     router.message.register(timezone, Command(commands=["timezone"]))
     router.message.register(invite, Command(commands=["invite"]))
