@@ -20,6 +20,10 @@ from aiogram.dispatcher.event.handler import FilterObject
 class OnLoop(FilterObject):
     """A plain filter called in place, with the arguments aiogram would have given it."""
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.awaitable = True  # to aiogram: nothing to send to a thread
+
     async def call(self, *args: Any, **kwargs: Any) -> Any:
         return self.callback(*args, **self._prepare_kwargs(kwargs))
 
