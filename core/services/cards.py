@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import false, func, select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from rapport.core.db.tables import (
@@ -108,11 +108,8 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
                 .limit(limit)
             )
         ]
-        last_contact = session.scalar(
-            select(func.max(InteractionRow.occurred_at)).where(
-                InteractionRow.customer_id.in_(related)
-            )
-        )
+        # Newest first: the first is the last contact, with no query of its own.
+        last_contact = interactions[0].occurred_at if interactions else None
         timeline = [
             *(_interaction_entry(i, names, persons, _) for i in interactions),
             *_deal_entries(session, deals, names, limit, _),
@@ -221,8 +218,8 @@ def _change_entries(
     limit: int,
     _: Translator,
 ) -> list[TimelineEntry]:
-    entries = session.scalars(
-        select(AuditRow)
+    entries = session.execute(  # the columns shown, not whole entries as objects
+        select(AuditRow.at, AuditRow.action, AuditRow.channel, AuditRow.changes, AuditRow.actor_id)
         .where(AuditRow.entity == "customer", AuditRow.entity_id == customer_id)
         .order_by(AuditRow.at.desc())
         .limit(limit)

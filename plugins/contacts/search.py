@@ -50,9 +50,10 @@ class SearchHit:
 
 @dataclass
 class _Entry:
-    name_key: str
+    name: str
     organisation_id: int | None
     owner_id: int | None
+    name_key: str = ""
     key: str = ""
 
 
@@ -102,12 +103,15 @@ class NameIndex:
                 if old is not None:
                     self._forget(row.id)
                 continue
-            new = _Entry(search_key(row.name), row.organisation_id, row.owner_id)
-            if old is None or (old.name_key, old.organisation_id, old.owner_id) != (
-                new.name_key,
+            # Rows re-read within the slack are mostly unchanged (under load, every
+            # search re-reads the last seconds' rows): compare before transliterating.
+            new = _Entry(row.name, row.organisation_id, row.owner_id)
+            if old is None or (old.name, old.organisation_id, old.owner_id) != (
+                new.name,
                 new.organisation_id,
                 new.owner_id,
             ):
+                new.name_key = search_key(row.name)
                 if old is not None:
                     self._forget(row.id)
                 self.entries[row.id] = new
