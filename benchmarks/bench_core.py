@@ -54,9 +54,11 @@ SQLITE_GOAL_PER_S = 1_000
 GOAL_RATIO = 0.5
 
 
-def fresh_app(url: str) -> App:
-    """The application with its built-in plugins, on a freshly migrated database."""
-    app = build_app(Settings(database_url=url), load_entry_points=False, check_schema=False)
+def fresh_app(url: str, without: tuple[str, ...] = ()) -> App:
+    """The application with its built-in plugins (less ``without``), on a freshly migrated
+    database."""
+    settings = Settings(database_url=url, plugins={"disabled": list(without)})
+    app = build_app(settings, load_entry_points=False, check_schema=False)
     upgrade(app.engine, app.migrations)
     ensure_default_pipeline(app)
     return app

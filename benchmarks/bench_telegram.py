@@ -20,7 +20,7 @@ measured in the same run, the ratio and a verdict, at each number of customers:
   second and the shortest gap between two sends to one chat.
 
 Usage: python benchmarks/bench_telegram.py [--reps N] [--updates N] [--sizes 1000,10000]
-       [--seconds S] [--reminders N]
+       [--seconds S] [--reminders N] [--without loyalty]
 """
 
 from __future__ import annotations
@@ -121,8 +121,10 @@ class Team:
     index_seconds: float
 
 
-async def started_team(folder: str, customers: int, reps: int, bot: Bot) -> Team:
-    app = fresh_app(f"sqlite:///{folder}/bench-{customers}.db")
+async def started_team(
+    folder: str, customers: int, reps: int, bot: Bot, without: tuple[str, ...] = ()
+) -> Team:
+    app = fresh_app(f"sqlite:///{folder}/bench-{customers}.db", without)
     owners = []
     for n in range(reps):
         user = add_user(app, Actor.system(), {"display_name": f"Rep {n}", "role": "rep",
@@ -131,7 +133,8 @@ async def started_team(folder: str, customers: int, reps: int, bot: Bot) -> Team
     with app.engine.begin() as connection:  # the customers of the months before today
         insert_customers(connection, customers, app.clock() - timedelta(days=30),
                          owners=owners, name=shop_name)  # fmt: skip
-    recalculate(app)  # last night's loyalty run
+    if "loyalty" not in without:
+        recalculate(app)  # last night's loyalty run
     per_rep: list[list[tuple[int, str]]] = [[] for _ in range(reps)]
     for n in range(min(customers, reps * 5)):  # each rep works with a few of their own
         per_rep[n % reps].append((n + 1, shop_name(n)))
@@ -217,9 +220,11 @@ async def measure_size(folder: str, customers: int, args: argparse.Namespace) ->
     """The goals that depend on the data, at one number of customers; CPU ms per update."""
     session = RecordingSession()
     bot = build_bot(TOKEN, session=session, throttle=False)
-    team = await started_team(folder, customers, args.reps, bot)
+    team = await started_team(folder, customers, args.reps, bot, tuple(args.without))
     traffic, per_rep = Traffic(), max(5, args.updates // args.reps)
-    print(f"{customers} customers, {args.reps} reps (SQLite, recording session, one core):")
+    without = f", without {', '.join(args.without)}" if args.without else ""
+    print(f"{customers} customers, {args.reps} reps (SQLite, recording session, one core"
+          f"{without}):")  # fmt: skip
     print(f"  name index built in the background at start in {team.index_seconds:.2f} s")
     first = team.customers[0][0]
     started = time.perf_counter()
@@ -339,6 +344,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000", help="numbers of customers")
     parser.add_argument("--seconds", type=float, default=10, help="of load at 50 updates/s")
     parser.add_argument("--reminders", type=int, default=75)
+    parser.add_argument("--without", action="append", default=[], metavar="PLUGIN",
+                        help="run with this plugin disabled (to see what it costs)")  # fmt: skip
     parser.add_argument("--all-cores", dest="one_core", action="store_false",
                         help="do not pin the process to one core")  # fmt: skip
     args = parser.parse_args()

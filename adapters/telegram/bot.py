@@ -78,11 +78,11 @@ def build_dispatcher(
     (``claims`` overrides: the console numbers its updates from the database's)."""
     dispatcher = Dispatcher(storage=storage or _storage(app))
     claims = claims or _claims(app)
-    dispatcher.update.outer_middleware(OncePerUpdate(claims))
+    dispatcher.update.outer_middleware(OncePerUpdate(claims, app, resolve))
     if isinstance(claims, RedisClaims):
         dispatcher.shutdown.register(claims.redis.aclose)
     for observer in (dispatcher.message, dispatcher.callback_query):
-        observer.outer_middleware(RegisteredOnly(app, resolve))
+        observer.outer_middleware(RegisteredOnly(app))
     dispatcher.include_routers(*routers())
     dispatcher.errors.register(_on_error)
     dispatcher.startup.register(_database_threads)

@@ -6,7 +6,10 @@ and time zone), so no handler can forget the access check.
 "Once" is a claim on the update's id that only one delivery wins: a key set with
 ``SET NX EX`` when Redis is configured (several instances share it; a round trip, no
 database write), else a row in ``telegram_handled_updates`` inserted in its own short
-transaction (the primary key refuses the second).
+transaction (the primary key refuses the second). The sender is read as the update is
+claimed, in the same trip to a database thread: each update reads its person once, as
+stored now, so a role, a language or a closed access changed anywhere (the CLI, another
+instance) applies to the very next update, with no cache to go stale.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+from aiogram.types import User as TelegramUser
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
@@ -37,6 +42,10 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+T = TypeVar("T")
+SENDER = "rapport_sender"
+"""Where the claim leaves the update's sender for the handlers' middleware: the Rapport
+user, or None for a stranger."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +63,12 @@ class Who:
 class Claims(Protocol):
     """Who handles an update: the first to claim its id."""
 
-    async def claim(self, bot_id: int, update_id: int) -> bool:
-        """True for the first claim of this update, False for every later one."""
+    async def claim(
+        self, bot_id: int, update_id: int, then: Callable[[], T]
+    ) -> tuple[bool, T | None]:
+        """``(True, then())`` for the first claim of this update, ``(False, None)`` for
+        every later one; ``then`` (blocking work the update needs first) runs in the same
+        trip to a database thread as the claim."""
         ...
 
 
@@ -65,8 +78,13 @@ class DatabaseClaims:
     def __init__(self, app: App) -> None:
         self.app = app
 
-    async def claim(self, bot_id: int, update_id: int) -> bool:
-        return await asyncio.to_thread(self._insert, bot_id, update_id)
+    async def claim(
+        self, bot_id: int, update_id: int, then: Callable[[], T]
+    ) -> tuple[bool, T | None]:
+        return await asyncio.to_thread(self._claim, bot_id, update_id, then)
+
+    def _claim(self, bot_id: int, update_id: int, then: Callable[[], T]) -> tuple[bool, T | None]:
+        return (True, then()) if self._insert(bot_id, update_id) else (False, None)
 
     def _insert(self, bot_id: int, update_id: int) -> bool:
         row = {"bot_id": bot_id, "update_id": update_id, "at": self.app.clock()}
@@ -87,37 +105,57 @@ class RedisClaims:
     def __init__(self, redis: Redis, prefix: str = "rapport:update") -> None:
         self.redis, self.prefix = redis, prefix
 
-    async def claim(self, bot_id: int, update_id: int) -> bool:
+    async def claim(
+        self, bot_id: int, update_id: int, then: Callable[[], T]
+    ) -> tuple[bool, T | None]:
         key = f"{self.prefix}:{bot_id}:{update_id}"
-        return bool(await self.redis.set(key, 1, nx=True, ex=self.KEEP_SECONDS))
-
-
-class OncePerUpdate(BaseMiddleware):
-    """Skip an update another delivery (or another instance) has handled already."""
-
-    def __init__(self, claims: Claims) -> None:
-        self.claims = claims
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        assert isinstance(event, Update)
-        first = await self.claims.claim(data["bot"].id, event.update_id)
-        return await handler(event, data) if first else None
+        if not await self.redis.set(key, 1, nx=True, ex=self.KEEP_SECONDS):
+            return False, None
+        return True, await asyncio.to_thread(then)
 
 
 Resolver = Callable[["App", int], User | None]
 
 
-class RegisteredOnly(BaseMiddleware):
-    """Resolve the sender to a Rapport user; a stranger only gets to redeem an invite."""
+class OncePerUpdate(BaseMiddleware):
+    """Skip an update another delivery (or another instance) has handled already; read
+    the sender of one that is new."""
 
-    def __init__(self, app: App, resolve: Resolver = user_by_telegram_id) -> None:
-        self.app, self.resolve = app, resolve
+    def __init__(self, claims: Claims, app: App, resolve: Resolver = user_by_telegram_id) -> None:
+        self.claims, self.app, self.resolve = claims, app, resolve
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        sender = _sender(event)
+        first, user = await self.claims.claim(
+            data["bot"].id, event.update_id, partial(self._user, sender)
+        )
+        if not first:
+            return None
+        data[SENDER] = user
+        return await handler(event, data)
+
+    def _user(self, sender: TelegramUser | None) -> User | None:
+        return None if sender is None or sender.is_bot else self.resolve(self.app, sender.id)
+
+
+def _sender(update: Update) -> TelegramUser | None:
+    """Who sent a message or pressed a button (the updates the bot handles)."""
+    event = update.message or update.callback_query
+    return event.from_user if event is not None else None
+
+
+class RegisteredOnly(BaseMiddleware):
+    """Let a registered, active sender through; a stranger only gets to redeem an invite."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         sender = getattr(event, "from_user", None)
         if sender is None or sender.is_bot:
             return None
-        user = await asyncio.to_thread(self.resolve, self.app, sender.id)
+        user: User | None = data.get(SENDER)
         language = pick_language(
             user.language if user else None, sender.language_code, self.app.settings.language
         )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import false, func, select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from rapport.core.db.tables import (
@@ -24,7 +24,6 @@ from rapport.core.db.tables import (
     InteractionRow,
     StageChangeRow,
     StageRow,
-    UserRow,
 )
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import StageOutcome
@@ -33,6 +32,7 @@ from rapport.core.explain import field_label
 from rapport.core.extensions import CardSection, TimelineEntry
 from rapport.core.services.customers import visible_customer
 from rapport.core.services.uow import UnitOfWork
+from rapport.core.services.users import UserNames
 from rapport.core.words import (
     action_word,
     channel_word,
@@ -90,7 +90,7 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
             )
         ]
         related = [row.id, *(p.id for p in persons)]
-        names = _user_names(session)
+        names = UserNames(app, session)
         deals = [
             Deal.model_validate(d)
             for d in session.scalars(
@@ -108,17 +108,18 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
                 .limit(limit)
             )
         ]
-        last_contact = session.scalar(
-            select(func.max(InteractionRow.occurred_at)).where(
-                InteractionRow.customer_id.in_(related)
-            )
-        )
+        # Newest first: the first is the last contact, with no query of its own.
+        last_contact = interactions[0].occurred_at if interactions else None
         timeline = [
             *(_interaction_entry(i, names, persons, _) for i in interactions),
             *_deal_entries(session, deals, names, limit, _),
             *_change_entries(app, session, row.id, names, limit, _),
         ]
-    timeline.extend(app.hooks.customer_timeline(app, customer, actor))
+        # The plugins' reads join this unit of work: the card is one snapshot, read in
+        # one transaction, instead of one more per plugin.
+        timeline.extend(app.hooks.customer_timeline(app, customer, actor))
+        sections = app.hooks.customer_card_sections(app, customer, actor)
+        owner_name = names.get(customer.owner_id)
     # History only: a plugin's entry dated ahead (a task still to do) would sit on top
     # and push every real call and note out of view.
     now = app.clock()
@@ -132,7 +133,7 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
         customer=customer,
         organisation=organisation,
         contact_persons=persons,
-        owner_name=names.get(customer.owner_id) if customer.owner_id else None,
+        owner_name=owner_name,
         facts=KeyFacts(
             last_contact_at=last_contact,
             last_won_deal=max(won, key=lambda d: d.closed_at or d.created_at, default=None),
@@ -142,18 +143,13 @@ def customer_card(app: App, actor: Actor, customer_id: int, *, limit: int = 50) 
         open_deals=open_deals,
         recent_interactions=interactions[:10],
         timeline=timeline[:limit],
-        sections=app.hooks.customer_card_sections(app, customer, actor),
+        sections=sections,
     )
-
-
-def _user_names(session: Session) -> dict[int | None, str]:
-    rows = session.execute(select(UserRow.id, UserRow.display_name))
-    return {user_id: name for user_id, name in rows}
 
 
 def _interaction_entry(
     interaction: Interaction,
-    names: dict[int | None, str],
+    names: UserNames,
     persons: list[Customer],
     _: Translator,
 ) -> TimelineEntry:
@@ -174,7 +170,7 @@ def _interaction_entry(
 
 
 def _deal_entries(
-    session: Session, deals: list[Deal], names: dict[int | None, str], limit: int, _: Translator
+    session: Session, deals: list[Deal], names: UserNames, limit: int, _: Translator
 ) -> list[TimelineEntry]:
     if not deals:
         return []
@@ -214,12 +210,12 @@ def _change_entries(
     app: App,
     session: Session,
     customer_id: int,
-    names: dict[int | None, str],
+    names: UserNames,
     limit: int,
     _: Translator,
 ) -> list[TimelineEntry]:
-    entries = session.scalars(
-        select(AuditRow)
+    entries = session.execute(  # the columns shown, not whole entries as objects
+        select(AuditRow.at, AuditRow.action, AuditRow.channel, AuditRow.changes, AuditRow.actor_id)
         .where(AuditRow.entity == "customer", AuditRow.entity_id == customer_id)
         .order_by(AuditRow.at.desc())
         .limit(limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any, Final, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -129,10 +130,39 @@ def get_user(app: App, user_id: int) -> User:
 
 
 def user_by_telegram_id(app: App, telegram_id: int) -> User | None:
-    """The registered user behind a Telegram account, active or not; None for a stranger."""
+    """The registered user behind a Telegram account, active or not; None for a stranger.
+
+    The bot asks this for every update, so the row is read as plain columns: loading an
+    ORM object only to copy it into a ``User`` cost twice the query itself.
+    """
+    query = select(UserRow.__table__).where(UserRow.telegram_id == telegram_id)
     with UnitOfWork(app, read_only=True) as uow:
-        row = uow.session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
-        return User.model_validate(row) if row is not None else None
+        found = uow.session.connection().execute(query).mappings().first()
+    return User.model_validate(dict(found)) if found is not None else None
+
+
+_KNOWN_NAMES: weakref.WeakKeyDictionary[App, dict[int, str]] = weakref.WeakKeyDictionary()
+
+
+class UserNames:
+    """Colleagues' display names, as every card and timeline shows them next to what they did.
+
+    A name is written once, when the user is added (no use case renames anyone), so the
+    names are kept per application and the users are read again only for an id not seen
+    yet: a colleague added since, by this process or any other.
+    """
+
+    def __init__(self, app: App, session: Session) -> None:
+        self.session = session
+        self.names = _KNOWN_NAMES.setdefault(app, {})
+
+    def get(self, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        if user_id not in self.names:
+            rows = self.session.execute(select(UserRow.id, UserRow.display_name))
+            self.names.update({known_id: name for known_id, name in rows})
+        return self.names.get(user_id)
 
 
 def set_preferences(

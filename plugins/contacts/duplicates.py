@@ -139,7 +139,7 @@ def _similar_names(
         return []  # namesakes among private persons are common: phones and e-mails decide
     index = name_index(app)
     with index.lock:
-        index.refresh(session)
+        index.refresh(session, app.clock())
         near = index.match(key, 20, None)  # a duplicate may be anyone's
     rows = session.execute(
         select(CustomerRow.id, CustomerRow.name).where(

@@ -61,6 +61,8 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
     from rapport.core.domain.fields import FieldSpec
 
+CARD_TASKS = 200
+
 
 @hookimpl
 def register_migrations(register: Callable[[MigrationSource], None]) -> None:
@@ -219,7 +221,7 @@ def customer_timeline(app: App, customer: Customer, actor: Actor) -> list[Timeli
     """Tasks finished or dropped: history. One that logged a call or a visit is already
     there as that interaction, and open ones are still to do (the Tasks section)."""
     _ = texts(app, actor.language)
-    tasks = list_tasks(app, actor, customer_id=customer.id, status=None, limit=200)
+    tasks, _open = _card_tasks(app, actor, customer.id)
     finished = {TaskStatus.DONE: _("{kind} done: {title}"),
                 TaskStatus.CANCELLED: _("{kind} cancelled: {title}")}  # fmt: skip
     return [
@@ -240,7 +242,7 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
     """Open tasks, one line per kind: the next one, and how many more (automation can
     create a task per deal, and nine near-identical lines hide everything else)."""
     now = app.clock()
-    open_tasks = list_tasks(app, actor, customer_id=customer.id, limit=200)
+    _every, open_tasks = _card_tasks(app, actor, customer.id)
     if not open_tasks:
         return None
     zone = ZoneInfo(_zone(app, actor))
@@ -256,6 +258,25 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
         lines.append(f"{overdue}{first.due_at.astimezone(zone):%d.%m %H:%M} "
                      f"{kind_word(_, kind)}: {first.title} (/done {first.id}){more}")  # fmt: skip
     return CardSection(_("Tasks"), tuple(lines), order=10)
+
+
+def _card_tasks(app: App, actor: Actor, customer_id: int) -> tuple[list[Task], list[Task]]:
+    """A customer's tasks the actor sees, soonest first: (any status, open), up to
+    ``CARD_TASKS`` each. The card's timeline and its Tasks section both need them and
+    share the card's unit of work, so they are read once; with more than ``CARD_TASKS``
+    in all, the open ones are read on their own (the first of all may be done ones)."""
+    with UnitOfWork(app, read_only=True) as uow:
+        key = ("tasks on the card", customer_id, actor)
+        if key not in uow.memo:
+            every = list_tasks(app, actor, customer_id=customer_id, status=None,
+                               limit=CARD_TASKS + 1)  # fmt: skip
+            if len(every) <= CARD_TASKS:
+                uow.memo[key] = every, [t for t in every if t.status is TaskStatus.OPEN]
+            else:
+                open_tasks = list_tasks(app, actor, customer_id=customer_id, limit=CARD_TASKS)
+                uow.memo[key] = every[:CARD_TASKS], open_tasks
+        found: tuple[list[Task], list[Task]] = uow.memo[key]
+        return found
 
 
 def tasks_command(request: CommandRequest) -> CommandReply:

@@ -92,3 +92,21 @@ async def test_the_name_index_is_built_at_start_before_anyone_searches(app, team
     await app.start()
     await app.stop()  # waits for the index built in the background
     assert [e.name_key for e in name_index(app).entries.values()] != []
+
+
+def test_after_a_quiet_month_a_logged_call_does_not_make_searches_read_everyone(app, team, clock):
+    """The index looks again from its last look (less a few seconds' slack), not from the
+    newest customer: after an import or a quiet month, calls and notes move what it
+    watches without touching a customer, and each search re-read every customer."""
+    from rapport.core.services.interactions import log_interaction
+    from rapport.plugins.contacts.search import name_index
+
+    ivan = team["ivan"]
+    shop = create_customer(app, ivan, {"name": "Ромашка"})
+    search_customers(app, ivan, "Ромашка")
+    clock.advance(days=30)
+    log_interaction(app, ivan, {"customer_id": shop.id, "kind": "call"})
+    search_customers(app, ivan, "Ромашка")
+    assert name_index(app).watermark == clock.now  # the next look reads from here on
+    update_customer(app, ivan, shop.id, {"name": "Лютик"})
+    assert [hit.customer.id for hit in search_customers(app, ivan, "Лютик")] == [shop.id]

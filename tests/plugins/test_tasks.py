@@ -182,3 +182,25 @@ def test_a_task_on_a_deal_belongs_to_its_customer(app, team, customer):
             team["ivan"],
             {"deal_id": deal.id, "customer_id": other.id, "due": "завтра", "title": "x"},
         )
+
+
+def test_the_card_reads_tasks_once_and_still_shows_open_ones_behind_many_done(
+    app, team, customer, monkeypatch
+):
+    """The card's timeline and Tasks section share one read of the customer's tasks; when
+    there are more than the card reads, the open ones are read on their own, so done ones
+    due earlier never hide what is still to do."""
+    from rapport.core.services.cards import customer_card
+    from rapport.plugins.tasks import hooks
+
+    ivan = team["ivan"]
+    for n in range(3):
+        done = create_task(app, ivan, {"customer_id": customer.id, "due": "завтра в 9",
+                                       "title": f"Done {n}"})  # fmt: skip
+        complete_task(app, ivan, done.id, result="ok", log=False)
+    create_task(app, ivan, {"customer_id": customer.id, "due": "завтра в 18", "title": "Open"})
+    for limit in (10, 2):  # all in one read; more than one read holds
+        monkeypatch.setattr(hooks, "CARD_TASKS", limit)
+        card = customer_card(app, ivan, customer.id)
+        (tasks,) = [s for s in card.sections if s.title == "Tasks"]
+        assert "Open" in tasks.lines[0]

@@ -62,3 +62,16 @@ def test_card_has_the_whole_history_and_the_key_facts(make_app, team, clock):
     assert [e.at for e in card.timeline] == sorted((e.at for e in card.timeline), reverse=True)
     moved = next(e for e in card.timeline if e.title == "deal «Поставка» moved")
     assert moved.detail == "Lead → Won" and moved.author == "Ivan Rep"
+
+
+def test_a_colleague_added_after_a_card_was_read_is_named_on_the_next(app, team, act_as):
+    """Names are kept between cards (a name never changes); a new colleague's id is not
+    known yet, so the users are read again."""
+    ivan = team["ivan"]
+    shop = create_customer(app, ivan, {"name": "Ромашка"})
+    assert customer_card(app, team["manager"], shop.id).owner_name == "Ivan Rep"
+    nina = act_as("rep", team="north", name="Nina Novak")
+    theirs = create_customer(app, nina, {"name": "Лютик"})
+    card = customer_card(app, team["manager"], theirs.id)
+    assert card.owner_name == "Nina Novak"
+    assert card.timeline[0].author == "Nina Novak"

@@ -88,9 +88,14 @@ async def test_with_redis_an_update_is_claimed_once_across_instances(redis_stora
         RedisClaims(redis_storage.redis, prefix),
         RedisClaims(redis_storage.redis, prefix),
     )
-    assert await first.claim(42, 7) is True
-    assert await second.claim(42, 7) is False and await first.claim(42, 7) is False
-    assert await second.claim(42, 8) is True
+
+    def sender() -> str:  # read for the first claim only
+        return "the sender"
+
+    assert await first.claim(42, 7, sender) == (True, "the sender")
+    assert await second.claim(42, 7, sender) == (False, None)
+    assert await first.claim(42, 7, sender) == (False, None)
+    assert await second.claim(42, 8, sender) == (True, "the sender")
     assert 0 < await redis_storage.redis.ttl(f"{prefix}:42:7") <= RedisClaims.KEEP_SECONDS
 
 
