@@ -79,8 +79,8 @@ def service_layer(url: str, customers: int, threads: int) -> float:
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(one, range(customers)))
+    app.close()  # inside the time: it finishes the plugins' work queued meanwhile (loyalty)
     elapsed = time.perf_counter() - started
-    app.close()
     return 2 * customers / elapsed
 
 

@@ -96,6 +96,7 @@ class Hooks:
         self._reported: set[tuple[str, str, str]] = set()
         self._local = threading.local()
         self._runners: list[asyncio.Runner] = []
+        self._closing: list[tuple[str, Callable[[], None]]] = []
 
     # --- machinery -------------------------------------------------------------------
 
@@ -258,8 +259,22 @@ class Hooks:
                 self._runners.append(runner)
         return runner
 
+    def on_close(self, plugin: str, callback: Callable[[], None]) -> None:
+        """Run ``callback`` when the app closes, before its loops and engine go: a plugin's
+        background work finishes what it queued, as a one-shot command expects."""
+        with self._lock:
+            self._closing.append((plugin, callback))
+
     def close(self) -> None:
-        """Close the loops :meth:`_runner` kept (called when the app closes)."""
+        """Finish the plugins' background work, then close the loops :meth:`_runner` kept
+        (called when the app closes)."""
+        with self._lock:
+            closing, self._closing = self._closing, []
+        for plugin, callback in closing:
+            try:
+                callback()
+            except Exception as exc:  # the app closes all the same
+                self._record(plugin, "close", exc)
         with self._lock:
             runners, self._runners = self._runners, []
         for runner in runners:
