@@ -35,8 +35,10 @@ from rapport.core.services.uow import UnitOfWork, in_unit_of_work
 if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
-BATCH = 500
-"""Customers recalculated in one transaction at most: one grouped query each for all."""
+BATCH = 200
+"""Customers recalculated in one transaction at most: one grouped query each for all of
+them, and a run short enough (tens of milliseconds) that the writes queued behind its
+hold on the database's write lock hardly notice."""
 GATHER = 0.5
 """Seconds the worker lets events gather before a run: a run costs about as much for one
 customer as for a hundred, so under load many share one (nobody reads a stale profile

@@ -74,14 +74,13 @@ _STORED = ("customer_id", "value_score", "r", "f", "m", "key_customer", "cost_to
 def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
     """Recalculate everyone (None) or these customers; returns how many were updated.
 
-    Read in one transaction, written in another: on SQLite a write transaction holds the
-    database's one write lock, and every rep's write would wait for the reading too."""
-    with UnitOfWork(app, read_only=True) as uow:
-        if customer_ids is not None and uow.session.get(StateRow, "rfm") is None:
-            customer_ids = None  # no bounds yet to score one customer against: do everyone
-        rows, state = _computed(app, uow.session, customer_ids, full=customer_ids is None)
+    Read and written in one transaction: on SQLite it holds the write lock throughout, so
+    a run never stores what it read before another run (an override's) stored newer."""
     with UnitOfWork(app) as uow:
         session = uow.session
+        if customer_ids is not None and session.get(StateRow, "rfm") is None:
+            customer_ids = None  # no bounds yet to score one customer against: do everyone
+        rows, state = _computed(app, session, customer_ids, full=customer_ids is None)
         if state is not None:
             session.execute(_upsert(session, StateRow), [{"key": "rfm", "value": state}])
         # Core executemany on the connection (the ORM path writes far smaller batches), as
@@ -154,12 +153,15 @@ def stored_profile(app: App, customer_id: int) -> LoyaltyProfile | None:
     options = loyalty_options(app.settings)
     waiting = pending(app, [customer_id])
     with UnitOfWork(app, read_only=True) as uow:
-        values: Mapping[str, Any] | None = _fresh(app, uow.session, waiting).get(customer_id)
+        values: Mapping[Any, Any] | None = _fresh(app, uow.session, waiting).get(customer_id)
         if values is None:
-            stored = uow.session.execute(
-                select(*ProfileRow.__table__.c).where(ProfileRow.customer_id == customer_id)
-            ).first()
-            values = stored._mapping if stored is not None else None
+            values = (
+                uow.session.execute(
+                    select(*ProfileRow.__table__.c).where(ProfileRow.customer_id == customer_id)
+                )
+                .mappings()
+                .first()
+            )
         if values is None:
             return None
         since = app.clock() - timedelta(days=options.cap_days)

@@ -13,8 +13,8 @@ from rapport.core.services.cards import customer_card
 from rapport.core.services.customers import create_customer
 from rapport.core.services.deals import create_deal, move_deal
 from rapport.core.services.interactions import log_interaction
-from rapport.plugins.loyalty.actions import plan_actions
 from rapport.plugins.loyalty import pending, service
+from rapport.plugins.loyalty.actions import plan_actions
 from rapport.plugins.loyalty.service import override_segment, profile_of, recalculate
 from rapport.plugins.tasks.costs import add_marketing_cost
 from rapport.plugins.tasks.services import list_tasks
