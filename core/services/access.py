@@ -105,8 +105,8 @@ def check_owner_assignment(
 ) -> None:
     """A rep may only own records themselves; a manager may assign within their team."""
     check_rights(session, actor)
-    if owner_id is None:
-        return
+    if owner_id is None or owner_id == actor.user_id:
+        return  # their own: check_rights found them active, in the role and team they act in
     owner = session.get(UserRow, owner_id)
     if owner is None or not owner.active:
         raise InvalidInput.one(field, _l("there is no active user #{id}", id=owner_id))
