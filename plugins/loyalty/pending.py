@@ -85,10 +85,11 @@ class _Queue:
     def _take(self) -> list[int]:
         with self.changed:
             self.changed.wait_for(lambda: self.hurry or len(self.waiting) >= BATCH, GATHER)
-            catching_up, self.catching_up = self.catching_up, False
+            catching_up = self.catching_up
         found = self._customers_with_events() if catching_up else []
         with self.changed:
             self.waiting.update(found)
+            self.catching_up &= not catching_up  # cleared once what it found is waiting
             ids = sorted(self.waiting)[:BATCH]
             self.waiting.difference_update(ids)
             self.running = frozenset(ids)
@@ -145,11 +146,15 @@ class _Queue:
             return not self.scored and self.worker is not None
 
     def finish(self) -> None:
-        """Wait until nobody is waiting or being recalculated."""
+        """Wait until everyone waiting now is recalculated; not for those queued meanwhile,
+        or a steady stream of events would keep the caller waiting for ever."""
         with self.changed:
-            self.hurry = self.worker is not None
-            self.changed.notify_all()
-            while self.worker is not None:
+            due = self.waiting | self.running
+            while self.worker is not None and (
+                self.catching_up or not due.isdisjoint(self.waiting | self.running)
+            ):
+                self.hurry = True
+                self.changed.notify_all()
                 self.changed.wait()
 
 
