@@ -66,7 +66,7 @@ def record(
     )
 
 
-_INSERT = insert(AuditRow.__table__)
+_INSERT = insert(AuditRow)
 
 
 def record_many(

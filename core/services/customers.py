@@ -505,7 +505,7 @@ def _index(
         )
     entries = _identifiers(customer_id, phones, emails)
     if entries:  # plain Core on the connection: the ORM's bulk path costs more than the row
-        session.connection().execute(insert(CustomerIdentifierRow.__table__), entries)
+        session.connection().execute(insert(CustomerIdentifierRow), entries)
 
 
 def _identifiers(customer_id: int, phones: list[str], emails: list[str]) -> list[dict[str, Any]]:
