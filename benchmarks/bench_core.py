@@ -190,8 +190,9 @@ def report(label: str, url_for, customers: int, threads: int) -> None:
             seconds[kind] += 2 * per_round / run(url, per_round, threads)
             cleanup()
     service, bare = (2 * per_round * ROUNDS / seconds[kind] for kind in ("service", "bare"))
-    print(f"{label}: {per_round * ROUNDS} customers + as many interactions, {threads} thread(s),"
-          f" in {ROUNDS} alternating rounds")  # fmt: skip
+    total = per_round * ROUNDS
+    print(f"{label}: {total} customers + {total} interactions, {threads} thread(s), "
+          f"{ROUNDS} alternating rounds")  # fmt: skip
     print(f"  service layer : {service:10.0f} use cases/s")
     print(f"  bare ORM      : {bare:10.0f} inserts/s (baseline: no validation, hooks, audit)")
     print(f"  ratio         : {service / bare:10.2f} x baseline")
