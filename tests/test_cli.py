@@ -11,7 +11,7 @@ def test_init_creates_config_database_pipeline_and_admin(cli, tmp_path):
     assert "Already initialised" in cli("init")
     assert "Anna" in cli("users", "list") and "telegram 5550001" in cli("users", "list")
     assert (
-        "Current (contacts_0002, core_0005, loyalty_0001, sales_0002, sheets_0004, tasks_0002, "
+        "Current (contacts_0002, core_0005, loyalty_0001, sales_0003, sheets_0004, tasks_0002, "
         "telegram_0001)." in cli("db", "status")
     )
 
