@@ -96,6 +96,7 @@ class Hooks:
         self._reported: set[tuple[str, str, str]] = set()
         self._local = threading.local()
         self._runners: list[asyncio.Runner] = []
+        self._closing: list[tuple[str, Callable[[], None]]] = []
 
     # --- machinery -------------------------------------------------------------------
 
@@ -231,21 +232,31 @@ class Hooks:
         return collected
 
     def _notify(self, hook: str, **kwargs: Any) -> None:
-        for plugin, result in self._results(hook, **kwargs):
-            if result is not None and inspect.isawaitable(result):
-                self._spawn(_guarded(result, functools.partial(self._record, plugin, hook)))
+        self._spawn(
+            *(
+                _guarded(result, functools.partial(self._record, plugin, hook))
+                for plugin, result in self._results(hook, **kwargs)
+                if result is not None and inspect.isawaitable(result)
+            )
+        )
 
-    def _spawn(self, coroutine: Awaitable[Any]) -> None:
+    def _spawn(self, *awaitables: Awaitable[Any]) -> None:
+        """Run ``awaitables`` on the bound loop, each on its own; with none bound, to the end
+        one after another in a single run of this thread's loop (a run per implementation
+        cost more than what most of them do)."""
+        if not awaitables:
+            return
         loop = self._loop
         if loop is None or loop.is_closed():
             # In the caller's context as it is now, as asyncio.run would: a runner reuses
             # the one it first ran in otherwise (with whatever unit of work was open then).
-            self._runner().run(_as_coroutine(coroutine), context=contextvars.copy_context())
+            self._runner().run(_in_turn(awaitables), context=contextvars.copy_context())
             return
-        future = asyncio.run_coroutine_threadsafe(_as_coroutine(coroutine), loop)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
+        for awaitable in awaitables:
+            future = asyncio.run_coroutine_threadsafe(_as_coroutine(awaitable), loop)
+            with self._lock:
+                self._pending.add(future)
+            future.add_done_callback(self._forget)
 
     def _runner(self) -> asyncio.Runner:
         """This thread's event loop for async work with no serving loop bound, kept between
@@ -258,8 +269,22 @@ class Hooks:
                 self._runners.append(runner)
         return runner
 
+    def on_close(self, plugin: str, callback: Callable[[], None]) -> None:
+        """Run ``callback`` when the app closes, before its loops and engine go: a plugin's
+        background work finishes what it queued, as a one-shot command expects."""
+        with self._lock:
+            self._closing.append((plugin, callback))
+
     def close(self) -> None:
-        """Close the loops :meth:`_runner` kept (called when the app closes)."""
+        """Finish the plugins' background work, then close the loops :meth:`_runner` kept
+        (called when the app closes)."""
+        with self._lock:
+            closing, self._closing = self._closing, []
+        for plugin, callback in closing:
+            try:
+                callback()
+            except Exception as exc:  # the app closes all the same
+                self._record(plugin, "close", exc)
         with self._lock:
             runners, self._runners = self._runners, []
         for runner in runners:
@@ -467,6 +492,11 @@ class Hooks:
 
 async def _as_coroutine(awaitable: Awaitable[T]) -> T:
     return await awaitable
+
+
+async def _in_turn(awaitables: Sequence[Awaitable[Any]]) -> None:
+    for awaitable in awaitables:
+        await awaitable
 
 
 async def _guarded(awaitable: Awaitable[Any], on_error: Callable[[Exception], None]) -> None:

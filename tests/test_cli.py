@@ -14,7 +14,7 @@ def test_init_creates_config_database_pipeline_and_admin(cli, tmp_path):
     assert "Уже инициализировано; делать нечего." in cli("init")
     assert "Anna" in cli("users", "list") and "telegram 5550001" in cli("users", "list")
     assert (
-        "Актуальна (contacts_0002, core_0005, loyalty_0001, sales_0002, sheets_0004, tasks_0002, "
+        "Актуальна (contacts_0002, core_0005, loyalty_0001, sales_0003, sheets_0004, tasks_0002, "
         "telegram_0001)." in cli("db", "status")
     )
 

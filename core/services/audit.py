@@ -57,8 +57,16 @@ def record(
     at: datetime,
     note: str | None = None,
 ) -> None:
-    """Add an audit entry to the current transaction; it commits or rolls back with the change."""
-    session.add(AuditRow(**_entry(actor, entity, entity_id, action, changes, at, note)))
+    """Add an audit entry to the current transaction; it commits or rolls back with the change.
+
+    Written at once as a plain INSERT on the transaction's connection: the ORM's unit of
+    work would track an object nothing reads back, at a cost near the change's own."""
+    session.connection().execute(
+        _INSERT, _entry(actor, entity, entity_id, action, changes, at, note)
+    )
+
+
+_INSERT = insert(AuditRow)
 
 
 def record_many(

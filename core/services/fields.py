@@ -90,7 +90,7 @@ def stored_fields(session: Session) -> list[FieldSpec]:
 
 def stored_fields_marker(session: Session) -> tuple[int, int]:
     """Changes whenever a field is declared: cheap to ask before every validation."""
-    count, newest = session.execute(_MARKER).one()
+    count, newest = session.connection().execute(_MARKER).one()
     return int(count), int(newest)
 
 

@@ -107,6 +107,13 @@ class UnitOfWork:
         self._committed = True
 
 
+def in_unit_of_work(app: App) -> bool:
+    """Whether this thread has a unit of work of ``app`` open (a caller that would wait for
+    another thread's write must not, while it may hold the write lock itself)."""
+    open_now = _OPEN.get()
+    return open_now is not None and open_now.app is app
+
+
 def _concurrent_change() -> ConcurrentChange:
     """The version column caught two writers on one record: the later one must reload."""
     return ConcurrentChange(

@@ -17,6 +17,7 @@ from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
 from rapport.core.services.users import language_of
 from rapport.plugins.loyalty.options import loyalty_options
+from rapport.plugins.loyalty.pending import settle
 from rapport.plugins.loyalty.signals import customer_contact
 from rapport.plugins.loyalty.tables import ProfileRow
 
@@ -34,6 +35,7 @@ def plan_actions(app: App) -> int:
         return 0
     from rapport.plugins.tasks.api import create_task  # the tasks plugin's public API
 
+    settle(app)  # the strategies as they stand once every event is counted
     options = loyalty_options(app.settings)
     now = app.clock()
     since = now - timedelta(days=options.cap_days)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +28,7 @@ from rapport.core.words import number
 from rapport.plugins.loyalty.actions import plan_actions
 from rapport.plugins.loyalty.classify import SEGMENTS, classifiers
 from rapport.plugins.loyalty.options import action_title, loyalty_options
+from rapport.plugins.loyalty.pending import catch_up, defer
 from rapport.plugins.loyalty.reports import report_specs
 from rapport.plugins.loyalty.service import (
     override_segment,
@@ -45,7 +43,6 @@ if TYPE_CHECKING:
     from rapport.core.bootstrap import App
 
 texts = texts_for(__file__)
-BATCH = 20  # customers recalculated in one transaction after events
 
 
 @hookimpl
@@ -118,18 +115,23 @@ def register_cli_commands(register: Callable[[click.Command], None]) -> None:
 
 @hookimpl
 async def after_interaction_logged(app: App, interaction: Interaction, actor: Actor) -> None:
+    defer(app, [interaction.customer_id])  # queued first: a failed question loses nothing
     await ask_topic(app, interaction, actor)
-    await _refresh(app, interaction.customer_id)
 
 
 @hookimpl
-async def after_deal_won(app: App, deal: Deal) -> None:
-    await _refresh(app, deal.customer_id)
+def after_deal_won(app: App, deal: Deal) -> None:
+    defer(app, [deal.customer_id])
 
 
 @hookimpl
-async def after_deal_lost(app: App, deal: Deal) -> None:
-    await _refresh(app, deal.customer_id)
+def after_deal_lost(app: App, deal: Deal) -> None:
+    defer(app, [deal.customer_id])
+
+
+@hookimpl
+def startup(app: App) -> None:
+    catch_up(app)  # what a process killed with customers waiting left behind
 
 
 @hookimpl
@@ -161,55 +163,6 @@ def customer_card_sections(app: App, customer: Customer, actor: Actor) -> CardSe
 async def nightly(app: App) -> None:
     await asyncio.to_thread(recalculate, app)
     await asyncio.to_thread(plan_actions, app)
-
-
-@dataclass
-class _Refreshes:
-    """Customers waiting for a recalculation, and whether one is running.
-
-    Under load a rep logs interactions faster than one customer is recalculated: the
-    ones that arrive meanwhile join the next run, one transaction for all of them,
-    instead of a run each. Nobody is skipped: a run takes the waiting customers and runs
-    again while more arrived, so every interaction is counted once the work drains. A
-    run takes at most ``BATCH`` customers: it holds the database's write lock, and
-    everyone else's writes wait for it.
-    """
-
-    waiting: set[int] = field(default_factory=set)
-    running: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def take(self, finished: bool) -> list[int]:
-        """The customers for the next run (empty: this run is over, or another runs)."""
-        with self.lock:
-            if self.running and not finished:
-                return []
-            ids = sorted(self.waiting)[:BATCH]
-            self.waiting.difference_update(ids)
-            self.running = bool(ids)
-            return ids
-
-    def stop(self) -> None:
-        with self.lock:
-            self.running = False
-
-
-_REFRESHES: weakref.WeakKeyDictionary[App, _Refreshes] = weakref.WeakKeyDictionary()
-
-
-async def _refresh(app: App, customer_id: int) -> None:
-    """Recalculate the customer off the event loop, so the bot never waits for it."""
-    refreshes = _REFRESHES.setdefault(app, _Refreshes())
-    with refreshes.lock:
-        refreshes.waiting.add(customer_id)
-    ids = refreshes.take(finished=False)
-    while ids:
-        try:
-            await asyncio.to_thread(recalculate, app, ids)
-        except BaseException:
-            refreshes.stop()  # the customers still waiting go with the next refresh
-            raise
-        ids = refreshes.take(finished=True)
 
 
 @hookimpl(trylast=True)

@@ -15,6 +15,7 @@ from rapport.core.extensions import Report, ReportSpec
 from rapport.core.i18n import texts_for
 from rapport.core.services.access import owned_scope
 from rapport.core.services.uow import UnitOfWork
+from rapport.plugins.loyalty.pending import settle
 from rapport.plugins.loyalty.service import shown_reasons
 from rapport.plugins.loyalty.tables import ProfileRow
 
@@ -47,6 +48,7 @@ def report_specs() -> list[ReportSpec]:
 
 
 def segments(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    settle(app)
     _ = texts(app, actor.language)
     with UnitOfWork(app, read_only=True) as uow:
         counted = list(
@@ -73,6 +75,7 @@ def segments(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
 
 
 def pareto(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    settle(app)
     _ = texts(app, actor.language)
     limit = parse_count(params.get("limit", 50), "limit")
     with UnitOfWork(app, read_only=True) as uow:
@@ -97,6 +100,7 @@ def pareto(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
 
 
 def at_risk(app: App, actor: Actor, params: Mapping[str, Any]) -> Report:
+    settle(app)
     _ = texts(app, actor.language)
     word = _word(app, _.language)
     with UnitOfWork(app, read_only=True) as uow:

@@ -9,13 +9,15 @@ milliseconds, off the bot's event loop.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Insert, func, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rapport.core.db.tables import InteractionRow
 from rapport.core.domain.actor import Actor
@@ -30,6 +32,7 @@ from rapport.core.services.isolation import isolated
 from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.loyalty.classify import NOT_ENOUGH, SEGMENTS, VALUE_WORDS
 from rapport.plugins.loyalty.options import LoyaltyOptions, loyalty_options
+from rapport.plugins.loyalty.pending import pending
 from rapport.plugins.loyalty.signals import customer_contact, gather
 from rapport.plugins.loyalty.tables import OverrideRow, ProfileRow, StateRow
 
@@ -63,33 +66,80 @@ class LoyaltyProfile:
     contact_cap_reached: bool
 
 
+_STORED = ("customer_id", "value_score", "r", "f", "m", "key_customer", "cost_to_serve",
+           "profit", "segment", "strategy", "next_action", "discount_eligible")  # fmt: skip
+"""The profile's fields read as stored (the verdicts are copied, the cap counted)."""
+
+
 def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
-    """Recalculate everyone (None) or these customers; returns how many were updated."""
-    options = loyalty_options(app.settings)
-    now = app.clock()
+    """Recalculate everyone (None) or these customers; returns how many were updated.
+
+    Read and written in one transaction: on SQLite it holds the write lock throughout, so
+    a run never stores what it read before another run (an override's) stored newer."""
     with UnitOfWork(app) as uow:
         session = uow.session
         if customer_ids is not None and session.get(StateRow, "rfm") is None:
             customer_ids = None  # no bounds yet to score one customer against: do everyone
-        found = gather(app, session, customer_ids, now, options)
-        state = _state(session, found, options, full=customer_ids is None)
-        overrides = dict(
-            session.execute(select(OverrideRow.customer_id, OverrideRow.segment)).all()
-        )
-        rows = []
-        for cid, metrics in found.items():
-            with isolated("loyalty profile of customer", cid):  # the rest keep their scores
-                rows.append(_profile(app, options, cid, metrics, state, overrides.get(cid), now))
-        ids = [row["customer_id"] for row in rows]
-        for start in range(0, len(ids), CHUNK):
-            session.execute(
-                delete(ProfileRow).where(ProfileRow.customer_id.in_(ids[start : start + CHUNK]))
-            )
-        # Core executemany on the connection: the ORM path writes far smaller batches.
+        rows, state = _computed(app, session, customer_ids, full=customer_ids is None)
+        if state is not None:
+            session.execute(_upsert(session, StateRow), [{"key": "rfm", "value": state}])
+        # Core executemany on the connection (the ORM path writes far smaller batches), as
+        # upserts: the worker and a full run may store the same customer at once.
         for start in range(0, len(rows), CHUNK):
-            session.connection().execute(insert(ProfileRow), rows[start : start + CHUNK])
+            session.connection().execute(_upsert(session, ProfileRow), rows[start : start + CHUNK])
         uow.commit()
     return len(rows)
+
+
+def _upsert(session: Session, table: type[ProfileRow] | type[StateRow]) -> Insert:
+    """INSERT that replaces the row with the same primary key (PostgreSQL and SQLite)."""
+    dialect = session.get_bind().dialect.name
+    statement = (postgres_insert if dialect == "postgresql" else sqlite_insert)(table)
+    columns = table.__table__.c
+    return statement.on_conflict_do_update(
+        index_elements=[c for c in columns if c.primary_key],
+        set_={c.name: statement.excluded[c.name] for c in columns if not c.primary_key},
+    )
+
+
+def _computed(
+    app: App, session: Session, customer_ids: Sequence[int] | None, *, full: bool
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The profiles of these customers (everyone: None), as a recalculation stores them,
+    and the bounds to store with them (None: the stored ones served)."""
+    options = loyalty_options(app.settings)
+    now = app.clock()
+    found = gather(app, session, customer_ids, now, options)
+    state, new = _state(session, found, options, now, full=full)
+    overrides = select(OverrideRow.customer_id, OverrideRow.segment)
+    if customer_ids is not None:  # only theirs: not every override for each event
+        overrides = overrides.where(OverrideRow.customer_id.in_(list(found)))
+    overridden: dict[int, str] = {cid: segment for cid, segment in session.execute(overrides)}
+    rows = []
+    for cid, metrics in found.items():
+        with isolated("loyalty profile of customer", cid):  # the rest keep their scores
+            rows.append(_profile(app, options, cid, metrics, state, overridden.get(cid), now))
+    return rows, state if new else None
+
+
+def _fresh(app: App, session: Session, waiting: set[int]) -> dict[int, dict[str, Any]]:
+    """The profiles of customers still waiting for their recalculation (:func:`pending`,
+    asked before the reader's transaction began), computed in it as the worker will
+    store them (none before the first full run, whose bounds they are scored against)."""
+    if not waiting:
+        return {}
+    stored = session.get(StateRow, "rfm")
+    if stored is None or not stored.value.get("ranked"):
+        return {}
+    rows, _bounds = _computed(app, session, sorted(waiting), full=False)
+    return {row["customer_id"]: row for row in rows}
+
+
+def full_run_at(session: Session) -> datetime | None:
+    """When everyone was last recalculated (None: never, or before it was recorded)."""
+    stored = session.get(StateRow, "rfm")
+    at = stored.value.get("at") if stored is not None else None
+    return datetime.fromisoformat(at) if at else None
 
 
 def profile_of(app: App, actor: Actor, customer_id: int) -> LoyaltyProfile | None:
@@ -101,9 +151,18 @@ def stored_profile(app: App, customer_id: int) -> LoyaltyProfile | None:
     """The customer's profile, for a caller that has checked the reader may see them (the
     card has: its section need not look the customer up a second time)."""
     options = loyalty_options(app.settings)
+    waiting = pending(app, [customer_id])
     with UnitOfWork(app, read_only=True) as uow:
-        row = uow.session.get(ProfileRow, customer_id)
-        if row is None:
+        values: Mapping[Any, Any] | None = _fresh(app, uow.session, waiting).get(customer_id)
+        if values is None:
+            values = (
+                uow.session.execute(
+                    select(*ProfileRow.__table__.c).where(ProfileRow.customer_id == customer_id)
+                )
+                .mappings()
+                .first()
+            )
+        if values is None:
             return None
         since = app.clock() - timedelta(days=options.cap_days)
         recent = uow.session.scalar(
@@ -112,22 +171,27 @@ def stored_profile(app: App, customer_id: int) -> LoyaltyProfile | None:
                                        InteractionRow.occurred_at >= since)
         ) or 0  # fmt: skip
         return LoyaltyProfile(
-            customer_id, row.value_score, row.r, row.f, row.m, row.key_customer, row.cost_to_serve,
-            row.profit, row.segment, row.strategy, dict(row.verdicts), row.next_action,
-            row.discount_eligible, recent >= options.cap_contacts,
-        )  # fmt: skip
+            **{name: values[name] for name in _STORED},
+            verdicts=dict(values["verdicts"]),
+            contact_cap_reached=recent >= options.cap_contacts,
+        )
 
 
 def segments_of(app: App, customer_ids: Sequence[int]) -> dict[int, str]:
     """Many customers' segments in one query (a spreadsheet shows thousands at once)."""
     ids = list(customer_ids)
     found: dict[int, str] = {}
+    waiting = pending(app, ids)
     with UnitOfWork(app, read_only=True) as uow:
         for start in range(0, len(ids), CHUNK):
             query = select(ProfileRow.customer_id, ProfileRow.segment).where(
                 ProfileRow.customer_id.in_(ids[start : start + CHUNK])
             )
             found.update((row.customer_id, row.segment) for row in uow.session.execute(query))
+        found.update(
+            (customer_id, row["segment"])
+            for customer_id, row in _fresh(app, uow.session, waiting).items()
+        )
     return found
 
 
@@ -194,15 +258,23 @@ def override_segment(
 
 
 def _state(
-    session: Session, found: dict[int, dict[str, Any]], options: LoyaltyOptions, *, full: bool
-) -> dict[str, Any]:
-    """RFM bounds and the Pareto cut-off: from everyone on a full run, else as last stored."""
+    session: Session,
+    found: dict[int, dict[str, Any]],
+    options: LoyaltyOptions,
+    now: datetime,
+    *,
+    full: bool,
+) -> tuple[dict[str, Any], bool]:
+    """RFM bounds and the Pareto cut-off, and whether they are new (to be stored): from
+    everyone on a full run, else as last stored."""
     stored = session.get(StateRow, "rfm")
     if not full and stored is not None and stored.value.get("ranked"):
-        return dict(stored.value)
+        return dict(stored.value), False
     buyers = [m for m in found.values() if m["orders_total"]]
     now_days = [_recency(m) for m in buyers]
     state: dict[str, Any] = {
+        # The start-up catch-up looks for events since the last full run.
+        "at": now.isoformat() if full else (stored.value.get("at") if stored else None),
         "ranked": True,  # bounds stored before ties were ranked are recomputed once
         "recency": _ranks([d for d in now_days if d is not None]),
         "frequency": _ranks([m["orders_total"] for m in buyers]),
@@ -216,8 +288,7 @@ def _state(
             break
         cutoff, running = value, running + value
     state.update(total_revenue=total, key_cutoff=cutoff)
-    session.merge(StateRow(key="rfm", value=state))
-    return state
+    return state, True
 
 
 def _ranks(values: list[float]) -> list[float]:

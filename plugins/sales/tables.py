@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.core.db.base import Amount, Base, JsonDocument, UTCDateTime
+from rapport.core.db.tables import StageChangeRow
 
 
 class DealLineRow(Base):
@@ -91,3 +92,15 @@ class SalesStateRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+STAGE_STAYS = Index(
+    "ix_sales_stage_stays",
+    StageChangeRow.deal_id,
+    StageChangeRow.changed_at,
+    StageChangeRow.id,
+    StageChangeRow.to_stage_id,
+)
+"""The core's stage changes in the order ``sales.durations`` pairs each with the next (by
+deal, time, then id), with the stage they entered: the report reads the index alone, in
+order, instead of sorting a million rows and fetching each one's stage from the table."""

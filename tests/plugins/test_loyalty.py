@@ -1,5 +1,7 @@
 """Loyalty: each segment and strategy from a history built to match it, with its reasons."""
 
+import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,6 +13,7 @@ from rapport.core.services.cards import customer_card
 from rapport.core.services.customers import create_customer
 from rapport.core.services.deals import create_deal, move_deal
 from rapport.core.services.interactions import log_interaction
+from rapport.plugins.loyalty import pending, service
 from rapport.plugins.loyalty.actions import plan_actions
 from rapport.plugins.loyalty.service import override_segment, profile_of, recalculate
 from rapport.plugins.tasks.costs import add_marketing_cost
@@ -447,27 +450,64 @@ def test_money_in_another_currency_is_never_added_to_the_teams(app, team, histor
     assert row[3] == Decimal("100000.00")  # roubles only, not 105 000 "of something"
 
 
-async def test_events_arriving_during_a_recalculation_join_the_next_one(app, team, history):
-    """Under load the customers logged meanwhile are recalculated together, none left out."""
-    from rapport.plugins.loyalty import hooks
-
+def test_events_arriving_during_a_recalculation_join_the_next_one(app, team, history, monkeypatch):
+    """Under load the customers logged meanwhile are recalculated together, none left out,
+    and a reader sees a waiting customer's profile as the recalculation will store it."""
     customers = [history.customer(f"Shop {n}") for n in range(4)]
     recalculate(app)
     runs: list[list[int]] = []
-    real = hooks.recalculate
+    started, release = threading.Event(), threading.Event()
+    real = service.recalculate
 
     def recording(app, ids):
         runs.append(list(ids))
+        started.set()
+        release.wait(10)  # the first run lasts until every event has arrived
         return real(app, ids)
 
-    hooks.recalculate = recording
-    try:
-        await app.start()
-        for customer in customers:
-            log_interaction(app, team["ivan"], {"customer_id": customer.id, "kind": "call"})
-        await app.stop()
-    finally:
-        hooks.recalculate = real
-    assert sorted(i for run in runs for i in run) == sorted(c.id for c in customers)
-    assert len(runs) < len(customers)  # the first ran alone, the rest joined the next
-    assert profile_of(app, team["ivan"], customers[-1].id) is not None
+    monkeypatch.setattr(service, "recalculate", recording)
+    log = [{"customer_id": c.id, "kind": "call"} for c in customers]
+    log_interaction(app, team["ivan"], log[0])
+    assert started.wait(10)
+    for data in log[1:]:
+        log_interaction(app, team["ivan"], data)
+    waiting = profile_of(app, team["ivan"], customers[-1].id)  # computed, not yet stored
+    release.set()
+    pending.settle(app)
+    assert runs == [[customers[0].id], [c.id for c in customers[1:]]]
+    assert profile_of(app, team["ivan"], customers[-1].id) == waiting
+
+
+def test_customers_a_killed_process_left_waiting_are_recalculated_at_the_next_start(
+    app, make_app, team, history, monkeypatch
+):
+    """The events are the durable mark: a start recalculates who had one since the last
+    full run, to what recalculating them at the event would have stored."""
+    ivan = team["ivan"]
+    customers = [history.customer(f"Shop {n}") for n in range(3)]
+    history.order(customers[0], 1000, 20)
+    recalculate(app)
+    before = {c.id: profile_of(app, ivan, c.id) for c in customers}
+
+    def killed(queue):  # the process dies before its worker runs: the queue dies with it
+        with queue.changed:
+            queue.waiting.clear()
+            queue.worker = None
+            queue.changed.notify_all()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pending._Queue, "_work", killed)
+        history.contacts(customers[1], 3, topic="price")
+        history.order(customers[2], 5000, 0)
+    assert pending.pending(app, [c.id for c in customers]) == set()
+    assert profile_of(app, ivan, customers[1].id) == before[customers[1].id]  # as stored
+
+    restarted = make_app()
+    asyncio.run(restarted.start())
+    pending.settle(restarted)
+    caught_up = {c.id: profile_of(restarted, ivan, c.id) for c in customers}
+    assert caught_up[customers[1].id] != before[customers[1].id]  # the contacts counted
+    assert caught_up[customers[2].id].profit > before[customers[2].id].profit  # the order
+    recalculate(restarted, [c.id for c in customers])
+    assert {c.id: profile_of(restarted, ivan, c.id) for c in customers} == caught_up
+    asyncio.run(restarted.stop())

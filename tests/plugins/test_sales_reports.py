@@ -1,14 +1,20 @@
 """Every sales report checked against figures worked out by hand on a small history."""
 
 import io
+import random
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
+from rapport.core.db.tables import StageChangeRow
+from rapport.core.domain.enums import StageOutcome
 from rapport.core.services.customers import create_customer
 from rapport.core.services.deals import create_deal, move_deal
+from rapport.core.services.pipelines import list_pipelines
+from rapport.core.services.uow import UnitOfWork
 from rapport.plugins.sales.lines import set_deal_lines
 from rapport.plugins.sales.plans import set_plan
 
@@ -98,6 +104,43 @@ def test_stage_durations_find_the_bottleneck(app, history):
     assert rows["Information sent"] == ("Information sent", 1, 1.0, 1.0, 7, 0.14)
     assert rows["Demonstration"] == ("Demonstration", 2, 6.0, 9.0, 14, 0.43)
     assert rows["Trial"][1] == 0
+
+
+def test_stage_durations_match_pairing_each_change_with_the_next_in_python(app, team, clock):
+    """Random moves (back and forth, several at one instant) give the stays that pairing
+    each deal's changes in order of time and id, the last one open until now, gives."""
+    rng = random.Random(18)
+    ivan = team["ivan"]
+    customer = create_customer(app, ivan, {"name": "Alpha"})
+    [pipeline] = list_pipelines(app)
+    keys = [stage.key for stage in pipeline.stages if stage.outcome is StageOutcome.OPEN]
+    deals = [create_deal(app, ivan, {"title": f"D{n}", "customer_id": customer.id}).id
+             for n in range(12)]  # fmt: skip
+    for _ in range(50):
+        if rng.random() < 0.8:  # else a second move at the same instant
+            clock.advance(hours=rng.randrange(1, 200))
+        move_deal(app, ivan, rng.choice(deals), rng.choice(keys))
+    clock.advance(hours=30)
+    with UnitOfWork(app, read_only=True) as uow:
+        changes = uow.session.execute(
+            select(StageChangeRow.deal_id, StageChangeRow.changed_at, StageChangeRow.id,
+                   StageChangeRow.to_stage_id)
+        ).all()  # fmt: skip
+    stays: dict[int, list[float]] = {}
+    for deal_id in deals:
+        mine = sorted((at, i, stage) for d, at, i, stage in changes if d == deal_id)
+        for (at, _i, stage), (left, _j, _s) in zip(
+            mine, [*mine[1:], (clock.now, 0, 0)], strict=True
+        ):
+            stays.setdefault(stage, []).append((left - at).total_seconds() / 86400)
+    report = build(app, team["manager"], "sales.durations")
+    by_name = {stage.name: stage.id for stage in pipeline.stages}
+    for name, count, average, longest, _sla, _over in report.rows:
+        days = stays.get(by_name[name], [])
+        assert count == len(days)
+        # The report rounds to a tenth, from floats: equal within that rounding.
+        assert average == pytest.approx(sum(days) / len(days) if days else 0, abs=0.051)
+        assert longest == pytest.approx(max(days, default=0), abs=0.051)
 
 
 def test_forecast_weights_open_deals_by_stage_probability(app, history):
