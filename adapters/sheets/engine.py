@@ -65,7 +65,6 @@ from rapport.core.services.customers import (
 from rapport.core.services.deals import (
     create_deal,
     deal_values,
-    get_deal,
     move_deal,
     update_deal,
 )
@@ -828,7 +827,9 @@ class _Sheet:
             )
             rows = [c.model_dump() for c in customers]
         else:
-            rows = self._deal_rows(only, keys=STAMP_KEYS if only is None else None)
+            rows = (
+                self._deal_rows(STAMP_KEYS) if only is None else self._deal_rows(ids=sorted(only))
+            )
         ids = [row["id"] for row in rows]
         looked_up = {}
         for column in self.layout.columns:
@@ -884,17 +885,13 @@ class _Sheet:
                 continue
         return found
 
-    def _deal_rows(self, only: set[int] | None = None, keys: Sequence[str] | None = None,
+    def _deal_rows(self, keys: Sequence[str] | None = None,
                    ids: Sequence[int] | None = None) -> list[dict[str, Any]]:  # fmt: skip
-        """The deals of ``only`` (as the editor may see each), else every deal the editor
-        sees (of ``ids`` only, if given), with their stage's and customer's names; with
-        ``keys``, just those columns, else every one the row is made from."""
+        """The deals the editor sees (of ``ids``, if given), with their stage's and
+        customer's names; with ``keys``, just those columns, else every one the row is made
+        from."""
         stages = {s.id: s.name for p in list_pipelines(self.app) for s in p.stages}
-        deals = (
-            [deal.model_dump() for deal in self._visible(get_deal, only)]
-            if only is not None
-            else deal_values(self.app, self.actor, keys or [*ROW_KEYS, *self.columns], ids)
-        )
+        deals = deal_values(self.app, self.actor, keys or [*ROW_KEYS, *self.columns], ids)
         with UnitOfWork(self.app, read_only=True) as uow:
             names = customer_names(uow.session, (d["customer_id"] for d in deals))
         for deal in deals:

@@ -132,7 +132,16 @@ class Standin:
         self.failures_of.setdefault(method, []).extend(failures)
 
     def session(self) -> requests.Session:
-        return _Session(self.url)
+        return session_to(self.url)
+
+    def address(self) -> str:
+        return self.url
+
+    def taken(self) -> list[tuple[str, str]]:
+        """The requests served since last asked (method, path), forgotten once told."""
+        with self.lock:
+            served, self.requests[:] = list(self.requests), []
+        return served
 
     # --- what a person does in the browser ---------------------------------------------
 
@@ -381,6 +390,12 @@ def _column_metadata(sheet: Sheet) -> list[dict[str, Any]]:
     used = max([c for _, c in sheet.cells] + list(sheet.column_metadata), default=-1) + 1
     return [{"developerMetadata": list(sheet.column_metadata[c])}
             if sheet.column_metadata.get(c) else {} for c in range(used)]  # fmt: skip
+
+
+def session_to(url: str) -> requests.Session:
+    """A session whose Google requests go to the stand-in at ``url`` (which may run in
+    another process)."""
+    return _Session(url)
 
 
 class _Session(requests.Session):
