@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 Values = Mapping[str, str]
 MOST_CHANGED = 0.5
@@ -37,9 +38,16 @@ class Fingerprints:
 
     def __init__(self, base: Mapping[int, Values], keys: Iterable[str]) -> None:
         self.keys = tuple(keys)
-        self._by_content: dict[tuple[str, ...], list[int]] = {}
-        for record_id, values in base.items():
-            self._by_content.setdefault(self.content(values), []).append(record_id)
+        self._base = base
+
+    @cached_property
+    def _by_content(self) -> dict[tuple[str, ...], list[int]]:
+        """Records by their content, indexed when a row first needs it: in most cycles
+        every row shows what was synced, and none does."""
+        by_content: dict[tuple[str, ...], list[int]] = {}
+        for record_id, values in self._base.items():
+            by_content.setdefault(self.content(values), []).append(record_id)
+        return by_content
 
     def content(self, values: Values) -> tuple[str, ...]:
         return tuple(values.get(key, "") for key in self.keys)

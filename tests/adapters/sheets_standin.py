@@ -51,6 +51,8 @@ class Sheet:
               formulas: bool = False) -> Any:  # fmt: skip
         """A cell as a reader sees it, through its column's number format; a formula as
         its result, or as itself when ``formulas`` (the FORMULA render option) is asked."""
+        if value.__class__ is str:  # plain text, most cells: shown as it is, in any format
+            return value
         if isinstance(value, Formula):
             if formulas:
                 return str(value)

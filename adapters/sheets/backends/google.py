@@ -136,7 +136,7 @@ class GoogleBook:
                 )
             )
             self._grids = {
-                title: [[_cell(value) for value in row] for row in value_range.get("values", [])]
+                title: [_cells(row) for row in value_range.get("values", [])]
                 for title, value_range in zip(titles, answer["valueRanges"], strict=True)
             }
         return self._grids.get(title, [])
@@ -305,9 +305,13 @@ def _column_marks(sheet: dict[str, Any]) -> dict[str, tuple[int, int]]:
     return marks
 
 
-def _cell(value: Any) -> Any:
-    """A cell as read with the FORMULA render option: a formula is kept as one."""
-    return Formula(value) if isinstance(value, str) and value.startswith("=") else value
+def _cells(row: list[Any]) -> list[Any]:
+    """A row as read with the FORMULA render option: a formula is kept as one. (A row
+    without one, nearly every row, is taken as it came: ten thousand rows a read.)"""
+    if not any(isinstance(value, str) and value.startswith("=") for value in row):
+        return row
+    return [Formula(value) if isinstance(value, str) and value.startswith("=") else value
+            for value in row]  # fmt: skip
 
 
 def _quoted(title: str) -> str:
