@@ -20,13 +20,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
@@ -46,6 +45,7 @@ from rapport.core.services.interactions import log_interaction
 from rapport.core.services.pipelines import ensure_default_pipeline
 from rapport.core.services.users import actor_for, add_user
 from rapport.core.settings import Settings
+from rapport.testing.databases import empty_database
 
 HOOK_PLUGINS = 20
 HOOK_GOAL_US = 10.0
@@ -163,19 +163,10 @@ def hook_cost(plugins: int = HOOK_PLUGINS, calls: int = 20_000) -> tuple[float, 
     )
 
 
-def postgres_database(server: str) -> tuple[str, callable]:
-    server = server.replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(server).set(database=name).render_as_string(hide_password=False), drop
+def postgres_database(server: str) -> tuple[str, Callable[[], None]]:
+    """A new empty database on the server, and how to drop it when the run is done."""
+    stack = ExitStack()
+    return stack.enter_context(empty_database(server, prefix="rapport_bench")), stack.close
 
 
 ROUNDS = 3

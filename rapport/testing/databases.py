@@ -43,15 +43,22 @@ def reachable(url: str) -> str | None:
 @contextmanager
 def scratch_database(server_url: str) -> Iterator[str]:
     """A database of this run's own on the server, migrated, and dropped afterwards."""
-    name = f"rapport_test_{uuid.uuid4().hex[:10]}"
+    with empty_database(server_url) as url:
+        migrate_everything(url)
+        yield url
+
+
+@contextmanager
+def empty_database(server_url: str, prefix: str = "rapport_test") -> Iterator[str]:
+    """A new empty database on the server (for a test, or a benchmark's baseline), dropped
+    afterwards, connections and all."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(psycopg_url(server_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(psycopg_url(server_url)).set(database=name)
-    rendered = url.render_as_string(hide_password=False)
     try:
-        migrate_everything(rendered)
-        yield rendered
+        yield url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
