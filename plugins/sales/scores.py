@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
 )
@@ -50,6 +51,9 @@ BANDS = (1_000, 10_000, 100_000, 1_000_000)
 SCORED = frozenset({"amount", "currency", "owner_id", "archived"})
 """Deal changes that change its factors (and so its score)."""
 CUSTOMER_FACTORS = frozenset({"fields.source", "fields.industry", "fields.region"})
+CHANGE_SLACK = timedelta(minutes=1)
+"""How far before a full run's snapshot a change still counts as made during it (clocks of
+instances differ a little)."""
 _LOCK = 7_201_337  # one full run at a time across instances (PostgreSQL advisory lock)
 
 
@@ -73,20 +77,51 @@ def recalculate_scores(app: App, *, fresher_than: datetime | None = None) -> int
     With ``fresher_than``, a model learned since then is kept (another instance's nightly
     job, or a win a minute ago, has just done the work): every instance runs the job.
     """
+    started = app.clock()
+    # Learning and scoring read every closed and open deal: seconds at 100k deals. They
+    # read a snapshot, so no writer waits for them (SQLite has one); the write after is
+    # short, and scores again what changed meanwhile, so no newer score is overwritten.
+    with UnitOfWork(app, read_only=True) as uow:
+        if _fresh(uow.session, fresher_than):
+            return 0
+        model = learn(uow.session)
+        scored = _score_rows(app, uow.session, model, None)
     with UnitOfWork(app) as uow:
         session = uow.session
         _serialise(session)
-        stored = session.get(SalesStateRow, MODEL)
-        if fresher_than is not None and stored is not None and stored.computed_at > fresher_than:
-            return 0
-        model = learn(session)
-        session.merge(SalesStateRow(key=MODEL, value=model.to_json(), computed_at=app.clock()))
-        scored = _score_rows(app, session, model, None)
+        if _fresh(session, fresher_than):
+            return 0  # another instance learned while this one read
+        session.merge(SalesStateRow(key=MODEL, value=model.to_json(), computed_at=started))
         session.execute(delete(DealScoreRow))
         for start in range(0, len(scored), CHUNK):
             session.connection().execute(insert(DealScoreRow), scored[start : start + CHUNK])
+        changed = _changed_since(session, started - CHANGE_SLACK)
+        if changed:
+            again = _score_rows(app, session, model, changed)
+            session.execute(delete(DealScoreRow).where(DealScoreRow.deal_id.in_(changed)))
+            if again:
+                session.connection().execute(insert(DealScoreRow), again)
         uow.commit()
     return len(scored)
+
+
+def _fresh(session: Session, fresher_than: datetime | None) -> bool:
+    """Whether a model learned since ``fresher_than`` is stored."""
+    if fresher_than is None:
+        return False
+    stored = session.get(SalesStateRow, MODEL)
+    return stored is not None and stored.computed_at > fresher_than
+
+
+def _changed_since(session: Session, since: datetime) -> list[int]:
+    """Deals changed, or whose customer changed, since ``since``: their snapshot scores
+    may be older than a score given them meanwhile."""
+    query = (
+        select(DealRow.id)
+        .join(CustomerRow, CustomerRow.id == DealRow.customer_id)
+        .where(or_(DealRow.updated_at >= since, CustomerRow.updated_at >= since))
+    )
+    return list(session.scalars(query))
 
 
 @dataclass

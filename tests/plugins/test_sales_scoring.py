@@ -2,6 +2,7 @@
 with the factors that raise or lower it, in the reader's language."""
 
 import asyncio
+import threading
 import time
 from decimal import Decimal
 
@@ -181,3 +182,32 @@ async def test_a_burst_of_closings_relearns_twice_not_once_per_deal(app, monkeyp
     monkeypatch.setattr(scores, "recalculate_scores", slow_run)
     await asyncio.gather(*(scores.relearn_soon(app) for _ in range(5)))
     assert len(runs) == 2  # the one under way, and one for everything closed meanwhile
+
+
+def test_a_score_given_while_a_full_run_reads_is_kept(app, team, book, history):
+    """A full run learns and scores from a snapshot, holding no writer back for seconds;
+    a customer changed meanwhile keeps the score it was given then, not the snapshot's."""
+    from sqlalchemy import event
+
+    from rapport.plugins.sales.scores import recalculate_scores
+
+    ivan, cold = team["ivan"], history[1]
+    deal = book.deal(cold)
+    assert win_chance(app, ivan, deal.id, "en").startswith("Win chance: 25%")
+    meanwhile = []
+
+    def a_manager_edits(connection, cursor, statement, *args):
+        if "probability" in statement and not meanwhile:  # the run scores its snapshot
+            meanwhile.append(statement)  # ... and a manager, elsewhere, edits the customer
+            elsewhere = threading.Thread(target=update_customer,
+                                         args=(app, ivan, cold.id, {"fields": {"source": "exhibition"}}))  # fmt: skip
+            elsewhere.start()
+            elsewhere.join()
+
+    event.listen(app.engine, "before_cursor_execute", a_manager_edits)
+    try:
+        assert recalculate_scores(app) >= 1
+    finally:
+        event.remove(app.engine, "before_cursor_execute", a_manager_edits)
+    assert meanwhile  # the edit landed while the run read
+    assert win_chance(app, ivan, deal.id, "en").startswith("Win chance: 75%")
