@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -32,6 +32,7 @@ from rapport.adapters.telegram.handlers import routers
 from rapport.adapters.telegram.i18n import Translator, pick_language
 from rapport.adapters.telegram.menu import DESCRIPTIONS, MENU_COMMANDS
 from rapport.adapters.telegram.middlewares import (
+    SENDER,
     Claims,
     DatabaseClaims,
     OncePerUpdate,
@@ -42,6 +43,7 @@ from rapport.adapters.telegram.middlewares import (
 from rapport.adapters.telegram.texts import plain
 from rapport.adapters.telegram.throttle import Throttle
 from rapport.core.domain.errors import PluginFailed, RapportError
+from rapport.core.domain.models import User as RapportUser
 from rapport.core.explain import explain
 from rapport.core.services.users import user_by_telegram_id
 
@@ -148,7 +150,7 @@ async def _announce_commands(bot: Bot, app: App) -> None:
             return
 
 
-async def _on_error(event: ErrorEvent, bot: Bot, app: App) -> bool:
+async def _on_error(event: ErrorEvent, bot: Bot, app: App, **data: Any) -> bool:
     update = event.update
     message = update.message or (update.callback_query.message if update.callback_query else None)
     sender = (
@@ -156,7 +158,7 @@ async def _on_error(event: ErrorEvent, bot: Bot, app: App) -> bool:
         if update.message
         else (update.callback_query.from_user if update.callback_query else None)
     )
-    _ = Translator(await _language(app, sender))
+    _ = Translator(await _language(app, sender, data.get(SENDER)))
     if isinstance(event.exception, PluginFailed):
         text = _(
             "The {plugin} plugin failed, so this was not done; everything else works.",
@@ -176,13 +178,17 @@ async def _on_error(event: ErrorEvent, bot: Bot, app: App) -> bool:
     return True
 
 
-async def _language(app: App, sender: User | None) -> str:
-    """The language the person chose in Rapport, else their Telegram app's, else the team's."""
+async def _language(app: App, sender: User | None, found: RapportUser | None) -> str:
+    """The language the person chose in Rapport, else their Telegram app's, else the team's.
+    ``found``: the person as the update's middleware read them (the console's person has
+    no Telegram id to look up), else looked up here (the error came before)."""
     if sender is None:
         return app.settings.language
-    try:
-        user = await asyncio.to_thread(user_by_telegram_id, app, sender.id)
-    except RapportError:
-        user = None
+    user = found
+    if user is None:
+        try:
+            user = await asyncio.to_thread(user_by_telegram_id, app, sender.id)
+        except RapportError:
+            user = None
     chosen = user.language if user is not None else None
     return pick_language(chosen, sender.language_code, app.settings.language)

@@ -36,6 +36,7 @@ from aiogram.types import (
 from sqlalchemy import func, select
 
 from rapport.adapters.telegram.bot import build_bot, build_dispatcher
+from rapport.adapters.telegram.i18n import Translator, pick_language
 from rapport.adapters.telegram.i18n import lazy as _l
 from rapport.adapters.telegram.middlewares import DatabaseClaims
 from rapport.adapters.telegram.running import RUNNING
@@ -219,14 +220,16 @@ async def run_console(app: App) -> None:
         print(explain(app, unknown, app.settings.language))
         return
     if person is None:
-        print("No users yet: run `rapport init` or `rapport demo` first.")
+        _ = Translator(app.settings.language)
+        print(_("No users yet: run `rapport init` or `rapport demo` first."))
         return
     console = Console(app, person, print)
     RUNNING[app] = console.bot
-    print(
-        f"Console chat as {person.display_name}. Type /start; numbers press buttons, "
-        f"letters pick the menu; Ctrl+D ends. Logs go to {LOG_FILE}."
-    )
+    _ = Translator(pick_language(person.language, None, app.settings.language))
+    intro = _("Console chat as {person}. Type /start; numbers press buttons, letters pick the "
+              "menu; Ctrl+D ends. Logs go to {log}.",
+              person=person.display_name, log=LOG_FILE)  # fmt: skip
+    print(intro)
     try:
         with logs_to_file(Path(LOG_FILE)):
             await console.type("/start")

@@ -86,3 +86,17 @@ def test_log_lines_go_to_a_file_while_the_console_chat_runs(tmp_path, capsys):
     logged = (tmp_path / "rapport.log").read_text()
     assert "sheet runner restarted (token ***)" in logged
     assert "sheet runner restarted" not in capsys.readouterr().err
+
+
+async def test_a_refusal_comes_in_the_language_the_person_chose(app, team, admin):
+    """The team speaks English; the person switched to Ukrainian: an unknown language or a
+    name with a control character is refused in Ukrainian, like every other reply."""
+    printed: list[str] = []
+    console = Console(app, console_person(app), printed.append)
+    await console.type("/start")
+    await console.type("/lang uk")
+    await console.type("/lang klingon")
+    assert printed[-1].startswith("Не зроблено:"), printed[-1]
+    await console.type("/newcustomer")
+    await console.type("\x1b[A;;;")
+    assert printed[-1].startswith("Не зроблено:"), printed[-1]
