@@ -44,7 +44,10 @@ def action_word(_: Translator, action: str) -> str:
              "merged_into": _("merged into another"), "tags": _("tags changed"),
              "date_added": _("date added"), "date_removed": _("date removed"),
              "segment_override": _("segment set"),
-             "sheet_conflict": _("conflicting edit kept")}  # fmt: skip
+             "sheet_conflict": _("conflicting edit kept"), "move": _("moved"),
+             "save": _("saved"), "lines": _("products changed"),
+             "request": _("approval requested"), "invite": _("invited"),
+             "delete": _("deleted")}  # fmt: skip
     return words.get(action, action)
 
 
@@ -62,7 +65,8 @@ def field_word(_: Translator, key: str) -> str | None:
              "note": _("note"), "role": _("role"), "team": _("team"),
              "timezone": _("time zone"), "language": _("language"),
              "telegram_id": _("Telegram id"), "direction": _("direction"),
-             "channel": _("channel"), "pipeline_id": _("pipeline"), "day": _("date"),
+             "channel": _("channel"), "pipeline_id": _("pipeline"), "stage_id": _("stage"),
+             "day": _("date"),
              "date": _("date"), "spent_on": _("date"), "label": _("what it is"),
              "tags": _("tags"), "line": _("product line"), "product": _("product"),
              "quantity": _("quantity"), "price": _("price"),
