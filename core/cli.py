@@ -423,8 +423,7 @@ def report(
     click.echo(" | ".join(result.columns))
     for row in result.rows:
         click.echo(" | ".join("" if cell is None else str(cell) for cell in row))
-    picture = result.picture() if png is not None else None
-    if png is not None and picture:
+    if png is not None and (picture := result.picture()):
         _save_chart(png, picture)
 
 

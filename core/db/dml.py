@@ -1,8 +1,12 @@
-"""Bulk writes that need to know how many rows they touched (a claim, a move, a purge)."""
+"""Writes the ORM does not say plainly: bulk ones that need to know how many rows they
+touched (a claim, a move, a purge), and inserts that say what to do on a conflict."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Delete, Update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -17,3 +21,11 @@ def execute_counted(session: Session, statement: Update | Delete) -> int:
     if not isinstance(result, CursorResult):
         raise TypeError(f"{type(result).__name__} does not count rows")
     return result.rowcount
+
+
+def conflict_insert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into ``table`` that can say what to do ON CONFLICT (keep the row, or
+    replace it), in the dialect of ``session``'s database: PostgreSQL and SQLite spell it
+    alike, but each through its own construct."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

@@ -25,11 +25,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from rapport.core.db.dml import execute_counted
+from rapport.core.db.dml import conflict_insert, execute_counted
 from rapport.core.db.tables import NotificationRow
 from rapport.core.extensions import Notification
 from rapport.core.services.uow import UnitOfWork
@@ -63,9 +61,8 @@ def queue(session: Session, messages: Iterable[tuple[Notification, str]], now: d
     ]  # fmt: skip
     if not rows:
         return 0
-    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(NotificationRow)
+        conflict_insert(session, NotificationRow)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(NotificationRow.id)
     )

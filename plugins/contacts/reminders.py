@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from rapport.core.db.dml import conflict_insert
 from rapport.core.db.tables import CustomerRow, UserRow
 from rapport.core.extensions import Notification
 from rapport.core.services.isolation import isolated
@@ -113,9 +112,8 @@ def _occasions_on(session: Session, day: date) -> list[tuple[int, str, int | Non
 def _claim(
     session: Session, customer_id: int, occasion: str, day: date, user_id: int, now: datetime
 ) -> int | None:
-    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(ReminderRow)
+        conflict_insert(session, ReminderRow)
         .values(
             customer_id=customer_id,
             occasion=occasion[:240],

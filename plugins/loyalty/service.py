@@ -16,9 +16,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Insert, func, select
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from rapport.core.db.dml import conflict_insert
 from rapport.core.db.tables import InteractionRow
 from rapport.core.domain.actor import Actor
 from rapport.core.domain.enums import Role
@@ -93,8 +92,7 @@ def recalculate(app: App, customer_ids: Sequence[int] | None = None) -> int:
 
 def _upsert(session: Session, table: type[ProfileRow] | type[StateRow]) -> Insert:
     """INSERT that replaces the row with the same primary key (PostgreSQL and SQLite)."""
-    dialect = session.get_bind().dialect.name
-    statement = (postgres_insert if dialect == "postgresql" else sqlite_insert)(table)
+    statement = conflict_insert(session, table)
     columns = table.__table__.c
     return statement.on_conflict_do_update(
         index_elements=[c for c in columns if c.primary_key],

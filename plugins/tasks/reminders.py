@@ -16,10 +16,9 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, Select, and_, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from rapport.core.db.dml import conflict_insert
 from rapport.core.db.tables import UserRow
 from rapport.core.domain.enums import Role
 from rapport.core.domain.values import zone_or
@@ -257,9 +256,8 @@ def _digest(session: Session, user_id: int, local: datetime, _: Translator) -> s
 
 
 def _claim_day(session: Session, user_id: int, day: Any, now: datetime) -> bool:
-    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     claimed = session.scalar(
-        insert(DigestRow)
+        conflict_insert(session, DigestRow)
         .values(user_id=user_id, day=day, claimed_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "day"])
         .returning(DigestRow.id)
