@@ -41,6 +41,7 @@ from rapport.adapters.sheets.layout import (
     SheetLayout,
     canonical,
     layouts,
+    signature,
     typed,
 )
 from rapport.adapters.sheets.memory import Signature
@@ -869,10 +870,7 @@ class _Sheet:
 
     def _cells_signature(self) -> Signature:
         """What every record's cells depend on: the columns, as laid out this cycle."""
-        return (
-            tuple((c.key, c.kind, c.choices, tuple(c.labels.items())) for c in self.layout.columns),
-            tuple(sorted(self.unavailable)),
-        )
+        return signature(self.layout.columns), tuple(sorted(self.unavailable))
 
     def _visible(self, get: Callable[[App, Actor, int], T], ids: set[int]) -> list[T]:
         """The records among ``ids`` the workbook's editor may see: the workbook is theirs,

@@ -13,7 +13,7 @@ as stored whatever its letter case or language. A choice is shown as the team sa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -162,6 +162,12 @@ def _field_columns(app: App, entity: Archivable, language: str) -> list[Column]:
                 save=partial(extra.save, app) if extra.save else None, owner=extra.owner,
             ))  # fmt: skip
     return columns
+
+
+def signature(columns: Iterable[Column]) -> tuple[Any, ...]:
+    """What reading or making a cell of these columns depends on (their kinds, choices
+    and labels): what a process kept of a sheet is reused only under the same."""
+    return tuple((c.key, c.kind, c.choices, tuple(c.labels.items())) for c in columns)
 
 
 def canonical(column: Column, cell: Any, language: str | None = None) -> str:

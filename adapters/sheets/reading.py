@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rapport.adapters.sheets.layout import STATUS, Column, Formula, canonical
+from rapport.adapters.sheets.layout import STATUS, Column, Formula, canonical, signature
 from rapport.adapters.sheets.memory import Signature, remember, remembered
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class Reader:
         self.numbers = numbers
         self.signature: Signature = (
             tuple(self.positions.items()),
-            tuple((c.key, c.kind, c.choices, tuple(c.labels.items())) for c in self.compared),
+            signature(self.compared),
             numbers,
         )
         self._earlier: dict[RowKey, Read] = remembered(app, sheet, "rows", self.signature) or {}

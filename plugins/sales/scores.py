@@ -92,15 +92,12 @@ def recalculate_scores(app: App, *, fresher_than: datetime | None = None) -> int
         if _fresh(session, fresher_than):
             return 0  # another instance learned while this one read
         session.merge(SalesStateRow(key=MODEL, value=model.to_json(), computed_at=started))
+        changed = set(_changed_since(session, started - CHANGE_SLACK))
+        rescored = _score_rows(app, session, model, sorted(changed)) if changed else []
+        rows = [row for row in scored if row["deal_id"] not in changed] + rescored
         session.execute(delete(DealScoreRow))
-        for start in range(0, len(scored), CHUNK):
-            session.connection().execute(insert(DealScoreRow), scored[start : start + CHUNK])
-        changed = _changed_since(session, started - CHANGE_SLACK)
-        if changed:
-            again = _score_rows(app, session, model, changed)
-            session.execute(delete(DealScoreRow).where(DealScoreRow.deal_id.in_(changed)))
-            if again:
-                session.connection().execute(insert(DealScoreRow), again)
+        for start in range(0, len(rows), CHUNK):
+            session.connection().execute(insert(DealScoreRow), rows[start : start + CHUNK])
         uow.commit()
     return len(scored)
 

@@ -308,10 +308,13 @@ def _column_marks(sheet: dict[str, Any]) -> dict[str, tuple[int, int]]:
 def _cells(row: list[Any]) -> list[Any]:
     """A row as read with the FORMULA render option: a formula is kept as one. (A row
     without one, nearly every row, is taken as it came: ten thousand rows a read.)"""
-    if not any(isinstance(value, str) and value.startswith("=") for value in row):
+    if not any(map(_is_formula, row)):
         return row
-    return [Formula(value) if isinstance(value, str) and value.startswith("=") else value
-            for value in row]  # fmt: skip
+    return [Formula(value) if _is_formula(value) else value for value in row]
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
 
 
 def _quoted(title: str) -> str:
